@@ -1,0 +1,15 @@
+"""The Celery application of ecopark.
+
+Configuration comes from Django settings (``CELERY_*``). Without ``CELERY_BROKER_URL`` tasks run
+eagerly in-process (the embedded default of DESIGN.md §5).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecopark.settings")
+
+app = Celery("ecopark")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,276 @@
+"""Who is tracked: provinces, parks, enterprises, industry sectors and user scopes.
+
+A park belongs to one of the 34 provincial-level units in force since 1 July 2025 (National
+Assembly Resolution 202/2025/QH15) and keeps the name of the province it lay in before the
+merger. An enterprise is identified by its Vietnamese tax code (mã số thuế, Circular
+105/2020/TT-BTC Art. 5(1)), validated with python-stdnum's ``stdnum.vn.mst``.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from stdnum import vn
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+
+def normalise_tax_code(value: str) -> str:
+    """Return the canonical form of a Vietnamese tax code: ``NNNNNNNNNN`` or ``NNNNNNNNNN-NNN``.
+
+    Spaces, dots and hyphens are accepted as separators on input. Raises Django's
+    ``ValidationError`` (code ``invalid_tax_code``) when the length, the all-zero body, the
+    ``000`` branch suffix or the check digit (weights 31,29,23,19,17,13,7,5,3, N10 = 10 - S mod 11)
+    is wrong; python-stdnum's ``stdnum.vn.mst`` does the checking.
+    """
+    try:
+        compact = vn.mst.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("%(value)s is not a valid Vietnamese tax code (mã số thuế): %(reason)s"),
+            code="invalid_tax_code",
+            params={"value": value, "reason": str(exc)},
+        ) from exc
+    return compact if len(compact) == 10 else f"{compact[:10]}-{compact[10:]}"
+
+
+def validate_tax_code(value: str) -> None:
+    """Model-field validator form of :func:`normalise_tax_code`."""
+    normalise_tax_code(value)
+
+
+class Province(models.Model):
+    """A provincial-level unit in force since 1 July 2025 (Resolution 202/2025/QH15; 34 units).
+
+    ``code`` is the two-digit administrative code (Decision 19/2025/QĐ-TTg); ``absorbed`` lists
+    the former provinces merged into it.
+    """
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=100, unique=True)
+    absorbed = models.CharField(_("former provinces"), max_length=200, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class Sector(models.Model):
+    """A code of the Vietnam Standard Industrial Classification, with its edition.
+
+    Editions: VSIC 2018 (Decision 27/2018/QĐ-TTg) and VSIC 2025 (Decision 36/2025/QĐ-TTg, in
+    force from 15 Nov 2025, re-lettered). A code means nothing without its edition.
+    """
+
+    class Edition(models.TextChoices):
+        VSIC2018 = "VSIC2018", _("VSIC 2018 (Decision 27/2018/QĐ-TTg)")
+        VSIC2025 = "VSIC2025", _("VSIC 2025 (Decision 36/2025/QĐ-TTg)")
+
+    edition = models.CharField(_("edition"), max_length=10, choices=Edition.choices)
+    level = models.PositiveSmallIntegerField(_("level"))
+    code = models.CharField(_("code"), max_length=6)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+
+    class Meta:
+        ordering = ["edition", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="sector_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_vi} ({self.edition})"
+
+
+class Park(models.Model):
+    """An industrial park, export-processing zone or hi-tech park in one province.
+
+    ``area_ha`` in hectares; ``latitude``/``longitude`` in WGS84 degrees (centres of
+    OpenStreetMap outlines, © OpenStreetMap contributors, ODbL). Empty values were not
+    established from a source.
+    """
+
+    class Kind(models.TextChoices):
+        INDUSTRIAL_PARK = "industrial_park", _("industrial park")
+        EXPORT_PROCESSING_ZONE = "export_processing_zone", _("export-processing zone")
+        HI_TECH_PARK = "hi_tech_park", _("hi-tech park")
+
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=200, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="parks", verbose_name=_("province")
+    )
+    province_before_2025 = models.CharField(
+        _("province before 1 July 2025"), max_length=100, blank=True
+    )
+    area_ha = models.DecimalField(
+        _("area (ha)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    operator = models.CharField(_("infrastructure developer"), max_length=300, blank=True)
+    established_year = models.PositiveSmallIntegerField(
+        _("year established"), null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    eip_pilot = models.BooleanField(_("eco-industrial park pilot"), default=False)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["name_vi"]
+        verbose_name = _("park")
+        verbose_name_plural = _("parks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area_ha__isnull=True) | Q(area_ha__gt=0), name="park_area_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=8, latitude__lte=24),
+                name="park_latitude_in_vietnam",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=102, longitude__lte=110),
+                name="park_longitude_in_vietnam",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+    @property
+    def name(self) -> str:
+        """The park's name in the active language (Vietnamese unless English is active)."""
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+
+
+class Enterprise(models.Model):
+    """A tenant enterprise of a park, identified by its tax code (unique, check digit verified).
+
+    ``employees`` is a head count. ``is_demo`` marks enterprises made up for the demo: no
+    per-enterprise indicator data is public, so every demo enterprise is labelled as such.
+    """
+
+    name = models.CharField(_("name"), max_length=300)
+    tax_code = models.CharField(
+        _("tax code"), max_length=14, unique=True, validators=[validate_tax_code]
+    )
+    park = models.ForeignKey(
+        Park, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("park")
+    )
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("sector (VSIC)"),
+    )
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Normalise the tax code to its canonical form (raises ValidationError on ``tax_code``)."""
+        if self.tax_code:
+            try:
+                self.tax_code = normalise_tax_code(self.tax_code)
+            except ValidationError as exc:
+                raise ValidationError({"tax_code": exc.messages}) from exc
+
+
+class Role(models.TextChoices):
+    """The four roles of DESIGN.md §1, each with its scope."""
+
+    MINISTRY = "ministry", _("ministry reviewer")
+    BOARD = "board", _("provincial management board")
+    PARK_MANAGER = "park_manager", _("park manager")
+    ENTERPRISE = "enterprise", _("enterprise respondent")
+
+
+class UserScope(models.Model):
+    """What one user may see and change: a role and the province, park or enterprise it covers.
+
+    The database enforces that exactly the object matching the role is set (ministry: none;
+    board: a province; park manager: a park; enterprise: an enterprise). A user without a
+    scope sees nothing (default deny).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="scope",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("province")
+    )
+    park = models.ForeignKey(
+        Park, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("park")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("enterprise"),
+    )
+
+    class Meta:
+        verbose_name = _("user scope")
+        verbose_name_plural = _("user scopes")
+        constraints = [
+            models.CheckConstraint(
+                name="scope_matches_role",
+                condition=(
+                    Q(
+                        role="ministry",
+                        province__isnull=True,
+                        park__isnull=True,
+                        enterprise__isnull=True,
+                    )
+                    | Q(
+                        role="board",
+                        province__isnull=False,
+                        park__isnull=True,
+                        enterprise__isnull=True,
+                    )
+                    | Q(
+                        role="park_manager",
+                        province__isnull=True,
+                        park__isnull=False,
+                        enterprise__isnull=True,
+                    )
+                    | Q(
+                        role="enterprise",
+                        province__isnull=True,
+                        park__isnull=True,
+                        enterprise__isnull=False,
+                    )
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.province or self.park or self.enterprise or _("all parks")
+        return f"{self.user} – {self.get_role_display()} – {target}"

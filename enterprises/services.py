@@ -1,0 +1,137 @@
+"""Writes to the registry: loading reference data and creating enterprises.
+
+Reference files live in ``enterprises/data/`` (the project's copies of the researched
+reference, with their sources): ``provinces-2025.csv`` (34 units, Resolution 202/2025/QH15),
+``vsic-2018.csv`` (VSIC 2018, Decision 27/2018/QĐ-TTg), ``parks.csv`` (97 parks with sources).
+Loading is idempotent: rows are matched by their natural key and updated in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Enterprise, Park, Province, Sector, normalise_tax_code
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class ReferenceCounts:
+    """Rows in the database after a load: provinces, sectors, parks."""
+
+    provinces: int
+    sectors: int
+    parks: int
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def park_kind_from_name(name_vi: str) -> str:
+    """Kind of park from its Vietnamese name: ``Khu chế xuất`` → export-processing zone,
+    ``Khu công nghệ cao`` → hi-tech park, otherwise industrial park."""
+    lowered = name_vi.lower()
+    if lowered.startswith("khu chế xuất"):
+        return Park.Kind.EXPORT_PROCESSING_ZONE
+    if lowered.startswith("khu công nghệ cao"):
+        return Park.Kind.HI_TECH_PARK
+    return Park.Kind.INDUSTRIAL_PARK
+
+
+_PILOT = re.compile(r"\bEIP pilot\b")
+
+
+def _decimal(text: str) -> Decimal | None:
+    text = (text or "").strip()
+    return Decimal(text) if text else None
+
+
+@transaction.atomic
+def reference_load() -> ReferenceCounts:
+    """Load provinces, VSIC 2018 sectors and the 97 reference parks; idempotent.
+
+    A park is an eco-industrial park pilot when its source note says so (GEIPP 2020–24 or the
+    MPI–UNIDO project 2014–19). Raises ``KeyError`` when a park names a province that is not
+    among the 34 units.
+    """
+    for row in _read("provinces-2025.csv"):
+        Province.objects.update_or_create(
+            code=row["code_if_known"].strip(),
+            defaults={
+                "name_vi": row["province_vi"].strip(),
+                "absorbed": row["absorbed_vi"].strip(),
+                "source": row["source"].strip(),
+            },
+        )
+    for row in _read("vsic-2018.csv"):
+        Sector.objects.update_or_create(
+            edition=Sector.Edition.VSIC2018,
+            code=row["code"].strip(),
+            defaults={
+                "level": int(row["level"]),
+                "name_vi": row["name_vi"].strip(),
+                "name_en": row["name_en"].strip(),
+            },
+        )
+    provinces = {p.name_vi: p for p in Province.objects.all()}
+    for row in _read("parks.csv"):
+        year = row["established_year"].strip()
+        Park.objects.update_or_create(
+            name_vi=row["name_vi"].strip(),
+            defaults={
+                "name_en": row["name_en"].strip(),
+                "kind": park_kind_from_name(row["name_vi"]),
+                "province": provinces[row["province_after_2025_vi"].strip()],
+                "province_before_2025": row["province_vi"].strip(),
+                "area_ha": _decimal(row["area_ha"]),
+                "operator": row["operator"].strip(),
+                "established_year": int(year) if year else None,
+                "latitude": _decimal(row["lat"]),
+                "longitude": _decimal(row["lon"]),
+                "eip_pilot": bool(_PILOT.search(row["source"])),
+                "source": row["source"].strip(),
+            },
+        )
+    return ReferenceCounts(
+        provinces=Province.objects.count(),
+        sectors=Sector.objects.count(),
+        parks=Park.objects.count(),
+    )
+
+
+def enterprise_create(
+    *,
+    name: str,
+    tax_code: str,
+    park: Park,
+    sector: Sector | None = None,
+    employees: int | None = None,
+    is_demo: bool = False,
+) -> Enterprise:
+    """Create an enterprise after validating its tax code (canonical form stored).
+
+    Raises ``ValidationError`` on ``tax_code`` when the check digit is wrong or the code is
+    already registered.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    code = normalise_tax_code(tax_code)
+    if Enterprise.objects.filter(tax_code=code).exists():
+        raise ValidationError(
+            {"tax_code": _("Tax code %(code)s is already registered.") % {"code": code}}
+        )
+    enterprise = Enterprise(
+        name=name, tax_code=code, park=park, sector=sector, employees=employees, is_demo=is_demo
+    )
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise

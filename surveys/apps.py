@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    """Campaigns, responses and answers."""
+
+    name = "surveys"
+    verbose_name = _("Surveys")

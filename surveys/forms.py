@@ -1,0 +1,182 @@
+"""The response form, generated from a framework version's data elements.
+
+Numbers are read the way people type them in the active language (``surveys.parsing``:
+``1.234,5`` in Vietnamese, ``1,234.5`` in English); a value that cannot be read is refused with
+a message naming the field, and the bound form keeps what was typed. Values with a unit are
+converted to the element's canonical unit (``indicators.units``); the typed text is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from indicators import units
+from indicators.models import DataElement
+
+from .parsing import ParseError, parse_date, parse_number, parse_percent
+
+YES_NO_CHOICES = [
+    ("", gettext_lazy("— not answered —")),
+    ("yes", gettext_lazy("Yes")),
+    ("no", gettext_lazy("No")),
+]
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """A cleaned answer: exactly one of ``number``/``flag``/``text`` is set, or none (blank).
+
+    ``number`` is in the element's canonical unit; ``raw`` is what was typed and ``unit`` the
+    unit it was typed in.
+    """
+
+    number: Decimal | None = None
+    flag: bool | None = None
+    text: str = ""
+    raw: str = ""
+    unit: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        """True when nothing was entered."""
+        return self.number is None and self.flag is None and not self.text
+
+
+def element_label(element: DataElement) -> str:
+    """The element's label in the active language."""
+    return element.label_en if (get_language() or "vi").startswith("en") else element.label_vi
+
+
+def element_help(element: DataElement) -> str:
+    """The element's help text in the active language."""
+    return element.help_en if (get_language() or "vi").startswith("en") else element.help_vi
+
+
+def unit_choices(element: DataElement) -> list[str]:
+    """Units a person may type this element in (canonical first); [] when there is no choice."""
+    if not element.unit or element.value_type not in ("integer", "decimal"):
+        return []
+    try:
+        offered = units.units_for(units.dimension_of(element.unit))
+    except units.UnitError:
+        return []
+    return offered if len(offered) > 1 else []
+
+
+class ResponseForm(forms.Form):
+    """One field per data element of the response's subject (park or enterprise), in the
+    framework's order; ``<code>__unit`` holds the unit picker where several units apply.
+
+    ``cleaned_values()`` returns ``{DataElement: AnswerValue}`` after ``is_valid()``.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, elements: list[DataElement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.elements = elements
+        for element in elements:
+            label = element_label(element)
+            help_text = element_help(element)
+            if element.value_type == DataElement.ValueType.YES_NO:
+                field = forms.ChoiceField(
+                    choices=YES_NO_CHOICES, required=False, widget=forms.RadioSelect
+                )
+            elif element.value_type == DataElement.ValueType.CHOICE:
+                field = forms.ChoiceField(
+                    choices=[("", "—")] + [(c, c) for c in element.choices], required=False
+                )
+            elif element.value_type == DataElement.ValueType.TEXT:
+                field = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+            else:
+                attrs = {"inputmode": "decimal", "autocomplete": "off"}
+                field = forms.CharField(
+                    required=False, max_length=60, widget=forms.TextInput(attrs)
+                )
+            field.label = label
+            field.help_text = help_text
+            self.fields[element.code] = field
+            choices = unit_choices(element)
+            if choices:
+                self.fields[f"{element.code}__unit"] = forms.ChoiceField(
+                    choices=[(u, u) for u in choices], required=False, label=_("unit")
+                )
+
+    def _language(self) -> str:
+        return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+    def _clean_element(self, element: DataElement, raw) -> AnswerValue:
+        label = element_label(element)
+        raw = "" if raw is None else str(raw).strip()
+        if not raw:
+            return AnswerValue()
+        vt = element.value_type
+        if vt == DataElement.ValueType.YES_NO:
+            return AnswerValue(flag=raw == "yes", raw=raw)
+        if vt in (DataElement.ValueType.TEXT, DataElement.ValueType.CHOICE):
+            return AnswerValue(text=raw, raw=raw)
+        if vt == DataElement.ValueType.DATE:
+            try:
+                value = parse_date(raw)
+            except ParseError:
+                raise forms.ValidationError(
+                    _("«%(label)s»: “%(value)s” is not a date; write it as dd/mm/yyyy.")
+                    % {"label": label, "value": raw}
+                ) from None
+            return AnswerValue(text=value.isoformat(), raw=raw)
+        example = "1.234,5" if self._language() == "vi" else "1,234.5"
+        try:
+            if vt == DataElement.ValueType.PERCENTAGE:
+                number = parse_percent(raw, language=self._language())
+            else:
+                number = parse_number(raw, language=self._language())
+        except ParseError:
+            raise forms.ValidationError(
+                _("«%(label)s»: “%(value)s” is not a number; write a number such as %(example)s.")
+                % {"label": label, "value": raw, "example": example}
+            ) from None
+        if vt == DataElement.ValueType.INTEGER and number != number.to_integral_value():
+            raise forms.ValidationError(
+                _("«%(label)s»: “%(value)s” must be a whole number.")
+                % {"label": label, "value": raw}
+            )
+        unit = self.cleaned_data.get(f"{element.code}__unit") or element.unit
+        if unit and unit != element.unit:
+            try:
+                number, _canonical = units.to_canonical(
+                    number, unit, dimension=units.dimension_of(element.unit)
+                )
+            except units.UnitError as exc:
+                raise forms.ValidationError(f"«{label}»: {exc.message}") from None
+        if element.min_value is not None and number < element.min_value:
+            raise forms.ValidationError(
+                _("«%(label)s»: %(value)s is below the minimum %(min)s.")
+                % {"label": label, "value": raw, "min": f"{element.min_value.normalize():f}"}
+            )
+        if element.max_value is not None and number > element.max_value:
+            raise forms.ValidationError(
+                _("«%(label)s»: %(value)s is above the maximum %(max)s.")
+                % {"label": label, "value": raw, "max": f"{element.max_value.normalize():f}"}
+            )
+        return AnswerValue(number=number, raw=raw, unit=unit if unit != element.unit else "")
+
+    def clean(self):
+        cleaned = super().clean()
+        self._values: dict[DataElement, AnswerValue] = {}
+        for element in self.elements:
+            if element.code in self.errors:
+                continue
+            try:
+                self._values[element] = self._clean_element(element, cleaned.get(element.code))
+            except forms.ValidationError as exc:
+                self.add_error(element.code, exc)
+        return cleaned
+
+    def cleaned_values(self) -> dict[DataElement, AnswerValue]:
+        """``{DataElement: AnswerValue}`` for every element (blank ones included)."""
+        return self._values
