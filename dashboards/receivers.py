@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,17 +34,22 @@ def send_recompute(*, campaign_id: int, park_ids: list[int]) -> int:
 
     Never raises: a broker error is logged and leaves the results stale for the sweep.
     """
+    from ecopark.celery import app
+
     from .tasks import recompute_park
 
     sent = 0
-    for park_id in park_ids:
-        try:
-            recompute_park.apply_async(args=[campaign_id, park_id], retry=False)
-            sent += 1
-        except Exception:  # broker down, or (eager mode) the computation itself failed
-            log.exception(
-                "recompute of park %s in campaign %s not run now; left stale for the sweep",
-                park_id,
-                campaign_id,
-            )
+    try:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
+            for park_id in park_ids:
+                recompute_park.apply_async(
+                    args=[campaign_id, park_id], connection=connection, retry=False
+                )
+                sent += 1
+    except Exception:  # broker down, or (eager mode) the computation itself failed
+        log.exception(
+            "recompute of parks %s in campaign %s not run now; left stale for the sweep",
+            park_ids[sent:],
+            campaign_id,
+        )
     return sent

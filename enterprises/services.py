@@ -124,7 +124,10 @@ def enterprise_create(
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    code = normalise_tax_code(tax_code)
+    try:
+        code = normalise_tax_code(tax_code)
+    except ValidationError as exc:
+        raise ValidationError({"tax_code": exc.messages}) from exc
     if Enterprise.objects.filter(tax_code=code).exists():
         raise ValidationError(
             {"tax_code": _("Tax code %(code)s is already registered.") % {"code": code}}

@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN useradd --create-home ecopark && mkdir -p var && chown -R ecopark var
+USER ecopark
+EXPOSE 8000
+CMD ["gunicorn", "ecopark.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -1,0 +1,133 @@
+"""Shared fixtures: the reference catalogue, personas, and service guards.
+
+Personas (healthchecks style): ``ministry``, ``board`` (Đồng Nai), ``park_manager`` (Amata),
+``enterprise_a`` and ``enterprise_b`` (tenants of Amata), ``other_enterprise`` (a tenant of
+Đình Vũ, Hải Phòng — outside every Đồng Nai scope).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from enterprises.models import Enterprise, Park, Province, Role, UserScope
+from enterprises.services import reference_load
+from indicators.models import Framework, FrameworkVersion
+from indicators.services import frameworks_load_shipped
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    """Fast password hashing in tests (the default PBKDF2 costs ~0.25 s a user)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PASSWORD = "test-password-1"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a real service or the browser is missing; under CI=true, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, or None."""
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Tasks run in-process unless a test starts a real worker (see test_services)."""
+    from ecopark.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def catalogue(db):
+    """The reference registry (34 provinces, 97 parks) and the shipped frameworks."""
+    if Park.objects.count() < 97:
+        reference_load()
+    if not Framework.objects.filter(code="VN-2022").exists():
+        frameworks_load_shipped()
+    return SimpleNamespace(
+        amata=Park.objects.get(name_vi="Khu công nghiệp Amata"),
+        dinh_vu=Park.objects.get(name_vi="Khu công nghiệp Đình Vũ"),
+        dong_nai=Province.objects.get(name_vi="Đồng Nai"),
+        hai_phong=Province.objects.get(name_vi="Hải Phòng"),
+        vn2022=FrameworkVersion.objects.get(framework__code="VN-2022", number=1),
+    )
+
+
+def make_user(username: str, role: str, **scope):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    UserScope.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def personas(catalogue):
+    """The five personas plus an enterprise of another park, and their enterprises."""
+    ent_a = Enterprise.objects.create(
+        name="Enterprise A (test)", tax_code="0300588569", park=catalogue.amata
+    )
+    ent_b = Enterprise.objects.create(
+        name="Enterprise B (test)", tax_code="0101248141", park=catalogue.amata
+    )
+    ent_c = Enterprise.objects.create(
+        name="Enterprise C (test)", tax_code="0900189284", park=catalogue.dinh_vu
+    )
+    return SimpleNamespace(
+        ministry=make_user("t-ministry", Role.MINISTRY),
+        board=make_user("t-board", Role.BOARD, province=catalogue.dong_nai),
+        other_board=make_user("t-board-hp", Role.BOARD, province=catalogue.hai_phong),
+        park_manager=make_user("t-amata", Role.PARK_MANAGER, park=catalogue.amata),
+        enterprise_a=make_user("t-ent-a", Role.ENTERPRISE, enterprise=ent_a),
+        enterprise_b=make_user("t-ent-b", Role.ENTERPRISE, enterprise=ent_b),
+        other_enterprise=make_user("t-ent-c", Role.ENTERPRISE, enterprise=ent_c),
+        ent_a=ent_a,
+        ent_b=ent_b,
+        ent_c=ent_c,
+        catalogue=catalogue,
+    )
+
+
+@pytest.fixture
+def campaign_2025(personas):
+    """A 2025 campaign on VN-2022 v1 for Amata and Đình Vũ, with all their responses."""
+    from surveys.services import campaign_open
+
+    c = personas.catalogue
+    return campaign_open(
+        name="Test campaign 2025",
+        period=2025,
+        framework_version=c.vn2022,
+        opens_on=datetime.date(2026, 1, 1),
+        closes_on=datetime.date(2026, 3, 31),
+        parks=[c.amata, c.dinh_vu],
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference registry and the shipped frameworks once per test database."""
+    with django_db_blocker.unblock():
+        reference_load()
+        frameworks_load_shipped()

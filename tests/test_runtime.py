@@ -1,0 +1,78 @@
+"""Runtime: health probes, production settings, the OpenAPI schema, static plotly.js."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_healthz_answers_without_the_database(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_database(client, settings):
+    settings.CELERY_BROKER_URL = ""
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_reports_an_unreachable_broker(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["checks"]["broker"] != "ok"
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ECOPARK_"))}
+    env.update(
+        ECOPARK_ENV="production",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="ecopark.example.org",
+    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env.update(ECOPARK_ENV="production")
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_openapi_schema_lists_the_parks_and_enterprises_endpoints(admin_client):
+    r = admin_client.get("/api/v1/schema/?format=json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert "/api/v1/parks/{id}/" in paths and "/api/v1/enterprises/" in paths
+
+
+def test_plotly_js_is_served_from_static_and_matches_the_installed_plotly():
+    import plotly
+
+    shipped = ROOT / "static/vendor/plotly.min.js"
+    packaged = Path(plotly.__file__).parent / "package_data/plotly.min.js"
+    assert shipped.read_bytes() == packaged.read_bytes()
+    templates = "".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))
+    assert "cdn." not in templates and "https://" not in templates
