@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext
+
+from enterprises.models import Role
+from enterprises.policy import role_of
 
 from .engine import CRITERIA_COLUMNS
 from .formula import Formula, check_formulas
-from .models import Criterion, DataElement, FrameworkVersion, Indicator
+from .models import Category, Criterion, DataElement, Framework, FrameworkVersion, Indicator
 
 
 @dataclass
@@ -100,4 +107,377 @@ def version_scoring_inputs(version: FrameworkVersion) -> ScoringInputs:
         criterion_ids={r["code"]: r["pk"] for r in rows},
         category_ids={r["category__code"]: r["category_id"] for r in rows},
         longest_lookback=max(lookbacks, default=1),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The catalogue as screens and the API read it
+# --------------------------------------------------------------------------------------
+
+
+def user_can_maintain_catalogue(user) -> bool:
+    """True for ministry staff: an active user with the ministry role (superusers act as
+    ministry) or with ``is_staff``. Only they see draft versions, create drafts and publish."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_staff) or role_of(user) == Role.MINISTRY
+
+
+def versions_visible(user) -> QuerySet[FrameworkVersion]:
+    """Framework versions the user may read: published and retired ones for every
+    authenticated user (the catalogue is public reference data), drafts only for ministry
+    staff (:func:`user_can_maintain_catalogue`). Anonymous users see nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return FrameworkVersion.objects.none()
+    qs = FrameworkVersion.objects.select_related("framework")
+    if not user_can_maintain_catalogue(user):
+        qs = qs.exclude(status=FrameworkVersion.Status.DRAFT)
+    return qs
+
+
+def frameworks_visible(user) -> QuerySet[Framework]:
+    """Frameworks with a version the user may read, ordered by code, each with
+    ``visible_versions`` prefetched (number order) and annotated ``criteria_count`` on them."""
+    versions = versions_visible(user).annotate(criteria_count=Count("criteria")).order_by("number")
+    return (
+        Framework.objects.filter(versions__in=versions.values("pk"))
+        .distinct()
+        .order_by("code")
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+    )
+
+
+def current_version(versions) -> FrameworkVersion | None:
+    """The published version among ``versions`` (an iterable), or None. A framework has at
+    most one published version: publishing retires the previous one."""
+    published = [v for v in versions if v.status == FrameworkVersion.Status.PUBLISHED]
+    return max(published, key=lambda v: v.number, default=None)
+
+
+def version_criteria(version: FrameworkVersion) -> QuerySet[Criterion]:
+    """A version's criteria in catalogue order with their category and indicator (1 query)."""
+    return (
+        Criterion.objects.filter(version=version)
+        .select_related("category", "indicator")
+        .order_by("category__order", "order", "code")
+    )
+
+
+@dataclass
+class CategoryCriteria:
+    """One category of a version with its criteria, in order."""
+
+    category: Category
+    criteria: list[Criterion]
+
+
+@dataclass
+class VersionCatalogue:
+    """Everything the version page shows: ``categories`` (each with its criteria),
+    ``data_elements`` (each with ``min_text``/``max_text``, its bounds as text) and
+    ``indicators`` in framework order, and the number of criteria."""
+
+    version: FrameworkVersion
+    categories: list[CategoryCriteria]
+    data_elements: list[DataElement]
+    indicators: list[Indicator]
+    criteria_count: int
+
+
+def version_catalogue(version: FrameworkVersion) -> VersionCatalogue:
+    """Load a version's categories, criteria, data elements and indicators (4 queries)."""
+    criteria = list(version_criteria(version))
+    by_category: dict[int, list[Criterion]] = {}
+    for c in criteria:
+        by_category.setdefault(c.category_id, []).append(c)
+    categories = [
+        CategoryCriteria(category=cat, criteria=by_category.get(cat.pk, []))
+        for cat in Category.objects.filter(version=version).order_by("order", "code")
+    ]
+    elements = list(DataElement.objects.filter(version=version).order_by("order", "code"))
+    for e in elements:  # bounds without trailing zeros, e.g. "100" rather than "100.000000"
+        e.min_text = "" if e.min_value is None else f"{e.min_value.normalize():f}"
+        e.max_text = "" if e.max_value is None else f"{e.max_value.normalize():f}"
+    return VersionCatalogue(
+        version=version,
+        categories=categories,
+        data_elements=elements,
+        indicators=list(Indicator.objects.filter(version=version).order_by("code")),
+        criteria_count=len(criteria),
+    )
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value.normalize()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def version_document(version: FrameworkVersion) -> dict:
+    """A stored version in the shape of a framework file (see ``indicators/data/frameworks``
+    and ``indicators.services.framework_check``): ``{"code", "title_vi", "title_en",
+    "versions": [{...one version...}]}``. Rows carry their ``pk`` too (ignored by the check),
+    so a pending edit can replace its row. 5 queries."""
+    framework = version.framework
+    element_fields = [
+        "code",
+        "applies_to",
+        "value_type",
+        "unit",
+        "label_vi",
+        "label_en",
+        "help_vi",
+        "help_en",
+        "min_value",
+        "max_value",
+        "choices",
+        "required",
+    ]
+    criterion_fields = [
+        f.name
+        for f in Criterion._meta.concrete_fields
+        if f.name not in ("id", "version", "category", "indicator", "order")
+    ]
+    categories = list(
+        Category.objects.filter(version=version)
+        .order_by("order", "code")
+        .values("pk", "code", "name_vi", "name_en")
+    )
+    elements = [
+        {k: _plain(v) for k, v in row.items()}
+        for row in DataElement.objects.filter(version=version)
+        .order_by("order", "code")
+        .values("pk", *element_fields)
+    ]
+    indicators = list(
+        Indicator.objects.filter(version=version)
+        .order_by("code")
+        .values("pk", "code", "applies_to", "formula", "value_type", "unit")
+    )
+    criteria = [
+        {
+            **{k: _plain(v) for k, v in row.items() if not k.startswith("category__")},
+            "category": row["category__code"],
+            "indicator": row["indicator__code"],
+        }
+        for row in Criterion.objects.filter(version=version)
+        .order_by("category__order", "order", "code")
+        .values("pk", *criterion_fields, "category__code", "indicator__code")
+    ]
+    return {
+        "code": framework.code,
+        "title_vi": framework.title_vi,
+        "title_en": framework.title_en,
+        "versions": [
+            {
+                "number": version.number,
+                "status": version.status,
+                "title_vi": version.title_vi,
+                "title_en": version.title_en,
+                "instruments": list(version.instruments or []),
+                "effective_from": _plain(version.effective_from),
+                "effective_to": _plain(version.effective_to),
+                "categories": categories,
+                "data_elements": elements,
+                "indicators": indicators,
+                "criteria": criteria,
+            }
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Differences between two versions
+# --------------------------------------------------------------------------------------
+
+#: Criterion fields compared by :func:`version_diff`, in display order. ``category`` is
+#: compared by code, ``indicator`` by code and ``indicator_formula`` by its formula text.
+DIFF_CRITERION_FIELDS = [
+    "title_vi",
+    "title_en",
+    "requirement_vi",
+    "requirement_en",
+    "category",
+    "applies_to",
+    "level",
+    "kind",
+    "rule",
+    "operator",
+    "threshold",
+    "threshold_note",
+    "lookback_years",
+    "unit",
+    "weight",
+    "indicator",
+    "indicator_formula",
+    "instrument",
+    "article",
+    "verification_status",
+    "notes",
+    "sources",
+]
+
+#: Data element fields compared by :func:`version_diff`.
+DIFF_ELEMENT_FIELDS = [
+    "label_vi",
+    "label_en",
+    "help_vi",
+    "help_en",
+    "applies_to",
+    "value_type",
+    "unit",
+    "min_value",
+    "max_value",
+    "choices",
+    "required",
+]
+
+
+@dataclass
+class FieldChange:
+    """One field that differs: ``field`` (model field name, or ``indicator_formula``),
+    ``label`` (translated verbose name), ``old`` and ``new`` values (Decimals for numbers,
+    None for "not set")."""
+
+    field: str
+    label: str
+    old: object
+    new: object
+    old_text: str = ""
+    new_text: str = ""
+
+
+def _display(model, field: str, value) -> str:
+    """A value as the diff page shows it: '' for not set, numbers without trailing zeros,
+    choices by their translated label, lists joined with '; '."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if field not in ("indicator", "indicator_formula", "category"):
+        choices = dict(model._meta.get_field(field).flatchoices)
+        if value in choices:
+            return str(choices[value])
+    return str(value)
+
+
+@dataclass
+class RowChange:
+    """A criterion (or data element) present in both versions with the fields that differ."""
+
+    code: str
+    old: object
+    new: object
+    fields: list[FieldChange]
+
+    @property
+    def field_names(self) -> list[str]:
+        """The names of the fields that differ, in display order."""
+        return [f.field for f in self.fields]
+
+
+@dataclass
+class VersionDiff:
+    """What changed from ``old`` to ``new`` (two versions of one framework, in either order).
+
+    ``added``/``removed``: criteria whose code is only in ``new``/``old``; ``changed``:
+    :class:`RowChange` per code in both whose compared fields differ (``DIFF_CRITERION_FIELDS``).
+    The same for data elements in ``elements_added``/``elements_removed``/``elements_changed``.
+    All lists are sorted by code.
+    """
+
+    old: FrameworkVersion
+    new: FrameworkVersion
+    added: list[Criterion]
+    removed: list[Criterion]
+    changed: list[RowChange]
+    elements_added: list[DataElement]
+    elements_removed: list[DataElement]
+    elements_changed: list[RowChange]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the two versions have the same criteria and data elements."""
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.elements_added
+            or self.elements_removed
+            or self.elements_changed
+        )
+
+
+def _criterion_value(c: Criterion, field: str):
+    if field == "category":
+        return c.category.code
+    if field == "indicator":
+        return c.indicator.code if c.indicator else None
+    if field == "indicator_formula":
+        return c.indicator.formula if c.indicator else None
+    value = getattr(c, field)
+    return None if value == "" and field == "operator" else value
+
+
+def _label(model, field: str) -> str:
+    if field == "indicator_formula":
+        return gettext("indicator formula")
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _compare(old_rows: dict, new_rows: dict, model, fields, value) -> tuple[list, list, list]:
+    added = [new_rows[c] for c in sorted(new_rows.keys() - old_rows.keys())]
+    removed = [old_rows[c] for c in sorted(old_rows.keys() - new_rows.keys())]
+    changed = []
+    for code in sorted(old_rows.keys() & new_rows.keys()):
+        a, b = old_rows[code], new_rows[code]
+        diffs = [
+            FieldChange(
+                field=f,
+                label=_label(model, f),
+                old=value(a, f),
+                new=value(b, f),
+                old_text=_display(model, f, value(a, f)),
+                new_text=_display(model, f, value(b, f)),
+            )
+            for f in fields
+            if value(a, f) != value(b, f)
+        ]
+        if diffs:
+            changed.append(RowChange(code=code, old=a, new=b, fields=diffs))
+    return added, removed, changed
+
+
+def version_diff(*, old: FrameworkVersion, new: FrameworkVersion) -> VersionDiff:
+    """List added, removed and changed criteria (by code) and data elements from ``old`` to
+    ``new`` (4 queries). Numbers compare by value (``1.000000`` equals ``1``); ordering within
+    a category is not a change. Raises ``ValueError`` when the versions belong to different
+    frameworks."""
+    if old.framework_id != new.framework_id:
+        raise ValueError("versions of different frameworks cannot be compared")
+    crit = {v.pk: {c.code: c for c in version_criteria(v)} for v in (old, new)}
+    elements = {
+        v.pk: {e.code: e for e in DataElement.objects.filter(version=v)} for v in (old, new)
+    }
+    added, removed, changed = _compare(
+        crit[old.pk], crit[new.pk], Criterion, DIFF_CRITERION_FIELDS, _criterion_value
+    )
+    e_added, e_removed, e_changed = _compare(
+        elements[old.pk], elements[new.pk], DataElement, DIFF_ELEMENT_FIELDS, getattr
+    )
+    return VersionDiff(
+        old=old,
+        new=new,
+        added=added,
+        removed=removed,
+        changed=changed,
+        elements_added=e_added,
+        elements_removed=e_removed,
+        elements_changed=e_changed,
     )
