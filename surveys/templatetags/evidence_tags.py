@@ -1,0 +1,46 @@
+"""Template tag of the evidence panel shown on the response page (``surveys.evidence``)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+from enterprises.policy import can_respond
+
+from ..evidence import EVIDENCE_MAX_BYTES, evidence_elements, evidence_visible
+
+register = template.Library()
+
+
+@register.inclusion_tag("surveys/evidence_panel.html", takes_context=True)
+def evidence_panel(context, response=None):
+    """The evidence of ``response`` (default: ``response`` of the page) grouped by the answer
+    it proves, with download links; for the respondent of an editable response, the upload
+    form and delete buttons. Reads go through the permission policy."""
+    request = context["request"]
+    response = response or context["response"]
+    user = request.user
+    elements = evidence_elements(response)
+    items = list(
+        evidence_visible(user)
+        .filter(response_id=response.pk)
+        .select_related("data_element", "uploaded_by")
+    )
+    english = (get_language() or "vi").startswith("en")
+    labels = {e.pk: (e.label_en if english else e.label_vi) for e in elements}
+    for item in items:
+        element = item.data_element
+        item.label = labels.get(element.pk) or (element.label_en if english else element.label_vi)
+    may_change = response.is_editable and can_respond(
+        user, park_id=response.park_id, enterprise_id=response.enterprise_id
+    )
+    return {
+        "response": response,
+        "items": items,
+        "choices": [(e.code, labels[e.pk]) for e in elements],
+        "may_change": may_change,
+        "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+        "chosen": context.get("chosen", ""),
+    }

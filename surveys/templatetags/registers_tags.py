@@ -1,0 +1,83 @@
+"""Template tag of the registers panel (issue 7), shown on the park dashboard and on the
+park's register page: totals, the Sankey of exchanges, RECP savings by area and year, and
+the roadmap. Reads go through the scoped selectors of :mod:`surveys.registers`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from dashboards.figures_registers import exchanges_sankey_figure, recp_savings_figure
+
+from .. import registers as reg
+from ..forms_registers import format_amount
+from ..models import RECPMeasure
+
+register = template.Library()
+
+
+@register.inclusion_tag("surveys/registers_park_body.html", takes_context=True)
+def registers_park_panel(context, park=None, period=None):
+    """Context of the panel for ``park`` and ``period``: ``totals``
+    (:class:`surveys.registers.ParkTotals`), ``sankey``/``savings`` figure JSON (or None)
+    with their tables, ``actions`` (open first, each with ``overdue``), ``can_plan``.
+
+    Without arguments (the park dashboard), the park is the page's ``park`` (or ``d.park``)
+    and the period its ``campaign``'s (default: last year)."""
+    request = context["request"]
+    user = request.user
+    today = timezone.localdate()
+    holder = context.get("d")
+    if park is None:
+        park = context.get("park") or getattr(holder, "park", None)
+    if period is None:
+        campaign = context.get("campaign") or getattr(holder, "campaign", None)
+        period = getattr(campaign, "period", None)
+    period = int(period or today.year - 1)
+    totals = reg.park_register_totals(park=park, period=period, user=user)
+    flows = reg.park_exchange_flows(park=park, user=user)
+    area_labels = dict(RECPMeasure.Area.choices)
+    area_labels = {k: str(v) for k, v in area_labels.items()}
+    savings = reg.savings_by_area_and_year(park=park, user=user)
+    years = sorted({r["year"] for r in savings})
+    areas = [a for a in area_labels if any(r["area"] == a for r in savings)]
+    cell = {(r["year"], r["area"]): r for r in savings}
+    savings_table = [
+        {
+            "year": y,
+            "values": [
+                format_amount(cell[(y, a)]["money_vnd"] / 1_000_000, 1) if (y, a) in cell else "—"
+                for a in areas
+            ],
+            "tco2e": format_amount(
+                sum((cell[(y, a)]["tco2e"] for a in areas if (y, a) in cell), 0), 1
+            ),
+        }
+        for y in years
+    ]
+    actions = list(
+        reg.actions_visible(user).filter(park=park).order_by("status", "target_date", "pk")[:50]
+    )
+    for a in actions:
+        a.overdue = a.is_overdue(today)
+    actions.sort(key=lambda a: (a.status not in a.OPEN_STATUSES, a.target_date, a.pk))
+    scope = reg.scope_of(user)
+    return {
+        "request": request,
+        "park": park,
+        "period": period,
+        "totals": totals,
+        "savings_units": [
+            (unit, format_amount(value)) for unit, value in sorted(totals.savings.items())
+        ],
+        "money": format_amount(totals.money_vnd),
+        "tco2e": format_amount(totals.tco2e, 1),
+        "sankey": exchanges_sankey_figure(flows),
+        "flows": flows,
+        "savings": recp_savings_figure(savings, area_labels),
+        "areas": [area_labels[a] for a in areas],
+        "savings_table": savings_table,
+        "actions": actions,
+        "can_plan": bool(scope and scope.role in ("park_manager", "enterprise")),
+        "demo": park.enterprises.filter(is_demo=True).exists(),
+    }
