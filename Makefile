@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test install setup lint format messages clean
+.PHONY: run test install setup lint format messages clean bench
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: install
 messages: install
 	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# National recompute benchmark against PostgreSQL (see benchmarks/README.md); prints one JSON line.
+bench: install
+	@$(BIN)/python benchmarks/recompute.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

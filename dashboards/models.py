@@ -6,8 +6,14 @@ the same rows, and last year's snapshot does not move when a later version chang
 Dashboards read snapshots only; they never recompute.
 """
 
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, Park
@@ -24,19 +30,45 @@ class State(models.TextChoices):
     NO_THRESHOLD = "no_threshold", _("no threshold set")
 
 
-class RecomputeState(models.Model):
-    """Whether a park's results in a campaign are up to date.
+class RecomputeStateQuerySet(models.QuerySet):
+    """Reads of recompute states."""
 
-    ``stale`` is set in the same transaction that changes scored answers and cleared by the
-    recompute that read them; the periodic sweep recomputes whatever stays stale (e.g. when the
-    broker was unreachable at submit time).
+    def to_sweep(self) -> RecomputeStateQuerySet:
+        """Stale states with no recompute queued, or whose queued message is older than
+        :attr:`RecomputeState.PENDING_EXPIRES` (lost), ordered by campaign and park."""
+        expired = timezone.now() - datetime.timedelta(seconds=RecomputeState.PENDING_EXPIRES)
+        return (
+            self.filter(stale=True)
+            .filter(Q(pending=False) | Q(pending_since__isnull=True) | Q(pending_since__lt=expired))
+            .order_by("campaign_id", "park_id")
+        )
+
+
+class RecomputeState(models.Model):
+    """Whether a park's results in a campaign are up to date, and whether a recompute is queued.
+
+    ``stale`` and ``generation`` (+1) are set in the same transaction that changes scored
+    answers. A recompute remembers the generation it started from and clears ``stale`` only if
+    no change arrived meanwhile (otherwise the state stays stale and another recompute
+    follows). ``pending`` is True from the moment a recompute task is published until a worker
+    starts it: further requests meanwhile publish nothing (duplicates collapse into one). A
+    ``pending`` flag older than ``PENDING_EXPIRES`` (a lost message) no longer blocks. The
+    periodic sweep recomputes whatever stays stale (e.g. when the broker was unreachable).
     """
+
+    #: seconds after which a ``pending`` flag no longer blocks a new request
+    PENDING_EXPIRES = 900
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="+")
     stale = models.BooleanField(_("stale"), default=True)
+    generation = models.PositiveBigIntegerField(_("changes requested"), default=0)
+    pending = models.BooleanField(_("recompute queued"), default=False)
+    pending_since = models.DateTimeField(_("queued since"), null=True, blank=True)
     requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+    objects = RecomputeStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("recompute state")
@@ -49,16 +81,46 @@ class RecomputeState(models.Model):
         return f"{self.campaign_id}/{self.park_id}: {'stale' if self.stale else 'fresh'}"
 
 
+class ScoreSnapshotQuerySet(models.QuerySet):
+    """Reads of snapshots."""
+
+    def with_staleness(self) -> ScoreSnapshotQuerySet:
+        """Annotate ``stale``: True while the park's results in the campaign wait for a
+        recompute (its :class:`RecomputeState` is stale). One query, no extra per row."""
+        return self.annotate(
+            stale=Exists(
+                RecomputeState.objects.filter(
+                    campaign_id=OuterRef("campaign_id"), park_id=OuterRef("park_id"), stale=True
+                )
+            )
+        )
+
+
 class ScoreSnapshot(models.Model):
     """One subject's scores in one campaign (kết quả đánh giá).
 
     ``index`` is 0–100: the weighted share of applicable criteria met. ``eligible`` is True
     only when every applicable mandatory criterion is met (the Decree 35 Art. 37 gate for parks,
-    Art. 40(2) for eco-enterprises). ``fingerprint`` is a SHA-256 of the inputs.
+    Art. 40(2) for eco-enterprises); ``eco_enterprise`` repeats it for enterprise snapshots
+    (null for parks) and ``eco_enterprises`` counts a park's tenants with that status.
+    ``fingerprint`` is a SHA-256 of every input (framework version content, engine version,
+    period, the park's answers, responses and roster): recomputing the same inputs writes
+    nothing. Whether the snapshot is stale lives on :class:`RecomputeState`
+    (``ScoreSnapshot.objects.with_staleness()``).
+
+    Intended scenario (UNIDO EIP assessment: current vs intended performance): the
+    ``*_intended`` fields score the intended values; ``index_improvement`` = index_intended −
+    index, in points. They are null when the subject gave no intended value
+    (``intended_values`` = 0; for a park, counting its tenants' too).
     """
 
+    # no single-column index: the (campaign, park) index serves every lookup
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("campaign")
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("campaign"),
+        db_index=False,
     )
     framework_version = models.ForeignKey(
         FrameworkVersion,
@@ -87,10 +149,44 @@ class ScoreSnapshot(models.Model):
     eligible = models.BooleanField(_("eligible for certification"), default=False)
     reported = models.PositiveIntegerField(_("enterprises reported"), null=True, blank=True)
     population = models.PositiveIntegerField(_("enterprises in the park"), null=True, blank=True)
+    eco_enterprise = models.BooleanField(_("eco-enterprise"), null=True, blank=True)
+    eco_enterprises = models.PositiveIntegerField(_("eco-enterprises"), null=True, blank=True)
+    intended_values = models.PositiveIntegerField(_("intended values given"), default=0)
+    index_intended = models.DecimalField(
+        _("intended index"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    criteria_met_intended = models.PositiveIntegerField(
+        _("criteria met (intended)"), null=True, blank=True
+    )
+    criteria_applicable_intended = models.PositiveIntegerField(
+        _("criteria applicable (intended)"), null=True, blank=True
+    )
+    mandatory_met_intended = models.PositiveIntegerField(
+        _("mandatory criteria met (intended)"), null=True, blank=True
+    )
+    eligible_intended = models.BooleanField(
+        _("eligible for certification (intended)"), null=True, blank=True
+    )
+    eco_enterprise_intended = models.BooleanField(
+        _("eco-enterprise (intended)"), null=True, blank=True
+    )
+    eco_enterprises_intended = models.PositiveIntegerField(
+        _("eco-enterprises (intended)"), null=True, blank=True
+    )
+    index_improvement = models.DecimalField(
+        _("improvement potential (index points)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+
+    objects = ScoreSnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("score snapshot")
         verbose_name_plural = _("score snapshots")
+        indexes = [models.Index(fields=["campaign", "park"], name="snapshot_campaign_park")]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "park"],
@@ -106,6 +202,11 @@ class ScoreSnapshot(models.Model):
                 condition=Q(index__isnull=True) | Q(index__gte=0, index__lte=100),
                 name="snapshot_index_0_100",
             ),
+            models.CheckConstraint(
+                condition=Q(index_intended__isnull=True)
+                | Q(index_intended__gte=0, index_intended__lte=100),
+                name="snapshot_index_intended_0_100",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,11 +218,19 @@ class CriterionResult(models.Model):
 
     ``gap`` is ``threshold - value`` for ≥/> rules and ``value - threshold`` for ≤/< rules,
     positive while the criterion is not met. ``reported``/``population`` carry a roll-up's
-    coverage (enterprises that reported / enterprises in the park).
+    coverage (enterprises that reported / enterprises in the park). ``state_intended``,
+    ``value_intended``, ``gap_intended`` judge the intended values; ``improvement`` =
+    value_intended − value in the indicator's unit (improvement potential, UNIDO EIP
+    assessment); empty when the subject has no plan.
     """
 
+    # no single-column index: the unique (snapshot, criterion) index serves every lookup
     snapshot = models.ForeignKey(
-        ScoreSnapshot, on_delete=models.CASCADE, related_name="results", verbose_name=_("snapshot")
+        ScoreSnapshot,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("snapshot"),
+        db_index=False,
     )
     criterion = models.ForeignKey(
         Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
@@ -131,6 +240,12 @@ class CriterionResult(models.Model):
     gap = models.FloatField(_("gap"), null=True, blank=True)
     reported = models.PositiveIntegerField(_("enterprises reported"), null=True, blank=True)
     population = models.PositiveIntegerField(_("enterprises in the park"), null=True, blank=True)
+    state_intended = models.CharField(
+        _("intended state"), max_length=12, choices=State.choices, blank=True
+    )
+    value_intended = models.FloatField(_("intended value"), null=True, blank=True)
+    gap_intended = models.FloatField(_("intended gap"), null=True, blank=True)
+    improvement = models.FloatField(_("improvement potential"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("criterion result")
@@ -146,13 +261,16 @@ class CriterionResult(models.Model):
 
 
 class CategoryScore(models.Model):
-    """Share of applicable criteria met in one category (weighted), 0–1."""
+    """Share of applicable criteria met in one category (weighted), 0–1; the intended share
+    and ``improvement`` = share_intended − share when the subject has a plan."""
 
+    # no single-column index: the unique (snapshot, category) index serves every lookup
     snapshot = models.ForeignKey(
         ScoreSnapshot,
         on_delete=models.CASCADE,
         related_name="categories",
         verbose_name=_("snapshot"),
+        db_index=False,
     )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
@@ -160,6 +278,12 @@ class CategoryScore(models.Model):
     met = models.PositiveIntegerField(_("met"))
     applicable = models.PositiveIntegerField(_("applicable"))
     share = models.FloatField(_("share met"), null=True, blank=True)
+    met_intended = models.PositiveIntegerField(_("met (intended)"), null=True, blank=True)
+    applicable_intended = models.PositiveIntegerField(
+        _("applicable (intended)"), null=True, blank=True
+    )
+    share_intended = models.FloatField(_("intended share met"), null=True, blank=True)
+    improvement = models.FloatField(_("improvement potential"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("category score")
@@ -170,3 +294,98 @@ class CategoryScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}: {self.met}/{self.applicable}"
+
+
+class CampaignRecomputeQuerySet(models.QuerySet):
+    """Reads of "recompute everything" runs."""
+
+    def active(self) -> CampaignRecomputeQuerySet:
+        """Runs queued or running."""
+        return self.filter(
+            status__in=[CampaignRecompute.Status.QUEUED, CampaignRecompute.Status.RUNNING]
+        )
+
+    def silent(self, seconds: float) -> CampaignRecomputeQuerySet:
+        """Active runs without progress for ``seconds``: queued and never started, or running
+        with an old heartbeat (their message was lost or their worker died)."""
+        since = timezone.now() - datetime.timedelta(seconds=seconds)
+        return self.active().filter(
+            Q(status=CampaignRecompute.Status.QUEUED, requested_at__lt=since)
+            | Q(status=CampaignRecompute.Status.RUNNING, heartbeat_at__lt=since)
+        )
+
+    def latest_for(self, campaign_id: int) -> CampaignRecompute | None:
+        """The campaign's most recent run, or None."""
+        return self.filter(campaign_id=campaign_id).order_by("-requested_at", "-pk").first()
+
+
+class CampaignRecompute(models.Model):
+    """One "recompute everything" run of a campaign, started by ministry staff, with its
+    progress (``done_parks`` of ``total_parks``).
+
+    At most one run per campaign is queued or running (a database constraint): asking again
+    meanwhile returns the active run. ``written_parks`` counts parks whose snapshots changed
+    (the others had the same input fingerprint). ``heartbeat_at`` moves with each chunk of
+    parks written; the sweep re-sends a run that stays queued or silent (a lost message).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_parks = models.PositiveIntegerField(_("parks"), default=0)
+    done_parks = models.PositiveIntegerField(_("parks done"), default=0)
+    written_parks = models.PositiveIntegerField(_("parks with changed results"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = CampaignRecomputeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign recompute")
+        verbose_name_plural = _("campaign recomputes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(status__in=["queued", "running"]),
+                name="campaign_recompute_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_parks__lte=models.F("total_parks")),
+                name="campaign_recompute_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.status} {self.done_parks}/{self.total_parks}"
+
+    @property
+    def percent(self) -> int:
+        """Progress 0–100 (parks done / parks), 100 once done."""
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done_parks / self.total_parks) if self.total_parks else 0
+
+    @property
+    def is_active(self) -> bool:
+        """True while queued or running."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,17 +1,44 @@
-"""Reads for the dashboards: snapshots only, a constant number of queries per page."""
+"""Reads for the dashboards: snapshots only, a constant number of queries per page.
+
+Every function here issues a fixed number of SQL queries whatever the number of parks or
+enterprises (the tests compare 5 with 100 parks and 5 with 200 enterprises). Callers pass
+querysets already filtered by :mod:`enterprises.policy`; nothing here widens a scope.
+
+Shapes used throughout: an *index* is 0–100 (``Decimal`` with 2 places, None without a
+result); a *share* is 0–1 (float); a *period* is a year (int).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from enterprises.models import Park
+from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import visible_parks
-from indicators.models import Criterion
-from surveys.models import Campaign
+from indicators.formula import FormulaError, parse_formula
+from indicators.models import Criterion, DataElement
+from surveys.models import Answer, Campaign, Response
 
-from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot
+from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
+
+#: smallest group of enterprises an anonymous benchmark is shown for (issue 6: "a group of
+#: fewer than 3 enterprises is never shown")
+MIN_BENCHMARK_GROUP = 3
+
+#: width of the bins of the index distribution (index points)
+HISTOGRAM_BIN_WIDTH = 10
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
 
 
 def parks_with_latest_scores(user) -> QuerySet[Park]:
@@ -36,32 +63,646 @@ def parks_with_latest_scores(user) -> QuerySet[Park]:
     )
 
 
+# --------------------------------------------------------------------------------------
+# Campaigns and the cache stamp
+# --------------------------------------------------------------------------------------
+
+
+def _stamp_sql() -> dict[str, str]:
+    """The parts of the dashboards' cache stamp, as scalar SQL: the write side's ledger
+    (:class:`RecomputeState`: a change request bumps ``generation`` and ``requested_at`` and
+    sets ``stale``; every snapshot write sets ``computed_at``) and the newest snapshot id."""
+    quote = connection.ops.quote_name
+    states = quote(RecomputeState._meta.db_table)
+    snaps = quote(ScoreSnapshot._meta.db_table)
+    return {
+        "st_states": f"SELECT COUNT(*) FROM {states}",
+        "st_generations": f"SELECT SUM(generation) FROM {states}",
+        "st_stale": f"SELECT SUM(CASE WHEN stale THEN 1 ELSE 0 END) FROM {states}",
+        "st_requested": f"SELECT CAST(MAX(requested_at) AS TEXT) FROM {states}",
+        "st_computed": f"SELECT CAST(MAX(computed_at) AS TEXT) FROM {states}",
+        "st_snapshot": f"SELECT MAX(id) FROM {snaps}",
+    }
+
+
+def stamp_annotations() -> dict[str, RawSQL]:
+    """Annotations that give any row the dashboards' cache stamp (see :func:`stamp_of`), so a
+    page that looks its subject up gets the stamp in the same query."""
+    return {name: RawSQL(sql, ()) for name, sql in _stamp_sql().items()}
+
+
+def stamp_of(row) -> str:
+    """The cache stamp carried by a row annotated with :func:`stamp_annotations`."""
+    return ":".join(str(getattr(row, name)) for name in _stamp_sql())
+
+
+def dashboard_stamp() -> str:
+    """The dashboards' cache stamp, in one query.
+
+    It changes whenever a snapshot lands (a new snapshot id, or — where the write side merges
+    snapshots in place — the ``computed_at`` it records on the park's recompute state), a
+    change is requested (``generation``, ``requested_at``) or a park turns stale or fresh. A
+    cached page keyed on it is therefore never served after a new snapshot has landed.
+    """
+    parts = _stamp_sql()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({sql})" for sql in parts.values()))
+        return ":".join(str(v) for v in cursor.fetchone())
+
+
+def campaigns_all() -> list[Campaign]:
+    """Every campaign, newest period first, with its framework version and framework loaded
+    (one query)."""
+    return list(
+        Campaign.objects.select_related("framework_version__framework").order_by("-period", "-pk")
+    )
+
+
+def campaign_pick(
+    campaigns: list[Campaign], *, campaign_id: int | None, framework_code: str | None = None
+) -> Campaign | None:
+    """The campaign a dashboard shows: ``campaign_id`` when given (raises
+    ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the newest campaign of
+    ``framework_code`` (any framework when None). No query."""
+    if campaign_id is not None:
+        for c in campaigns:
+            if c.pk == campaign_id:
+                return c
+        raise Campaign.DoesNotExist
+    for c in campaigns:
+        if framework_code is None or c.framework_version.framework.code == framework_code:
+            return c
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# National and province tables
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParkRow:
+    """One park of the national (or province) table for one campaign.
+
+    ``snapshot``: its park snapshot (None: no result); ``previous_index`` and
+    ``previous_period``: its latest result of the same framework in an earlier period;
+    ``trend``: ``index - previous_index`` in index points (None unless both exist);
+    ``response_status``: status of its park response in the campaign (None: not in the
+    campaign); ``stale``: results are being recomputed.
+    """
+
+    park: Park
+    snapshot: ScoreSnapshot | None
+    previous_index: Decimal | None
+    previous_period: int | None
+    response_status: str | None
+    stale: bool
+
+    @property
+    def index(self) -> Decimal | None:
+        """The park's index 0–100, or None."""
+        return self.snapshot.index if self.snapshot else None
+
+    @property
+    def trend(self) -> Decimal | None:
+        """Change of the index since ``previous_period`` (index points), or None."""
+        if self.index is None or self.previous_index is None:
+            return None
+        return self.index - self.previous_index
+
+    @property
+    def coverage(self) -> float | None:
+        """Share (0–1) of the park's enterprises that reported, or None without tenants."""
+        s = self.snapshot
+        if not s or not s.population:
+            return None
+        return (s.reported or 0) / s.population
+
+    @property
+    def response_status_display(self) -> str:
+        """The response status in words ("" when the park is not in the campaign)."""
+        if self.response_status is None:
+            return ""
+        return str(dict(Response.Status.choices).get(self.response_status, self.response_status))
+
+
+@dataclass
+class ProvinceSummary:
+    """One province's line of the province summary table.
+
+    ``mean_index``: mean index of its parks with a result (0–100, None when none);
+    ``reported``/``population``: enterprises that reported / enterprises, summed over parks.
+    """
+
+    province: Province
+    parks: int = 0
+    in_campaign: int = 0
+    with_result: int = 0
+    eligible: int = 0
+    stale: int = 0
+    reported: int = 0
+    population: int = 0
+    index_sum: float = 0.0
+
+    @property
+    def mean_index(self) -> float | None:
+        """Mean index of the parks with a result, rounded to 0.1, or None."""
+        return round(self.index_sum / self.with_result, 1) if self.with_result else None
+
+
+@dataclass
+class HistogramBin:
+    """Parks whose index lies in ``[low, high)`` (the last bin includes 100)."""
+
+    low: int
+    high: int
+    parks: int
+
+    @property
+    def label(self) -> str:
+        """``"low–high"``."""
+        return f"{self.low}–{self.high}"
+
+
+@dataclass
+class ParkTable:
+    """The national or province dashboard of one campaign: ``rows`` (visible parks after the
+    filters, by province code then name), ``provinces`` (summary lines, only provinces with a
+    listed park), ``histogram`` (10-point bins of the index)."""
+
+    campaign: Campaign | None
+    rows: list[ParkRow]
+    provinces: list[ProvinceSummary]
+    histogram: list[HistogramBin]
+
+    @property
+    def with_result(self) -> list[ParkRow]:
+        """Rows with an index."""
+        return [r for r in self.rows if r.index is not None]
+
+    @property
+    def mapped(self) -> list[ParkRow]:
+        """Rows with coordinates (drawn on the map)."""
+        return [
+            r for r in self.rows if r.park.latitude is not None and r.park.longitude is not None
+        ]
+
+    @property
+    def eligible_count(self) -> int:
+        """Parks eligible for certification (Decree 35/2022 Art. 37 gate)."""
+        return sum(1 for r in self.rows if r.snapshot and r.snapshot.eligible)
+
+    @property
+    def stale_count(self) -> int:
+        """Parks whose results are being recomputed."""
+        return sum(1 for r in self.rows if r.stale)
+
+
+def parks_filter(
+    parks: QuerySet[Park],
+    *,
+    province_code: str | None = None,
+    kind: str | None = None,
+    pilot: bool | None = None,
+) -> QuerySet[Park]:
+    """Apply the dashboard filters (province code of the 34 units, park kind, EIP pilot)."""
+    if province_code:
+        parks = parks.filter(province__code=province_code)
+    if kind:
+        parks = parks.filter(kind=kind)
+    if pilot is not None:
+        parks = parks.filter(eip_pilot=pilot)
+    return parks
+
+
+def histogram_bins(indices: list[float]) -> list[HistogramBin]:
+    """Count ``indices`` (0–100) in 10-point bins ``[0,10) … [90,100]``. Pure."""
+    n = 100 // HISTOGRAM_BIN_WIDTH
+    counts = [0] * n
+    for value in indices:
+        i = min(int(math.floor(float(value) / HISTOGRAM_BIN_WIDTH)), n - 1)
+        counts[max(i, 0)] += 1
+    return [
+        HistogramBin(HISTOGRAM_BIN_WIDTH * i, HISTOGRAM_BIN_WIDTH * (i + 1), counts[i])
+        for i in range(n)
+    ]
+
+
+def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable:
+    """The national/province table of ``parks`` (already scoped and filtered) in ``campaign``.
+
+    Three queries whatever the number of parks: the parks (with their response status in the
+    campaign), their snapshots in the campaign, and their earlier snapshots of the same
+    framework (for the trend).
+    """
+    if campaign is None:
+        rows = [
+            ParkRow(p, None, None, None, None, False)
+            for p in parks.select_related("province").order_by("province__code", "name_vi")
+        ]
+        return ParkTable(None, rows, _province_summaries(rows), histogram_bins([]))
+    status = Response.objects.filter(
+        campaign=campaign, park=OuterRef("pk"), enterprise__isnull=True
+    ).values("status")[:1]
+    stale_q = RecomputeState.objects.filter(campaign=campaign, park=OuterRef("pk"), stale=True)
+    park_list = list(
+        parks.select_related("province")
+        .annotate(response_status=Subquery(status), is_stale=Exists(stale_q))
+        .order_by("province__code", "name_vi")
+    )
+    ids = parks.values("pk")
+    current = {
+        s.park_id: s
+        for s in ScoreSnapshot.objects.filter(
+            campaign=campaign, enterprise__isnull=True, park__in=ids
+        )
+    }
+    previous: dict[int, tuple[int, Decimal | None]] = {}
+    for park_id, period, index in (
+        ScoreSnapshot.objects.filter(
+            enterprise__isnull=True,
+            park__in=ids,
+            campaign__framework_version__framework_id=campaign.framework_version.framework_id,
+            campaign__period__lt=campaign.period,
+        )
+        .order_by("park_id", "-campaign__period", "-computed_at")
+        .values_list("park_id", "campaign__period", "index")
+    ):
+        previous.setdefault(park_id, (period, index))
+    rows = []
+    for p in park_list:
+        prev_period, prev_index = previous.get(p.pk, (None, None))
+        rows.append(
+            ParkRow(
+                park=p,
+                snapshot=current.get(p.pk),
+                previous_index=prev_index,
+                previous_period=prev_period,
+                response_status=p.response_status,
+                stale=p.is_stale,
+            )
+        )
+    return ParkTable(
+        campaign=campaign,
+        rows=rows,
+        provinces=_province_summaries(rows),
+        histogram=histogram_bins([float(r.index) for r in rows if r.index is not None]),
+    )
+
+
+def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
+    out: dict[int, ProvinceSummary] = {}
+    for r in rows:
+        s = out.setdefault(r.park.province_id, ProvinceSummary(province=r.park.province))
+        s.parks += 1
+        s.in_campaign += r.response_status is not None
+        s.stale += r.stale
+        snap = r.snapshot
+        if snap is None:
+            continue
+        if snap.index is not None:
+            s.with_result += 1
+            s.index_sum += float(snap.index)
+        s.eligible += snap.eligible
+        s.reported += snap.reported or 0
+        s.population += snap.population or 0
+    return sorted(out.values(), key=lambda s: s.province.code)
+
+
+def approvals_waiting(*, province: Province) -> list[Response]:
+    """Park responses of ``province`` submitted and not yet approved (the board's queue under
+    Decree 35/2022 Art. 43), oldest submission first. One query."""
+    return list(
+        Response.objects.filter(
+            park__province=province,
+            enterprise__isnull=True,
+            status=Response.Status.SUBMITTED,
+        )
+        .select_related("campaign", "park")
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Park dashboard
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Missing:
+    """What keeps a mandatory criterion from being met ("path to certification").
+
+    ``kind``: ``"no_data"``, ``"not_met"`` or ``"no_threshold"``; ``elements``: labels of the
+    data elements left unanswered in the scored responses (for look-backs, with the periods
+    they miss); ``text``: one sentence saying what is missing.
+    """
+
+    kind: str
+    text: str
+    elements: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CriterionRow:
+    """One criterion on a dashboard: its ``result`` in the campaign (None: no snapshot yet),
+    its ``history`` ``[(period, state, value)]`` over the periods of the same framework, oldest
+    first, its ``answers`` (data element label → answer as entered) used as evidence, and
+    ``missing`` for unmet mandatory criteria."""
+
+    criterion: Criterion
+    result: CriterionResult | None
+    history: list[tuple[int, str, float | None]] = field(default_factory=list)
+    answers: list[tuple[str, str]] = field(default_factory=list)
+    missing: Missing | None = None
+
+    @property
+    def state(self) -> str:
+        """The criterion's state (``no_data`` without a result)."""
+        return self.result.state if self.result else State.NO_DATA
+
+    @property
+    def title(self) -> str:
+        """The criterion's title in the active language."""
+        c = self.criterion
+        return c.title_en if _english() or not c.title_vi else c.title_vi
+
+    @property
+    def intended_value(self) -> float | None:
+        """The value the intended performance (target year) would give, when the respondent
+        gave intended values (``CriterionResult.value_intended``); None otherwise."""
+        return getattr(self.result, "value_intended", None) if self.result else None
+
+    @property
+    def intended_state(self) -> str:
+        """The state the intended values reach (``""`` without a plan)."""
+        return (getattr(self.result, "state_intended", "") or "") if self.result else ""
+
+    @property
+    def intended_state_display(self) -> str:
+        """:attr:`intended_state` in words (``""`` without a plan)."""
+        state = self.intended_state
+        return str(dict(State.choices).get(state, state)) if state else ""
+
+    @property
+    def improvement(self) -> float | None:
+        """Intended minus current value, in the indicator's unit (UNIDO EIP assessment's
+        improvement potential); None without a plan."""
+        return getattr(self.result, "improvement", None) if self.result else None
+
+
+@dataclass
+class Tenant:
+    """A tenant enterprise of the park with its result in the campaign. ``eco_enterprise``
+    is True when every mandatory eco-enterprise criterion is met (Decree 35/2022 Art. 40(2):
+    the enterprise snapshot's ``eco_enterprise``, or its ``eligible`` when the former is
+    empty); None without a result."""
+
+    enterprise: Enterprise
+    index: Decimal | None
+    criteria_met: int | None
+    criteria_applicable: int | None
+    eco_enterprise: bool | None
+    response_status: str | None
+
+    @property
+    def response_status_display(self) -> str:
+        """The response status in words ("" when the enterprise has no response)."""
+        if self.response_status is None:
+            return ""
+        return str(dict(Response.Status.choices).get(self.response_status, self.response_status))
+
+
 @dataclass
 class ParkDashboard:
     """What the park page shows for one campaign.
 
-    ``rows``: every park criterion of the campaign's framework version with its result (or None
-    when no snapshot exists yet); ``categories``: CategoryScore rows; ``stale``: results are
-    being recomputed or waiting for the sweep.
+    ``rows``: every park criterion of the campaign's framework version with its result, history
+    and evidence; ``categories``: CategoryScore rows; ``stale``: results are being recomputed;
+    ``history``: ``[(period, snapshot)]`` of the same framework, oldest first (the index
+    trend); ``tenants``: None when the viewer may not see them (enterprises never do).
     """
 
     park: Park
     campaign: Campaign | None
     campaigns: list[Campaign]
     snapshot: ScoreSnapshot | None
-    rows: list[tuple[Criterion, CriterionResult | None]]
+    rows: list[CriterionRow]
     categories: list[CategoryScore]
     stale: bool
+    history: list[tuple[int, ScoreSnapshot]] = field(default_factory=list)
+    tenants: list[Tenant] | None = None
+
+    @property
+    def submitted(self) -> bool:
+        """True when the park's response to the campaign is submitted or approved (only then
+        do its answers count)."""
+        status = getattr(self.campaign, "park_response_status", Response.Status.SUBMITTED)
+        return status in Response.SCORED_STATUSES
+
+    @property
+    def path(self) -> list[CriterionRow]:
+        """Unmet mandatory criteria (not met, no data, or without threshold): the path to
+        certification under Decree 35/2022 Art. 37."""
+        return [r for r in self.rows if r.missing is not None]
+
+    @property
+    def rollups(self) -> list[CriterionRow]:
+        """Criteria computed from tenant data, with their coverage."""
+        return [r for r in self.rows if r.result and r.result.population is not None]
+
+    @property
+    def has_intended(self) -> bool:
+        """True when at least one result carries an intended value (issue 5)."""
+        return any(r.intended_value is not None or r.intended_state for r in self.rows)
+
+    @property
+    def periods(self) -> list[int]:
+        """Periods of the criterion history, oldest first."""
+        return [p for p, _s in self.history]
 
 
-def park_dashboard(*, park: Park, campaign_id: int | None) -> ParkDashboard:
-    """Load the park page's data; ``campaign_id`` None picks the latest campaign with a
-    response of this park. Raises ``Campaign.DoesNotExist`` for an unknown campaign id."""
-    campaigns = list(
+def park_campaigns(park: Park) -> list[Campaign]:
+    """Campaigns in which ``park`` has a park response, newest first, each annotated with
+    ``park_response_status`` and ``park_stale`` (its results are being recomputed); one
+    query."""
+    status = Response.objects.filter(
+        campaign=OuterRef("pk"), park=park, enterprise__isnull=True
+    ).values("status")[:1]
+    stale = RecomputeState.objects.filter(campaign=OuterRef("pk"), park=park, stale=True)
+    return list(
         Campaign.objects.filter(responses__park=park, responses__enterprise__isnull=True)
         .select_related("framework_version__framework")
+        .annotate(park_response_status=Subquery(status), park_stale=Exists(stale))
         .order_by("-period", "-pk")
     )
+
+
+def _element_labels(version_id: int) -> dict[str, DataElement]:
+    return {e.code: e for e in DataElement.objects.filter(version_id=version_id)}
+
+
+def criterion_references(criterion: Criterion) -> tuple[list[str], list[str]]:
+    """Codes the criterion's indicator reads: (subject-level, tenant-level). No query."""
+    indicator = criterion.indicator
+    if indicator is None:
+        return [], []
+    try:
+        f = parse_formula(indicator.formula, code=indicator.code)
+    except FormulaError:
+        return [], []
+    return sorted(f.references), sorted(f.tenant_references)
+
+
+def _answer_text(a: dict) -> str:
+    from surveys.selectors import format_answer
+
+    return format_answer(
+        number=a["value_number"],
+        flag=a["value_bool"],
+        text=a["value_text"],
+        raw=a["raw"],
+        unit=a["unit_entered"],
+    )
+
+
+def _missing(
+    row: CriterionRow,
+    *,
+    period: int,
+    answered: dict[tuple[str, int], str],
+    elements: dict[str, DataElement],
+    submitted: bool = True,
+) -> Missing | None:
+    """What keeps a mandatory criterion from being met. Pure (no query). ``answered``:
+    ``{(data element code, period): answer text}`` of the scored responses; ``submitted``:
+    whether the subject's response to the campaign is submitted or approved."""
+    c = row.criterion
+    if c.level != Criterion.Level.MANDATORY or row.state == State.MET:
+        return None
+    english = _english()
+
+    def label(code: str) -> str:
+        e = elements.get(code)
+        if e is None:
+            return code
+        return e.label_en if english or not e.label_vi else e.label_vi
+
+    if row.state == State.NO_THRESHOLD:
+        return Missing(
+            "no_threshold",
+            _("The source gives no threshold for this criterion; it cannot be assessed yet."),
+        )
+    if row.state == State.NOT_MET:
+        r = row.result
+        unit = c.unit if c.unit == "%" else ""
+        value = "—" if r.value is None else f"{r.value:g}{' ' + unit if unit else ''}"
+        if c.indicator and c.indicator.value_type == "boolean" and r.value is not None:
+            value = _("yes") if r.value >= 0.5 else _("no")
+        text = _("Current value %(value)s; required %(threshold)s.") % {
+            "value": value,
+            "threshold": c.threshold_display or "—",
+        }
+        if r.gap is not None and c.rule in (Criterion.Rule.COMPARE, Criterion.Rule.COUNT):
+            text += " " + _("Gap: %(gap)s.") % {"gap": f"{r.gap:g}"}
+        return Missing("not_met", text)
+    # no data
+    refs, tenant_refs = criterion_references(c)
+    periods = [period]
+    if c.rule == Criterion.Rule.LOOKBACK and c.lookback_years:
+        periods = list(range(period - c.lookback_years + 1, period + 1))
+    unanswered = []
+    for code in refs:
+        gaps = [p for p in periods if (code, p) not in answered]
+        if not gaps:
+            continue
+        if len(periods) > 1:
+            unanswered.append(
+                _("%(element)s (missing for %(periods)s)")
+                % {"element": label(code), "periods": ", ".join(str(p) for p in gaps)}
+            )
+        else:
+            unanswered.append(label(code))
+    if tenant_refs:
+        r = row.result
+        cover = (
+            _("%(a)s of %(b)s enterprises reported") % {"a": r.reported or 0, "b": r.population}
+            if r and r.population is not None
+            else _("no enterprise reported")
+        )
+        unanswered.append(
+            _("enterprise answers: %(elements)s (%(coverage)s)")
+            % {"elements": ", ".join(label(t) for t in tenant_refs), "coverage": cover}
+        )
+    if not submitted:
+        text = _(
+            "The park's response to this campaign is not submitted yet: its answers count "
+            "only once it is submitted."
+        )
+    elif unanswered:
+        text = _("Unanswered in the submitted responses: %(elements)s.") % {
+            "elements": "; ".join(unanswered)
+        }
+    elif row.result is None:
+        text = _("No result yet: the park's response has not been submitted.")
+    else:
+        text = _("An input is missing.")
+    return Missing("no_data", text, unanswered)
+
+
+def _snapshot_history(snapshots: QuerySet[ScoreSnapshot], campaign: Campaign):
+    """One subject's snapshots of ``campaign``'s framework up to its period and their results
+    (two queries whatever the number of periods).
+
+    Returns ``(snapshot, by_period, current, history)``: the snapshot of ``campaign`` (or
+    None); ``{period: snapshot}`` (the campaign's own for its period, otherwise the latest
+    computed); ``{criterion id: CriterionResult}`` of ``campaign``; ``{criterion code: {period:
+    (state, value)}}``. Other campaigns of the same period are not this page's and are skipped.
+    """
+    snaps = list(
+        snapshots.filter(
+            campaign__framework_version__framework_id=campaign.framework_version.framework_id,
+            campaign__period__lte=campaign.period,
+        )
+        .select_related("campaign", "framework_version__framework")
+        .order_by("campaign__period", "computed_at", "pk")
+    )
+    snapshot = None
+    by_period: dict[int, ScoreSnapshot] = {}
+    for snap in snaps:
+        if snap.campaign_id == campaign.pk:
+            snapshot = snap
+        elif snap.campaign.period >= campaign.period:
+            continue
+        by_period[snap.campaign.period] = snap  # ordered by computed_at: the latest wins
+    current: dict[int, CriterionResult] = {}
+    history: dict[str, dict[int, tuple[str, float | None]]] = defaultdict(dict)
+    period_of = {snap.pk: period for period, snap in by_period.items()}
+    for r in CriterionResult.objects.filter(snapshot_id__in=list(period_of)).select_related(
+        "criterion"
+    ):
+        history[r.criterion.code][period_of[r.snapshot_id]] = (r.state, r.value)
+        if snapshot is not None and r.snapshot_id == snapshot.pk:
+            r.snapshot = snapshot
+            current[r.criterion_id] = r
+    return snapshot, by_period, current, history
+
+
+def park_dashboard(
+    *,
+    park: Park,
+    campaign_id: int | None,
+    campaigns: list[Campaign] | None = None,
+    with_tenants: bool = False,
+) -> ParkDashboard:
+    """Load the park page's data; ``campaign_id`` None picks the latest campaign with a
+    response of this park. Raises ``Campaign.DoesNotExist`` for an unknown campaign id.
+
+    Queries (whatever the number of tenants or periods): campaigns (unless given), results of
+    every period with their snapshots, categories, criteria, data elements, answers (for the
+    path to certification and the evidence), and, ``with_tenants``, one for the tenants.
+    """
+    if campaigns is None:
+        campaigns = park_campaigns(park)
     if campaign_id is not None:
         campaign = next((c for c in campaigns if c.pk == campaign_id), None)
         if campaign is None:
@@ -69,31 +710,357 @@ def park_dashboard(*, park: Park, campaign_id: int | None) -> ParkDashboard:
     else:
         campaign = campaigns[0] if campaigns else None
     if campaign is None:
-        return ParkDashboard(park, None, campaigns, None, [], [], False)
-    snapshot = ScoreSnapshot.objects.filter(
-        campaign=campaign, park=park, enterprise__isnull=True
-    ).first()
-    results = {}
-    categories = []
-    if snapshot:
-        results = {r.criterion_id: r for r in CriterionResult.objects.filter(snapshot=snapshot)}
-        categories = list(
+        return ParkDashboard(park, None, campaigns, None, [], [], False, [], None)
+    framework_id = campaign.framework_version.framework_id
+
+    snapshot, by_period, current, history = _snapshot_history(
+        ScoreSnapshot.objects.filter(park=park, enterprise__isnull=True), campaign
+    )
+
+    categories = (
+        list(
             CategoryScore.objects.filter(snapshot=snapshot)
             .select_related("category")
             .order_by("category__order")
         )
+        if snapshot
+        else []
+    )
     criteria = list(
         Criterion.objects.filter(version_id=campaign.framework_version_id, applies_to="park")
-        .select_related("category")
+        .select_related("category", "indicator")
         .order_by("order")
     )
-    stale = RecomputeState.objects.filter(campaign=campaign, park=park, stale=True).exists()
+    elements = _element_labels(campaign.framework_version_id)
+    longest = max((c.lookback_years or 1 for c in criteria), default=1)
+    answers = list(
+        Answer.objects.filter(
+            response__park=park,
+            response__enterprise__isnull=True,
+            response__status__in=Response.SCORED_STATUSES,
+            response__campaign__framework_version__framework_id=framework_id,
+            response__campaign__period__gt=campaign.period - longest,
+            response__campaign__period__lte=campaign.period,
+        ).values(
+            "data_element__code",
+            "response__campaign__period",
+            "value_number",
+            "value_bool",
+            "value_text",
+            "raw",
+            "unit_entered",
+        )
+    )
+    answered: dict[tuple[str, int], str] = {}
+    for a in answers:
+        text = _answer_text(a)
+        if text:
+            answered[(a["data_element__code"], a["response__campaign__period"])] = text
+
+    english = _english()
+    rows = []
+    for c in criteria:
+        row = CriterionRow(
+            criterion=c,
+            result=current.get(c.pk),
+            history=[(p, *history[c.code][p]) for p in sorted(history[c.code])],
+        )
+        refs, _tenant = criterion_references(c)
+        for code in refs:
+            if (code, campaign.period) in answered:
+                e = elements.get(code)
+                name = (
+                    code if e is None else (e.label_en if english or not e.label_vi else e.label_vi)
+                )
+                row.answers.append((name, answered[(code, campaign.period)]))
+        row.missing = _missing(
+            row,
+            period=campaign.period,
+            answered=answered,
+            elements=elements,
+            submitted=getattr(campaign, "park_response_status", Response.Status.SUBMITTED)
+            in Response.SCORED_STATUSES,
+        )
+        rows.append(row)
+
+    tenants = park_tenants(park=park, campaign=campaign) if with_tenants else None
+    stale = getattr(campaign, "park_stale", None)
+    if stale is None:
+        stale = RecomputeState.objects.filter(campaign=campaign, park=park, stale=True).exists()
     return ParkDashboard(
         park=park,
         campaign=campaign,
         campaigns=campaigns,
         snapshot=snapshot,
-        rows=[(c, results.get(c.pk)) for c in criteria],
+        rows=rows,
         categories=categories,
         stale=stale,
+        history=sorted(by_period.items()),
+        tenants=tenants,
     )
+
+
+def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
+    """The park's enterprises with their result and response status in ``campaign``, by name.
+    One query whatever the number of enterprises. Shown to park managers and above only."""
+    snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
+    status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk")).values("status")[
+        :1
+    ]
+    ents = (
+        Enterprise.objects.filter(park=park)
+        .select_related("sector")
+        .annotate(
+            s_index=Subquery(snap.values("index")[:1]),
+            s_met=Subquery(snap.values("criteria_met")[:1]),
+            s_applicable=Subquery(snap.values("criteria_applicable")[:1]),
+            s_eligible=Subquery(snap.values("eligible")[:1]),
+            s_eco=Subquery(snap.values("eco_enterprise")[:1]),
+            s_has=Exists(snap),
+            s_status=Subquery(status),
+        )
+        .order_by("name", "pk")
+    )
+    return [
+        Tenant(
+            enterprise=e,
+            index=e.s_index,
+            criteria_met=e.s_met,
+            criteria_applicable=e.s_applicable,
+            eco_enterprise=(
+                None if not e.s_has else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
+            ),
+            response_status=e.s_status,
+        )
+        for e in ents
+    ]
+
+
+# --------------------------------------------------------------------------------------
+# Enterprise dashboard
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Benchmark:
+    """An anonymous comparison of the enterprise's index with a group (its park or its VSIC
+    sector) in one campaign.
+
+    ``size``: enterprises of the group with an index (the enterprise included); ``withheld``:
+    True when ``size < MIN_BENCHMARK_GROUP`` — then ``percentile`` and ``median`` are None and
+    nothing about the group is shown; ``percentile``: the mean percentile rank of the
+    enterprise's index in the group, 0–100 (100 × (#below + #at-or-below) / (2 × size));
+    ``median``: the group's median index; ``reason``: why it is withheld (``"small_group"``
+    or ``"no_index"`` when the enterprise itself has no index yet).
+    """
+
+    group: str
+    name: str
+    size: int
+    withheld: bool
+    percentile: float | None = None
+    median: float | None = None
+    reason: str = ""
+
+
+def benchmark_of(*, group: str, name: str, own: float | None, indices: list[float]) -> Benchmark:
+    """Build a :class:`Benchmark` from the group's indices (the enterprise's own included).
+    Pure. Withheld when fewer than :data:`MIN_BENCHMARK_GROUP` enterprises have an index or
+    when the enterprise itself has none."""
+    size = len(indices)
+    if size < MIN_BENCHMARK_GROUP:
+        return Benchmark(group, name, size, True, reason="small_group")
+    if own is None:
+        return Benchmark(group, name, size, True, reason="no_index")
+    below = sum(1 for v in indices if v < own)
+    at_or_below = sum(1 for v in indices if v <= own)
+    ordered = sorted(indices)
+    mid = size // 2
+    median = ordered[mid] if size % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return Benchmark(
+        group,
+        name,
+        size,
+        False,
+        percentile=round(100 * (below + at_or_below) / (2 * size), 1),
+        median=round(median, 1),
+    )
+
+
+@dataclass
+class EnterpriseDashboard:
+    """What the enterprise page shows for one campaign: its own ``rows`` (enterprise criteria),
+    ``categories``, ``history`` ``[(period, snapshot)]`` and two anonymous ``benchmarks`` (its
+    park, its sector). No other enterprise is named."""
+
+    enterprise: Enterprise
+    campaign: Campaign | None
+    campaigns: list[Campaign]
+    snapshot: ScoreSnapshot | None
+    rows: list[CriterionRow]
+    categories: list[CategoryScore]
+    history: list[tuple[int, ScoreSnapshot]]
+    benchmarks: list[Benchmark]
+    stale: bool
+
+    @property
+    def periods(self) -> list[int]:
+        """Periods of the criterion history, oldest first."""
+        return [p for p, _s in self.history]
+
+    @property
+    def has_intended(self) -> bool:
+        """True when at least one result carries an intended value."""
+        return any(r.intended_value is not None or r.intended_state for r in self.rows)
+
+
+def enterprise_campaigns(enterprise: Enterprise) -> list[Campaign]:
+    """Campaigns in which ``enterprise`` has a response, newest first, each annotated with
+    ``park_stale`` (its park's results are being recomputed); one query."""
+    stale = RecomputeState.objects.filter(
+        campaign=OuterRef("pk"), park_id=enterprise.park_id, stale=True
+    )
+    return list(
+        Campaign.objects.filter(responses__enterprise=enterprise)
+        .select_related("framework_version__framework")
+        .annotate(park_stale=Exists(stale))
+        .order_by("-period", "-pk")
+    )
+
+
+def enterprise_dashboard(
+    *,
+    enterprise: Enterprise,
+    campaign_id: int | None,
+    campaigns: list[Campaign] | None = None,
+) -> EnterpriseDashboard:
+    """Load the enterprise page's data (``enterprise`` with ``park`` and ``sector`` loaded).
+    Raises ``Campaign.DoesNotExist`` for a campaign id the enterprise has no response in.
+
+    Queries, whatever the number of enterprises: campaigns (unless given), results of every
+    period, categories, criteria, and one per benchmark group (values only: no other
+    enterprise's name or id leaves this function).
+    """
+    if campaigns is None:
+        campaigns = enterprise_campaigns(enterprise)
+    if campaign_id is not None:
+        campaign = next((c for c in campaigns if c.pk == campaign_id), None)
+        if campaign is None:
+            raise Campaign.DoesNotExist
+    else:
+        campaign = campaigns[0] if campaigns else None
+    if campaign is None:
+        return EnterpriseDashboard(enterprise, None, campaigns, None, [], [], [], [], False)
+    snapshot, by_period, current, history = _snapshot_history(
+        ScoreSnapshot.objects.filter(enterprise=enterprise), campaign
+    )
+    categories = (
+        list(
+            CategoryScore.objects.filter(snapshot=snapshot)
+            .select_related("category")
+            .order_by("category__order")
+        )
+        if snapshot
+        else []
+    )
+    criteria = list(
+        Criterion.objects.filter(version_id=campaign.framework_version_id, applies_to="enterprise")
+        .select_related("category", "indicator")
+        .order_by("order")
+    )
+    rows = [
+        CriterionRow(
+            criterion=c,
+            result=current.get(c.pk),
+            history=[(p, *history[c.code][p]) for p in sorted(history[c.code])],
+        )
+        for c in criteria
+    ]
+    own = float(snapshot.index) if snapshot and snapshot.index is not None else None
+    park_values = [
+        float(v)
+        for v in ScoreSnapshot.objects.filter(
+            campaign=campaign,
+            park_id=enterprise.park_id,
+            enterprise__isnull=False,
+            index__isnull=False,
+        ).values_list("index", flat=True)
+    ]
+    english = _english()
+    benchmarks = [
+        benchmark_of(
+            group="park",
+            name=enterprise.park.name_en if english else enterprise.park.name_vi,
+            own=own,
+            indices=park_values,
+        )
+    ]
+    if enterprise.sector_id:
+        sector_values = [
+            float(v)
+            for v in ScoreSnapshot.objects.filter(
+                campaign=campaign,
+                enterprise__sector_id=enterprise.sector_id,
+                index__isnull=False,
+            ).values_list("index", flat=True)
+        ]
+        sector = enterprise.sector
+        benchmarks.append(
+            benchmark_of(
+                group="sector",
+                name=f"VSIC {sector.code} {sector.name_en if english else sector.name_vi}",
+                own=own,
+                indices=sector_values,
+            )
+        )
+    stale = getattr(campaign, "park_stale", None)
+    if stale is None:
+        stale = RecomputeState.objects.filter(
+            campaign=campaign, park_id=enterprise.park_id, stale=True
+        ).exists()
+    return EnterpriseDashboard(
+        enterprise=enterprise,
+        campaign=campaign,
+        campaigns=campaigns,
+        snapshot=snapshot,
+        rows=rows,
+        categories=categories,
+        history=sorted(by_period.items()),
+        benchmarks=benchmarks,
+        stale=stale,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Report (Art. 41 dossier)
+# --------------------------------------------------------------------------------------
+
+
+#: criteria of the Decree 35/2022 Art. 37 eco-industrial park gate in the shipped framework
+ART37_PREFIX = "VN35-EIP-"
+
+
+def art37_rows(data: ParkDashboard) -> list[CriterionRow]:
+    """The park's Art. 37 criteria (codes ``VN35-EIP-*``, or an article citing Art. 37); all
+    park criteria when the framework has none (e.g. Decree 82/2018)."""
+    rows = [
+        r
+        for r in data.rows
+        if r.criterion.code.startswith(ART37_PREFIX) or r.criterion.article.startswith("Art. 37")
+    ]
+    return rows or list(data.rows)
+
+
+def park_evidence(*, park: Park, campaign: Campaign) -> dict[str, list]:
+    """Evidence files of the park's response in ``campaign``: ``{data element code:
+    [Evidence]}`` (one query; empty when the survey side stores none)."""
+    try:
+        from surveys.models import Evidence
+    except ImportError:  # pragma: no cover - older survey app
+        return {}
+    out: dict[str, list] = defaultdict(list)
+    for e in Evidence.objects.filter(
+        response__campaign=campaign, response__park=park, response__enterprise__isnull=True
+    ).select_related("data_element"):
+        out[e.data_element.code].append(e)
+    return dict(out)

@@ -1,33 +1,98 @@
-"""Dashboard pages: the list of parks and a park's progress toward the national criteria.
+"""Dashboard pages: national (ministry), province (board), park and enterprise views of the
+progress toward the national criteria, with their XLSX exports and the park's PDF report.
 
-Dashboards read snapshots only; a request never recomputes (DESIGN.md §3).
+Dashboards read snapshots only; a request never recomputes (DESIGN.md §3). Every page looks
+its subject up through :mod:`enterprises.policy` first (outside the scope: 404), then serves
+the body of the page from the Django cache under a key made of the page, its subject, the
+query string, the language and the dashboards' stamp
+(:func:`dashboards.selectors.dashboard_stamp`), so a new snapshot invalidates it. A cache hit costs the session, the user,
+the scope and one query (the subject's lookup carrying the stamp, or the stamp alone).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+import hashlib
 
-from enterprises.models import Role
-from enterprises.policy import scope_of, visible_parks
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.models import Park, Province, Role
+from enterprises.policy import scope_of, visible_enterprises, visible_parks
 from surveys.models import Campaign
 
-from .figures import category_share_figure
-from .selectors import park_dashboard, parks_with_latest_scores
+from . import figures, reports
+from .selectors import (
+    approvals_waiting,
+    campaign_pick,
+    campaigns_all,
+    dashboard_stamp,
+    enterprise_campaigns,
+    enterprise_dashboard,
+    park_campaigns,
+    park_dashboard,
+    park_table,
+    parks_filter,
+    parks_with_latest_scores,
+    stamp_annotations,
+    stamp_of,
+)
+
+#: seconds a dashboard body stays cached (the key changes anyway when a snapshot lands)
+CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
+
+
+def _cache_key(*parts) -> str:
+    raw = "|".join(str(p) for p in parts)
+    return "dash:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cached_body(request, key_parts: tuple, template: str, build) -> str:
+    """The rendered body of a page from the cache, or ``build()``'s context rendered with
+    ``template`` and stored. The key includes ``key_parts``, the query string and the active
+    language; ``build`` may raise Http404 (nothing is stored then)."""
+    query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET)
+    key = _cache_key(translation.get_language(), request.path, query, *key_parts)
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(template, build(), request=request)
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
+def _campaign_id(request) -> int | None:
+    raw = request.GET.get("campaign") or None
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404 from None
 
 
 @login_required
 def home(request):
-    """Send each role to its starting page: park managers and enterprises to their park's
-    dashboard, reviewers to the list of parks."""
+    """Send each role to its starting page: ministry to the national dashboard, a board to its
+    province's, a park manager to its park's and an enterprise to its own."""
     scope = scope_of(request.user)
     if scope is None:
         return render(request, "dashboards/no_scope.html", status=403)
+    if scope.role == Role.MINISTRY:
+        return redirect("dashboards:national")
+    if scope.role == Role.BOARD:
+        return redirect("dashboards:province", code=scope.province.code)
     if scope.role == Role.PARK_MANAGER:
         return redirect("dashboards:park", pk=scope.park_id)
     if scope.role == Role.ENTERPRISE:
-        return redirect("surveys:responses")
+        return redirect("dashboards:enterprise", pk=scope.enterprise_id)
     return redirect("dashboards:parks")
 
 
@@ -38,15 +103,383 @@ def park_list(request):
     return render(request, "dashboards/park_list.html", {"parks": parks})
 
 
+# --------------------------------------------------------------------------------------
+# National and province
+# --------------------------------------------------------------------------------------
+
+
+class ParkFilterForm(forms.Form):
+    """The filters of the national and province dashboards (GET). Unknown values are
+    reported on their field and that filter is ignored."""
+
+    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
+    pilot = forms.ChoiceField(
+        label=gettext_lazy("Eco-industrial park pilot"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("all parks")),
+            ("yes", gettext_lazy("pilots only")),
+            ("no", gettext_lazy("non-pilots only")),
+        ],
+    )
+    framework = forms.ChoiceField(label=gettext_lazy("Framework"), required=False)
+    campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
+
+    def __init__(self, data, *, provinces, campaigns, with_province: bool = True):
+        super().__init__(data)
+        if with_province:
+            self.fields["province"].choices = [("", _("all 34 provinces"))] + [
+                (p.code, p.name_vi) for p in provinces
+            ]
+        else:
+            del self.fields["province"]
+        self.fields["kind"].choices = [("", _("all kinds"))] + list(Park.Kind.choices)
+        frameworks = {}
+        for c in campaigns:
+            fw = c.framework_version.framework
+            frameworks.setdefault(fw.code, fw)
+        self.fields["framework"].choices = [("", _("latest campaign's"))] + [
+            (code, code) for code in frameworks
+        ]
+        self.fields["campaign"].choices = [("", _("latest"))] + [
+            (str(c.pk), f"{c.name} ({c.framework_version})") for c in campaigns
+        ]
+
+    def value(self, name: str) -> str | None:
+        """The cleaned value of a valid field, or None."""
+        if not self.is_bound:
+            return None
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        if name in self.errors:
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+def _pilot(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str) -> str:
+    """The cached body of a national/province page: filters, summary, tables and charts.
+    Raises Http404 for an unknown campaign."""
+
+    def build():
+        campaigns = campaigns_all()
+        form = ParkFilterForm(
+            request.GET,
+            provinces=list(Province.objects.all()) if provinces else [],
+            campaigns=campaigns,
+            with_province=provinces,
+        )
+        campaign_id = form.value("campaign")
+        try:
+            campaign = campaign_pick(
+                campaigns,
+                campaign_id=int(campaign_id) if campaign_id else None,
+                framework_code=form.value("framework"),
+            )
+        except Campaign.DoesNotExist:
+            raise Http404 from None
+        table = park_table(
+            parks=parks_filter(
+                parks,
+                province_code=form.value("province"),
+                kind=form.value("kind"),
+                pilot=_pilot(form.value("pilot")),
+            ),
+            campaign=campaign,
+        )
+        query = request.GET.urlencode()
+        return {
+            "form": form,
+            "campaign": campaign,
+            "t": table,
+            "export_url": export_url + (f"?{query}" if query else ""),
+            "map_figure": figures.park_map_figure(table.mapped),
+            "histogram_figure": figures.index_histogram_figure(table.histogram),
+            "osm_credit": figures.OSM_CREDIT,
+        }
+
+    return _cached_body(request, key_parts, "dashboards/_parks_body.html", build)
+
+
+@login_required
+def national(request):
+    """The ministry's national dashboard: every park with its index, criteria met, eligibility,
+    trend against the previous period, tenant reporting coverage and stale flag; filters
+    (province, kind, EIP pilot, framework, campaign); province summary; map; index
+    distribution. Ministry only (others: 404)."""
+    scope = scope_of(request.user)
+    if scope is None or scope.role != Role.MINISTRY:
+        raise Http404
+    body = _table_body(
+        request,
+        parks=visible_parks(request.user),
+        provinces=True,
+        key_parts=("national", dashboard_stamp()),
+        export_url=reverse("dashboards:national-export"),
+    )
+    return render(request, "dashboards/national.html", {"body": body})
+
+
+def _province_for(user, code: str) -> Province:
+    scope = scope_of(user)
+    if scope is None:
+        raise Http404
+    if scope.role == Role.MINISTRY:
+        return get_object_or_404(Province, code=code)
+    if scope.role == Role.BOARD and scope.province.code == code:
+        return scope.province
+    raise Http404
+
+
+@login_required
+def province(request, code: str):
+    """A provincial board's dashboard: the national table restricted to its province's parks,
+    plus the park responses that wait for its approval (Decree 35/2022 Art. 43). The board of
+    that province and the ministry only (others: 404)."""
+    prov = _province_for(request.user, code)
+    body = _table_body(
+        request,
+        parks=visible_parks(request.user).filter(province=prov),
+        provinces=False,
+        key_parts=("province", prov.pk, dashboard_stamp()),
+        export_url=reverse("dashboards:province-export", args=[prov.code]),
+    )
+    return render(
+        request,
+        "dashboards/province.html",
+        {"province": prov, "body": body, "waiting": approvals_waiting(province=prov)},
+    )
+
+
+def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None):
+    campaign_id = form.value("campaign")
+    try:
+        campaign = campaign_pick(
+            campaigns,
+            campaign_id=int(campaign_id) if campaign_id else None,
+            framework_code=form.value("framework"),
+        )
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+    parks = parks_filter(
+        parks,
+        province_code=form.value("province"),
+        kind=form.value("kind"),
+        pilot=_pilot(form.value("pilot")),
+    )
+    table = park_table(parks=parks, campaign=campaign)
+    return reports.xlsx_response(reports.park_table_sheets(table, waiting=waiting), filename)
+
+
+@login_required
+def national_export(request):
+    """The national dashboard's tables as an XLSX workbook (same filters). Ministry only."""
+    scope = scope_of(request.user)
+    if scope is None or scope.role != Role.MINISTRY:
+        raise Http404
+    campaigns = campaigns_all()
+    form = ParkFilterForm(request.GET, provinces=list(Province.objects.all()), campaigns=campaigns)
+    return _table_export(
+        request,
+        parks=visible_parks(request.user),
+        form=form,
+        campaigns=campaigns,
+        filename="ecopark-national.xlsx",
+    )
+
+
+@login_required
+def province_export(request, code: str):
+    """The province dashboard's tables (and its approval queue) as an XLSX workbook."""
+    prov = _province_for(request.user, code)
+    campaigns = campaigns_all()
+    form = ParkFilterForm(request.GET, provinces=[], campaigns=campaigns, with_province=False)
+    return _table_export(
+        request,
+        parks=visible_parks(request.user).filter(province=prov),
+        form=form,
+        campaigns=campaigns,
+        filename=f"ecopark-province-{prov.code}.xlsx",
+        waiting=approvals_waiting(province=prov),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Park
+# --------------------------------------------------------------------------------------
+
+
+def _sees_tenants(user) -> bool:
+    """Park managers and above see the park's tenants; enterprises never do."""
+    scope = scope_of(user)
+    return scope is not None and scope.role in (Role.MINISTRY, Role.BOARD, Role.PARK_MANAGER)
+
+
+def _park_data(request, pk: int):
+    park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
+    campaigns = park_campaigns(park)
+    try:
+        campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+    return park, campaigns, campaign
+
+
 @login_required
 def park_detail(request, pk: int):
-    """A park's criteria for one campaign (``?campaign=<id>``, default the latest): value,
-    threshold, state and legal source, with the share met per category as a chart."""
-    park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
-    campaign_id = request.GET.get("campaign")
+    """A park's progress toward each national criterion for one campaign (``?campaign=<id>``,
+    default the latest): value, threshold, state, gap, legal source and verification status,
+    state history, index trend, share met per category, roll-up coverage, tenants with their
+    eco-enterprise status (park manager and above), and the path to certification."""
+    park = get_object_or_404(
+        visible_parks(request.user).select_related("province").annotate(**stamp_annotations()),
+        pk=pk,
+    )
+    tenants = _sees_tenants(request.user)
+
+    def build():
+        campaigns = park_campaigns(park)
+        try:
+            campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
+        except Campaign.DoesNotExist:
+            raise Http404 from None
+        data = park_dashboard(
+            park=park,
+            campaign_id=campaign.pk if campaign else None,
+            campaigns=campaigns,
+            with_tenants=tenants,
+        )
+        return {
+            "d": data,
+            "can_report": tenants,
+            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
+        }
+
+    body = _cached_body(
+        request, ("park", park.pk, stamp_of(park), tenants), "dashboards/_park_body.html", build
+    )
+    return render(request, "dashboards/park_detail.html", {"park": park, "body": body})
+
+
+@login_required
+def park_export(request, pk: int):
+    """The park dashboard's tables as an XLSX workbook."""
+    park, campaigns, campaign = _park_data(request, pk)
+    data = park_dashboard(
+        park=park,
+        campaign_id=campaign.pk if campaign else None,
+        campaigns=campaigns,
+        with_tenants=_sees_tenants(request.user),
+    )
+    return reports.xlsx_response(reports.park_sheets(data), f"ecopark-park-{park.pk}.xlsx")
+
+
+@login_required
+def park_report(request, pk: int):
+    """The park's self-assessment PDF for its Art. 41 dossier (Decree 35/2022): each Art. 37
+    criterion with its evidence, state and legal source, in Vietnamese (``?lang=vi``) or
+    English (``?lang=en``; default: the active language). Park managers, boards and the
+    ministry only: it quotes the park's answers, which enterprises never read. When PDF
+    rendering is unavailable on this server, a page says so (503) instead of an error."""
+    if not _sees_tenants(request.user):
+        raise Http404  # the dossier quotes the park's own answers: never to an enterprise
+    park, campaigns, campaign = _park_data(request, pk)
+    if campaign is None:
+        raise Http404
+    lang = request.GET.get("lang") or translation.get_language()
+    if lang not in dict(settings.LANGUAGES):
+        lang = settings.LANGUAGE_CODE
+    with translation.override(lang):
+        data = park_dashboard(park=park, campaign_id=campaign.pk, campaigns=campaigns)
+        try:
+            pdf = reports.park_report_pdf(data, user=request.user)
+        except reports.PdfUnavailable as exc:
+            return render(
+                request,
+                "dashboards/pdf_unavailable.html",
+                {"park": park, "reason": str(exc)},
+                status=503,
+            )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="ecopark-art41-{park.pk}-{campaign.period}-{lang}.pdf"'
+    )
+    return response
+
+
+# --------------------------------------------------------------------------------------
+# Enterprise
+# --------------------------------------------------------------------------------------
+
+
+def _enterprise_data(request, pk: int):
+    enterprise = get_object_or_404(
+        visible_enterprises(request.user).select_related("park__province", "sector"), pk=pk
+    )
+    campaigns = enterprise_campaigns(enterprise)
     try:
-        data = park_dashboard(park=park, campaign_id=int(campaign_id) if campaign_id else None)
-    except (ValueError, Campaign.DoesNotExist):
+        campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
+    except Campaign.DoesNotExist:
         raise Http404 from None
-    figure = category_share_figure(data.categories) if data.categories else None
-    return render(request, "dashboards/park_detail.html", {"d": data, "figure": figure})
+    return enterprise, campaigns, campaign
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    """An enterprise's own criteria results and history, with an anonymous benchmark against
+    the other enterprises of its park and of its VSIC sector (a group of fewer than 3 is
+    withheld; no other enterprise is named). The enterprise itself and its park manager,
+    board and the ministry (others: 404)."""
+    enterprise = get_object_or_404(
+        visible_enterprises(request.user)
+        .select_related("park__province", "sector")
+        .annotate(**stamp_annotations()),
+        pk=pk,
+    )
+
+    def build():
+        campaigns = enterprise_campaigns(enterprise)
+        try:
+            campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
+        except Campaign.DoesNotExist:
+            raise Http404 from None
+        data = enterprise_dashboard(
+            enterprise=enterprise,
+            campaign_id=campaign.pk if campaign else None,
+            campaigns=campaigns,
+        )
+        return {
+            "d": data,
+            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
+            "benchmark_figure": figures.benchmark_figure(data.benchmarks),
+        }
+
+    body = _cached_body(
+        request,
+        ("enterprise", enterprise.pk, stamp_of(enterprise)),
+        "dashboards/_enterprise_body.html",
+        build,
+    )
+    return render(
+        request, "dashboards/enterprise_detail.html", {"enterprise": enterprise, "body": body}
+    )
+
+
+@login_required
+def enterprise_export(request, pk: int):
+    """The enterprise dashboard's tables as an XLSX workbook."""
+    enterprise, campaigns, campaign = _enterprise_data(request, pk)
+    data = enterprise_dashboard(
+        enterprise=enterprise,
+        campaign_id=campaign.pk if campaign else None,
+        campaigns=campaigns,
+    )
+    return reports.xlsx_response(
+        reports.enterprise_sheets(data), f"ecopark-enterprise-{enterprise.pk}.xlsx"
+    )

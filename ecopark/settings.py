@@ -12,6 +12,7 @@ Runtime modes (DESIGN.md §5):
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "enterprises",
     "indicators",
     "surveys",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "ecopark.urls"
@@ -151,7 +154,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.sweep_stale_snapshots",
         "schedule": env.float("ECOPARK_SWEEP_SECONDS", default=300.0),
     },
+    # E-mail reminders before/after the close date and the weekly digest (surveys/reminders.py);
+    # each is recorded when sent, so a re-run or a second beat sends nothing twice.
+    "survey-reminders": {
+        "task": "surveys.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "survey-weekly-digest": {
+        "task": "surveys.tasks.send_weekly_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    # Certificate expiry notices (60 days before) and overdue roadmap actions, each sent once
+    # (surveys/registers.py, task in surveys/tasks_registers.py).
+    "registers-daily": {
+        "task": "surveys.tasks_registers.registers_daily",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
+# beat's crontab entries are read in the project's time zone (Asia/Ho_Chi_Minh)
+CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -175,6 +196,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ResponseStatusEnum": "surveys.models.Response.Status"},
 }
 
 LOGGING = {
@@ -186,6 +208,18 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecopark <no-reply@ecopark.local>")
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): server, port, login, TLS.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive; set one")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The address of the site in e-mails (links to responses), without a trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -7,13 +7,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from dashboards import views as dashboard_views
+from dashboards.api import NationalScoresView, ParkScoresView
+from dashboards.views_recompute import CampaignRecomputeAPIView
 from enterprises.api import EnterpriseViewSet, ParkViewSet
+from indicators.api import FrameworkViewSet
+from surveys.api import CampaignViewSet, ResponseViewSet
+from surveys.api_registers import register_routes
 
 from . import health
 
 router = DefaultRouter()
 router.register("parks", ParkViewSet, basename="park")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("responses", ResponseViewSet, basename="response")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+register_routes(router)  # RECP, symbiosis, streams, certificates, roadmap
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -24,7 +33,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("parks/", include("dashboards.urls")),
     path("surveys/", include("surveys.urls")),
+    path("registers/", include("surveys.urls_registers")),
+    path("catalogue/", include("indicators.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/parks/<int:pk>/scores/", ParkScoresView.as_view(), name="park-scores"),
+    path("api/v1/scores/", NationalScoresView.as_view(), name="national-scores"),
+    path(
+        "api/v1/campaigns/<int:pk>/recompute/",
+        CampaignRecomputeAPIView.as_view(),
+        name="campaign-recompute-api",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,16 +1,31 @@
-"""The scoring engine: pure functions over pandas DataFrames, no ORM (DESIGN.md §4).
+"""The scoring engine: pure functions over pandas DataFrames and numpy arrays, no ORM
+(DESIGN.md §4).
 
 Three layers: data element (entered) → indicator (computed by a formula, see
 :mod:`indicators.formula`) → criterion (judged). One vectorised pass scores every subject of a
-campaign: no Python loop over subjects, no query per enterprise. Loops run over periods (at
-most the longest look-back) and over formulas only.
+campaign: no Python loop over subjects, answers or tenants, no query at all. Python loops run
+over periods (at most the longest look-back), scenarios (current, intended), criteria and
+formulas only — each iteration handles whole columns.
 
 States (``STATES``): ``met``, ``not_met``, ``no_data`` (an input is missing — never "not
 met"), ``no_threshold`` (the source gives no threshold, or no testable rule at all).
+
+Scenarios (UNIDO, *An International Framework for Eco-Industrial Parks* v2.0 (2021) and its
+EIP assessment, which reports each park's current performance, its intended performance and
+the improvement potential between them): an answer may carry, besides its current value, the
+value the respondent intends for the target year. The engine scores both scenarios with the
+same rules and reports ``intended − current`` per criterion (indicator value), per category
+(share) and for the index (points). An intended value stands in for the campaign period's
+value; where a subject gives none, its current value is kept (no change planned); earlier
+periods of a look-back keep their reported values. Intended results exist only for subjects
+with a plan: an enterprise that gave at least one intended value, a park that gave one or
+whose tenants did (``intended_values`` > 0); elsewhere the intended columns are empty.
 """
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +33,18 @@ import pandas as pd
 
 from .formula import Formula, evaluate
 
+#: Bumped whenever a scoring rule changes meaning: it is part of every snapshot fingerprint,
+#: so stored results computed by an older engine are recomputed.
+ENGINE_VERSION = "2"
+
 MET, NOT_MET, NO_DATA, NO_THRESHOLD = "met", "not_met", "no_data", "no_threshold"
 STATES = (MET, NOT_MET, NO_DATA, NO_THRESHOLD)
+_MET, _NOT_MET, _NO_DATA, _NO_THRESHOLD = range(4)
+
+CURRENT, INTENDED = "current", "intended"
+SCENARIOS = (CURRENT, INTENDED)
+
+KINDS = ("park", "enterprise")
 
 #: columns of the criteria frame the engine reads
 CRITERIA_COLUMNS = [
@@ -35,21 +60,54 @@ CRITERIA_COLUMNS = [
     "indicator",
 ]
 
+RESULT_COLUMNS = [
+    "kind",
+    "subject",
+    "criterion",
+    "category",
+    "level",
+    "weight",
+    "state",
+    "value",
+    "gap",
+    "reported",
+    "population",
+    "state_intended",
+    "value_intended",
+    "gap_intended",
+    "improvement",
+]
+
 
 @dataclass
 class ScoreResult:
-    """Output of :func:`score_campaign`.
+    """Output of :func:`score_campaign`; every frame has current and intended columns side by
+    side (intended columns are NaN / NA for subjects without a plan).
 
-    - ``results``: one row per (kind, subject, criterion): ``state``, ``value`` (float, NaN if
-      none), ``gap`` (float: threshold − value for ≥/>, value − threshold for ≤/<, |value −
-      threshold| for =; NaN when not computable), ``reported``/``population`` (roll-up coverage,
-      NaN when the indicator has no roll-up);
-    - ``categories``: one row per (kind, subject, category): ``met``, ``applicable`` (weighted
-      sums) and ``share`` = met / applicable (NaN when nothing is applicable);
-    - ``summary``: one row per (kind, subject): ``index`` 0–100, ``criteria_met``,
-      ``criteria_applicable``, ``mandatory_met``, ``mandatory_total``, ``eligible``,
-      ``reported`` and ``population`` (for parks: enterprises that reported / enterprises in
-      the park; NaN for enterprises).
+    - ``results``: one row per (kind, subject, criterion), subject-major in criteria order:
+      ``state`` (categorical of :data:`STATES`), ``value`` (float, NaN if none), ``gap``
+      (float: threshold − value for ≥/>, value − threshold for ≤/<, |value − threshold| for =;
+      NaN when not computable), ``reported``/``population`` (roll-up coverage, NaN when the
+      indicator rolls nothing up), ``state_intended``, ``value_intended``, ``gap_intended``
+      and ``improvement`` = value_intended − value (indicator units).
+    - ``categories``: one row per (kind, subject, category): ``met``, ``applicable`` (counts),
+      ``share`` = weighted met / weighted applicable (0–1, NaN when nothing is applicable),
+      ``met_intended``, ``applicable_intended``, ``share_intended`` and ``improvement`` =
+      share_intended − share.
+    - ``summary``: one row per (kind, subject): ``index`` 0–100 (weighted share of applicable
+      criteria met), ``criteria_met``, ``criteria_applicable``, ``mandatory_met``,
+      ``mandatory_total``, ``eligible`` (bool: every applicable mandatory criterion met —
+      Decree 35/2022 Art. 37 for parks, Art. 40(2) for enterprises), ``eco_enterprise``
+      (enterprises: same as ``eligible``; NA for parks), ``eco_enterprises`` (parks: tenants
+      with eco-enterprise status; NaN for enterprises), ``reported`` / ``population`` (parks:
+      enterprises that reported / enterprises in the park; NaN for enterprises),
+      ``intended_values`` (intended values given: the subject's own, plus its tenants' for a
+      park) and the intended counterparts ``index_intended``, ``criteria_met_intended``,
+      ``criteria_applicable_intended``, ``mandatory_met_intended``,
+      ``mandatory_total_intended``, ``eligible_intended``, ``eco_enterprise_intended``,
+      ``eco_enterprises_intended`` and ``index_improvement`` = index_intended − index (points).
+
+    A kind without criteria has no rows.
     """
 
     results: pd.DataFrame
@@ -57,71 +115,346 @@ class ScoreResult:
     summary: pd.DataFrame
 
 
-def _wide(
-    answers: pd.DataFrame, kind: str, period: int, index: pd.Index, codes: list[str]
-) -> pd.DataFrame:
-    """Pivot long answers of one kind and period to subject × element (float, NaN missing)."""
-    part = answers[(answers["kind"] == kind) & (answers["period"] == period)]
-    if part.empty:
-        wide = pd.DataFrame(index=index, columns=codes, dtype="float64")
-    else:
-        wide = part.pivot_table(
-            index="subject", columns="element", values="value", aggfunc="last"
-        ).astype("float64")
-    wide = wide.reindex(index=index, columns=codes)
-    wide.index.name = "subject"
-    return wide
+def _closure(formulas: dict[str, Formula], codes: Iterable[str]) -> dict[str, Formula]:
+    """``codes`` (those that are indicators) and every indicator they depend on."""
+    todo = [c for c in codes if c in formulas]
+    seen: set[str] = set()
+    while todo:
+        code = todo.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        todo.extend((formulas[code].references & formulas.keys()) - seen)
+    return {code: formulas[code] for code in formulas if code in seen}
 
 
-def _indicator_values(
+def _needed_elements(
+    formulas: dict[str, dict[str, Formula]], indicators: dict[str, set[str]]
+) -> dict[str, dict[str, Formula] | set[str]]:
+    """Formulas to evaluate per kind and the element columns they read.
+
+    Returns ``{"park": formulas, "enterprise": formulas, "park_elements": set,
+    "enterprise_elements": set}``; enterprise elements include the tenant columns park
+    roll-ups read.
+    """
+    out: dict = {}
+    elements = {"park": set(), "enterprise": set()}
+    for kind in KINDS:
+        chosen = _closure(formulas.get(kind, {}), indicators.get(kind, set()))
+        out[kind] = chosen
+        for f in chosen.values():
+            elements[kind] |= f.references - chosen.keys()
+            elements["enterprise"] |= f.tenant_references
+    out["park_elements"] = elements["park"]
+    out["enterprise_elements"] = elements["enterprise"]
+    return out
+
+
+def lookback_elements(criteria: pd.DataFrame, formulas: dict[str, dict[str, Formula]]) -> set[str]:
+    """Data element codes that look-back criteria read in the periods before the campaign's
+    (the only answers of earlier periods the engine uses); empty without look-backs."""
+    crit = criteria[criteria["rule"] == "lookback"]
+    indicators = {
+        kind: set(crit.loc[crit["applies_to"] == kind, "indicator"].dropna()) for kind in KINDS
+    }
+    needed = _needed_elements(formulas, indicators)
+    return set(needed["park_elements"]) | set(needed["enterprise_elements"])
+
+
+def equals(column: pd.Series, value: str) -> np.ndarray:
+    """``column == value`` as a bool array; for a categorical, compares codes (no strings)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = list(column.cat.categories)
+        code = categories.index(value) if value in categories else -2
+        return column.cat.codes.to_numpy() == code
+    return column.to_numpy() == value
+
+
+def _positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value of ``column`` in ``index`` (-1 when absent), categorical-aware."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cat_pos = index.get_indexer(column.cat.categories)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, np.append(cat_pos, -1)[codes], -1)
+    return index.get_indexer(column.to_numpy())
+
+
+def _wide(part: pd.DataFrame, index: pd.Index, codes: list[str]) -> np.ndarray:
+    """Long rows [subject, element, value] → subject × element float matrix (NaN missing).
+
+    A numpy scatter (no pivot): rows of unknown subjects or elements are dropped; should a
+    key repeat, the later row wins.
+    """
+    out = np.full((len(index), len(codes)), np.nan)
+    if part.empty or not codes or not len(index):
+        return out
+    rows = _positions(part["subject"], index)
+    cols = _positions(part["element"], pd.Index(codes))
+    keep = (rows >= 0) & (cols >= 0)
+    out[rows[keep], cols[keep]] = part["value"].to_numpy(dtype="float64")[keep]
+    return out
+
+
+class _Inputs:
+    """The answers split once by kind, period and scenario (boolean masks over whole columns)."""
+
+    def __init__(self, answers: pd.DataFrame, reported: pd.DataFrame):
+        self.answers = answers
+        self.kind = {k: equals(answers["kind"], k) for k in KINDS}
+        self.period = answers["period"].to_numpy()
+        if "scenario" in answers.columns:
+            self.intended = equals(answers["scenario"], INTENDED)
+        else:
+            self.intended = np.zeros(len(answers), dtype=bool)
+        self.reported = reported
+
+    def part(self, kind: str, period: int, *, intended: bool) -> pd.DataFrame:
+        mask = self.kind[kind] & (self.period == period) & (self.intended == intended)
+        return self.answers.loc[mask, ["subject", "element", "value"]]
+
+    def reporters(self, period: int) -> np.ndarray:
+        rep = self.reported
+        mask = equals(rep["kind"], "enterprise") & (rep["period"].to_numpy() == period)
+        return rep.loc[mask, "subject"].to_numpy()
+
+
+def _evaluate_period(
+    *,
+    wide: dict[str, np.ndarray],
+    subjects: dict[str, pd.Index],
+    tenant_park: np.ndarray,
+    tenant_reported: np.ndarray,
+    needed: dict,
+) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+    """Evaluate the needed formulas of both kinds on one period's wide values; returns
+    ``{kind: {indicator: {"value", "reported", "population": float arrays}}}`` aligned on
+    ``subjects``."""
+    out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    ent_cols = sorted(needed["enterprise_elements"])
+    ent_values = pd.DataFrame(wide["enterprise"], index=subjects["enterprise"], columns=ent_cols)
+    # one float64 block: column reads inside the formula evaluator stay cheap
+    tenants = pd.DataFrame(
+        np.column_stack(
+            [wide["enterprise"], tenant_park.astype("float64"), tenant_reported.astype("float64")]
+        ),
+        index=subjects["enterprise"],
+        columns=[*ent_cols, "park", "reported"],
+    )
+    for kind in KINDS:
+        if not needed[kind] or not len(subjects[kind]):
+            out[kind] = {}
+            continue
+        cols = ent_cols if kind == "enterprise" else sorted(needed["park_elements"])
+        matrix = wide[kind]
+        # A formula that is one element's name is that element's column (finite values, NaN
+        # otherwise; no roll-up): read it directly, as :func:`indicators.formula.evaluate`
+        # would, without building a frame per indicator.
+        direct = {
+            code: f.tree.body.id
+            for code, f in needed[kind].items()
+            if isinstance(f.tree.body, ast.Name)
+            and f.tree.body.id not in needed[kind]
+            and f.tree.body.id in cols
+        }
+        for f in needed[kind].values():  # keep what other formulas reference inside evaluate
+            if not isinstance(f.tree.body, ast.Name):
+                for code in f.references & direct.keys():
+                    del direct[code]
+        none = np.full(len(subjects[kind]), np.nan)
+        position = {c: j for j, c in enumerate(cols)}
+        results = {}
+        for code, element in direct.items():
+            column = matrix[:, position[element]]
+            results[code] = {
+                "value": np.where(np.isfinite(column), column, np.nan),
+                "reported": none,
+                "population": none,
+            }
+        rest = {code: f for code, f in needed[kind].items() if code not in direct}
+        if rest:
+            if kind == "enterprise":
+                values, tenant_frame = ent_values, None
+            else:
+                values = pd.DataFrame(matrix, index=subjects["park"], columns=cols)
+                tenant_frame = tenants
+            for code, frame in evaluate(rest, values, tenant_frame).items():
+                results[code] = {
+                    field: frame[field].to_numpy(dtype="float64")
+                    for field in ("value", "reported", "population")
+                }
+        out[kind] = results
+    return out
+
+
+def _stacked_id(ids: np.ndarray) -> np.ndarray:
+    """Ids of the intended copy of subjects in a stacked evaluation (negative: never real)."""
+    return -np.asarray(ids, dtype="int64") - 1
+
+
+def _period_values(
+    inputs: _Inputs,
     *,
     period: int,
-    answers: pd.DataFrame,
-    reported: pd.DataFrame,
-    parks: pd.Index,
+    subjects: dict[str, pd.Index],
     enterprises: pd.DataFrame,
-    formulas: dict[str, dict[str, Formula]],
-    element_codes: dict[str, list[str]],
-) -> pd.DataFrame:
-    """Evaluate every indicator for every subject in one period; long frame
-    [kind, subject, indicator, value, reported, population]."""
-    frames = []
-    ent_index = enterprises.index
-    ent_wide = _wide(answers, "enterprise", period, ent_index, element_codes["enterprise"])
-    rep = reported[(reported["kind"] == "enterprise") & (reported["period"] == period)]
-    tenants = ent_wide.copy()
-    tenants["park"] = enterprises["park"]
-    tenants["reported"] = tenants.index.isin(rep["subject"])
-    for kind, values, tenant_frame in (
-        ("enterprise", ent_wide, None),
-        ("park", _wide(answers, "park", period, parks, element_codes["park"]), tenants),
-    ):
-        if not formulas.get(kind) or values.index.empty:
-            continue
-        evaluated = evaluate(formulas[kind], values, tenant_frame)
-        for code, frame in evaluated.items():
-            f = frame[["value", "reported", "population"]].astype("float64").copy()
-            f["indicator"] = code
-            f["kind"] = kind
-            f.index.name = "subject"
-            frames.append(f.reset_index())
-    if not frames:
-        return pd.DataFrame(
-            columns=["subject", "value", "reported", "population", "indicator", "kind"]
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def _compare(values: pd.Series, operators: pd.Series, thresholds: pd.Series) -> np.ndarray:
-    """Element-wise ``value <op> threshold`` for a column of operators."""
-    v = values.to_numpy(dtype="float64")
-    t = thresholds.to_numpy(dtype="float64")
-    op = operators.to_numpy(dtype=object)
-    return np.select(
-        [op == ">=", op == ">", op == "<=", op == "<", op == "="],
-        [v >= t, v > t, v <= t, v < t, np.isclose(v, t)],
-        default=False,
+    needed: dict,
+    with_intended: bool,
+) -> tuple[dict, dict | None, dict[str, np.ndarray]]:
+    """Indicator values of one period: current, and (``with_intended``) intended, both from ONE
+    evaluation over the subjects stacked twice (the intended copy under negative ids, its
+    tenants rolled up into the intended copy of their park). Also returns the intended-value
+    counts per subject (own values only)."""
+    codes = {
+        "park": sorted(needed["park_elements"]),
+        "enterprise": sorted(needed["enterprise_elements"]),
+    }
+    wide, counts = {}, {}
+    for kind in KINDS:
+        current = _wide(inputs.part(kind, period, intended=False), subjects[kind], codes[kind])
+        counts[kind] = np.zeros(len(subjects[kind]), dtype=np.int64)
+        if with_intended:
+            part = inputs.part(kind, period, intended=True)
+            override = _wide(part, subjects[kind], codes[kind])
+            intended = np.where(~np.isnan(override), override, current)
+            rows = _positions(part["subject"], subjects[kind])
+            counts[kind] = np.bincount(rows[rows >= 0], minlength=len(subjects[kind]))
+            current = np.vstack([current, intended])
+        wide[kind] = current
+    reported = subjects["enterprise"].isin(inputs.reporters(period))
+    tenant_park = enterprises["park"].to_numpy(dtype="int64")
+    stacked_subjects = subjects
+    if with_intended:
+        stacked_subjects = {
+            kind: pd.Index(
+                np.concatenate([subjects[kind].to_numpy(), _stacked_id(subjects[kind])]),
+                name="subject",
+            )
+            for kind in KINDS
+        }
+        tenant_park = np.concatenate([tenant_park, _stacked_id(tenant_park)])
+        reported = np.concatenate([reported, reported])
+    values = _evaluate_period(
+        wide=wide,
+        subjects=stacked_subjects,
+        tenant_park=tenant_park,
+        tenant_reported=reported,
+        needed=needed,
     )
+    if not with_intended:
+        return values, None, counts
+    now, planned = {}, {}
+    for kind in KINDS:
+        n = len(subjects[kind])
+        now[kind] = {c: {f: a[:n] for f, a in v.items()} for c, v in values[kind].items()}
+        planned[kind] = {c: {f: a[n:] for f, a in v.items()} for c, v in values[kind].items()}
+    return now, planned, counts
+
+
+def _column(values: dict[str, dict[str, np.ndarray]], code, field: str, n: int) -> np.ndarray:
+    if code is None or (isinstance(code, float) and np.isnan(code)) or code not in values:
+        return np.full(n, np.nan)
+    return values[code][field]
+
+
+def _judge(
+    crit: pd.DataFrame,
+    *,
+    n: int,
+    now: dict[str, pd.DataFrame],
+    history: dict[int, dict[str, pd.DataFrame]],
+    period: int,
+) -> dict[str, np.ndarray]:
+    """Judge ``crit`` (one kind's criteria) for ``n`` subjects: (n, C) matrices of state
+    codes, values, gaps and coverage."""
+    indicators = crit["indicator"].tolist()
+    value = np.column_stack([_column(now, c, "value", n) for c in indicators])
+    reported = np.column_stack([_column(now, c, "reported", n) for c in indicators])
+    population = np.column_stack([_column(now, c, "population", n) for c in indicators])
+    rule = crit["rule"].to_numpy(dtype=object)[None, :]
+    op = crit["operator"].fillna("").to_numpy(dtype=object)[None, :]
+    thr = crit["threshold"].to_numpy(dtype="float64")[None, :]
+    has = ~np.isnan(value)
+
+    state = np.full(value.shape, _NO_THRESHOLD, dtype=np.int8)
+    yes_no = np.broadcast_to(rule == "yes_no", value.shape)
+    state = np.where(yes_no, np.where(has, np.where(value >= 0.5, _MET, _NOT_MET), _NO_DATA), state)
+
+    compared = np.broadcast_to(np.isin(rule, ["compare", "count"]) & ~np.isnan(thr), value.shape)
+    with np.errstate(invalid="ignore"):
+        passed = np.select(
+            [op == ">=", op == ">", op == "<=", op == "<", op == "="],
+            [value >= thr, value > thr, value <= thr, value < thr, np.isclose(value, thr)],
+            default=False,
+        )
+    state = np.where(compared, np.where(has, np.where(passed, _MET, _NOT_MET), _NO_DATA), state)
+    ok = compared & has
+    gap = np.full(value.shape, np.nan)
+    gap = np.where(ok & np.isin(op, [">=", ">"]), thr - value, gap)
+    gap = np.where(ok & np.isin(op, ["<=", "<"]), value - thr, gap)
+    gap = np.where(ok & (op == "="), np.abs(value - thr), gap)
+
+    lookback = crit["rule"].to_numpy(dtype=object) == "lookback"
+    if lookback.any():
+        years = crit["lookback_years"].to_numpy(dtype="float64")
+        for j in np.flatnonzero(lookback):
+            yes = np.zeros(n)
+            no = np.zeros(n)
+            for k in range(int(years[j])):
+                source = now if k == 0 else history.get(period - k, {})
+                v = _column(source, indicators[j], "value", n)
+                yes += v >= 0.5
+                no += v < 0.5
+            state[:, j] = np.select([no > 0, yes >= years[j]], [_NOT_MET, _MET], _NO_DATA)
+    return {
+        "state": state.astype(np.int8),
+        "value": value,
+        "gap": gap,
+        "reported": reported,
+        "population": population,
+    }
+
+
+def _aggregate(crit: pd.DataFrame, state: np.ndarray, categories: list[str]) -> dict:
+    """Category and subject totals of one kind's judged matrix (weights from ``crit``)."""
+    weight = crit["weight"].to_numpy(dtype="float64")
+    mandatory = crit["level"].to_numpy(dtype=object) == "mandatory"
+    onehot = (
+        crit["category"].to_numpy(dtype=object)[:, None] == np.array(categories, dtype=object)
+    ).astype("float64")
+    met = state == _MET
+    applicable = state != _NO_THRESHOLD
+    met_w = met * weight
+    app_w = applicable * weight
+    cat_met_w = met_w @ onehot
+    cat_app_w = app_w @ onehot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(cat_app_w > 0, cat_met_w / np.where(cat_app_w > 0, cat_app_w, 1), np.nan)
+        total_w = app_w.sum(axis=1)
+        index = np.where(
+            total_w > 0, 100.0 * met_w.sum(axis=1) / np.where(total_w > 0, total_w, 1), np.nan
+        )
+    mandatory_met = (met & mandatory).sum(axis=1)
+    mandatory_total = (applicable & mandatory).sum(axis=1)
+    return {
+        "cat_met": (met.astype("float64") @ onehot).astype(np.int64),
+        "cat_applicable": (applicable.astype("float64") @ onehot).astype(np.int64),
+        "share": share,
+        "criteria_met": met.sum(axis=1),
+        "criteria_applicable": applicable.sum(axis=1),
+        "mandatory_met": mandatory_met,
+        "mandatory_total": mandatory_total,
+        "index": index,
+        "eligible": (mandatory_total > 0) & (mandatory_met == mandatory_total),
+    }
+
+
+def _prepare_criteria(criteria: pd.DataFrame) -> pd.DataFrame:
+    crit = criteria[criteria["applies_to"].isin(KINDS)].copy()
+    crit["threshold"] = pd.to_numeric(crit["threshold"], errors="coerce").astype("float64")
+    crit["weight"] = pd.to_numeric(crit["weight"], errors="coerce").astype("float64")
+    crit["lookback_years"] = pd.to_numeric(crit["lookback_years"], errors="coerce").fillna(1)
+    crit["indicator"] = crit["indicator"].astype(object).where(crit["indicator"].notna(), None)
+    return crit.reset_index(drop=True)
 
 
 def score_campaign(
@@ -135,7 +468,8 @@ def score_campaign(
     enterprises: pd.DataFrame,
     period: int,
 ) -> ScoreResult:
-    """Score every park in ``parks`` and every enterprise in ``enterprises`` for ``period``.
+    """Score every park in ``parks`` and every enterprise in ``enterprises`` for ``period``,
+    for the current values and (when any are given) the intended ones.
 
     Inputs (shapes):
 
@@ -143,164 +477,307 @@ def score_campaign(
       ``park`` or ``enterprise`` (rows for other subjects are ignored); ``threshold`` float or
       NaN; ``weight`` float > 0.
     - ``formulas``: ``{"park": {indicator code: Formula}, "enterprise": {...}}`` already checked.
-    - ``element_codes``: ``{"park": [...], "enterprise": [...]}`` every data element code.
-    - ``answers``: long frame [kind, subject, period, element, value] of scored responses only,
-      values as float in canonical units (yes = 1.0, no = 0.0), for ``period`` and the periods a
-      look-back needs.
+    - ``element_codes``: ``{"park": [...], "enterprise": [...]}`` every data element code;
+      answers of other codes are ignored.
+    - ``answers``: long frame [kind, subject, period, element, value] (+ optional
+      ``scenario``: ``"current"`` (default) or ``"intended"``) of scored responses only, values
+      as float in canonical units (yes = 1.0, no = 0.0), for ``period`` and the periods a
+      look-back needs; intended rows count for ``period`` only. Other columns are ignored.
     - ``reported``: [kind, subject, period], one row per scored response (a response counts as
       reported even when it has no answers).
-    - ``parks``: index of park ids; ``enterprises``: index enterprise id, column ``park``.
+    - ``parks``: index of park ids; ``enterprises``: index enterprise id (unique), column
+      ``park``: the population of each park's roll-ups.
 
-    Look-back criteria read ``period`` and the ``lookback_years - 1`` periods before it: met when
-    yes in all of them, not met when any is no, otherwise no data.
+    Look-back criteria read ``period`` and the ``lookback_years - 1`` periods before it: met
+    when yes in all of them, not met when any is no, otherwise no data (Decree 35/2022
+    Art. 37(1): compliance over the 3 years before certification).
+
+    Returns a :class:`ScoreResult`. Raises :class:`~indicators.formula.FormulaError` only for
+    formulas that were not checked (a cycle, an aggregate in an enterprise formula).
     """
-    crit = criteria[criteria["applies_to"].isin(["park", "enterprise"])].copy()
-    crit["threshold"] = pd.to_numeric(crit["threshold"], errors="coerce").astype("float64")
-    crit["weight"] = crit["weight"].astype("float64")
-    crit["lookback_years"] = pd.to_numeric(crit["lookback_years"], errors="coerce").fillna(1)
-    longest = int(crit["lookback_years"].max()) if not crit.empty else 1
-    periods = [period - k for k in range(longest)]
-
-    per_period = []
-    for p in periods:
-        vals = _indicator_values(
-            period=p,
-            answers=answers,
-            reported=reported,
-            parks=parks,
+    crit = _prepare_criteria(criteria)
+    subjects = {
+        "park": pd.Index(pd.Index(parks).to_numpy(), name="subject"),
+        "enterprise": pd.Index(enterprises.index.to_numpy(), name="subject"),
+    }
+    formulas = {kind: formulas.get(kind, {}) for kind in KINDS}
+    # Answers are used by exact (kind, period, scenario) masks; unknown subjects and elements
+    # never reach a formula (formulas reference checked element codes only).
+    inputs = _Inputs(answers, reported)
+    by_kind = {kind: crit[crit["applies_to"] == kind].reset_index(drop=True) for kind in KINDS}
+    needed_now = _needed_elements(
+        formulas, {k: set(by_kind[k]["indicator"].dropna()) for k in KINDS}
+    )
+    lookback_crit = crit[crit["rule"] == "lookback"]
+    longest = int(lookback_crit["lookback_years"].max()) if not lookback_crit.empty else 1
+    needed_past = _needed_elements(
+        formulas,
+        {
+            k: set(lookback_crit.loc[lookback_crit["applies_to"] == k, "indicator"].dropna())
+            for k in KINDS
+        },
+    )
+    history = {}
+    for k in range(1, longest):
+        history[period - k], _, _ = _period_values(
+            inputs,
+            period=period - k,
+            subjects=subjects,
             enterprises=enterprises,
-            formulas=formulas,
-            element_codes=element_codes,
+            needed=needed_past,
+            with_intended=False,
         )
-        vals["period"] = p
-        per_period.append(vals)
-    ind = pd.concat(per_period, ignore_index=True)
-
-    subjects = pd.concat(
-        [
-            pd.DataFrame({"kind": "park", "subject": parks.to_numpy()}),
-            pd.DataFrame({"kind": "enterprise", "subject": enterprises.index.to_numpy()}),
-        ],
-        ignore_index=True,
+    has_intended = bool(inputs.intended.any())
+    now, now_intended, counts = _period_values(
+        inputs,
+        period=period,
+        subjects=subjects,
+        enterprises=enterprises,
+        needed=needed_now,
+        with_intended=has_intended,
     )
-    grid = subjects.merge(crit, left_on="kind", right_on="applies_to", how="inner")
-    current = ind[ind["period"] == period].drop(columns="period")
-    grid = grid.merge(current, on=["kind", "subject", "indicator"], how="left")
 
-    value = grid["value"]
-    has_value = value.notna()
-    rule = grid["rule"]
-    state = pd.Series(NO_THRESHOLD, index=grid.index, dtype=object)
+    # Plans: an enterprise's own intended values; a park's own plus its tenants'.
+    tenant_pos = subjects["park"].get_indexer(enterprises["park"].to_numpy())
+    tenant_known = tenant_pos >= 0
+    park_plans = counts["park"] + np.bincount(
+        tenant_pos[tenant_known],
+        weights=counts["enterprise"][tenant_known],
+        minlength=len(subjects["park"]),
+    ).astype(np.int64)
+    plans = {"park": park_plans, "enterprise": counts["enterprise"]}
 
-    yes_no = rule == "yes_no"
-    state[yes_no & ~has_value] = NO_DATA
-    state[yes_no & has_value] = np.where(value[yes_no & has_value] >= 0.5, MET, NOT_MET)
+    reporters = subjects["enterprise"].isin(inputs.reporters(period))
+    coverage_reported = np.bincount(
+        tenant_pos[tenant_known], weights=reporters[tenant_known], minlength=len(subjects["park"])
+    )
+    coverage_population = np.bincount(tenant_pos[tenant_known], minlength=len(subjects["park"]))
 
-    cmp = rule.isin(["compare", "count"]) & grid["threshold"].notna()
-    state[cmp & ~has_value] = NO_DATA
-    ok = cmp & has_value
-    passed = _compare(value[ok], grid.loc[ok, "operator"], grid.loc[ok, "threshold"])
-    state[ok] = np.where(passed, MET, NOT_MET)
-
-    gap = pd.Series(np.nan, index=grid.index)
-    ge = ok & grid["operator"].isin([">=", ">"])
-    le = ok & grid["operator"].isin(["<=", "<"])
-    eq = ok & (grid["operator"] == "=")
-    gap[ge] = grid.loc[ge, "threshold"] - value[ge]
-    gap[le] = value[le] - grid.loc[le, "threshold"]
-    gap[eq] = (value[eq] - grid.loc[eq, "threshold"]).abs()
-
-    lb = rule == "lookback"
-    if lb.any():
-        window = grid.loc[lb, ["kind", "subject", "code", "indicator", "lookback_years"]].merge(
-            ind, on=["kind", "subject", "indicator"], how="left"
+    judged: dict[str, dict] = {}
+    for kind in ("enterprise", "park"):  # enterprises first: parks count eco-enterprises
+        c = by_kind[kind]
+        n = len(subjects[kind])
+        if c.empty:
+            continue
+        categories = list(dict.fromkeys(c["category"].tolist()))
+        cur = _judge(
+            c,
+            n=n,
+            now=now.get(kind, {}),
+            history={p: h.get(kind, {}) for p, h in history.items()},
+            period=period,
         )
-        window = window[window["period"] > period - window["lookback_years"]]
-        agg = (
-            window.assign(yes=window["value"] >= 0.5, no=window["value"] < 0.5)
-            .groupby(["kind", "subject", "code"], sort=False)
-            .agg(yes=("yes", "sum"), no=("no", "sum"))
-        )
-        keyed = grid.loc[lb, ["kind", "subject", "code", "lookback_years"]].join(
-            agg, on=["kind", "subject", "code"]
-        )
-        keyed[["yes", "no"]] = keyed[["yes", "no"]].fillna(0)
-        state[lb] = np.select(
-            [keyed["no"] > 0, keyed["yes"] >= keyed["lookback_years"]],
-            [NOT_MET, MET],
-            default=NO_DATA,
-        )
+        cur_tot = _aggregate(c, cur["state"], categories)
+        entry = {"crit": c, "categories": categories, "current": cur, "current_tot": cur_tot}
+        if has_intended:
+            ints = _judge(
+                c,
+                n=n,
+                now=now_intended.get(kind, {}),
+                history={p: h.get(kind, {}) for p, h in history.items()},
+                period=period,
+            )
+            entry["intended"] = ints
+            entry["intended_tot"] = _aggregate(c, ints["state"], categories)
+        judged[kind] = entry
 
-    grid["state"] = state
-    grid["gap"] = gap
-    results = grid[
-        [
-            "kind",
-            "subject",
-            "code",
-            "category",
-            "level",
-            "weight",
-            "state",
-            "value",
-            "gap",
-            "reported",
-            "population",
-        ]
-    ].rename(columns={"code": "criterion"})
+    universe = {
+        "criterion": list(dict.fromkeys(crit["code"].tolist())),
+        "category": list(dict.fromkeys(crit["category"].tolist())),
+        "level": list(dict.fromkeys(crit["level"].tolist())),
+    }
+    results, cats, summaries = [], [], []
+    eco_now = eco_int = None
+    if "enterprise" in judged:
+        eco_now = judged["enterprise"]["current_tot"]["eligible"]
+        if has_intended:
+            eco_int = judged["enterprise"]["intended_tot"]["eligible"]
+    for kind in KINDS:
+        if kind not in judged:
+            continue
+        entry = judged[kind]
+        ids = subjects[kind].to_numpy()
+        plan = plans[kind] > 0
+        r, cg, s = _frames(kind, ids, entry, plan, has_intended, universe)
+        s["intended_values"] = plans[kind]
+        if kind == "park":
+            s["reported"] = coverage_reported.astype("float64")
+            s["population"] = coverage_population.astype("float64")
+            s["eco_enterprise"] = pd.array([pd.NA] * len(ids), dtype="boolean")
+            s["eco_enterprise_intended"] = pd.array([pd.NA] * len(ids), dtype="boolean")
+            s["eco_enterprises"] = _count_by_park(eco_now, tenant_pos, tenant_known, len(ids))
+            eco_i = _count_by_park(eco_int, tenant_pos, tenant_known, len(ids))
+            s["eco_enterprises_intended"] = np.where(plan, eco_i, np.nan)
+        else:
+            s["reported"] = np.nan
+            s["population"] = np.nan
+            s["eco_enterprise"] = pd.array(s["eligible"].to_numpy(), dtype="boolean")
+            s["eco_enterprise_intended"] = s["eligible_intended"].copy()
+            s["eco_enterprises"] = np.nan
+            s["eco_enterprises_intended"] = np.nan
+        results.append(r)
+        cats.append(cg)
+        summaries.append(s)
 
-    applicable = results["state"] != NO_THRESHOLD
-    met = results["state"] == MET
-    scored = results.assign(
-        met_w=np.where(met, results["weight"], 0.0),
-        app_w=np.where(applicable, results["weight"], 0.0),
-        met_n=met.astype(int),
-        app_n=applicable.astype(int),
-        mand_met=(met & (results["level"] == "mandatory")).astype(int),
-        mand_total=(applicable & (results["level"] == "mandatory")).astype(int),
-    )
-    categories = (
-        scored.groupby(["kind", "subject", "category"], sort=False)
-        .agg(
-            met=("met_n", "sum"),
-            applicable=("app_n", "sum"),
-            met_w=("met_w", "sum"),
-            app_w=("app_w", "sum"),
-        )
-        .reset_index()
-    )
-    categories["share"] = categories["met_w"] / categories["app_w"].where(categories["app_w"] > 0)
-    categories = categories.drop(columns=["met_w", "app_w"])
-
-    summary = (
-        scored.groupby(["kind", "subject"], sort=False)
-        .agg(
-            criteria_met=("met_n", "sum"),
-            criteria_applicable=("app_n", "sum"),
-            met_w=("met_w", "sum"),
-            app_w=("app_w", "sum"),
-            mandatory_met=("mand_met", "sum"),
-            mandatory_total=("mand_total", "sum"),
-        )
-        .reset_index()
-    )
-    summary["index"] = 100.0 * summary["met_w"] / summary["app_w"].where(summary["app_w"] > 0)
-    summary["eligible"] = (summary["mandatory_total"] > 0) & (
-        summary["mandatory_met"] == summary["mandatory_total"]
-    )
-    summary = summary.drop(columns=["met_w", "app_w"])
-
-    rep_now = reported[(reported["kind"] == "enterprise") & (reported["period"] == period)]
-    ent = enterprises.assign(reported=enterprises.index.isin(rep_now["subject"]))
-    coverage = ent.groupby("park").agg(
-        reported=("reported", "sum"), population=("reported", "size")
-    )
-    coverage = coverage.reindex(parks, fill_value=0)
-    summary = summary.merge(
-        coverage.rename_axis("subject").reset_index().assign(kind="park"),
-        on=["kind", "subject"],
-        how="left",
-    )
     return ScoreResult(
-        results=results.reset_index(drop=True), categories=categories, summary=summary
+        results=_concat(results, RESULT_COLUMNS),
+        categories=_concat(cats, CATEGORY_COLUMNS),
+        summary=_concat(summaries, SUMMARY_COLUMNS),
     )
+
+
+CATEGORY_COLUMNS = [
+    "kind",
+    "subject",
+    "category",
+    "met",
+    "applicable",
+    "share",
+    "met_intended",
+    "applicable_intended",
+    "share_intended",
+    "improvement",
+]
+SUMMARY_COLUMNS = [
+    "kind",
+    "subject",
+    "criteria_met",
+    "criteria_applicable",
+    "mandatory_met",
+    "mandatory_total",
+    "index",
+    "eligible",
+    "eco_enterprise",
+    "eco_enterprises",
+    "reported",
+    "population",
+    "intended_values",
+    "criteria_met_intended",
+    "criteria_applicable_intended",
+    "mandatory_met_intended",
+    "mandatory_total_intended",
+    "index_intended",
+    "eligible_intended",
+    "eco_enterprise_intended",
+    "eco_enterprises_intended",
+    "index_improvement",
+]
+
+
+def _count_by_park(flags, tenant_pos, tenant_known, n_parks) -> np.ndarray:
+    if flags is None:
+        return np.full(n_parks, np.nan) if n_parks else np.zeros(0)
+    return np.bincount(
+        tenant_pos[tenant_known], weights=flags[tenant_known].astype("float64"), minlength=n_parks
+    )
+
+
+def _states(codes: np.ndarray, mask: np.ndarray | None = None) -> pd.Categorical:
+    codes = codes.astype(np.int8)
+    if mask is not None:
+        codes = np.where(mask, codes, -1)
+    return pd.Categorical.from_codes(codes, categories=list(STATES))
+
+
+def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return np.where(mask, values, np.nan)
+
+
+def _tiled(values: pd.Series, universe: list[str], n: int) -> pd.Categorical:
+    """``values`` repeated ``n`` times as a categorical over ``universe`` (cheap to build,
+    to compare and to map; the same categories for both kinds, so concatenation keeps them)."""
+    codes = pd.Index(universe).get_indexer(values.to_numpy(dtype=object))
+    return pd.Categorical.from_codes(np.tile(codes, n), categories=universe)
+
+
+def _frames(kind, ids, entry, plan, has_intended, universe):
+    """Long frames of one kind from its judged matrices."""
+    crit = entry["crit"]
+    cur, tot = entry["current"], entry["current_tot"]
+    n, c = cur["state"].shape
+    row_plan = np.repeat(plan, c)
+    results = pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(
+                np.full(n * c, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
+            ),
+            "subject": np.repeat(ids, c),
+            "criterion": _tiled(crit["code"], universe["criterion"], n),
+            "category": _tiled(crit["category"], universe["category"], n),
+            "level": _tiled(crit["level"], universe["level"], n),
+            "weight": np.tile(crit["weight"].to_numpy(dtype="float64"), n),
+            "state": _states(cur["state"].ravel()),
+            "value": cur["value"].ravel(),
+            "gap": cur["gap"].ravel(),
+            "reported": cur["reported"].ravel(),
+            "population": cur["population"].ravel(),
+        }
+    )
+    categories = entry["categories"]
+    k = len(categories)
+    cat_plan = np.repeat(plan, k)
+    cats = pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(
+                np.full(n * k, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
+            ),
+            "subject": np.repeat(ids, k),
+            "category": _tiled(pd.Series(categories), universe["category"], n),
+            "met": tot["cat_met"].ravel(),
+            "applicable": tot["cat_applicable"].ravel(),
+            "share": tot["share"].ravel(),
+        }
+    )
+    summary = pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(
+                np.full(n, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
+            ),
+            "subject": ids,
+            "criteria_met": tot["criteria_met"],
+            "criteria_applicable": tot["criteria_applicable"],
+            "mandatory_met": tot["mandatory_met"],
+            "mandatory_total": tot["mandatory_total"],
+            "index": tot["index"],
+            "eligible": tot["eligible"].astype(bool),
+        }
+    )
+    if has_intended:
+        ints, itot = entry["intended"], entry["intended_tot"]
+        results["state_intended"] = _states(ints["state"].ravel(), row_plan)
+        results["value_intended"] = _masked(ints["value"].ravel(), row_plan)
+        results["gap_intended"] = _masked(ints["gap"].ravel(), row_plan)
+        cats["met_intended"] = _masked(itot["cat_met"].ravel().astype("float64"), cat_plan)
+        cats["applicable_intended"] = _masked(
+            itot["cat_applicable"].ravel().astype("float64"), cat_plan
+        )
+        cats["share_intended"] = _masked(itot["share"].ravel(), cat_plan)
+        for name in ("criteria_met", "criteria_applicable", "mandatory_met", "mandatory_total"):
+            summary[f"{name}_intended"] = _masked(itot[name].astype("float64"), plan)
+        summary["index_intended"] = _masked(itot["index"], plan)
+        eligible = pd.array(itot["eligible"].astype(bool), dtype="boolean")
+        eligible[~plan] = pd.NA
+        summary["eligible_intended"] = eligible
+    else:
+        results["state_intended"] = _states(np.zeros(n * c), np.zeros(n * c, dtype=bool))
+        for name in ("value_intended", "gap_intended"):
+            results[name] = np.nan
+        for name in ("met_intended", "applicable_intended", "share_intended"):
+            cats[name] = np.nan
+        for name in ("criteria_met", "criteria_applicable", "mandatory_met", "mandatory_total"):
+            summary[f"{name}_intended"] = np.nan
+        summary["index_intended"] = np.nan
+        summary["eligible_intended"] = pd.array([pd.NA] * n, dtype="boolean")
+    results["improvement"] = results["value_intended"] - results["value"]
+    cats["improvement"] = cats["share_intended"] - cats["share"]
+    summary["index_improvement"] = summary["index_intended"] - summary["index"]
+    return results, cats, summary
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    wanted = [c for c in columns if c in frames[0].columns]
+    frames = [f if list(f.columns) == wanted else f[wanted] for f in frames]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

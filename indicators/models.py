@@ -339,3 +339,70 @@ class Criterion(models.Model):
             value = f"{self.threshold.normalize():f}"
             return f"{self.get_operator_display()} {value} {self.unit if self.unit == '%' else ''}".strip()
         return ""
+
+
+# --- Emission factors (issue 7): dated, versioned sets with their sources --------------------
+
+
+class EmissionFactorSet(models.Model):
+    """A dated, versioned set of emission factors with its source, e.g. Viet Nam's national
+    grid emission factor (combined margin, t CO2/MWh) by year.
+
+    A new ``version`` is created whenever the values or sources change; RECP measures keep a
+    reference to the factor they were computed with, so an old result never moves. ``as_of``
+    is the date the set was compiled into ecopark; ``content_sha256`` fingerprints the source
+    file it was loaded from.
+    """
+
+    code = models.CharField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=30, default="tCO2/MWh")
+    as_of = models.DateField(_("as of"))
+    source = models.TextField(_("source"))
+    content_sha256 = models.CharField(_("content fingerprint"), max_length=64)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("emission factor set")
+        verbose_name_plural = _("emission factor sets")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="ef_set_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version} ({self.as_of:%Y-%m-%d})"
+
+
+class EmissionFactor(models.Model):
+    """One year's factor in a set, in t CO2 per MWh. ``value`` is None where no official
+    value was found for that year (the row is kept to say so; no value is ever invented)."""
+
+    factor_set = models.ForeignKey(
+        EmissionFactorSet,
+        on_delete=models.CASCADE,
+        related_name="factors",
+        verbose_name=_("emission factor set"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(
+        _("t CO2 per MWh"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    kind = models.TextField(_("kind"), blank=True)
+    document = models.TextField(_("announcing document"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["factor_set", "year"]
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        constraints = [
+            models.UniqueConstraint(fields=["factor_set", "year"], name="ef_unique_year"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gt=0), name="ef_value_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        value = "—" if self.value is None else self.value
+        return f"{self.factor_set.code} {self.year}: {value}"

@@ -1,11 +1,25 @@
-from django.contrib import admin
+"""Admin of surveys: campaigns, responses with their answers, steps and reviewers' comments,
+and the answers' history (django-simple-history)."""
 
-from .models import Answer, Campaign, Response, Transition
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Answer, AnswerComment, Campaign, Response, Transition
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "period", "framework_version", "scope", "opens_on", "closes_on"]
+    list_display = [
+        "name",
+        "period",
+        "framework_version",
+        "scope",
+        "province",
+        "opens_on",
+        "closes_on",
+        "reminder_days",
+    ]
+    list_filter = ["period", "scope"]
 
 
 class AnswerInline(admin.TabularInline):
@@ -31,9 +45,36 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
 
 
+class AnswerCommentInline(admin.TabularInline):
+    model = AnswerComment
+    extra = 0
+    readonly_fields = ["data_element", "transition", "text", "by", "at"]
+    can_delete = False
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["campaign", "park", "enterprise", "status", "version", "submitted_at"]
     list_filter = ["status", "campaign"]
-    inlines = [AnswerInline, TransitionInline]
+    inlines = [AnswerInline, TransitionInline, AnswerCommentInline]
     readonly_fields = ["version"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(SimpleHistoryAdmin):
+    """Answers with their history of changes (who, when, old and new value)."""
+
+    list_display = ["response", "data_element", "raw", "updated_by", "updated_at"]
+    list_select_related = ["response__campaign", "data_element", "updated_by"]
+    search_fields = ["data_element__code", "raw"]
+    readonly_fields = [
+        "response",
+        "data_element",
+        "value_number",
+        "value_bool",
+        "value_text",
+        "raw",
+        "unit_entered",
+        "updated_by",
+    ]
+    history_list_display = ["raw", "value_number", "value_bool", "value_text"]

@@ -262,3 +262,261 @@ def demo_load() -> list[DemoLogin]:
             sender=Response, campaign_id=campaign.pk, park_ids=[amata.pk], reason="demo"
         )
     return logins
+
+
+# --- Demo registers (issue 7): RECP measures, exchanges, certificates, streams, roadmap ------
+# Made up for the demo and labelled as such (``is_demo``); amounts are plausible, not real.
+
+DEMO_MEASURES = [
+    # enterprise index, area, title, status, year, investment VND, saving, unit, carrier, VND/year
+    (
+        0,
+        "energy",
+        "Thu hồi nhiệt nước thải nhuộm (demo)",
+        "verified",
+        2023,
+        1_200_000_000,
+        "4200",
+        "GJ",
+        "fuel_heat",
+        950_000_000,
+    ),
+    (
+        0,
+        "water",
+        "Tái sử dụng nước làm mát (demo)",
+        "verified",
+        2024,
+        600_000_000,
+        "36000",
+        "m³",
+        "",
+        420_000_000,
+    ),
+    (
+        1,
+        "energy",
+        "Biến tần cho máy nén khí (demo)",
+        "implemented",
+        2022,
+        900_000_000,
+        "310",
+        "MWh",
+        "electricity",
+        560_000_000,
+    ),
+    (2, "energy", "Kiểm toán năng lượng (demo)", "identified", 2025, None, None, "", "", None),
+    (
+        3,
+        "materials",
+        "Tái chế phế liệu nhựa nội bộ (demo)",
+        "verified",
+        2023,
+        2_500_000_000,
+        "120",
+        "t",
+        "",
+        1_800_000_000,
+    ),
+    (
+        3,
+        "energy",
+        "Chiếu sáng LED nhà xưởng (demo)",
+        "implemented",
+        2024,
+        300_000_000,
+        "95",
+        "MWh",
+        "electricity",
+        170_000_000,
+    ),
+]
+
+
+def demo_registers_load() -> None:
+    """Demo measures, exchanges, certificates, streams and roadmap actions for Amata's demo
+    enterprises (all labelled demo). Idempotent (found by title or kind). Needs
+    :func:`demo_load` first. CO2e is computed from the shipped grid factors (2024 has no
+    official factor: that measure shows so)."""
+    from indicators.models import Criterion
+
+    from .models import (
+        ISOCertificate,
+        RECPMeasure,
+        RoadmapAction,
+        Stream,
+        SymbiosisExchange,
+        SymbiosisParticipant,
+    )
+    from .registers import _announce, measure_apply
+
+    amata = Park.objects.get(name_vi=AMATA)
+    ents = [Enterprise.objects.get(name=name) for name, *_rest in DEMO_ENTERPRISES]
+    User = get_user_model()
+    manager = User.objects.get(username="amata-manager")
+    version = FrameworkVersion.objects.get(framework__code="VN-2022", number=1)
+    today = timezone.localdate()
+
+    with transaction.atomic():
+        for i, area, title, status, year, invest, saving, unit, carrier, money in DEMO_MEASURES:
+            measure = RECPMeasure.objects.filter(enterprise=ents[i], title=title).first()
+            if measure is None:
+                measure = RECPMeasure(enterprise=ents[i], is_demo=True)
+                measure_apply(
+                    measure=measure,
+                    data={
+                        "area": area,
+                        "title": title,
+                        "status": status,
+                        "year": year,
+                        "investment_vnd": invest,
+                        "saving_value": Decimal(saving) if saving else None,
+                        "saving_unit": unit,
+                        "energy_carrier": carrier,
+                        "saving_money_vnd": money,
+                        "is_demo": True,
+                    },
+                )
+                measure.updated_by = manager
+                measure.save()
+
+        exchanges = [
+            (
+                "water",
+                "Nước thải đã xử lý dùng làm nước làm mát (demo)",
+                "treated wastewater → cooling water",
+                Decimal("36000"),
+                "m³",
+                "operating",
+                datetime.date(2023, 3, 1),
+                [("developer", "provides", None), ("enterprise", "receives", ents[0])],
+            ),
+            (
+                "material",
+                "Phế liệu bao bì nhựa sang tái chế (demo)",
+                "PE packaging scrap",
+                Decimal("45"),
+                "t",
+                "operating",
+                datetime.date(2024, 1, 15),
+                [("enterprise", "provides", ents[0]), ("enterprise", "receives", ents[3])],
+            ),
+            (
+                "energy",
+                "Hơi nóng dư cho sấy thực phẩm (demo)",
+                "surplus steam",
+                Decimal("900000"),
+                "kWh",
+                "under_study",
+                None,
+                [("enterprise", "provides", ents[1]), ("enterprise", "receives", ents[2])],
+            ),
+        ]
+        for kind, title, flow, qty, unit, status, started, parties in exchanges:
+            if SymbiosisExchange.objects.filter(park=amata, title=title).exists():
+                continue
+            ex = SymbiosisExchange.objects.create(
+                park=amata,
+                kind=kind,
+                title=title,
+                flow=flow,
+                quantity_per_year=qty,
+                unit=unit,
+                quantity_entered=f"{qty} {unit}",
+                status=status,
+                started_on=started,
+                is_demo=True,
+                updated_by=manager,
+            )
+            SymbiosisParticipant.objects.bulk_create(
+                [
+                    SymbiosisParticipant(
+                        exchange=ex,
+                        kind=k,
+                        role=role,
+                        enterprise=e,
+                        park=amata if k == "developer" else None,
+                    )
+                    for k, role, e in parties
+                ]
+            )
+
+        certificates = [
+            (ents[0], "iso14001", "VN-EMS-0231 (demo)", datetime.date(2027, 6, 30)),
+            (ents[3], "iso14001", "VN-EMS-0877 (demo)", datetime.date(2028, 3, 31)),
+            # expires within 60 days of loading: shows the expiry notice
+            (ents[1], "iso50001", "VN-EnMS-0412 (demo)", today + datetime.timedelta(days=45)),
+        ]
+        for ent, standard, number, expires in certificates:
+            ISOCertificate.objects.get_or_create(
+                enterprise=ent,
+                standard=standard,
+                number=number,
+                defaults={
+                    "issuer": "Demo certification body",
+                    "expires_on": expires,
+                    "is_demo": True,
+                },
+            )
+
+        streams = [
+            (ents[0], "output", "textile", "vải vụn (demo)", Decimal("30"), "t"),
+            (ents[1], "output", "metal", "phoi thép (demo)", Decimal("80"), "t"),
+            (ents[1], "output", "heat", "hơi nóng dư (demo)", Decimal("1200000"), "kWh"),
+            (ents[2], "input", "heat", "nhiệt sấy (demo)", Decimal("900000"), "kWh"),
+            (ents[2], "output", "organic", "bã thực phẩm (demo)", Decimal("400"), "t"),
+            (ents[3], "input", "plastic", "nhựa phế liệu sạch (demo)", Decimal("200"), "t"),
+            (ents[4], "output", "plastic", "bao bì xốp (demo)", Decimal("25"), "t"),
+        ]
+        for ent, direction, category, description, qty, unit in streams:
+            Stream.objects.get_or_create(
+                enterprise=ent,
+                direction=direction,
+                category=category,
+                defaults={
+                    "description": description,
+                    "quantity_per_year": qty,
+                    "unit": unit,
+                    "quantity_entered": f"{qty} {unit}",
+                    "is_demo": True,
+                },
+            )
+
+        actions = [
+            (
+                None,
+                "VN-C05-ENV3",
+                "Mở rộng tái sử dụng nước thải (demo)",
+                datetime.date(today.year + 1, 6, 30),
+                "in_progress",
+            ),
+            (
+                None,
+                "VN35-EIP-E3",
+                "Hỗ trợ doanh nghiệp cộng sinh đạt ISO 14001 (demo)",
+                today - datetime.timedelta(days=30),
+                "planned",
+            ),
+            (
+                ents[2],
+                "VN35-ENT-4",
+                "Thực hiện giải pháp RECP đầu tiên (demo)",
+                datetime.date(today.year + 1, 3, 31),
+                "planned",
+            ),
+        ]
+        for ent, code, title, target, status in actions:
+            if RoadmapAction.objects.filter(park=amata, title=title).exists():
+                continue
+            RoadmapAction.objects.create(
+                park=amata,
+                enterprise=ent,
+                criterion=Criterion.objects.get(version=version, code=code),
+                title=title,
+                owner=manager,
+                target_date=target,
+                expected_effect="demo",
+                status=status,
+                is_demo=True,
+            )
+        _announce([amata.pk])

@@ -19,6 +19,7 @@ from indicators import units
 from indicators.models import DataElement
 
 from .parsing import ParseError, parse_date, parse_number, parse_percent
+from .validation import cross_field_errors
 
 YES_NO_CHOICES = [
     ("", gettext_lazy("— not answered —")),
@@ -175,6 +176,10 @@ class ResponseForm(forms.Form):
                 self._values[element] = self._clean_element(element, cleaned.get(element.code))
             except forms.ValidationError as exc:
                 self.add_error(element.code, exc)
+        values = {e.code: v for e, v in self._values.items()}
+        labels = {e.code: element_label(e) for e in self.elements}
+        for code, message in cross_field_errors(values, labels=labels).items():
+            self.add_error(code, message)
         return cleaned
 
     def cleaned_values(self) -> dict[DataElement, AnswerValue]:

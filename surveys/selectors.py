@@ -1,64 +1,217 @@
-"""Reads of survey data: answers in the engine's long shape, respondents' work lists."""
+"""Reads of survey data: answers in the engine's long shape, the inbox, review rights,
+completion per park, answer history and reviewers' comments."""
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from enterprises.policy import filter_visible
+from enterprises.models import Role
+from enterprises.policy import filter_visible, scope_of
 
-from .models import Answer, Campaign, Response
+from .models import Answer, AnswerComment, Campaign, Response, Transition
 
 ANSWER_COLUMNS = ["kind", "subject", "period", "element", "value"]
 REPORTED_COLUMNS = ["kind", "subject", "period"]
 
 
 def campaign_answers_frame(
-    *, campaign: Campaign, park_ids: list[int] | None = None, lookback: int = 1
+    *,
+    campaign: Campaign,
+    park_ids: list[int] | None = None,
+    lookback: int = 1,
+    lookback_elements: set[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scored answers of a campaign (and, for look-backs, of the same framework's campaigns of
-    the ``lookback - 1`` periods before), in two queries whatever the number of enterprises.
+    """Scored answers of a campaign and, for look-backs, of the same framework's campaigns of
+    the ``lookback - 1`` periods before, for the campaign's parks (or only ``park_ids``).
 
-    Returns ``(answers, reported)``: ``answers`` [kind, subject, period, element, value] with
-    yes = 1.0, no = 0.0, numbers in canonical units (text answers are not scored);
-    ``reported`` [kind, subject, period], one row per submitted or approved response.
+    Four queries whatever the number of parks, enterprises and answers (element codes, earlier
+    campaigns, answers, responses). On PostgreSQL the answers stream through ``COPY … TO
+    STDOUT`` (CSV, JIT off for the statement) into pandas' C parser; elsewhere one cursor
+    fetch. No Python object per answer beyond what the driver builds. The answers of this
+    campaign are found through its responses; earlier campaigns' through the (response, data
+    element) index, for the look-back elements only.
+
+    ``lookback_elements``: data element codes to read in the earlier periods (the engine's
+    :func:`indicators.engine.lookback_elements`); None reads every element.
+
+    Returns ``(answers, reported)``:
+
+    - ``answers`` [kind, subject, period, element, value, scenario, park]: ``kind``
+      categorical ``park``/``enterprise``, ``subject`` the park or enterprise id, ``element``
+      categorical of codes, ``value`` float in canonical units (yes = 1.0, no = 0.0; text
+      answers are not scored), ``scenario`` categorical ``current``/``intended`` (an intended
+      row carries ``Answer.value_intended``, for this campaign only), ``park`` the response's
+      park. Where several campaigns of one earlier period answer the same element, the latest
+      campaign wins.
+    - ``reported`` [kind, subject, period, park]: one row per submitted or approved response.
+
     Only responses in ``Response.SCORED_STATUSES`` count.
     """
-    responses = Response.objects.filter(
-        status__in=Response.SCORED_STATUSES,
-        campaign__framework_version__framework_id=campaign.framework_version.framework_id,
-        campaign__period__gt=campaign.period - lookback,
-        campaign__period__lte=campaign.period,
+    # Local imports keep this function self-contained (the rest of the module is unrelated).
+    import io
+
+    import numpy as np
+    from django.db import connection, transaction
+
+    from indicators.models import DataElement
+
+    answer_t, response_t = Answer._meta.db_table, Response._meta.db_table
+    elements = list(
+        DataElement.objects.filter(
+            version__framework__versions=campaign.framework_version_id
+        ).values_list("pk", "code")
     )
-    if park_ids is not None:
-        responses = responses.filter(park_id__in=park_ids)
-    rows = Answer.objects.filter(response__in=responses).values_list(
-        "response__enterprise_id",
-        "response__park_id",
-        "response__campaign__period",
-        "data_element__code",
-        "value_number",
-        "value_bool",
+    earlier = list(
+        Campaign.objects.filter(
+            framework_version__framework__versions=campaign.framework_version_id,
+            period__gt=campaign.period - lookback,
+            period__lt=campaign.period,
+        ).values_list("pk", "period")
     )
-    data = [
-        (
-            "enterprise" if ent else "park",
-            ent or park,
-            period,
-            code,
-            float(num) if num is not None else (1.0 if flag else 0.0) if flag is not None else None,
-        )
-        for ent, park, period, code, num, flag in rows
+    periods = {campaign.pk: campaign.period, **dict(earlier)}
+    earlier_ids = [pk for pk, _ in earlier]
+    earlier_elements = [
+        pk for pk, code in elements if lookback_elements is None or code in lookback_elements
     ]
-    answers = pd.DataFrame(data, columns=ANSWER_COLUMNS).dropna(subset=["value"])
-    answers["value"] = answers["value"].astype("float64")
-    rep = [
-        ("enterprise" if ent else "park", ent or park, period)
-        for ent, park, period in responses.values_list(
-            "enterprise_id", "park_id", "campaign__period"
+
+    def marks(values) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    scored = [str(s) for s in Response.SCORED_STATUSES]
+    if park_ids is None:
+        own_parks, own_params = "", []
+        parks_sql = f"SELECT r2.park_id FROM {response_t} r2 WHERE r2.campaign_id = %s"
+        parks_params = [campaign.pk]
+    else:
+        own_parks = f" AND r.park_id IN ({marks(park_ids) or 'NULL'})"
+        own_params = [int(p) for p in park_ids]
+        parks_sql, parks_params = marks(park_ids) or "NULL", list(own_params)
+    value = (
+        "COALESCE(a.value_number, CASE WHEN a.value_bool THEN 1 WHEN NOT a.value_bool THEN 0 END)"
+    )
+    columns = "r.park_id, COALESCE(r.enterprise_id, 0), r.campaign_id, a.data_element_id"
+    answers_sql = (
+        f"SELECT {columns}, {value}, a.value_intended "
+        f"FROM {response_t} r JOIN {answer_t} a ON a.response_id = r.id "
+        f"WHERE r.campaign_id = %s AND r.status IN ({marks(scored)}){own_parks}"
+    )
+    answers_params: list = [campaign.pk, *scored, *own_params]
+    if earlier_ids and earlier_elements:
+        answers_sql += (
+            f" UNION ALL SELECT {columns}, {value}, NULL "
+            f"FROM {response_t} r JOIN {answer_t} a ON a.response_id = r.id "
+            f"WHERE r.campaign_id IN ({marks(earlier_ids)}) AND r.status IN ({marks(scored)}) "
+            f"AND a.data_element_id IN ({marks(earlier_elements)}) "
+            f"AND r.park_id IN ({parks_sql})"
         )
-    ]
-    reported = pd.DataFrame(rep, columns=REPORTED_COLUMNS)
+        answers_params += [*earlier_ids, *scored, *earlier_elements, *parks_params]
+    reported_sql = (
+        f"SELECT r.park_id, COALESCE(r.enterprise_id, 0), r.campaign_id FROM {response_t} r "
+        f"WHERE r.status IN ({marks(scored)}) AND (r.campaign_id = %s{own_parks}"
+    )
+    reported_params: list = [*scored, campaign.pk, *own_params]
+    if earlier_ids:
+        reported_sql += (
+            f" OR (r.campaign_id IN ({marks(earlier_ids)}) AND r.park_id IN ({parks_sql}))"
+        )
+        reported_params += [*earlier_ids, *parks_params]
+    reported_sql += ")"
+    columns = ["park", "enterprise", "campaign", "element_id", "value", "intended"]
+    dtypes = {
+        "park": "int64",
+        "enterprise": "int64",
+        "campaign": "int64",
+        "element_id": "int64",
+        "value": "float64",
+        "intended": "float64",
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            query = raw.mogrify(answers_sql, answers_params).decode()
+            buffer = io.BytesIO()
+            with transaction.atomic(using=connection.alias):
+                raw.execute("SET LOCAL jit = off")  # JIT only slows this plain scan down
+                raw.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            rows = pd.read_csv(buffer, header=None, names=columns, dtype=dtypes, engine="c")
+        else:
+            cursor.execute(answers_sql, answers_params)
+            rows = pd.DataFrame(cursor.fetchall(), columns=columns).astype(dtypes)
+        cursor.execute(reported_sql, reported_params)
+        rep = pd.DataFrame(cursor.fetchall(), columns=["park", "enterprise", "campaign"])
+    rep = rep.astype("int64")
+    period_of = pd.Series(periods, dtype="int64")
+
+    # element ids → codes (codes repeat across versions of the framework)
+    codes = sorted({code for _, code in elements})
+    id_index = pd.Index([pk for pk, _ in elements])
+    code_pos = pd.Index(codes).get_indexer([code for _, code in elements])
+    element_pos = id_index.get_indexer(rows["element_id"].to_numpy())
+    element_pos = np.where(element_pos >= 0, np.append(code_pos, -1)[element_pos], -1)
+    rows_period = period_of.reindex(rows["campaign"].to_numpy()).to_numpy()
+
+    keep = element_pos >= 0
+    this = rows["campaign"].to_numpy() == campaign.pk
+    if (~this).any():  # earlier periods: the latest campaign of a period wins
+        earlier_rows = rows.loc[~this, ["park", "enterprise", "campaign"]].assign(
+            period=rows_period[~this], element=element_pos[~this]
+        )
+        kept = earlier_rows.sort_values("campaign", kind="stable").drop_duplicates(
+            ["park", "enterprise", "period", "element"], keep="last"
+        )
+        earlier_keep = np.zeros(len(rows), dtype=bool)
+        earlier_keep[kept.index.to_numpy()] = True
+        keep &= this | earlier_keep
+    value = rows["value"].to_numpy()
+    intended = rows["intended"].to_numpy()
+    take_current = np.flatnonzero(keep & ~np.isnan(value))
+    take_intended = np.flatnonzero(keep & this & ~np.isnan(intended))
+    take = np.concatenate([take_current, take_intended])
+    enterprise = rows["enterprise"].to_numpy()[take]
+    park = rows["park"].to_numpy()[take]
+    is_enterprise = enterprise > 0
+    answers = pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(
+                is_enterprise.astype(np.int8), categories=["park", "enterprise"]
+            ),
+            "subject": np.where(is_enterprise, enterprise, park),
+            "period": rows_period[take],
+            "element": pd.Categorical.from_codes(element_pos[take], categories=codes),
+            "value": np.concatenate([value[take_current], intended[take_intended]]),
+            "scenario": pd.Categorical.from_codes(
+                np.concatenate(
+                    [
+                        np.zeros(len(take_current), dtype=np.int8),
+                        np.ones(len(take_intended), dtype=np.int8),
+                    ]
+                ),
+                categories=["current", "intended"],
+            ),
+            "park": park,
+        }
+    )
+    rep = rep.assign(period=period_of.reindex(rep["campaign"].to_numpy()).to_numpy())
+    rep = rep.sort_values("campaign", kind="stable").drop_duplicates(
+        ["park", "enterprise", "period"], keep="last"
+    )
+    rep_is_enterprise = rep["enterprise"].to_numpy() > 0
+    reported = pd.DataFrame(
+        {
+            "kind": np.where(rep_is_enterprise, "enterprise", "park"),
+            "subject": np.where(rep_is_enterprise, rep["enterprise"], rep["park"]),
+            "period": rep["period"].to_numpy(),
+            "park": rep["park"].to_numpy(),
+        }
+    ).reset_index(drop=True)
     return answers, reported
 
 
@@ -66,3 +219,428 @@ def responses_visible(user) -> QuerySet[Response]:
     """Responses in the user's scope (enterprise: its own; park manager: its park's and its
     tenants'; board: its province's; ministry: all)."""
     return filter_visible(Response.objects.select_related("campaign", "park", "enterprise"), user)
+
+
+# --- review rights (Decree 35/2022/ND-CP Art. 43: who receives which report) -------------
+
+
+def responses_reviewable(user) -> QuerySet[Response]:
+    """Responses the user may return or approve, whatever their status.
+
+    Board: every response (park and enterprise) of its province. Park manager: the enterprise
+    responses of its park (its tenants'), never its own park response. Anyone else: none
+    (ministry staff read but take no workflow step; see ``surveys.services``).
+    """
+    scope = scope_of(user)
+    qs = Response.objects.select_related("campaign", "park", "enterprise")
+    if scope is None:
+        return qs.none()
+    if scope.role == Role.BOARD:
+        return qs.filter(park__province_id=scope.province_id)
+    if scope.role == Role.PARK_MANAGER:
+        return qs.filter(park_id=scope.park_id, enterprise__isnull=False)
+    return qs.none()
+
+
+def can_review(user, response: Response) -> bool:
+    """True when the user may return or approve ``response`` (see :func:`responses_reviewable`).
+
+    Reads ``response.park.province_id`` (select_related ``park`` to avoid a query).
+    """
+    scope = scope_of(user)
+    if scope is None:
+        return False
+    if scope.role == Role.BOARD:
+        return response.park.province_id == scope.province_id
+    if scope.role == Role.PARK_MANAGER:
+        return response.enterprise_id is not None and response.park_id == scope.park_id
+    return False
+
+
+def can_reopen(user, response: Response) -> bool:
+    """True when the user may reopen an approved ``response``: the board of its province."""
+    scope = scope_of(user)
+    return (
+        scope is not None
+        and scope.role == Role.BOARD
+        and response.park.province_id == scope.province_id
+    )
+
+
+def is_reviewer(user) -> bool:
+    """True for roles that follow other people's responses: ministry, board, park manager."""
+    scope = scope_of(user)
+    return scope is not None and scope.role in (Role.MINISTRY, Role.BOARD, Role.PARK_MANAGER)
+
+
+def can_open_campaigns(user) -> bool:
+    """True for ministry staff (any scope) and provincial boards (their province only)."""
+    scope = scope_of(user)
+    return scope is not None and scope.role in (Role.MINISTRY, Role.BOARD)
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+def campaigns_visible(user) -> QuerySet[Campaign]:
+    """Campaigns the user may read: ministry all; others those with at least one response in
+    their scope (a board also sees its province's campaigns before any response exists).
+    Newest period first."""
+    scope = scope_of(user)
+    qs = Campaign.objects.select_related("framework_version__framework", "province")
+    if scope is None:
+        return qs.none()
+    if scope.role == Role.MINISTRY:
+        return qs.order_by("-period", "name")
+    has_response = Exists(
+        filter_visible(Response.objects.all(), user).filter(campaign_id=OuterRef("pk"))
+    )
+    condition = Q(has_response)
+    if scope.role == Role.BOARD:
+        condition |= Q(scope=Campaign.Scope.PROVINCE, province_id=scope.province_id)
+    return qs.filter(condition).order_by("-period", "name")
+
+
+def campaigns_followed(user) -> QuerySet[Campaign]:
+    """Campaigns whose completion page the user may open: the visible campaigns of a reviewer
+    (ministry, board, park manager); none for an enterprise."""
+    if not is_reviewer(user):
+        return Campaign.objects.none()
+    return campaigns_visible(user)
+
+
+@dataclass(frozen=True)
+class ParkCompletion:
+    """One park's progress in a campaign.
+
+    ``invited`` counts its tenants' responses; ``started`` those with at least one answer;
+    ``submitted`` those submitted or approved (approved ones count as submitted too);
+    ``approved`` those approved. ``park_response_id`` / ``park_status`` are the park's own
+    response (None when the campaign has none for it).
+    """
+
+    park_id: int
+    park_name_vi: str
+    park_name_en: str
+    province_name: str
+    park_response_id: int | None
+    park_status: str | None
+    park_started: bool
+    invited: int
+    started: int
+    submitted: int
+    approved: int
+
+    @property
+    def park_name(self) -> str:
+        """The park's name in the active language (Vietnamese unless English is active)."""
+        return self.park_name_en if (get_language() or "vi").startswith("en") else self.park_name_vi
+
+    @property
+    def submitted_share(self) -> float | None:
+        """``submitted / invited`` as a percentage (0–100), None when no tenant is invited."""
+        return round(100 * self.submitted / self.invited, 1) if self.invited else None
+
+
+def campaign_completion(*, campaign: Campaign, user) -> list[ParkCompletion]:
+    """Completion per park of ``campaign`` in the user's scope, in ONE query whatever the
+    number of parks and enterprises; ordered by province then park name.
+
+    An enterprise user gets its own response only, so callers show this to reviewers.
+    """
+    started = Exists(Answer.objects.filter(response_id=OuterRef("pk")))
+    tenant = Q(enterprise__isnull=False)
+    reported = Q(status__in=Response.SCORED_STATUSES)
+    rows = (
+        filter_visible(Response.objects.filter(campaign=campaign), user)
+        .annotate(has_answers=started)
+        .values("park_id", "park__name_vi", "park__name_en", "park__province__name_vi")
+        .annotate(
+            park_response_id=Max("pk", filter=Q(enterprise__isnull=True)),
+            park_status=Max("status", filter=Q(enterprise__isnull=True)),
+            park_started=Count("pk", filter=Q(enterprise__isnull=True, has_answers=True)),
+            invited=Count("pk", filter=tenant),
+            started=Count("pk", filter=tenant & Q(has_answers=True)),
+            submitted=Count("pk", filter=tenant & reported),
+            approved=Count("pk", filter=tenant & Q(status=Response.Status.APPROVED)),
+        )
+        .order_by("park__province__name_vi", "park__name_vi")
+    )
+    return [
+        ParkCompletion(
+            park_id=r["park_id"],
+            park_name_vi=r["park__name_vi"],
+            park_name_en=r["park__name_en"] or r["park__name_vi"],
+            province_name=r["park__province__name_vi"],
+            park_response_id=r["park_response_id"],
+            park_status=r["park_status"],
+            park_started=bool(r["park_started"]),
+            invited=r["invited"],
+            started=r["started"],
+            submitted=r["submitted"],
+            approved=r["approved"],
+        )
+        for r in rows
+    ]
+
+
+# --- the inbox ----------------------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """A user's reporting calendar, each list of :class:`~surveys.models.Response`.
+
+    Respondent lists (their own responses): ``due`` (draft, close date not passed),
+    ``overdue`` (draft past the close date), ``returned`` (sent back to them; each carries
+    ``return_step`` (the Transition) and ``return_comments``; ``is_overdue`` is set when the
+    close date has passed), ``submitted`` (waiting for review), ``approved``.
+    Reviewer list: ``to_review`` (submitted responses in their review scope).
+    """
+
+    due: list[Response] = field(default_factory=list)
+    overdue: list[Response] = field(default_factory=list)
+    returned: list[Response] = field(default_factory=list)
+    submitted: list[Response] = field(default_factory=list)
+    approved: list[Response] = field(default_factory=list)
+    to_review: list[Response] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when every list is empty."""
+        return not (
+            self.due
+            or self.overdue
+            or self.returned
+            or self.submitted
+            or self.approved
+            or self.to_review
+        )
+
+
+def responses_of_respondent(user) -> QuerySet[Response]:
+    """The responses the user answers: an enterprise's own; a park manager's park response."""
+    scope = scope_of(user)
+    qs = Response.objects.select_related("campaign", "park", "enterprise")
+    if scope is None:
+        return qs.none()
+    if scope.role == Role.ENTERPRISE:
+        return qs.filter(enterprise_id=scope.enterprise_id)
+    if scope.role == Role.PARK_MANAGER:
+        return qs.filter(park_id=scope.park_id, enterprise__isnull=True)
+    return qs.none()
+
+
+def inbox_for(*, user, today: datetime.date, limit: int = 200) -> Inbox:
+    """The user's :class:`Inbox` on ``today``, in at most four queries.
+
+    Each list holds at most ``limit`` responses (closest close date first).
+    """
+    inbox = Inbox()
+    own = list(
+        responses_of_respondent(user).order_by("campaign__closes_on", "campaign__name", "pk")[
+            : limit * 4
+        ]
+    )
+    for r in own:
+        r.is_overdue = r.campaign.closes_on < today and r.status in Response.EDITABLE_STATUSES
+        if r.status == Response.Status.DRAFT:
+            (inbox.overdue if r.is_overdue else inbox.due).append(r)
+        elif r.status == Response.Status.RETURNED:
+            inbox.returned.append(r)
+        elif r.status == Response.Status.SUBMITTED:
+            inbox.submitted.append(r)
+        else:
+            inbox.approved.append(r)
+    for name in ("due", "overdue", "returned", "submitted", "approved"):
+        setattr(inbox, name, getattr(inbox, name)[:limit])
+    attach_return_notes(inbox.returned)
+    inbox.to_review = list(
+        responses_reviewable(user)
+        .filter(status=Response.Status.SUBMITTED)
+        .order_by("submitted_at", "pk")[:limit]
+    )
+    return inbox
+
+
+def attach_return_notes(responses: list[Response]) -> None:
+    """Set ``return_step`` (the latest return or reopen Transition, or None) and
+    ``return_comments`` (its :class:`AnswerComment` list, with ``data_element``) on each
+    response; two queries whatever the number of responses."""
+    for r in responses:
+        r.return_step, r.return_comments = None, []
+    if not responses:
+        return
+    by_id = {r.pk: r for r in responses}
+    steps = Transition.objects.filter(
+        response_id__in=by_id, to_status=Response.Status.RETURNED
+    ).select_related("by")
+    latest: dict[int, Transition] = {}
+    for step in steps.order_by("at", "pk"):
+        latest[step.response_id] = step
+    for response_id, step in latest.items():
+        by_id[response_id].return_step = step
+    comments = AnswerComment.objects.filter(
+        transition_id__in=[s.pk for s in latest.values()]
+    ).select_related("data_element")
+    for comment in comments.order_by("data_element__order", "data_element__code"):
+        by_id[comment.response_id].return_comments.append(comment)
+
+
+def response_latest_comments(*, response: Response) -> dict[int, AnswerComment]:
+    """``{data_element_id: AnswerComment}`` of the latest return or reopen of ``response``
+    ({} when it was never returned)."""
+    attach_return_notes([response])
+    return {c.data_element_id: c for c in response.return_comments}
+
+
+def response_transitions(*, response: Response) -> list[Transition]:
+    """The workflow steps of ``response``, oldest first, with ``by`` and ``comments`` loaded."""
+    return list(
+        Transition.objects.filter(response=response)
+        .select_related("by")
+        .prefetch_related("comments__data_element")
+        .order_by("at", "pk")
+    )
+
+
+# --- answers and their history --------------------------------------------------------------
+
+
+def format_answer(*, number, flag, text: str, raw: str, unit: str = "") -> str:
+    """An answer as a person reads it: what was typed (with its unit) when known, else the
+    stored value; Yes/No for yes/no; "" when blank."""
+    if flag is not None:
+        return _("Yes") if flag else _("No")
+    if raw:
+        return f"{raw} {unit}".strip() if unit else raw
+    if number is not None:
+        return f"{number.normalize():f}"
+    return text or ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of one answer: ``kind`` is ``"+"`` (first value), ``"~"`` (changed) or
+    ``"-"`` (cleared); ``old`` / ``new`` are display strings ("" when blank); ``by`` the user
+    (None when unknown, e.g. a data load)."""
+
+    at: datetime.datetime
+    by: object
+    kind: str
+    old: str
+    new: str
+
+
+def response_answer_history(*, response: Response) -> dict[int, list[HistoryEntry]]:
+    """``{data_element_id: [HistoryEntry, newest first]}`` for every answer of ``response``
+    that was ever stored, from django-simple-history's records, in one query."""
+    records = (
+        Answer.history.filter(response_id=response.pk)
+        .select_related("history_user")
+        .order_by("data_element_id", "history_date", "history_id")
+    )
+    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    previous: dict[int, str] = {}
+    for rec in records:
+        element_id = rec.data_element_id
+        old = previous.get(element_id, "")
+        if rec.history_type == "-":
+            new = ""
+        else:
+            new = format_answer(
+                number=rec.value_number,
+                flag=rec.value_bool,
+                text=rec.value_text,
+                raw=rec.raw,
+                unit=rec.unit_entered,
+            )
+        kind = "-" if rec.history_type == "-" else ("~" if old else "+")
+        history[element_id].append(
+            HistoryEntry(at=rec.history_date, by=rec.history_user, kind=kind, old=old, new=new)
+        )
+        previous[element_id] = new
+    return {k: list(reversed(v)) for k, v in history.items()}
+
+
+def scoring_answers_frame(
+    *,
+    campaign: Campaign,
+    park_ids: list[int] | None = None,
+    lookback: int = 1,
+    lookback_elements: set[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the scoring engine reads: :func:`campaign_answers_frame` with the values the RECP
+    and symbiosis registers give laid over the typed answers (issue 7: recorded once, read by
+    the criteria, no second entry).
+
+    For the campaign's own period and the current scenario, a register value replaces the
+    typed answer of the same subject and data element when the subject keeps registers
+    (:func:`surveys.registers.register_keepers`): Decree 35/2022 Art. 37(2) asks for savings
+    that are demonstrated and ISO systems that are in force, which a dated register shows and a
+    typed "yes" does not (a certificate that expires changes the result at the next
+    recompute). A park or enterprise that keeps no register is scored on its survey answers.
+    Which responses count as reported is unchanged. Same shapes as
+    :func:`campaign_answers_frame`; a constant number of queries (that function's, the
+    registers' six, three for the keepers and one for the enterprises' parks).
+    """
+    import numpy as np
+
+    from enterprises.models import Enterprise
+
+    from .registers import register_answers_frame, register_keepers
+
+    answers, reported = campaign_answers_frame(
+        campaign=campaign,
+        park_ids=park_ids,
+        lookback=lookback,
+        lookback_elements=lookback_elements,
+    )
+    registered = register_answers_frame(campaign=campaign, park_ids=park_ids)
+    if registered.empty:
+        return answers, reported
+    is_ent = registered["kind"] == "enterprise"
+    ent_keepers, park_keepers = register_keepers(
+        enterprise_ids=registered.loc[is_ent, "subject"].unique(),
+        park_ids=registered.loc[~is_ent, "subject"].unique(),
+    )
+    keep = np.where(
+        is_ent,
+        registered["subject"].isin(ent_keepers),
+        registered["subject"].isin(park_keepers),
+    )
+    registered = registered[keep]
+    if registered.empty:
+        return answers, reported
+    ent_ids = registered.loc[registered["kind"] == "enterprise", "subject"].unique().tolist()
+    park_of = dict(Enterprise.objects.filter(pk__in=ent_ids).values_list("pk", "park_id"))
+    subject = registered["subject"].astype("int64")
+    registered = registered.assign(
+        scenario="current",
+        park=np.where(
+            registered["kind"] == "enterprise",
+            subject.map(park_of).fillna(0).astype("int64"),
+            subject,
+        ),
+    )
+    key = ["kind", "subject", "element"]
+    overridden = pd.MultiIndex.from_frame(registered[key].astype({"kind": str, "element": str}))
+    current = (answers["period"] == campaign.period) & (answers["scenario"] == "current")
+    typed = pd.MultiIndex.from_frame(answers[key].astype({"kind": str, "element": str}))
+    drop = current.to_numpy() & typed.isin(overridden)
+    merged = pd.concat(
+        [answers[~drop].astype({"kind": str, "element": str, "scenario": str}), registered],
+        ignore_index=True,
+    )
+    merged = merged.astype(
+        {
+            "kind": pd.CategoricalDtype(["park", "enterprise"]),
+            "element": "category",
+            "scenario": pd.CategoricalDtype(["current", "intended"]),
+            "subject": "int64",
+            "period": "int64",
+            "park": "int64",
+            "value": "float64",
+        }
+    )
+    return merged, reported

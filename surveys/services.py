@@ -1,14 +1,38 @@
 """Writes of the survey workflow (HackSoft style: keyword-only, atomic).
 
-Workflow (Decree 35/2022/ND-CP Art. 43 annual reporting): draft → submitted → returned or
-approved. Every transition is recorded with who, when and why. Changes to scored answers are
-announced with :data:`surveys.signals.scored_answers_changed` inside the transaction, so the
-read side marks results stale atomically and recomputes after commit.
+Workflow (Decree 35/2022/ND-CP Art. 43 annual reporting: the park reports to the provincial
+management board; each eco-enterprise reports to the infrastructure developer and the board)::
+
+    draft ──submit──▶ submitted ──approve──▶ approved (answers locked)
+      ▲                  │                       │
+      │               return (reason and/or      reopen (board only,
+      │               comments per answer)       reason required)
+      │                  ▼                       │
+      └── respondent ── returned ◀───────────────┘
+          edits, then submits again
+
+Who reviews (return / approve), see :func:`surveys.selectors.can_review`:
+
+- an ENTERPRISE response: the park manager of its park, and the board of its province (Art. 43
+  names both the developer and the board as recipients of an eco-enterprise's report);
+- a PARK response: the board of its province only.
+
+Only the board reopens an approved response (either kind). Ministry staff read everything but
+take no workflow step: reports go to the provincial board under Art. 43.
+
+Every step is a :class:`~surveys.models.Transition` (who, when, from, to, why) and bumps
+``Response.version``. Every step changes which answers are scored (``SCORED_STATUSES``) or
+their standing, so each sends :data:`surveys.signals.scored_answers_changed` inside the
+transaction; the read side marks the park's results stale atomically and recomputes after
+commit. A step from the wrong status raises ``ValidationError`` with code ``wrong_status``.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,23 +40,39 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import Enterprise, Park
-from enterprises.policy import can_respond
+from enterprises.models import Enterprise, Park, Province, Role
+from enterprises.policy import can_respond, scope_of, visible_parks
 from indicators.models import AppliesTo, DataElement, FrameworkVersion
 
 from .forms import AnswerValue, element_label
-from .models import Answer, Campaign, Response, Transition
+from .models import Answer, AnswerComment, Campaign, Response, Transition, parse_reminder_days
+from .selectors import can_reopen, can_review, format_answer, responses_visible
 from .signals import scored_answers_changed
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field on which a stale save differs from what is stored now.
+
+    ``yours`` is what the person sent, ``saved`` the value now stored (display strings, ""
+    when blank).
+    """
+
+    element: DataElement
+    yours: str
+    saved: str
 
 
 class StaleVersionError(ValidationError):
     """The response was saved by someone else since this person loaded it.
 
-    ``current_version`` is the version now stored.
+    ``current_version`` is the version now stored; ``conflicts`` lists each field whose sent
+    value differs from the value now stored (:class:`Conflict`).
     """
 
-    def __init__(self, current_version: int):
+    def __init__(self, current_version: int, conflicts: list[Conflict] | None = None):
         self.current_version = current_version
+        self.conflicts = conflicts or []
         super().__init__(
             _(
                 "Someone else saved this response while you were editing it (it is now at "
@@ -40,6 +80,28 @@ class StaleVersionError(ValidationError):
             )
             % {"version": current_version},
             code="stale_version",
+        )
+
+
+@dataclass(frozen=True)
+class BulkFailure:
+    """Why one response of a bulk approval could not be approved."""
+
+    response_id: int
+    reason: str
+
+
+class BulkApproveError(ValidationError):
+    """A bulk approval was refused as a whole; ``failures`` says which responses and why."""
+
+    def __init__(self, failures: list[BulkFailure]):
+        self.failures = failures
+        super().__init__(
+            [
+                _("Response %(id)s: %(reason)s") % {"id": f.response_id, "reason": f.reason}
+                for f in failures
+            ],
+            code="bulk_refused",
         )
 
 
@@ -53,6 +115,33 @@ def response_elements(response: Response) -> list[DataElement]:
     )
 
 
+# --- campaigns ----------------------------------------------------------------------------
+
+
+def _check_can_open(user, *, scope: str, province: Province | None, parks: list[Park]) -> None:
+    """Ministry: any scope. Board: its own province, or chosen parks all in it. Else refused."""
+    if user is None:
+        return  # a system call (data load, tests)
+    user_scope = scope_of(user)
+    role = user_scope.role if user_scope else None
+    if role == Role.MINISTRY:
+        return
+    if role == Role.BOARD:
+        own = user_scope.province_id
+        if scope == Campaign.Scope.ALL:
+            raise PermissionDenied(
+                _("A provincial board opens campaigns for its own province only.")
+            )
+        if scope == Campaign.Scope.PROVINCE and province.pk != own:
+            raise PermissionDenied(
+                _("A provincial board opens campaigns for its own province only.")
+            )
+        if scope == Campaign.Scope.PARKS and any(p.province_id != own for p in parks):
+            raise PermissionDenied(_("Every chosen park must be in your province."))
+        return
+    raise PermissionDenied(_("Only ministry staff and provincial boards open campaigns."))
+
+
 @transaction.atomic
 def campaign_open(
     *,
@@ -62,32 +151,65 @@ def campaign_open(
     opens_on: datetime.date,
     closes_on: datetime.date,
     parks: list[Park] | None = None,
+    province: Province | None = None,
+    reminder_days: str = "30,7",
     user=None,
 ) -> Campaign:
-    """Open a campaign and create one response per park in scope and per enterprise of those
-    parks. ``parks`` None means every park. Raises ``ValidationError`` when the version is a
-    draft (campaigns pin a published version) or the dates are reversed.
+    """Open a campaign and create one response per park in scope and one per enterprise of
+    those parks (Decree 35/2022 Art. 43 annual reports).
+
+    Scope: ``province`` given → every park of that province; ``parks`` given → those parks;
+    neither → every park. ``reminder_days`` is e.g. ``"30,7"`` (days before ``closes_on``).
+    ``user`` None is a system call; otherwise ministry staff may open any scope and a
+    provincial board only its own province (or parks all in it): ``PermissionDenied`` else.
+    Raises ``ValidationError`` (by field) when the version is not published, the dates are
+    reversed, the period is not a year 2000–2100, both or an empty scope are given, or the
+    reminder days cannot be read. Returns the campaign.
     """
+    errors: dict[str, str] = {}
     if framework_version.status != FrameworkVersion.Status.PUBLISHED:
-        raise ValidationError(
-            {"framework_version": _("A campaign must use a published framework version.")}
-        )
+        errors["framework_version"] = _("A campaign must use a published framework version.")
     if closes_on < opens_on:
-        raise ValidationError({"closes_on": _("The close date is before the open date.")})
+        errors["closes_on"] = _("The close date is before the open date.")
+    if not 2000 <= int(period) <= 2100:
+        errors["period"] = _("The period is a year between 2000 and 2100.")
+    if not (name or "").strip():
+        errors["name"] = _("Give the campaign a name.")
+    if parks is not None and province is not None:
+        errors["parks"] = _("Choose either a province or parks, not both.")
+    elif parks is not None and not parks:
+        errors["parks"] = _("Choose at least one park.")
+    try:
+        parse_reminder_days(reminder_days)
+    except ValidationError as exc:
+        errors["reminder_days"] = exc.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    if province is not None:
+        scope = Campaign.Scope.PROVINCE
+    elif parks is not None:
+        scope = Campaign.Scope.PARKS
+    else:
+        scope = Campaign.Scope.ALL
+    _check_can_open(user, scope=scope, province=province, parks=list(parks or []))
     campaign = Campaign.objects.create(
-        name=name,
+        name=name.strip(),
         period=period,
         framework_version=framework_version,
-        scope=Campaign.Scope.ALL if parks is None else Campaign.Scope.PARKS,
+        scope=scope,
+        province=province,
         opens_on=opens_on,
         closes_on=closes_on,
+        reminder_days=reminder_days,
         created_by=user,
     )
-    park_qs = (
-        Park.objects.all() if parks is None else Park.objects.filter(pk__in=[p.pk for p in parks])
-    )
-    if parks is not None:
+    if scope == Campaign.Scope.PROVINCE:
+        park_qs = Park.objects.filter(province=province)
+    elif scope == Campaign.Scope.PARKS:
+        park_qs = Park.objects.filter(pk__in=[p.pk for p in parks])
         campaign.parks.set(parks)
+    else:
+        park_qs = Park.objects.all()
     park_ids = list(park_qs.values_list("pk", flat=True))
     Response.objects.bulk_create([Response(campaign=campaign, park_id=pid) for pid in park_ids])
     Response.objects.bulk_create(
@@ -101,6 +223,17 @@ def campaign_open(
     return campaign
 
 
+def campaign_parks_openable(user):
+    """Parks the user may put in a campaign: all (ministry), its province's (board)."""
+    scope = scope_of(user)
+    if scope is None or scope.role not in (Role.MINISTRY, Role.BOARD):
+        return Park.objects.none()
+    return visible_parks(user)
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
 def _check_respondent(response: Response, user) -> None:
     if not can_respond(user, park_id=response.park_id, enterprise_id=response.enterprise_id):
         raise PermissionDenied(_("Only the respondent may change this response."))
@@ -112,56 +245,91 @@ def _check_respondent(response: Response, user) -> None:
         )
 
 
+def _same(answer: Answer | None, value: AnswerValue) -> bool:
+    """True when the stored ``answer`` already holds ``value`` (blank == no answer)."""
+    if answer is None:
+        return value.is_blank
+    return (answer.value_number, answer.value_bool, answer.value_text) == (
+        value.number,
+        value.flag,
+        value.text,
+    )
+
+
+def _conflicts(
+    values: Mapping[DataElement, AnswerValue], existing: Mapping[int, Answer]
+) -> list[Conflict]:
+    conflicts = []
+    for element, value in values.items():
+        answer = existing.get(element.pk)
+        if _same(answer, value):
+            continue
+        yours = format_answer(
+            number=value.number, flag=value.flag, text=value.text, raw=value.raw, unit=value.unit
+        )
+        saved = (
+            format_answer(
+                number=answer.value_number,
+                flag=answer.value_bool,
+                text=answer.value_text,
+                raw=answer.raw,
+                unit=answer.unit_entered,
+            )
+            if answer
+            else ""
+        )
+        conflicts.append(Conflict(element=element, yours=yours, saved=saved))
+    return conflicts
+
+
 @transaction.atomic
 def response_save_answers(
     *, response: Response, values: dict[DataElement, AnswerValue], user, expected_version: int
 ) -> Response:
     """Store the answers of a draft (or returned) response; all or nothing.
 
-    ``expected_version`` is the version the person loaded: if the stored one differs, nothing
-    is saved and :class:`StaleVersionError` is raised (no silent overwrite). Blank values
-    delete the answer. Raises ``PermissionDenied`` for anyone but the respondent and
-    ``ValidationError`` when the response is locked. Returns the response at its new version.
+    ``values`` maps each element to change to its cleaned value; elements left out are not
+    touched; a blank value deletes the answer. ``expected_version`` is the version the person
+    loaded: if the stored one differs, nothing is saved and :class:`StaleVersionError` is raised
+    with the conflicting fields (no silent overwrite). Raises ``PermissionDenied`` for anyone
+    but the respondent and ``ValidationError`` (code ``locked``) when the response is submitted
+    or approved. Every change is kept in the answer's history with ``user`` as its author.
+    Returns the response at its new version.
     """
     locked = Response.objects.select_for_update().get(pk=response.pk)
     _check_respondent(locked, user)
-    if locked.version != expected_version:
-        raise StaleVersionError(locked.version)
     existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
-    to_create, to_update, to_delete = [], [], []
+    if locked.version != expected_version:
+        raise StaleVersionError(locked.version, _conflicts(values, existing))
+    to_save, to_delete = [], []
     for element, value in values.items():
         answer = existing.get(element.pk)
         if value.is_blank:
             if answer:
-                to_delete.append(answer.pk)
+                to_delete.append(answer)
             continue
         if answer is None:
             answer = Answer(response=locked, data_element=element)
-            to_create.append(answer)
         elif (
             answer.value_number,
             answer.value_bool,
             answer.value_text,
             answer.raw,
             answer.unit_entered,
-        ) == (
-            value.number,
-            value.flag,
-            value.text,
-            value.raw,
-            value.unit,
-        ):
+        ) == (value.number, value.flag, value.text, value.raw[:200], value.unit):
             continue
-        else:
-            to_update.append(answer)
         answer.value_number = value.number
         answer.value_bool = value.flag
         answer.value_text = value.text
         answer.raw = value.raw[:200]
         answer.unit_entered = value.unit
         answer.updated_by = user
-    Answer.objects.filter(pk__in=to_delete).delete()
-    for answer in to_create + to_update:
+        to_save.append(answer)
+    for answer in to_delete:
+        answer._history_user = user  # django-simple-history: the author of the deletion
+        answer.delete()
+    for answer in to_save:
+        answer._history_user = user
         answer.save()
     Response.objects.filter(pk=locked.pk).update(
         version=F("version") + 1, updated_at=timezone.now()
@@ -170,11 +338,71 @@ def response_save_answers(
     return locked
 
 
-def _transition(response: Response, to_status: str, user, reason: str = "") -> None:
-    Transition.objects.create(
+# --- workflow steps -------------------------------------------------------------------------
+
+
+def _lock(response: Response) -> Response:
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("campaign", "park")
+        .get(pk=response.pk)
+    )
+
+
+def _transition(response: Response, to_status: str, user, reason: str = "") -> Transition:
+    step = Transition.objects.create(
         response=response, from_status=response.status, to_status=to_status, by=user, reason=reason
     )
     response.status = to_status
+    response.version += 1
+    return step
+
+
+def _announce(response: Response, reason: str) -> None:
+    scored_answers_changed.send(
+        sender=Response,
+        campaign_id=response.campaign_id,
+        park_ids=[response.park_id],
+        reason=reason,
+    )
+
+
+def _wrong_status(message: str, response: Response) -> ValidationError:
+    return ValidationError(message % {"status": response.get_status_display()}, code="wrong_status")
+
+
+def _check_reviewer(response: Response, user) -> None:
+    if not can_review(user, response):
+        raise PermissionDenied(
+            _(
+                "Only the park manager (for its tenants' responses) or the provincial "
+                "management board reviews this response."
+            )
+        )
+
+
+def _clean_comments(response: Response, comments: Mapping[str, str] | None) -> dict:
+    """``{code: text}`` → ``{DataElement: text}``; blank texts dropped; unknown codes refused."""
+    if not comments:
+        return {}
+    elements = {e.code: e for e in response_elements(response)}
+    cleaned, unknown = {}, []
+    for code, text in comments.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        if code not in elements:
+            unknown.append(code)
+            continue
+        cleaned[elements[code]] = text
+    if unknown:
+        raise ValidationError(
+            {
+                "comments": _("Not a question of this response: %(codes)s.")
+                % {"codes": ", ".join(sorted(unknown))}
+            }
+        )
+    return cleaned
 
 
 @transaction.atomic
@@ -185,7 +413,7 @@ def response_submit(*, response: Response, user) -> Response:
     the response is locked; ``PermissionDenied`` for anyone but the respondent. After commit
     the park's results are recomputed.
     """
-    locked = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
+    locked = _lock(response)
     _check_respondent(locked, user)
     answered = set(Answer.objects.filter(response=locked).values_list("data_element_id", flat=True))
     missing = [e for e in response_elements(locked) if e.required and e.pk not in answered]
@@ -200,9 +428,150 @@ def response_submit(*, response: Response, user) -> Response:
     _transition(locked, Response.Status.SUBMITTED, user)
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
-    locked.version += 1
     locked.save(update_fields=["status", "submitted_at", "submitted_by", "version", "updated_at"])
-    scored_answers_changed.send(
-        sender=Response, campaign_id=locked.campaign_id, park_ids=[locked.park_id], reason="submit"
-    )
+    _announce(locked, "submit")
     return locked
+
+
+@transaction.atomic
+def response_return(
+    *, response: Response, user, reason: str = "", comments: Mapping[str, str] | None = None
+) -> Response:
+    """Send a submitted response back to its respondent for correction.
+
+    ``reason`` is the general reason; ``comments`` maps data element codes to a comment on
+    that answer (stored as :class:`~surveys.models.AnswerComment`). At least one of the two is
+    required. The respondent may then edit and submit again. Raises ``PermissionDenied`` for a
+    non-reviewer, ``ValidationError`` (code ``wrong_status``) unless submitted, or naming the
+    missing reason / unknown element codes.
+    """
+    locked = _lock(response)
+    _check_reviewer(locked, user)
+    if locked.status != Response.Status.SUBMITTED:
+        raise _wrong_status(
+            _("Only a submitted response can be returned; this one is %(status)s."), locked
+        )
+    reason = (reason or "").strip()
+    cleaned = _clean_comments(locked, comments)
+    if not reason and not cleaned:
+        raise ValidationError(
+            {"reason": _("Say why the response is returned, or comment on an answer.")}
+        )
+    step = _transition(locked, Response.Status.RETURNED, user, reason)
+    AnswerComment.objects.bulk_create(
+        [
+            AnswerComment(response=locked, data_element=e, transition=step, text=t, by=user)
+            for e, t in cleaned.items()
+        ]
+    )
+    locked.save(update_fields=["status", "version", "updated_at"])
+    _announce(locked, "return")
+    return locked
+
+
+def _approve_locked(locked: Response, user) -> None:
+    _transition(locked, Response.Status.APPROVED, user)
+    locked.save(update_fields=["status", "version", "updated_at"])
+    _announce(locked, "approve")
+
+
+@transaction.atomic
+def response_approve(*, response: Response, user) -> Response:
+    """Approve a submitted response; its answers are then locked (no save is accepted).
+
+    Raises ``PermissionDenied`` for a non-reviewer and ``ValidationError`` (code
+    ``wrong_status``) unless the response is submitted.
+    """
+    locked = _lock(response)
+    _check_reviewer(locked, user)
+    if locked.status != Response.Status.SUBMITTED:
+        raise _wrong_status(
+            _("Only a submitted response can be approved; this one is %(status)s."), locked
+        )
+    _approve_locked(locked, user)
+    return locked
+
+
+@transaction.atomic
+def response_reopen(
+    *, response: Response, user, reason: str, comments: Mapping[str, str] | None = None
+) -> Response:
+    """Reopen an approved response: it goes back to the respondent as returned.
+
+    Only the board of the response's province may (``PermissionDenied`` otherwise); the
+    ``reason`` is mandatory (``ValidationError`` on ``reason``); ``comments`` as in
+    :func:`response_return`. ``ValidationError`` (code ``wrong_status``) unless approved.
+    """
+    locked = _lock(response)
+    if not can_reopen(user, locked):
+        raise PermissionDenied(_("Only the provincial management board reopens a response."))
+    if locked.status != Response.Status.APPROVED:
+        raise _wrong_status(
+            _("Only an approved response can be reopened; this one is %(status)s."), locked
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("A reason is required to reopen a response.")})
+    cleaned = _clean_comments(locked, comments)
+    step = _transition(locked, Response.Status.RETURNED, user, reason)
+    AnswerComment.objects.bulk_create(
+        [
+            AnswerComment(response=locked, data_element=e, transition=step, text=t, by=user)
+            for e, t in cleaned.items()
+        ]
+    )
+    locked.save(update_fields=["status", "version", "updated_at"])
+    _announce(locked, "reopen")
+    return locked
+
+
+@transaction.atomic
+def response_bulk_approve(*, response_ids: Sequence[int], user) -> list[Response]:
+    """Approve several submitted responses at once: all or nothing.
+
+    Each id is checked: in the user's scope (else "not found", whether or not it exists),
+    reviewable by the user, and submitted. If any fails, nothing is approved and
+    :class:`BulkApproveError` lists every failure with its reason. Returns the approved
+    responses in the order given. One ``scored_answers_changed`` per campaign (all its parks).
+    """
+    ids = list(dict.fromkeys(int(i) for i in response_ids))
+    if not ids:
+        raise ValidationError(_("Choose at least one response to approve."), code="empty")
+    visible = set(responses_visible(user).filter(pk__in=ids).values_list("pk", flat=True))
+    locked = {
+        r.pk: r
+        for r in Response.objects.select_for_update(of=("self",))
+        .select_related("campaign", "park", "enterprise")
+        .filter(pk__in=visible)
+    }
+    failures = []
+    for pk in ids:
+        r = locked.get(pk)
+        if r is None:
+            failures.append(BulkFailure(pk, _("not found")))
+        elif not can_review(user, r):
+            failures.append(BulkFailure(pk, _("you do not review this response")))
+        elif r.status != Response.Status.SUBMITTED:
+            failures.append(
+                BulkFailure(
+                    pk,
+                    _("it is %(status)s, only submitted responses are approved")
+                    % {"status": r.get_status_display()},
+                )
+            )
+    if failures:
+        raise BulkApproveError(failures)
+    parks_by_campaign: dict[int, set[int]] = defaultdict(set)
+    for pk in ids:
+        r = locked[pk]
+        _transition(r, Response.Status.APPROVED, user)
+        r.save(update_fields=["status", "version", "updated_at"])
+        parks_by_campaign[r.campaign_id].add(r.park_id)
+    for campaign_id, park_ids in parks_by_campaign.items():
+        scored_answers_changed.send(
+            sender=Response,
+            campaign_id=campaign_id,
+            park_ids=sorted(park_ids),
+            reason="approve",
+        )
+    return [locked[pk] for pk in ids]

@@ -31,7 +31,9 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entry(lang):
 def test_compiled_catalogue_matches_its_source(lang):
     po = catalogue(lang)
     mo = polib.mofile(str(ROOT / "locale" / lang / "LC_MESSAGES" / "django.mo"))
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo}
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo
+    }
     source = {
         (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
         for e in po.translated_entries()

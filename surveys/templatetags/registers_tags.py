@@ -34,11 +34,10 @@ def registers_park_panel(context, park=None, period=None):
         campaign = context.get("campaign") or getattr(holder, "campaign", None)
         period = getattr(campaign, "period", None)
     period = int(period or today.year - 1)
-    totals = reg.park_register_totals(park=park, period=period, user=user)
-    flows = reg.park_exchange_flows(park=park, user=user)
+    overview = reg.park_overview(park=park, period=period, user=user)
+    totals, flows, savings = overview.totals, overview.flows, overview.savings
     area_labels = dict(RECPMeasure.Area.choices)
     area_labels = {k: str(v) for k, v in area_labels.items()}
-    savings = reg.savings_by_area_and_year(park=park, user=user)
     years = sorted({r["year"] for r in savings})
     areas = [a for a in area_labels if any(r["area"] == a for r in savings)]
     cell = {(r["year"], r["area"]): r for r in savings}
@@ -79,5 +78,5 @@ def registers_park_panel(context, park=None, period=None):
         "savings_table": savings_table,
         "actions": actions,
         "can_plan": bool(scope and scope.role in ("park_manager", "enterprise")),
-        "demo": park.enterprises.filter(is_demo=True).exists(),
+        "demo": overview.demo,
     }

@@ -168,3 +168,284 @@ def test_many_parks_are_scored_in_one_pass():
     assert e2.loc[1] == "met" and e2.loc[2] == "not_met"
     assert (e2 == "met").sum() == 50
     assert math.isnan(state(result, "E4", subject=7)["value"])
+
+
+# --- every rule kind, weights, intended values, eco-enterprises (issue 5) ------------------
+
+ENT_ELEMENTS = {
+    "located": "boolean",
+    "compliant": "boolean",
+    "recp": "boolean",
+    "energy_mwh": "number",
+    "emissions_t": "number",
+}
+PARK_ELEMENTS = {"sym": "number", "plan": "boolean", "ratio": "number"}
+
+
+def score(rows, answers, *, parks=(1,), enterprises=None, reported=None, scenario_rows=()):
+    """Score hand-written criteria rows; ``scenario_rows`` are intended answers."""
+    crit = criteria(*rows)
+    formulas = {
+        "park": check_formulas(
+            {
+                "p_sym": "sym",
+                "p_plan": "plan",
+                "p_ratio": "ratio",
+                "p_recp": "100 * share(recp)",
+                "p_energy": "sum(energy_mwh)",
+            },
+            element_types=PARK_ELEMENTS,
+            tenant_element_types=ENT_ELEMENTS,
+        ),
+        "enterprise": check_formulas(
+            {
+                "e_located": "located",
+                "e_compliant": "compliant",
+                "e_recp": "recp",
+                "e_intensity": "emissions_t / energy_mwh",
+            },
+            element_types=ENT_ELEMENTS,
+        ),
+    }
+    frame = pd.DataFrame(answers, columns=["kind", "subject", "period", "element", "value"])
+    frame["scenario"] = "current"
+    if scenario_rows:
+        extra = pd.DataFrame(
+            scenario_rows, columns=["kind", "subject", "period", "element", "value"]
+        )
+        extra["scenario"] = "intended"
+        frame = pd.concat([frame, extra], ignore_index=True)
+    if enterprises is None:
+        enterprises = pd.DataFrame({"park": []}, index=pd.Index([], name="enterprise"))
+    if reported is None:
+        reported = pd.DataFrame(columns=["kind", "subject", "period"])
+    return score_campaign(
+        criteria=crit,
+        formulas=formulas,
+        element_codes={"park": sorted(PARK_ELEMENTS), "enterprise": sorted(ENT_ELEMENTS)},
+        answers=frame,
+        reported=reported,
+        parks=pd.Index(list(parks)),
+        enterprises=enterprises,
+        period=2025,
+    )
+
+
+def row_of(result, code, subject=1, kind="park"):
+    r = result.results
+    row = r[(r["kind"] == kind) & (r["subject"] == subject) & (r["criterion"] == code)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "expected", "gap"),
+    [
+        (">=", 2.0, "met", 0.0),
+        (">", 2.0, "not_met", 0.0),
+        (">", 2.5, "met", -0.5),
+        ("<=", 2.0, "met", 0.0),
+        ("<=", 3.0, "not_met", 1.0),
+        ("<", 2.0, "not_met", 0.0),
+        ("<", 1.5, "met", -0.5),
+        ("=", 2.0, "met", 0.0),
+        ("=", 3.5, "not_met", 1.5),
+    ],
+)
+def test_every_comparison_operator_against_a_threshold_of_2(operator, value, expected, gap):
+    rows = [("C", "ENV", "park", "performance", "compare", operator, 2.0, None, 1.0, "p_ratio")]
+    row = row_of(score(rows, [("park", 1, 2025, "ratio", value)]), "C")
+    assert row["state"] == expected
+    assert row["gap"] == pytest.approx(gap)
+
+
+def test_yes_no_rule_and_rule_without_test_and_missing_answer():
+    rows = [
+        ("Y", "PM", "park", "mandatory", "yes_no", None, None, None, 1.0, "p_plan"),
+        ("N", "PM", "park", "performance", "none", None, None, None, 1.0, None),
+        ("C", "PM", "park", "performance", "count", ">=", 1.0, None, 1.0, "p_sym"),
+    ]
+    yes = score(rows, [("park", 1, 2025, "plan", 1.0)])
+    assert row_of(yes, "Y")["state"] == "met"
+    assert row_of(yes, "N")["state"] == "no_threshold"
+    assert row_of(yes, "C")["state"] == "no_data"  # no answer is never "not met"
+    no = score(rows, [("park", 1, 2025, "plan", 0.0), ("park", 1, 2025, "sym", 0.0)])
+    assert row_of(no, "Y")["state"] == "not_met"
+    assert row_of(no, "C")["state"] == "not_met"
+    assert row_of(no, "C")["gap"] == 1.0
+
+
+def test_weighted_category_share_and_index_worked_by_hand():
+    # ENV: A (weight 3) met, B (weight 1) not met → 3/4; PM: C (weight 2) not met → 0/2
+    rows = [
+        ("A", "ENV", "park", "performance", "yes_no", None, None, None, 3.0, "p_plan"),
+        ("B", "ENV", "park", "performance", "compare", ">=", 5.0, None, 1.0, "p_sym"),
+        ("C", "PM", "park", "mandatory", "compare", "<=", 1.0, None, 2.0, "p_ratio"),
+    ]
+    result = score(
+        rows,
+        [
+            ("park", 1, 2025, "plan", 1.0),
+            ("park", 1, 2025, "sym", 4.0),
+            ("park", 1, 2025, "ratio", 3.0),
+        ],
+    )
+    cats = result.categories.set_index("category")
+    assert cats.loc["ENV", "share"] == pytest.approx(0.75)
+    assert (cats.loc["ENV", "met"], cats.loc["ENV", "applicable"]) == (1, 2)
+    assert cats.loc["PM", "share"] == 0.0
+    s = result.summary.iloc[0]
+    assert s["index"] == pytest.approx(100 * 3 / 6)  # weighted: 3 met of 3 + 1 + 2
+    assert (s["criteria_met"], s["criteria_applicable"]) == (1, 3)
+    assert not s["eligible"]
+
+
+def test_intended_values_score_the_same_rules_and_give_the_improvement_potential():
+    rows = [
+        ("A", "ENV", "park", "performance", "yes_no", None, None, None, 1.0, "p_plan"),
+        ("B", "ENV", "park", "mandatory", "compare", ">=", 2.0, None, 1.0, "p_sym"),
+        ("C", "PM", "park", "performance", "compare", "<=", 1.0, None, 1.0, "p_ratio"),
+    ]
+    current = [
+        ("park", 1, 2025, "plan", 0.0),
+        ("park", 1, 2025, "sym", 1.0),
+        ("park", 1, 2025, "ratio", 0.5),
+        ("park", 2, 2025, "sym", 3.0),
+    ]
+    # park 1 plans: the plan (A) and 3 symbioses (B); C has no intended value: kept at 0.5
+    intended = [("park", 1, 2025, "plan", 1.0), ("park", 1, 2025, "sym", 3.0)]
+    result = score(rows, current, parks=(1, 2), scenario_rows=intended)
+    b = row_of(result, "B")
+    assert (b["state"], b["state_intended"]) == ("not_met", "met")
+    assert (b["value"], b["value_intended"], b["improvement"]) == (1.0, 3.0, 2.0)
+    assert (b["gap"], b["gap_intended"]) == (1.0, -1.0)
+    c = row_of(result, "C")
+    assert (c["state_intended"], c["value_intended"], c["improvement"]) == ("met", 0.5, 0.0)
+    cats = result.categories.set_index(["subject", "category"])
+    assert cats.loc[(1, "ENV"), "share"] == 0.0
+    assert cats.loc[(1, "ENV"), "share_intended"] == 1.0
+    assert cats.loc[(1, "ENV"), "improvement"] == 1.0
+    s = result.summary.set_index("subject")
+    # current: C met of A, B, C → 33.3; intended: all three → 100; potential 66.7 points
+    assert s.loc[1, "index"] == pytest.approx(100 / 3)
+    assert s.loc[1, "index_intended"] == pytest.approx(100.0)
+    assert s.loc[1, "index_improvement"] == pytest.approx(200 / 3)
+    assert not s.loc[1, "eligible"] and s.loc[1, "eligible_intended"]
+    assert s.loc[1, "intended_values"] == 2
+    # park 2 gave no intended value: no intended results at all
+    assert s.loc[2, "intended_values"] == 0
+    assert math.isnan(s.loc[2, "index_intended"]) and pd.isna(s.loc[2, "eligible_intended"])
+    assert pd.isna(row_of(result, "B", subject=2)["state_intended"])
+
+
+def test_without_any_intended_value_the_intended_columns_are_empty():
+    rows = [("B", "ENV", "park", "mandatory", "compare", ">=", 2.0, None, 1.0, "p_sym")]
+    result = score(rows, [("park", 1, 2025, "sym", 3.0)])
+    row = row_of(result, "B")
+    assert pd.isna(row["state_intended"]) and math.isnan(row["improvement"])
+    assert result.summary.iloc[0]["intended_values"] == 0
+
+
+def test_tenants_intended_values_move_the_park_roll_up_and_give_the_park_a_plan():
+    rows = [("R", "ENV", "park", "performance", "compare", ">=", 50.0, None, 1.0, "p_recp")]
+    enterprises = pd.DataFrame({"park": [1, 1, 1, 1]}, index=pd.Index([10, 11, 12, 13]))
+    reported = pd.DataFrame(
+        [("enterprise", e, 2025) for e in (10, 11, 12)], columns=["kind", "subject", "period"]
+    )
+    current = [("enterprise", e, 2025, "recp", v) for e, v in ((10, 1.0), (11, 0.0), (12, 0.0))]
+    intended = [("enterprise", 11, 2025, "recp", 1.0)]  # enterprise 11 plans RECP
+    result = score(
+        rows, current, enterprises=enterprises, reported=reported, scenario_rows=intended
+    )
+    r = row_of(result, "R")
+    # current 1 of 3 reporters → 33.3 % (not met); intended 2 of 3 → 66.7 % (met)
+    assert r["value"] == pytest.approx(100 / 3) and r["state"] == "not_met"
+    assert r["value_intended"] == pytest.approx(200 / 3) and r["state_intended"] == "met"
+    assert r["improvement"] == pytest.approx(100 / 3)
+    assert (r["reported"], r["population"]) == (3, 4)
+    assert result.summary.iloc[0]["intended_values"] == 1  # its tenant's plan
+
+
+def test_look_back_with_intended_values_replaces_only_the_campaign_year():
+    rows = [("L", "DEV", "enterprise", "mandatory", "lookback", None, None, 3, 1.0, "e_compliant")]
+    enterprises = pd.DataFrame({"park": [1]}, index=pd.Index([10]))
+    answers = [("enterprise", 10, y, "compliant", 1.0) for y in (2023, 2024)] + [
+        ("enterprise", 10, 2025, "compliant", 0.0)
+    ]
+    result = score(
+        rows,
+        answers,
+        enterprises=enterprises,
+        scenario_rows=[("enterprise", 10, 2025, "compliant", 1.0)],
+    )
+    row = row_of(result, "L", subject=10, kind="enterprise")
+    assert (row["state"], row["state_intended"]) == ("not_met", "met")
+
+
+def test_eco_enterprise_status_needs_every_applicable_mandatory_enterprise_criterion():
+    # Decree 35/2022 Art. 40(2): every mandatory eco-enterprise criterion met
+    rows = [
+        ("E1", "ECO", "enterprise", "mandatory", "yes_no", None, None, None, 1.0, "e_located"),
+        ("E2", "ECO", "enterprise", "mandatory", "yes_no", None, None, None, 1.0, "e_recp"),
+        ("E3", "ECO", "enterprise", "mandatory", "compare", "<=", None, None, 1.0, "e_intensity"),
+        ("P", "ECO", "enterprise", "performance", "compare", "<=", 0.5, None, 1.0, "e_intensity"),
+        ("K", "ENT", "park", "mandatory", "count", ">=", 1.0, None, 1.0, "p_sym"),
+    ]
+    enterprises = pd.DataFrame({"park": [1, 1, 1]}, index=pd.Index([10, 11, 12]))
+    answers = [
+        ("enterprise", 10, 2025, "located", 1.0),
+        ("enterprise", 10, 2025, "recp", 1.0),
+        ("enterprise", 10, 2025, "energy_mwh", 10.0),
+        ("enterprise", 10, 2025, "emissions_t", 8.0),  # intensity 0.8: performance P not met
+        ("enterprise", 11, 2025, "located", 1.0),  # recp missing: no data → not eco
+        ("enterprise", 12, 2025, "located", 1.0),
+        ("enterprise", 12, 2025, "recp", 0.0),
+    ]
+    result = score(
+        rows,
+        answers,
+        enterprises=enterprises,
+        scenario_rows=[("enterprise", 12, 2025, "recp", 1.0)],
+    )
+    s = result.summary.set_index(["kind", "subject"])
+    # E3 has no threshold in the source: not applicable, so it does not block the status
+    assert s.loc[("enterprise", 10), "eco_enterprise"]
+    assert (
+        s.loc[("enterprise", 10), "mandatory_met"],
+        s.loc[("enterprise", 10), "mandatory_total"],
+    ) == (2, 2)
+    assert not s.loc[("enterprise", 11), "eco_enterprise"]
+    assert not s.loc[("enterprise", 12), "eco_enterprise"]
+    assert s.loc[("enterprise", 12), "eco_enterprise_intended"]
+    assert s.loc[("park", 1), "eco_enterprises"] == 1
+    assert s.loc[("park", 1), "eco_enterprises_intended"] == 2
+    assert pd.isna(s.loc[("park", 1), "eco_enterprise"])
+
+
+def test_an_indicator_built_on_another_indicator_sees_its_value():
+    formulas = {
+        "park": check_formulas(
+            {"p_base": "sym", "p_double": "2 * p_base"},
+            element_types=PARK_ELEMENTS,
+            tenant_element_types=ENT_ELEMENTS,
+        ),
+        "enterprise": {},
+    }
+    crit = criteria(
+        ("D", "ENV", "park", "performance", "compare", ">=", 4.0, None, 1.0, "p_double")
+    )
+    result = score_campaign(
+        criteria=crit,
+        formulas=formulas,
+        element_codes={"park": sorted(PARK_ELEMENTS), "enterprise": sorted(ENT_ELEMENTS)},
+        answers=pd.DataFrame(
+            [("park", 1, 2025, "sym", 2.0)],
+            columns=["kind", "subject", "period", "element", "value"],
+        ),
+        reported=pd.DataFrame(columns=["kind", "subject", "period"]),
+        parks=pd.Index([1]),
+        enterprises=pd.DataFrame({"park": []}, index=pd.Index([], name="enterprise")),
+        period=2025,
+    )
+    row = result.results.iloc[0]
+    assert (row["value"], row["state"]) == (4.0, "met")

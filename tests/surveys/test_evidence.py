@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from indicators.models import DataElement
 from surveys.evidence import EVIDENCE_MAX_BYTES, EvidenceError, evidence_delete, evidence_upload
@@ -137,7 +138,7 @@ def test_a_jpeg_and_an_xlsx_are_accepted(personas, response_a, compliant, media)
 
 
 def test_an_exe_renamed_pdf_is_refused_naming_the_file(personas, response_a, compliant, media):
-    with pytest.raises(EvidenceError) as refused:
+    with translation.override("en"), pytest.raises(EvidenceError) as refused:
         upload(response_a, compliant, "report.pdf", EXE, personas.enterprise_a)
     assert refused.value.messages == [
         "«report.pdf» is refused: its content is EXE. Accepted are PDF, JPEG, PNG and XLSX."
@@ -285,7 +286,7 @@ def test_a_reviewer_may_read_the_evidence_page_but_not_upload(client, personas, 
 
 def test_an_element_that_takes_no_evidence_is_refused(personas, response_a, media, catalogue):
     count = DataElement.objects.get(version=catalogue.vn2022, code="symbioses_participating")
-    with pytest.raises(ValidationError, match="does not take evidence"):
+    with translation.override("en"), pytest.raises(ValidationError, match="does not take evidence"):
         upload(response_a, count, "a.pdf", PDF, personas.enterprise_a)
 
 
@@ -294,9 +295,15 @@ def test_a_submitted_response_takes_no_new_evidence_and_keeps_its_files(
 ):
     evidence = upload(response_a, compliant, "a.pdf", PDF, personas.enterprise_a)
     Response.objects.filter(pk=response_a.pk).update(status=Response.Status.SUBMITTED)
-    with pytest.raises(ValidationError, match="can no longer be changed"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="can no longer be changed"),
+    ):
         upload(response_a, compliant, "b.pdf", PDF, personas.enterprise_a)
-    with pytest.raises(ValidationError, match="can no longer be changed"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="can no longer be changed"),
+    ):
         evidence_delete(evidence=evidence, user=personas.enterprise_a)
     assert Evidence.objects.count() == 1
 

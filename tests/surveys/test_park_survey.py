@@ -49,15 +49,15 @@ def test_vietnamese_numbers_are_read_and_units_converted(client, personas, amata
         amata_response,
         {
             "wastewater_total_m3": "1.234,5",
-            "wastewater_reused_m3": "250",
-            "wastewater_reused_m3__unit": "ML",  # 250 megalitres = 250 000 m³
+            "wastewater_reused_m3": "1",
+            "wastewater_reused_m3__unit": "ML",  # 1 megalitre = 1 000 m³ (≤ total)
         },
     )
     assert r.status_code == 302
     total = Answer.objects.get(response=amata_response, data_element__code="wastewater_total_m3")
     reused = Answer.objects.get(response=amata_response, data_element__code="wastewater_reused_m3")
     assert str(total.value_number.normalize()) == "1234.5" and total.raw == "1.234,5"
-    assert reused.value_number == 250000 and reused.unit_entered == "ML"
+    assert reused.value_number == 1000 and reused.unit_entered == "ML"
     assert Response.objects.get(pk=amata_response.pk).version == 2
 
 
@@ -69,7 +69,12 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(client, personas,
         {"version": 1, "action": "save", "symbioses_operating": "5"},
     )
     assert stale.status_code == 200
-    assert "version 2" in stale.content.decode()
+    html = stale.content.decode()
+    assert 'id="conflicts"' in html  # both values are shown side by side
+    row = html[html.index('<tr data-code="symbioses_operating">') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="yours">5</td>' in row and '<td class="saved">1</td>' in row
+    assert 'value="5"' in html  # what this person typed is kept in the form
     answer = Answer.objects.get(response=amata_response, data_element__code="symbioses_operating")
     assert answer.value_number == 1
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from surveys.demo import DEMO_PASSWORD, demo_load
+from surveys.demo import DEMO_PASSWORD, demo_load, demo_registers_load
 
 
 class Command(BaseCommand):
@@ -10,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo_load()
+        demo_registers_load()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for login in logins:

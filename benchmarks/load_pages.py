@@ -1,0 +1,352 @@
+#!/usr/bin/env python
+"""Load test of the dashboard pages (issue 6 § Benchmark); prints ONE JSON line of figures.
+
+    python benchmarks/load_pages.py [--duration 20] [--connections 8] [--workers 2]
+
+PostgreSQL: ``--database-url``, else ``BENCH_PAGES_DATABASE_URL``, else
+``postgres://postgres@127.0.0.1:5432/ecopark_bench_pages`` (created when missing; a database of
+its own, never the application's). The first run loads the reference data, the frameworks and
+the synthetic national data (``generate_synthetic``: 480 parks, 25 000 enterprises, 3 periods on
+VN-2022 as shipped), scores every campaign (``campaign_recompute``) and creates two benchmark
+users; later runs reuse them (``--fresh`` drops the database first).
+
+Then it serves the project with gunicorn (``--workers`` sync workers, DEBUG off, static files
+collected into a temporary folder) on 127.0.0.1 and drives it from another process with
+``wrk`` (Debian package ``wrk``) for ``--duration`` seconds per page, ``--connections``
+connections, logged in through the real login form. Pages, in one run on the same server:
+
+- ``trivial``: ``/healthz`` (JSON, no database, no session);
+- ``trivial_logged_in``: the login page requested with the ministry's session (the same
+  session and user lookups as every dashboard, a small template, nothing else);
+- ``national``: the ministry's national dashboard (every park of the latest campaign);
+- ``park``: the park dashboard of the park with the most enterprises, as its park manager.
+
+The server keeps its database connections (``conn_max_age=600`` in its ``DATABASE_URL``), as
+a production deployment does; without it every request opens a PostgreSQL connection.
+
+Each dashboard is requested once before its measurement (the cache is warm, as in use: the
+key only changes when a new snapshot lands). Figures: requests per second and p95 latency
+(ms) per page, each dashboard's share of the trivial views' requests per second (target ≥
+0.30 of ``trivial``), and the count of non-2xx answers (must be 0). Only loopback addresses are used; every
+run is bounded by ``--duration``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ecopark_bench_pages"
+PASSWORD = "bench-pages-1"
+TARGET_SHARE = 0.30
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
+    .. '"errors": %d, "non_2xx": %d, "bytes": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), errors, summary.errors.status, summary.bytes))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench-pages] {message}", file=sys.stderr, flush=True)
+
+
+def ensure_database(url: str, *, fresh: bool) -> bool:
+    """Create the benchmark database when missing; True when it was (re)created."""
+    import psycopg2
+
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"the benchmark needs PostgreSQL, not {parts.scheme!r}")
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+    )
+    admin.autocommit = True
+    created = False
+    with admin.cursor() as cur:
+        if fresh:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+            created = True
+    admin.close()
+    return created
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+SETUP = r"""
+import json
+from django.contrib.auth import get_user_model
+from enterprises.models import Enterprise, Park, Role, UserScope
+from dashboards.models import ScoreSnapshot
+from dashboards.services import campaign_recompute
+from surveys.models import Campaign
+from django.db.models import Count
+
+campaigns = list(Campaign.objects.filter(name__contains="[SYN:").order_by("period"))
+for c in campaigns:
+    if not ScoreSnapshot.objects.filter(campaign=c, enterprise__isnull=True).exists():
+        campaign_recompute(campaign_id=c.pk)
+park = (
+    Park.objects.filter(name_vi__contains="[SYN:")
+    .annotate(n=Count("enterprises"))
+    .order_by("-n", "pk")
+    .first()
+)
+User = get_user_model()
+for username, role, scope_park in (
+    ("bench-ministry", Role.MINISTRY, None),
+    ("bench-manager", Role.PARK_MANAGER, park),
+):
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(PASSWORD)
+    user.save()
+    UserScope.objects.update_or_create(
+        user=user,
+        defaults={"role": role, "park": scope_park, "province": None, "enterprise": None},
+    )
+print(json.dumps({
+    "park_id": park.pk,
+    "park_enterprises": Enterprise.objects.filter(park=park).count(),
+    "parks": Park.objects.count(),
+    "enterprises": Enterprise.objects.count(),
+    "campaigns": len(campaigns),
+    "park_snapshots": ScoreSnapshot.objects.filter(enterprise__isnull=True).count(),
+}))
+"""
+
+
+def prepare(env: dict, *, parks: int, enterprises: int) -> dict:
+    """Migrate, load and score the synthetic national data (idempotent); return facts."""
+    log("migrating and loading the reference data and frameworks")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_reference")
+    manage(env, "load_frameworks")
+    log(f"synthetic national data: {parks} parks, {enterprises} enterprises, 3 periods")
+    t = time.monotonic()
+    manage(
+        env,
+        "generate_synthetic",
+        "--parks", str(parks),
+        "--enterprises", str(enterprises),
+        "--periods", "3",
+        "--seed", "1",
+        "--dataset", "pages",
+        "--framework", "VN-2022",
+    )  # fmt: skip
+    log(f"  data ready in {time.monotonic() - t:.0f} s; scoring every campaign")
+    t = time.monotonic()
+    out = manage(env, "shell", "-c", f"PASSWORD = {PASSWORD!r}\n" + SETUP)
+    log(f"  scores ready in {time.monotonic() - t:.0f} s")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def login(base: str, username: str) -> str:
+    """Log in through the login form; return the session cookie header value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/accounts/login/").read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    opener.open(request).read()
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies:
+        raise SystemExit(f"login of {username} failed")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def fetch(base: str, path: str, cookie: str) -> tuple[int, int]:
+    request = urllib.request.Request(f"{base}{path}", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return r.status, len(r.read())
+
+
+def run_wrk(url: str, *, cookie: str | None, duration: int, connections: int, script: Path) -> dict:
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 60)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("{"))
+    figures = json.loads(line)
+    return {
+        "rps": round(figures["requests"] / figures["seconds"], 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p95_ms": round(figures["p95_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+        "requests": figures["requests"],
+        "errors": figures["errors"],
+        "non_2xx": figures["non_2xx"],
+        "kb_per_response": round(figures["bytes"] / max(figures["requests"], 1) / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--fresh", action="store_true", help="drop the benchmark database first")
+    parser.add_argument("--parks", type=int, default=480)
+    parser.add_argument("--enterprises", type=int, default=25000)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per page (20)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+
+    ensure_database(args.database_url, fresh=args.fresh)
+    static_root = tempfile.mkdtemp(prefix="ecopark-bench-static-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "CELERY_BROKER_URL": "",
+        "DJANGO_DEBUG": "false",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+    }
+    facts = prepare(env, parks=args.parks, enterprises=args.enterprises)
+    manage(env, "collectstatic", "--noinput")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log(f"gunicorn with {args.workers} workers on {base}")
+    served_url = args.database_url + ("&" if "?" in args.database_url else "?") + "conn_max_age=600"
+    server = subprocess.Popen(
+        [
+            PYTHON, "-m", "gunicorn", "ecopark.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+            "--worker-class", "sync", "--access-logfile", "/dev/null", "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": served_url},
+    )  # fmt: skip
+    results: dict = {}
+    try:
+        wait_until_up(base)
+        ministry = login(base, "bench-ministry")
+        manager = login(base, "bench-manager")
+        pages = [
+            ("trivial", "/healthz", None),
+            ("trivial_logged_in", "/accounts/login/", ministry),
+            ("national", "/parks/national/", ministry),
+            ("park", f"/parks/{facts['park_id']}/", manager),
+        ]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(WRK_SCRIPT)
+            script = Path(f.name)
+        for name, path, cookie in pages:
+            for _ in range(args.workers * 2):  # warm every worker's cache and connections
+                status, size = fetch(base, path, cookie or "")
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}")
+            log(f"{name}: {path} ({size / 1024:.0f} KB) for {args.duration} s")
+            results[name] = run_wrk(
+                f"{base}{path}",
+                cookie=cookie,
+                duration=args.duration,
+                connections=args.connections,
+                script=script,
+            )
+        script.unlink()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    for name in ("national", "park"):
+        rps = results[name]["rps"]
+        results[name]["share_of_trivial"] = round(rps / results["trivial"]["rps"], 3)
+        results[name]["share_of_trivial_logged_in"] = round(
+            rps / results["trivial_logged_in"]["rps"], 3
+        )
+    print(
+        json.dumps(
+            {
+                "server": f"gunicorn {args.workers} sync workers, DEBUG off, PostgreSQL",
+                "load": f"wrk 1 thread, {args.connections} connections, {args.duration} s per page",
+                "cpus": os.cpu_count(),
+                **facts,
+                **results,
+                "target_share": TARGET_SHARE,
+                "targets_met": {
+                    name: results[name]["share_of_trivial"] >= TARGET_SHARE
+                    and results[name]["non_2xx"] == 0
+                    and results[name]["errors"] == 0
+                    for name in ("national", "park")
+                },
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,468 @@
+#!/usr/bin/env python
+"""Benchmark of the national recompute (issue 5 §6); prints ONE JSON line of figures.
+
+    python benchmarks/recompute.py            # or: make bench
+
+Runs against PostgreSQL: ``--database-url``, else ``BENCH_DATABASE_URL``, else
+``postgres://postgres@127.0.0.1:5432/ecopark_bench`` (created when missing; a separate database,
+never the application's). Loads the reference data and frameworks, then two synthetic datasets
+with ``generate_synthetic`` (``bench-full``: 480 parks / 25 000 enterprises / 3 periods;
+``bench-quarter``: a quarter of both), once — later runs reuse them (``--fresh`` drops the
+database first).
+
+Each measurement runs in its own child process (fresh memory; the memory figure is that
+process's peak resident set size, interpreter and libraries included) and is repeated
+``--repeats`` times (default 3); the figure is the median:
+
+- ``bare_read_s``: one SQL read (``COPY … TO STDOUT``, JIT off, same statement shape) of
+  exactly the answers the national recompute reads — the latest campaign's scored answers
+  and the look-back elements of the two earlier periods — into a pandas DataFrame;
+- ``national_s``: ``campaign_recompute`` of the latest full-size campaign after one answer of
+  every reporting enterprise changed (every park's fingerprint differs, every park is
+  rewritten): read + score all 25 000 enterprises and 480 parks + write;
+  ``ratio`` = national_s / bare_read_s (target ≤ 3);
+- ``national_first_s``: the same into empty snapshot tables (every row inserted: the
+  first computation of a campaign); ``ratio_first`` likewise;
+- ``peak_memory_mb`` (target ≤ 1 536);
+- ``one_park_s``: ``park_recompute`` of a park of median size right after one of its
+  enterprises' answers changed (median of 7 submissions); also the largest park;
+  ``one_park_share`` = one_park_s / national_s (target ≤ 2 %);
+- ``quarter_s`` / ``quarter_first_s``: the same on the quarter-size dataset;
+  ``scaling_4x`` = national_s / quarter_s and ``scaling_4x_first`` (target ≤ 4.5).
+
+The machine's other load shows in the figures: compare runs, not single numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ecopark_bench"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def ensure_database(url: str, *, fresh: bool) -> None:
+    """Create the benchmark database when missing (drop it first with ``fresh``)."""
+    import psycopg2
+
+    parts = urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"the benchmark needs PostgreSQL, not {parts.scheme!r}")
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        if fresh:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+    admin.close()
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["CELERY_BROKER_URL"] = ""  # no broker: nothing is published during the bench
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecopark.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# --- child measurements ---------------------------------------------------------------------
+
+
+def bare_read(campaign_id: int, repeats: int) -> dict:
+    """The answers the national recompute reads, with one plain SQL COPY into a DataFrame
+    (no casts, no post-processing; same statement shape and JIT setting as the recompute)."""
+    import io
+
+    import pandas as pd
+    from django.db import connection, transaction
+
+    from indicators.engine import lookback_elements
+    from indicators.models import DataElement
+    from indicators.selectors import version_scoring_inputs
+    from surveys.models import Campaign
+
+    campaign = Campaign.objects.select_related("framework_version").get(pk=campaign_id)
+    inputs = version_scoring_inputs(campaign.framework_version)
+    codes = lookback_elements(inputs.criteria, inputs.formulas)
+    framework = campaign.framework_version.framework_id
+    earlier = list(
+        Campaign.objects.filter(
+            framework_version__framework_id=framework,
+            period__gt=campaign.period - inputs.longest_lookback,
+            period__lt=campaign.period,
+        ).values_list("pk", flat=True)
+    )
+    elements = list(
+        DataElement.objects.filter(version__framework_id=framework, code__in=codes).values_list(
+            "pk", flat=True
+        )
+    )
+    columns = (
+        "r.park_id, r.enterprise_id, r.campaign_id, a.data_element_id, "
+        "a.value_number, a.value_bool, a.value_intended "
+        "FROM surveys_response r JOIN surveys_answer a ON a.response_id = r.id"
+    )
+    sql = (
+        f"SELECT {columns} WHERE r.campaign_id = %(c)s AND r.status IN ('submitted', 'approved') "
+        f"UNION ALL SELECT {columns} WHERE r.campaign_id = ANY(%(earlier)s) "
+        "AND r.status IN ('submitted', 'approved') AND a.data_element_id = ANY(%(elements)s) "
+        "AND r.park_id IN (SELECT park_id FROM surveys_response WHERE campaign_id = %(c)s)"
+    )
+    params = {"c": campaign.pk, "earlier": earlier or [0], "elements": elements or [0]}
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        with connection.cursor() as cursor, transaction.atomic():
+            raw = cursor.cursor
+            raw.execute("SET LOCAL jit = off")
+            query = raw.mogrify(sql, params).decode()
+            buffer = io.BytesIO()
+            raw.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            buffer.seek(0)
+            frame = pd.read_csv(
+                buffer,
+                header=None,
+                names=["park", "enterprise", "campaign", "element", "value", "flag", "intended"],
+            )
+        times.append(time.perf_counter() - started)
+        del buffer
+    return {
+        "seconds": statistics.median(times),
+        "all": [round(t, 3) for t in times],
+        "rows": len(frame),
+        "peak_mb": peak_mb(),
+    }
+
+
+def national(campaign_id: int, mode: str, repeats: int) -> dict:
+    """``campaign_recompute`` of the campaign, ``repeats`` times (median reported):
+    ``first``: into empty snapshot tables (every row inserted); ``changed``: after one answer
+    of every reporting enterprise changed (every park's fingerprint differs)."""
+    from django.db import connection
+
+    from dashboards.services import campaign_recompute
+    from indicators.engine import lookback_elements
+    from indicators.selectors import version_scoring_inputs
+    from surveys.models import Campaign
+    from surveys.selectors import campaign_answers_frame
+
+    connection.ensure_connection()
+    times, outcome = [], None
+    for _ in range(repeats):
+        if mode == "first":
+            clear_snapshots(campaign_id)
+        else:
+            change_every_enterprise(campaign_id)
+        vacuum()
+        started = time.perf_counter()
+        outcome = campaign_recompute(campaign_id=campaign_id)
+        times.append(time.perf_counter() - started)
+    peak = peak_mb()
+    # the read alone, for the breakdown (after the timed runs)
+    campaign = Campaign.objects.select_related("framework_version").get(pk=campaign_id)
+    inputs = version_scoring_inputs(campaign.framework_version)
+    t0 = time.perf_counter()
+    answers, _ = campaign_answers_frame(
+        campaign=campaign,
+        lookback=inputs.longest_lookback,
+        lookback_elements=lookback_elements(inputs.criteria, inputs.formulas),
+    )
+    read = time.perf_counter() - t0
+    return {
+        "seconds": statistics.median(times),
+        "all": [round(t, 3) for t in times],
+        "peak_mb": peak,
+        "parks": outcome.parks,
+        "parks_written": outcome.parks_written,
+        "snapshots": outcome.snapshots,
+        "read_seconds": read,
+        "answers": len(answers),
+    }
+
+
+def one_park(campaign_id: int, park_id: int, repeats: int) -> dict:
+    """Change one enterprise answer of the park (a submission), then recompute the park."""
+    from django.db import connection
+    from django.db.models import F
+
+    from dashboards.services import park_recompute
+    from surveys.models import Answer
+
+    connection.ensure_connection()
+    times = []
+    for i in range(repeats):
+        answer = (
+            Answer.objects.filter(
+                response__campaign_id=campaign_id,
+                response__park_id=park_id,
+                response__enterprise__isnull=False,
+                response__status__in=["submitted", "approved"],
+                value_number__isnull=False,
+            )
+            .order_by("pk")[i : i + 1]
+            .get()
+        )
+        Answer.objects.filter(pk=answer.pk).update(value_number=F("value_number") + 1)
+        started = time.perf_counter()
+        outcome = park_recompute(campaign_id=campaign_id, park_id=park_id)
+        times.append(time.perf_counter() - started)
+        assert outcome.written, "the changed answer must change the fingerprint"
+    return {
+        "seconds": statistics.median(times),
+        "all": [round(t, 4) for t in times],
+        "peak_mb": peak_mb(),
+    }
+
+
+def child(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what")
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--campaign", type=int, required=True)
+    parser.add_argument("--park", type=int)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--mode", default="first")
+    args = parser.parse_args(argv)
+    setup_django(args.url)
+    if args.what == "bare":
+        out = bare_read(args.campaign, args.repeats)
+    elif args.what == "national":
+        out = national(args.campaign, args.mode, args.repeats)
+    else:
+        out = one_park(args.campaign, args.park, args.repeats)
+    print(json.dumps(out))
+
+
+def run_child(url: str, *args: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *args, "--url", url]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"benchmark step failed: {' '.join(args)}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- orchestration --------------------------------------------------------------------------
+
+
+def prepare(url: str, *, parks: int, enterprises: int, periods: int, seed: int) -> dict:
+    """Migrate, load reference data and the two synthetic datasets; return campaign ids."""
+    setup_django(url)
+    from django.core.management import call_command
+
+    from surveys.synthetic import generate_synthetic
+
+    quiet = io.StringIO()  # stdout carries the one JSON line only
+    call_command("migrate", verbosity=0, skip_checks=True, stdout=quiet)
+    call_command("load_reference", verbosity=0, skip_checks=True, stdout=quiet)
+    call_command("load_frameworks", verbosity=0, skip_checks=True, stdout=quiet)
+    out = {}
+    for name, factor in (("bench-full", 1), ("bench-quarter", 4)):
+        started = time.perf_counter()
+        result = generate_synthetic(
+            parks=parks // factor,
+            enterprises=enterprises // factor,
+            periods=periods,
+            seed=seed,
+            dataset=name,
+        )
+        log(
+            f"{name}: {'generated' if result.created else 'reused'} {result.parks} parks, "
+            f"{result.enterprises} enterprises, {result.answers} answers "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        out[name] = result
+    return out
+
+
+def clear_snapshots(campaign_id: int) -> None:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        chosen = "SELECT id FROM dashboards_scoresnapshot WHERE campaign_id = %s"
+        cur.execute(
+            f"DELETE FROM dashboards_criterionresult WHERE snapshot_id IN ({chosen})", [campaign_id]
+        )
+        cur.execute(
+            f"DELETE FROM dashboards_categoryscore WHERE snapshot_id IN ({chosen})", [campaign_id]
+        )
+        cur.execute("DELETE FROM dashboards_scoresnapshot WHERE campaign_id = %s", [campaign_id])
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE dashboards_scoresnapshot")
+        cur.execute("VACUUM ANALYZE dashboards_criterionresult")
+        cur.execute("VACUUM ANALYZE dashboards_categoryscore")
+
+
+def vacuum() -> None:
+    """What autovacuum would do between two recomputes (untimed)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in ("scoresnapshot", "criterionresult", "categoryscore"):
+            cur.execute(f"VACUUM ANALYZE dashboards_{table}")
+
+
+def change_every_enterprise(campaign_id: int) -> int:
+    """A wave of submissions: one answer of every reporting enterprise changes (its
+    percentage of RECP-reported output moves by one point), so every park must be recomputed."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE surveys_answer a SET value_number = CASE
+                WHEN a.value_number >= 50 THEN a.value_number - 1 ELSE a.value_number + 1 END
+            FROM surveys_response r, indicators_dataelement e
+            WHERE r.id = a.response_id AND e.id = a.data_element_id
+              AND r.campaign_id = %s AND r.enterprise_id IS NOT NULL
+              AND e.code = 'recp_share_reported_pct'
+            """,
+            [campaign_id],
+        )
+        changed = cur.rowcount
+        cur.execute("VACUUM ANALYZE surveys_answer")
+    return changed
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--parks", type=int, default=480)
+    parser.add_argument("--enterprises", type=int, default=25000)
+    parser.add_argument("--periods", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    args = parser.parse_args()
+    url = args.database_url
+    ensure_database(url, fresh=args.fresh)
+    datasets = prepare(
+        url, parks=args.parks, enterprises=args.enterprises, periods=args.periods, seed=args.seed
+    )
+    from django.db import connection
+    from django.db.models import Count
+
+    from surveys.models import Answer, Response
+
+    full = datasets["bench-full"]
+    quarter = datasets["bench-quarter"]
+    full_campaign, quarter_campaign = full.campaigns[-1], quarter.campaigns[-1]
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+        cur.execute("SHOW server_version")
+        server = cur.fetchone()[0]
+    sizes = sorted(
+        Response.objects.filter(campaign_id=full_campaign, enterprise__isnull=False)
+        .values("park_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", "park_id")
+    )
+    median_size, median_park = sizes[len(sizes) // 2]
+    scored_ent = Response.objects.filter(
+        campaign_id=full_campaign, enterprise__isnull=False, status__in=["submitted", "approved"]
+    )
+    per_response = round(
+        Answer.objects.filter(response__in=scored_ent).count() / max(1, scored_ent.count()), 1
+    )
+    largest_size, largest_park = sizes[-1]
+
+    reps = str(args.repeats)
+    log("bare read …")
+    bare = run_child(url, "bare", "--campaign", str(full_campaign), "--repeats", reps)
+    log(f"bare read {bare['all']} s, {bare['rows']} rows; first national compute …")
+    first = run_child(url, "national", "--campaign", str(full_campaign), "--repeats", reps)
+    log(f"first {first['all']} s; recompute after every enterprise changed …")
+    nat = run_child(
+        url, "national", "--campaign", str(full_campaign), "--mode", "changed", "--repeats", reps
+    )
+    log(f"national {nat['all']} s; one park …")
+    park = run_child(
+        url, "park", "--campaign", str(full_campaign), "--park", str(median_park), "--repeats", "7"
+    )
+    big = run_child(
+        url, "park", "--campaign", str(full_campaign), "--park", str(largest_park), "--repeats", "3"
+    )
+    log(f"one park {park['all']} s; quarter size …")
+    qtr_first = run_child(url, "national", "--campaign", str(quarter_campaign), "--repeats", reps)
+    qtr = run_child(
+        url, "national", "--campaign", str(quarter_campaign), "--mode", "changed", "--repeats", reps
+    )
+    ratio = nat["seconds"] / bare["seconds"]
+    ratio_first = first["seconds"] / bare["seconds"]
+    share = park["seconds"] / nat["seconds"]
+    scaling = nat["seconds"] / qtr["seconds"]
+    scaling_first = first["seconds"] / qtr_first["seconds"]
+    peak = max(first["peak_mb"], nat["peak_mb"])
+    figures = {
+        "database": f"PostgreSQL {server}",
+        "parks": nat["parks"],
+        "enterprises": full.enterprises,
+        "answers_read": nat["answers"],
+        "answers_per_enterprise_response": per_response,
+        "bare_read_s": round(bare["seconds"], 3),
+        "bare_read_rows": bare["rows"],
+        "national_s": round(nat["seconds"], 3),
+        "national_read_s": round(nat["read_seconds"], 3),
+        "national_parks_written": nat["parks_written"],
+        "ratio": round(ratio, 2),
+        "national_first_s": round(first["seconds"], 3),
+        "national_first_snapshots": first["snapshots"],
+        "ratio_first": round(ratio_first, 2),
+        "peak_memory_mb": round(peak, 1),
+        "one_park_s": round(park["seconds"], 4),
+        "one_park_enterprises": median_size,
+        "one_park_share": round(share, 4),
+        "largest_park_s": round(big["seconds"], 4),
+        "largest_park_enterprises": largest_size,
+        "quarter_parks": qtr["parks"],
+        "quarter_s": round(qtr["seconds"], 3),
+        "quarter_first_s": round(qtr_first["seconds"], 3),
+        "scaling_4x": round(scaling, 2),
+        "scaling_4x_first": round(scaling_first, 2),
+        "targets_met": {
+            "ratio_le_3": ratio <= 3,
+            "ratio_first_le_3": ratio_first <= 3,
+            "memory_le_1536_mb": peak <= 1536,
+            "one_park_le_2pct": share <= 0.02,
+            "scaling_le_4_5": scaling <= 4.5 and scaling_first <= 4.5,
+        },
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

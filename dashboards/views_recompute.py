@@ -1,0 +1,142 @@
+""" "Recompute everything" for a campaign: the ministry's page with a progress bar, and the same
+through the API (``GET``/``POST /api/v1/campaigns/{id}/recompute/``).
+
+Only ministry staff (national scope, see :mod:`enterprises.policy`) may start or watch a run;
+for anyone else the campaign is simply not found (404, default deny). Thin views: the run is
+started by :func:`dashboards.services.campaign_recompute_start` and executed by the Celery task
+:func:`dashboards.tasks.recompute_campaign`; a request never recomputes itself (with an eager
+queue — no broker configured — the task runs right after the request's commit).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enterprises.models import Role
+from enterprises.policy import role_of
+from surveys.models import Campaign
+
+from .models import CampaignRecompute
+from .services import campaign_recompute_start
+
+
+def _campaign_for_ministry(user, pk: int) -> Campaign:
+    """The campaign when ``user`` is ministry staff; raises ``Http404`` otherwise."""
+    if role_of(user) != Role.MINISTRY:
+        raise Http404
+    return get_object_or_404(Campaign.objects.select_related("framework_version__framework"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_recompute_page(request, pk: int):
+    """GET: the campaign's latest run with a progress bar (parks done of parks, percentage),
+    refreshed every 2 s while it runs. POST: start a run (or join the active one)."""
+    campaign = _campaign_for_ministry(request.user, pk)
+    if request.method == "POST":
+        run = campaign_recompute_start(campaign=campaign, user=request.user)
+        messages.success(
+            request,
+            _("Recompute of %(campaign)s started.") % {"campaign": campaign.name}
+            if run.is_active
+            else _("Recompute of %(campaign)s finished.") % {"campaign": campaign.name},
+        )
+        return redirect("dashboards:campaign-recompute", pk=campaign.pk)
+    run = CampaignRecompute.objects.latest_for(campaign.pk)
+    return render(
+        request,
+        "dashboards/recompute.html",
+        {
+            "campaign": campaign,
+            "run": run,
+            "api_url": f"/api/v1/campaigns/{campaign.pk}/recompute/",
+        },
+    )
+
+
+class CampaignRecomputeSerializer(serializers.Serializer):
+    """A "recompute everything" run: ``status`` (queued, running, done, failed; null when the
+    campaign was never recomputed as a whole), parks done of parks, ``percent`` 0–100, parks
+    whose results changed, times (ISO 8601) and the error of a failed run."""
+
+    campaign = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    total_parks = serializers.IntegerField()
+    done_parks = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    written_parks = serializers.IntegerField()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+def _run_data(campaign: Campaign, run: CampaignRecompute | None) -> dict:
+    if run is None:
+        return {
+            "campaign": campaign.pk,
+            "id": None,
+            "status": None,
+            "total_parks": 0,
+            "done_parks": 0,
+            "percent": 0,
+            "written_parks": 0,
+            "requested_at": None,
+            "started_at": None,
+            "finished_at": None,
+            "error": "",
+        }
+    return {
+        "campaign": campaign.pk,
+        "id": run.pk,
+        "status": run.status,
+        "total_parks": run.total_parks,
+        "done_parks": run.done_parks,
+        "percent": run.percent,
+        "written_parks": run.written_parks,
+        "requested_at": run.requested_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
+    }
+
+
+class CampaignRecomputeAPIView(APIView):
+    """Progress of "recompute everything" for a campaign (ministry staff only; 404 otherwise)."""
+
+    def _campaign(self, request, pk: int) -> Campaign:
+        if role_of(request.user) != Role.MINISTRY:
+            raise NotFound
+        campaign = Campaign.objects.filter(pk=pk).first()
+        if campaign is None:
+            raise NotFound
+        return campaign
+
+    @extend_schema(responses=CampaignRecomputeSerializer)
+    def get(self, request, pk: int):
+        """The campaign's latest run."""
+        campaign = self._campaign(request, pk)
+        run = CampaignRecompute.objects.latest_for(campaign.pk)
+        return Response(CampaignRecomputeSerializer(_run_data(campaign, run)).data)
+
+    @extend_schema(request=None, responses={202: CampaignRecomputeSerializer})
+    def post(self, request, pk: int):
+        """Start a run (or return the one already queued or running): 202 Accepted."""
+        campaign = self._campaign(request, pk)
+        run = campaign_recompute_start(campaign=campaign, user=request.user)
+        run.refresh_from_db()
+        return Response(
+            CampaignRecomputeSerializer(_run_data(campaign, run)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

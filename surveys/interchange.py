@@ -1,0 +1,1331 @@
+"""Excel round trip and exports of survey answers (issue 4, points 7 and 8).
+
+Template (:func:`template_write`)
+    One XLSX per campaign and park: sheet 1 has one row per enterprise of the park that has a
+    response in the campaign (tax code, name) and one column per *enterprise* data element of
+    the campaign's framework version (document elements excepted: proofs are uploaded on the
+    form). Row 1 holds the label in the active language with the unit in brackets
+    (``Label [m³]``); row 2 (hidden) holds the data element codes, which is what the import
+    matches, so a renamed label never breaks a file. The last, hidden column holds the
+    response version the file was made from. Yes/no and choice columns have drop-downs; numbers,
+    percentages and dates carry a number format. Existing answers are prefilled.
+
+Import (:func:`import_check` then :func:`import_save`)
+    Who may import: a park manager for the enterprises of its park, and a provincial board
+    for the enterprises of its province's parks (the board receives the enterprises' reports,
+    Decree 35/2022/ND-CP Art. 43, and may key in a report received on paper). Ministry staff
+    and enterprises may not (their import pages answer 404).
+
+    The whole file is checked first and every problem is collected as a :class:`CellError`
+    (sheet, row, column letter, header, value, reason); only a file without any error is saved,
+    in one transaction. Rules:
+
+    * the file must be a real XLSX (zip signature and ``xl/workbook.xml``, then openpyxl must
+      open it), at most 10 MB, without macros (``vbaProject.bin`` or a ``macroEnabled``
+      content type) - otherwise :class:`FileRefused`;
+    * columns are matched by the code row of the template, or else by their label in
+      Vietnamese or English (the unit in brackets is ignored);
+    * rows are matched by tax code (normalised; a tax code Excel turned into a number is padded
+      back to 10 digits); an invalid tax code, one of an enterprise outside the park or without
+      a response in the campaign, or a repeated one is an error for that row;
+    * blank rows are ignored; **a blank cell leaves the stored answer unchanged** (answers are
+      cleared on the form, never by an empty cell, so a partial file cannot wipe data);
+    * numbers typed as text are read in the chosen format (Vietnamese ``1.234,5`` or English
+      ``1,234.5``, :mod:`surveys.parsing`), numbers Excel already typed are taken as they are;
+      a percentage cell formatted as a percentage holds the fraction (12,5 % is 0.125) and is
+      multiplied by 100; dates are ``dd/mm/yyyy`` text or date cells; yes/no is Có/Không or
+      Yes/No (and the other spellings :func:`surveys.parsing.parse_yes_no` accepts); the
+      minimum and maximum of each data element are enforced;
+    * a row whose response is no longer editable (submitted or approved) is an error when it
+      would change an answer; a row whose version column differs from the stored version (the
+      response was saved since the template was downloaded) is an error, and so is a change of
+      version between the check and the save (no silent overwrite).
+
+    Saved answers keep the cell as ``raw`` text and the importing user as ``updated_by``; each
+    changed response's version goes up by one.
+
+Exports (:func:`export_csv_chunks`, :func:`export_xlsx_file`)
+    Long (one row per answer) and wide (one row per response, one column per data element),
+    scoped by :func:`enterprises.policy.filter_visible`, read with ``.iterator()``. CSV is UTF-8
+    with a byte-order mark (so Excel reads Vietnamese), comma separated, machine-readable
+    values (``1234.5``, ``yes``/``no``, status codes). XLSX is written in openpyxl's write-only
+    mode with typed numbers and yes/no in the active language.
+
+    Formula injection (OWASP "CSV injection"): a text cell that begins with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return is neutralised - in CSV by **prefixing an
+    apostrophe** (``'=HYPERLINK(...)``); in XLSX by **writing it as a text cell** (never a
+    formula) with Excel's quote-prefix flag set, so the value stays exact and editing the cell
+    does not turn it into a formula. Numbers are never altered.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import itertools
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from enterprises.models import Park, Role, normalise_tax_code
+from enterprises.policy import filter_visible, role_of, visible_parks
+from indicators.models import AppliesTo, DataElement
+
+from .forms import AnswerValue
+from .models import Answer, Campaign, Response
+from .parsing import ParseError, parse_date, parse_number, parse_percent, parse_yes_no
+from .signals import scored_answers_changed
+
+#: Largest upload accepted (bytes), as for evidence files (issue 4 §2).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Largest total uncompressed size of the zip members (bytes): a guard against zip bombs.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+#: Codes of the template's fixed columns (row 2).
+TAX_CODE = "tax_code"
+ENTERPRISE_NAME = "enterprise_name"
+RESPONSE_VERSION = "response_version"
+#: Rows searched for the header at the top of the sheet.
+HEADER_SEARCH_ROWS = 10
+#: A text cell starting with one of these is neutralised in exports (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Number formats of the template.
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "General"
+PERCENT_FORMAT = "0.0##%"
+DATE_FORMAT = "DD/MM/YYYY"
+TEXT_FORMAT = "@"
+#: Roles that may import (see the module docstring).
+IMPORT_ROLES = (Role.PARK_MANAGER, Role.BOARD)
+
+_QUANTUM = Decimal("0.000001")  # Answer.value_number has 6 decimal places
+_MAX_ABS = Decimal(10) ** 18  # Answer.value_number has 24 digits, 6 after the point
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _label(element: DataElement, language: str | None = None) -> str:
+    return element.label_en if (language or _language()) == "en" else element.label_vi
+
+
+def header_text(element: DataElement, language: str | None = None) -> str:
+    """The template header of ``element``: its label with the unit in brackets, e.g.
+    ``"Tổng lượng nước sử dụng [m³]"``; the label alone when it has no unit."""
+    label = _label(element, language)
+    return f"{label} [{element.unit}]" if element.unit else label
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a header, for matching by label."""
+    decomposed = unicodedata.normalize("NFD", str(text).casefold().replace("đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_CELL_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*")
+
+
+def quote_sheetname(name: str) -> str:
+    """A sheet name as Excel writes it in a reference: ``Data``, ``'Dữ liệu'``, ``'O''Brien'``
+    (quoted unless it is plain ASCII letters, digits, underscores and dots)."""
+    if _PLAIN_SHEET.fullmatch(name) and not _CELL_LIKE.fullmatch(name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+_UNIT_SUFFIX = re.compile(r"\s*\[[^\]]*\]\s*$")
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number_text(number: Decimal) -> str:
+    """``Decimal`` as plain text without exponent or trailing zeros: 1234.500000 -> "1234.5"."""
+    text = f"{number.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def neutralise_formula(text: str) -> str:
+    """CSV form of a text cell: an apostrophe is put before text beginning with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return, so a spreadsheet shows it instead of running it
+    (OWASP, "CSV Injection"). Other text is returned unchanged."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def yes_no_words(language: str | None = None) -> tuple[str, str]:
+    """The yes and no of the drop-downs in ``language``: ("Có", "Không") or ("Yes", "No")."""
+    with translation.override(language or _language()):
+        return _("Yes"), _("No")
+
+
+def template_elements(campaign: Campaign) -> list[DataElement]:
+    """Enterprise data elements of the campaign's framework version that the Excel template
+    carries, in framework order (document elements are left out: proofs are uploaded)."""
+    return list(
+        DataElement.objects.filter(
+            version_id=campaign.framework_version_id, applies_to=AppliesTo.ENTERPRISE
+        )
+        .exclude(value_type=DataElement.ValueType.DOCUMENT)
+        .order_by("order", "code")
+    )
+
+
+# --------------------------------------------------------------------------- scope (reads)
+
+
+def excel_campaigns(user) -> QuerySet[Campaign]:
+    """Campaigns with at least one response in the user's scope, newest period first."""
+    visible = filter_visible(Response.objects.all(), user).values("campaign_id")
+    return (
+        Campaign.objects.filter(pk__in=visible)
+        .select_related("framework_version__framework")
+        .order_by("-period", "name")
+    )
+
+
+def importable_parks(user, campaign: Campaign) -> QuerySet[Park]:
+    """Parks of ``campaign`` whose enterprises' answers ``user`` may import: its own park for a
+    park manager, its province's parks for a provincial board, none for anyone else."""
+    if role_of(user) not in IMPORT_ROLES:
+        return Park.objects.none()
+    return (
+        visible_parks(user)
+        .filter(responses__campaign=campaign, responses__enterprise__isnull=False)
+        .distinct()
+        .order_by("name_vi")
+    )
+
+
+def _enterprise_responses(campaign: Campaign, park: Park) -> QuerySet[Response]:
+    return (
+        Response.objects.filter(campaign=campaign, park=park, enterprise__isnull=False)
+        .select_related("enterprise")
+        .order_by("enterprise__name", "pk")
+    )
+
+
+# --------------------------------------------------------------------------- template
+
+
+def _cell_for_answer(element: DataElement, answer: Answer | None, yes: str, no: str):
+    """The template cell value of a stored answer (None when unanswered)."""
+    if answer is None or answer.is_blank:
+        return None
+    vt = element.value_type
+    if vt == DataElement.ValueType.YES_NO:
+        return None if answer.value_bool is None else (yes if answer.value_bool else no)
+    if vt == DataElement.ValueType.PERCENTAGE and answer.value_number is not None:
+        return answer.value_number / 100
+    if vt == DataElement.ValueType.INTEGER and answer.value_number is not None:
+        return int(answer.value_number)
+    if answer.value_number is not None:
+        return answer.value_number.normalize()
+    if vt == DataElement.ValueType.DATE:
+        try:
+            return datetime.date.fromisoformat(answer.value_text)
+        except ValueError:
+            return answer.value_text
+    return answer.value_text
+
+
+def _set_text(cell, value: str) -> None:
+    """Store ``value`` as a text cell even when it begins with "=" (never a formula)."""
+    cell.value = value
+    cell.data_type = "s"
+
+
+def template_write(*, campaign: Campaign, park: Park, file) -> int:
+    """Write the Excel template of ``campaign`` for the enterprises of ``park`` to ``file`` (a
+    binary file object or path), prefilled with their stored answers, in the active language.
+
+    Layout: see the module docstring. Returns the number of enterprise rows written. The
+    caller checks permissions (:func:`importable_parks`).
+    """
+    language = _language()
+    yes, no = yes_no_words(language)
+    elements = template_elements(campaign)
+    responses = list(_enterprise_responses(campaign, park))
+    answers = {
+        (a.response_id, a.data_element_id): a
+        for a in Answer.objects.filter(
+            response__in=[r.pk for r in responses], data_element__in=elements
+        )
+    }
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = _("Data")[:31]
+    lists = wb.create_sheet(_("Lists")[:31])
+    lists.sheet_state = "hidden"
+    help_ws = wb.create_sheet(_("Instructions")[:31])
+
+    version_col = len(elements) + 3
+    labels = [_("Tax code"), _("Enterprise")] + [header_text(e, language) for e in elements]
+    labels.append(_("Response version (do not change)"))
+    codes = [TAX_CODE, ENTERPRISE_NAME] + [e.code for e in elements] + [RESPONSE_VERSION]
+    ws.append(labels)
+    ws.append(codes)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EEF4F1")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 75
+    ws.row_dimensions[2].hidden = True
+    ws.freeze_panes = "C3"
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 36
+    for idx in range(3, version_col):
+        ws.column_dimensions[get_column_letter(idx)].width = 20
+    ws.column_dimensions[get_column_letter(version_col)].hidden = True
+
+    for row_idx, response in enumerate(responses, start=3):
+        _set_text(ws.cell(row=row_idx, column=1), response.enterprise.tax_code)
+        ws.cell(row=row_idx, column=1).number_format = TEXT_FORMAT
+        _set_text(ws.cell(row=row_idx, column=2), response.enterprise.name)
+        for col_idx, element in enumerate(elements, start=3):
+            cell = ws.cell(row=row_idx, column=col_idx)
+            value = _cell_for_answer(element, answers.get((response.pk, element.pk)), yes, no)
+            if isinstance(value, str):
+                _set_text(cell, value)
+            elif value is not None:
+                cell.value = value
+            cell.number_format = {
+                DataElement.ValueType.INTEGER: INTEGER_FORMAT,
+                DataElement.ValueType.DECIMAL: DECIMAL_FORMAT,
+                DataElement.ValueType.PERCENTAGE: PERCENT_FORMAT,
+                DataElement.ValueType.DATE: DATE_FORMAT,
+                DataElement.ValueType.TEXT: TEXT_FORMAT,
+                DataElement.ValueType.CHOICE: TEXT_FORMAT,
+            }.get(element.value_type, "General")
+        ws.cell(row=row_idx, column=version_col, value=response.version)
+
+    last_row = max(3, len(responses) + 2)
+    yes_no_cols = [
+        get_column_letter(i)
+        for i, e in enumerate(elements, start=3)
+        if e.value_type == DataElement.ValueType.YES_NO
+    ]
+    if yes_no_cols:
+        dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
+        dv.error = _("Choose %(yes)s or %(no)s.") % {"yes": yes, "no": no}
+        dv.showErrorMessage = True
+        for col in yes_no_cols:
+            dv.add(f"{col}3:{col}{last_row}")
+        ws.add_data_validation(dv)
+    list_col = 0
+    for idx, element in enumerate(elements, start=3):
+        if element.value_type != DataElement.ValueType.CHOICE or not element.choices:
+            continue
+        list_col += 1
+        letter = get_column_letter(list_col)
+        for n, choice in enumerate(element.choices, start=1):
+            _set_text(lists.cell(row=n, column=list_col), str(choice))
+        dv = DataValidation(
+            type="list",
+            formula1=f"{quote_sheetname(lists.title)}!${letter}$1:${letter}${len(element.choices)}",
+            allow_blank=True,
+        )
+        dv.error = _("Choose a value from the list.")
+        dv.showErrorMessage = True
+        col = get_column_letter(idx)
+        dv.add(f"{col}3:{col}{last_row}")
+        ws.add_data_validation(dv)
+
+    example = "1.234,5" if language == "vi" else "1,234.5"
+    help_lines = [
+        f"{campaign.name} · {campaign.period} · {park.name}",
+        _("One row per enterprise; do not change the tax codes or the hidden second row."),
+        _("Numbers: type them as numbers, or as text such as %(example)s.") % {"example": example},
+        _("Percentages: %(example)s or a cell formatted as a percentage; units are in brackets.")
+        % {"example": "12,5%" if language == "vi" else "12.5%"},
+        _("Yes/no: %(yes)s or %(no)s. Dates: dd/mm/yyyy.") % {"yes": yes, "no": no},
+        _("A blank cell leaves the stored answer unchanged; clear answers on the form."),
+        _("Submitted or approved responses cannot be changed by an import."),
+        _("The whole file is checked first: if any cell is wrong, nothing is saved."),
+    ]
+    for row_idx, line in enumerate(help_lines, start=1):
+        _set_text(help_ws.cell(row=row_idx, column=1), line)
+    help_ws.column_dimensions["A"].width = 110
+    wb.save(file)
+    return len(responses)
+
+
+# --------------------------------------------------------------------------- import: checks
+
+
+class FileRefused(ValidationError):
+    """The uploaded file as a whole is refused (not XLSX, too big, macros, unreadable).
+
+    ``code`` is ``"not_xlsx"``, ``"too_large"`` or ``"macros"``.
+    """
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem of an import file. ``row`` is 1-based and ``column`` a letter; both are
+    None/"" for a problem of the whole sheet. ``header`` is the column's header text and
+    ``value`` the cell as found."""
+
+    sheet: str
+    row: int | None
+    column: str
+    header: str
+    value: str
+    reason: str
+
+    @property
+    def cell(self) -> str:
+        """Excel reference such as ``'Dữ liệu'!C5`` (or the sheet alone)."""
+        where = f"{self.column}{self.row or ''}" if self.column or self.row else ""
+        return f"{quote_sheetname(self.sheet)}!{where}" if where else quote_sheetname(self.sheet)
+
+    def as_dict(self) -> dict:
+        """Plain dict (JSON-serialisable, e.g. for the session) including ``cell``."""
+        return {**asdict(self), "cell": self.cell}
+
+
+@dataclass
+class ImportRow:
+    """A file row that changes answers: its response, the response version when checked
+    (``checked_version``) and the new values by data element id."""
+
+    row: int
+    response_id: int
+    checked_version: int
+    enterprise: str
+    values: dict[int, AnswerValue] = field(default_factory=dict)
+
+
+@dataclass
+class ImportCheck:
+    """The outcome of :func:`import_check`: ``errors`` (all of them) and, when there are none,
+    the ``rows`` to save. ``rows_read`` counts non-blank data rows; ``unchanged`` those whose
+    cells equal the stored answers."""
+
+    campaign: Campaign
+    park: Park
+    sheet: str
+    rows: list[ImportRow]
+    errors: list[CellError]
+    elements: dict[int, DataElement]
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no error and may be saved."""
+        return not self.errors
+
+    @property
+    def answers_changed(self) -> int:
+        """Number of answers the save would create or change."""
+        return sum(len(r.values) for r in self.rows)
+
+
+def file_check(file) -> None:
+    """Refuse a file that is not a plain XLSX workbook; return None when it is acceptable.
+
+    Checks, from the content and never from the name: size at most :data:`MAX_UPLOAD_BYTES`;
+    zip signature ``PK\\x03\\x04``; a zip with ``xl/workbook.xml``; no macros
+    (``vbaProject.bin`` member or a ``macroEnabled`` content type, i.e. .xlsm/.xltm); total
+    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES`. Raises :class:`FileRefused`.
+    Leaves ``file`` at position 0.
+    """
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+    if size > MAX_UPLOAD_BYTES:
+        raise FileRefused(
+            _("The file is %(size)s MB, more than the %(max)s MB accepted.")
+            % {"size": f"{size / 1024 / 1024:.2f}", "max": MAX_UPLOAD_BYTES // 1024 // 1024},
+            code="too_large",
+        )
+    not_xlsx = FileRefused(
+        _(
+            "This file is not an Excel workbook (.xlsx). Save it in Excel as “Excel Workbook "
+            "(*.xlsx)” and upload it again; .xls, .xlsb, .csv and password-protected files "
+            "are not accepted."
+        ),
+        code="not_xlsx",
+    )
+    file.seek(0)
+    if file.read(4) != b"PK\x03\x04":
+        file.seek(0)
+        raise not_xlsx
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+            names = {i.filename.lower() for i in infos}
+            if "xl/workbook.xml" not in names or "[content_types].xml" not in names:
+                raise not_xlsx
+            if any(n.endswith("vbaproject.bin") for n in names):
+                raise FileRefused(
+                    _(
+                        "This workbook contains macros, which are not accepted. Save it as "
+                        "“Excel Workbook (*.xlsx)” (without macros) and upload it again."
+                    ),
+                    code="macros",
+                )
+            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+                raise not_xlsx
+            content_types = archive.read("[Content_Types].xml")
+            if b"macroenabled" in content_types.lower():
+                raise FileRefused(
+                    _(
+                        "This workbook contains macros, which are not accepted. Save it as "
+                        "“Excel Workbook (*.xlsx)” (without macros) and upload it again."
+                    ),
+                    code="macros",
+                )
+    except zipfile.BadZipFile:
+        raise not_xlsx from None
+    finally:
+        file.seek(0)
+
+
+def _open_workbook(file):
+    try:
+        return openpyxl.load_workbook(file, read_only=True, data_only=True, keep_links=False)
+    except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+        raise FileRefused(
+            _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
+            code="not_xlsx",
+        ) from None
+    finally:
+        file.seek(0)
+
+
+def _cell_text(value) -> str:
+    """A cell value as text, for ``raw`` and for error messages."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y") if value.time() == datetime.time() else str(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class _CellProblem(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read_number(element: DataElement, value, number_format: str, language: str) -> Decimal:
+    vt = element.value_type
+    example = "1.234,5" if language == "vi" else "1,234.5"
+    shown = _cell_text(value)
+    try:
+        if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+            raise ParseError("invalid_number", value, "date")
+        if vt == DataElement.ValueType.PERCENTAGE:
+            number = parse_percent(value, language=language)
+            if not isinstance(value, str) and "%" in (number_format or ""):
+                number = number * 100  # a percent-formatted cell holds the fraction
+        else:
+            number = parse_number(value, language=language)
+    except ParseError:
+        if vt == DataElement.ValueType.PERCENTAGE:
+            raise _CellProblem(
+                _("“%(value)s” is not a percentage; write e.g. %(example)s.")
+                % {"value": shown, "example": "12,5%" if language == "vi" else "12.5%"}
+            ) from None
+        raise _CellProblem(
+            _("“%(value)s” is not a number; write a number such as %(example)s.")
+            % {"value": shown, "example": example}
+        ) from None
+    if vt == DataElement.ValueType.INTEGER and number != number.to_integral_value():
+        raise _CellProblem(_("“%(value)s” must be a whole number.") % {"value": shown})
+    if abs(number) >= _MAX_ABS:
+        raise _CellProblem(_("“%(value)s” is too large.") % {"value": shown})
+    if number.as_tuple().exponent < -6:
+        number = number.quantize(_QUANTUM)
+    if element.min_value is not None and number < element.min_value:
+        raise _CellProblem(
+            _("%(value)s is below the minimum %(min)s.")
+            % {"value": shown, "min": _number_text(element.min_value)}
+        )
+    if element.max_value is not None and number > element.max_value:
+        raise _CellProblem(
+            _("%(value)s is above the maximum %(max)s.")
+            % {"value": shown, "max": _number_text(element.max_value)}
+        )
+    return number
+
+
+def cell_answer(element: DataElement, value, *, number_format: str = "General", language: str):
+    """Read one cell for ``element``: an :class:`~surveys.forms.AnswerValue` (``raw`` = the
+    cell as text, at most 200 characters), or None for a blank cell.
+
+    ``value`` is what openpyxl gives (str, int, float, bool, datetime, None);
+    ``number_format`` the cell's format (a ``%`` in it means the cell holds a fraction);
+    ``language`` the format of numbers typed as text (``"vi"`` or ``"en"``).
+    Raises ``_CellProblem`` with a translated reason.
+    """
+    if _is_blank(value):
+        return None
+    raw = _cell_text(value)[:200]
+    vt = element.value_type
+    if vt == DataElement.ValueType.YES_NO:
+        try:
+            flag = parse_yes_no(value.strip() if isinstance(value, str) else value)
+        except ParseError:
+            yes, no = yes_no_words(language)
+            raise _CellProblem(
+                _("“%(value)s” is not yes/no; write %(yes)s or %(no)s.")
+                % {"value": raw, "yes": yes, "no": no}
+            ) from None
+        return AnswerValue(flag=flag, raw=raw)
+    if element.is_numeric:
+        return AnswerValue(number=_read_number(element, value, number_format, language), raw=raw)
+    if vt == DataElement.ValueType.DATE:
+        try:
+            day = parse_date(value)
+        except ParseError:
+            raise _CellProblem(
+                _("“%(value)s” is not a date; write it as dd/mm/yyyy.") % {"value": raw}
+            ) from None
+        return AnswerValue(text=day.isoformat(), raw=raw)
+    text = _cell_text(value)
+    if vt == DataElement.ValueType.CHOICE:
+        choices = [str(c) for c in element.choices]
+        if text not in choices:
+            folded = {_fold(c): c for c in choices}
+            if _fold(text) not in folded:
+                raise _CellProblem(
+                    _("“%(value)s” is not one of the choices: %(choices)s.")
+                    % {"value": raw, "choices": ", ".join(choices)}
+                )
+            text = folded[_fold(text)]
+    return AnswerValue(text=text, raw=raw)
+
+
+def _tax_code_text(value) -> str:
+    """A tax code cell as text; a number Excel made of ``0300588569`` is padded to 10 digits."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float) and float(value).is_integer() and 0 < value < 10**10:
+        return f"{int(value):010d}"
+    return _cell_text(value)
+
+
+def _same(existing: tuple | None, value: AnswerValue) -> bool:
+    if existing is None:
+        return False
+    number, flag, text = existing
+    return (number, flag, text or "") == (value.number, value.flag, value.text)
+
+
+def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") -> ImportCheck:
+    """Read and check a whole import file for the enterprises of ``park`` in ``campaign``;
+    nothing is written.
+
+    ``file`` is a binary file object (e.g. Django's ``UploadedFile``); ``language`` is the
+    format of numbers typed as text (``"vi"``: ``1.234,5``; ``"en"``: ``1,234.5``). Only the
+    first worksheet is read. Returns an :class:`ImportCheck` whose ``errors`` list every
+    problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
+    Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
+    :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
+    """
+    file_check(file)
+    wb = _open_workbook(file)
+    try:
+        return _check_workbook(wb, campaign=campaign, park=park, language=language)
+    finally:
+        wb.close()
+
+
+def _header_map(head: list[tuple], elements: list[DataElement]):
+    """Find the header in the first rows ``head``.
+
+    Returns ``(row_number, mapping, headers, problems)`` or None when no row has a tax code
+    column. ``mapping`` is ``{column index: key}`` with key TAX_CODE, ENTERPRISE_NAME,
+    RESPONSE_VERSION or a DataElement; ``headers`` ``{column index: header text}``;
+    ``problems`` ``[(column index, header, code, duplicate?)]`` for columns that match nothing
+    or match a key twice. The template's code row is preferred; without one, the labels
+    (Vietnamese or English, unit in brackets ignored) are matched.
+    """
+    fixed = {
+        TAX_CODE: TAX_CODE,
+        ENTERPRISE_NAME: ENTERPRISE_NAME,
+        RESPONSE_VERSION: RESPONSE_VERSION,
+    }
+    by_code = {**fixed, **{e.code: e for e in elements}}
+    by_label: dict[str, object] = {}
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            by_label.setdefault(_fold(_("Tax code")), TAX_CODE)
+            by_label.setdefault(_fold(_("Enterprise")), ENTERPRISE_NAME)
+            by_label.setdefault(_fold(_("Response version (do not change)")), RESPONSE_VERSION)
+        for element in elements:
+            by_label.setdefault(_fold(_label(element, lang)), element)
+
+    def texts(row) -> list[str]:
+        return ["" if _is_blank(c.value) else str(c.value).strip() for c in row]
+
+    def build(index: int, keys: list, codes: list[str], labels: list[str]):
+        mapping, headers, problems = {}, {}, []
+        for col, (key, code) in enumerate(zip(keys, codes, strict=True)):
+            if not code:
+                continue
+            label = labels[col] if col < len(labels) and labels[col] else code
+            headers[col] = label
+            if key is None:
+                problems.append((col, label, code, False))
+            elif key in mapping.values():
+                problems.append((col, label, code, True))
+            else:
+                mapping[col] = key
+        return index + 1, mapping, headers, problems
+
+    rows = [texts(row) for row in head]
+    for index, codes in enumerate(rows):
+        if TAX_CODE in codes:  # the template's (hidden) code row; labels are the row above
+            labels = rows[index - 1] if index > 0 else []
+            return build(index, [by_code.get(c) for c in codes], codes, labels)
+    for index, values in enumerate(rows):
+        keys = [by_label.get(_fold(_UNIT_SUFFIX.sub("", v))) if v else None for v in values]
+        if TAX_CODE in keys:
+            return build(index, keys, values, values)
+    return None
+
+
+def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
+    ws = wb.worksheets[0]
+    sheet = ws.title
+    ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
+    elements = template_elements(campaign)
+    result = ImportCheck(
+        campaign=campaign,
+        park=park,
+        sheet=sheet,
+        rows=[],
+        errors=[],
+        elements={e.pk: e for e in elements},
+    )
+    errors = result.errors
+    version_codes = dict(
+        DataElement.objects.filter(version_id=campaign.framework_version_id).values_list(
+            "code", "value_type"
+        )
+    )
+    rows = ws.iter_rows()
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    found = _header_map(head, elements)
+    if found is None:
+        errors.append(
+            CellError(
+                sheet,
+                None,
+                "",
+                "",
+                "",
+                _(
+                    "No header row with a “%(tax)s” column was found in the first %(n)s rows of "
+                    "the first sheet. Start from the template downloaded from ecopark."
+                )
+                % {"tax": _("Tax code"), "n": HEADER_SEARCH_ROWS},
+            )
+        )
+        return result
+    header_row, mapping, headers, problems = found
+    for col, label, code, duplicate in problems:
+        if duplicate:
+            reason = _("This column appears twice; keep one.")
+        elif version_codes.get(code) == DataElement.ValueType.DOCUMENT:
+            reason = _("Documents cannot be imported; upload them on the response form.")
+        elif code in version_codes:
+            reason = _("This data element is not asked of enterprises; remove the column.")
+        else:
+            reason = _(
+                "This column is not a data element of %(version)s; remove it or restore "
+                "the template's code in the hidden second row."
+            ) % {"version": campaign.framework_version}
+        errors.append(CellError(sheet, header_row, get_column_letter(col + 1), label, code, reason))
+    tax_col = next((c for c, k in mapping.items() if k == TAX_CODE), None)
+    version_col = next((c for c, k in mapping.items() if k == RESPONSE_VERSION), None)
+    element_cols = [(c, k) for c, k in mapping.items() if isinstance(k, DataElement)]
+
+    responses = list(_enterprise_responses(campaign, park))
+    by_tax = {r.enterprise.tax_code: r for r in responses}
+    stored = {
+        (resp, el): (num, flag, text)
+        for resp, el, num, flag, text in Answer.objects.filter(
+            response__in=[r.pk for r in responses]
+        ).values_list("response_id", "data_element_id", "value_number", "value_bool", "value_text")
+    }
+    first_row_of: dict[int, int] = {}
+    tax_header = headers.get(tax_col, _("Tax code"))
+
+    remaining = itertools.chain(head[header_row:], rows)
+    for row_number, row in enumerate(remaining, start=header_row + 1):
+        if all(_is_blank(c.value) for c in row):
+            continue
+        result.rows_read += 1
+
+        def cell_at(col, row=row):
+            return row[col] if col is not None and col < len(row) else None
+
+        def error(col, header, value, reason, row_number=row_number):
+            errors.append(
+                CellError(
+                    sheet,
+                    row_number,
+                    get_column_letter(col + 1),
+                    header,
+                    _cell_text(value)[:200],
+                    reason,
+                )
+            )
+
+        tax_cell = cell_at(tax_col)
+        tax_value = tax_cell.value if tax_cell is not None else None
+        if _is_blank(tax_value):
+            error(tax_col, tax_header, tax_value, _("The tax code is missing."))
+            continue
+        try:
+            tax_code = normalise_tax_code(_tax_code_text(tax_value))
+        except ValidationError as exc:
+            error(tax_col, tax_header, tax_value, " ".join(exc.messages))
+            continue
+        response = by_tax.get(tax_code)
+        if response is None:
+            error(
+                tax_col,
+                tax_header,
+                tax_value,
+                _(
+                    "No enterprise with tax code %(tax)s is in %(park)s with a response in "
+                    "this campaign."
+                )
+                % {"tax": tax_code, "park": park.name},
+            )
+            continue
+        if response.pk in first_row_of:
+            error(
+                tax_col,
+                tax_header,
+                tax_value,
+                _("This tax code already appears on row %(row)s.")
+                % {"row": first_row_of[response.pk]},
+            )
+            continue
+        first_row_of[response.pk] = row_number
+        if version_col is not None:
+            version_cell = cell_at(version_col)
+            file_version = version_cell.value if version_cell is not None else None
+            if not _is_blank(file_version) and str(_cell_text(file_version)) != str(
+                response.version
+            ):
+                error(
+                    version_col,
+                    headers.get(version_col, RESPONSE_VERSION),
+                    file_version,
+                    _(
+                        "%(enterprise)s's response was saved since this file was made (version "
+                        "%(file)s, now %(current)s); download a fresh template so that nothing "
+                        "is overwritten."
+                    )
+                    % {
+                        "enterprise": response.enterprise.name,
+                        "file": _cell_text(file_version),
+                        "current": response.version,
+                    },
+                )
+                continue
+        changes: dict[int, AnswerValue] = {}
+        for col, element in element_cols:
+            cell = cell_at(col)
+            if cell is None:
+                continue
+            try:
+                value = cell_answer(
+                    element,
+                    cell.value,
+                    number_format=getattr(cell, "number_format", None) or "General",
+                    language=language,
+                )
+            except _CellProblem as problem:
+                error(col, headers.get(col, element.code), cell.value, problem.reason)
+                continue
+            if value is None or _same(stored.get((response.pk, element.pk)), value):
+                continue
+            changes[element.pk] = value
+        if changes and not response.is_editable:
+            error(
+                tax_col,
+                tax_header,
+                tax_value,
+                _(
+                    "The response of %(enterprise)s is %(status)s and can no longer be changed; "
+                    "this row changes %(n)s answer(s)."
+                )
+                % {
+                    "enterprise": response.enterprise.name,
+                    "status": response.get_status_display(),
+                    "n": len(changes),
+                },
+            )
+            continue
+        if changes:
+            result.rows.append(
+                ImportRow(
+                    row=row_number,
+                    response_id=response.pk,
+                    checked_version=response.version,
+                    enterprise=response.enterprise.name,
+                    values=changes,
+                )
+            )
+    errors.sort(key=lambda e: (e.row or 0, len(e.column), e.column))
+    return result
+
+
+# --------------------------------------------------------------------------- import: save
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :func:`import_save` wrote: responses changed, answers created and updated."""
+
+    responses_changed: int
+    answers_created: int
+    answers_updated: int
+
+
+def _has_history(model) -> bool:
+    return hasattr(model, "history")
+
+
+#: File rows whose answers are written per round (bounds the memory of a large import).
+SAVE_CHUNK_ROWS = 100
+_ANSWER_FIELDS = ["value_number", "value_bool", "value_text", "raw", "unit_entered",
+                  "updated_by", "updated_at"]  # fmt: skip
+
+
+def _save_chunk(rows: list[ImportRow], *, user, now) -> tuple[int, int]:
+    """Write the answers of ``rows`` (inside the caller's transaction); returns (created,
+    updated). History rows are written too when Answer keeps history."""
+    ids = [r.response_id for r in rows]
+    existing = {
+        (a.response_id, a.data_element_id): a for a in Answer.objects.filter(response_id__in=ids)
+    }
+    to_create, to_update = [], []
+    for r in rows:
+        for element_id, value in r.values.items():
+            answer = existing.get((r.response_id, element_id))
+            if answer is None:
+                answer = Answer(response_id=r.response_id, data_element_id=element_id)
+                to_create.append(answer)
+            else:
+                to_update.append(answer)
+            answer.value_number = value.number
+            answer.value_bool = value.flag
+            answer.value_text = value.text
+            answer.raw = value.raw[:200]
+            answer.unit_entered = value.unit
+            answer.updated_by = user
+            answer.updated_at = now
+    if _has_history(Answer):
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        reason = "excel import"
+        bulk_create_with_history(
+            to_create, Answer, default_user=user, default_change_reason=reason, default_date=now
+        )
+        bulk_update_with_history(
+            to_update,
+            Answer,
+            _ANSWER_FIELDS,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    else:
+        Answer.objects.bulk_create(to_create)
+        Answer.objects.bulk_update(to_update, _ANSWER_FIELDS)
+    return len(to_create), len(to_update)
+
+
+@transaction.atomic
+def import_save(*, check: ImportCheck, user) -> ImportResult:
+    """Save a checked import, all or nothing.
+
+    ``check`` must come from :func:`import_check` without errors (``ValueError`` otherwise).
+    The responses are locked; if one was saved or left the editable statuses since the check,
+    nothing is written and ``ValidationError`` (code ``stale_import``) names the rows.
+    Answers keep the cell text as ``raw`` and ``user`` as ``updated_by``; each changed
+    response's ``version`` goes up by one. When a changed response is in
+    ``Response.SCORED_STATUSES``, :data:`surveys.signals.scored_answers_changed` is sent inside
+    the transaction (``reason="import"``). Answers are written in bulk; when the Answer model
+    keeps history (django-simple-history), the history rows are written too.
+    """
+    if check.errors:
+        raise ValueError("an import with errors cannot be saved")
+    rows = check.rows
+    if not rows:
+        return ImportResult(0, 0, 0)
+    ids = [r.response_id for r in rows]
+    # ordered by pk only: a consistent lock order, and no outer join (FOR UPDATE refuses one)
+    locked = {
+        r.pk: r for r in Response.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    conflicts = [
+        r
+        for r in rows
+        if r.response_id not in locked
+        or locked[r.response_id].version != r.checked_version
+        or not locked[r.response_id].is_editable
+    ]
+    if conflicts:
+        raise ValidationError(
+            [
+                _(
+                    "Row %(row)s: the response of %(enterprise)s was changed by someone else "
+                    "while the file was being checked; nothing was saved. Upload the file again."
+                )
+                % {"row": r.row, "enterprise": r.enterprise}
+                for r in conflicts
+            ],
+            code="stale_import",
+        )
+    now = timezone.now()
+    created = updated = 0
+    for start in range(0, len(rows), SAVE_CHUNK_ROWS):
+        c, u = _save_chunk(rows[start : start + SAVE_CHUNK_ROWS], user=user, now=now)
+        created += c
+        updated += u
+    Response.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=now)
+    if any(locked[i].status in Response.SCORED_STATUSES for i in ids):
+        scored_answers_changed.send(
+            sender=Response,
+            campaign_id=check.campaign.pk,
+            park_ids=[check.park.pk],
+            reason="import",
+        )
+    return ImportResult(len(ids), created, updated)
+
+
+# --------------------------------------------------------------------------- error report
+
+ERROR_REPORT_COLUMNS = ("cell", "sheet", "row", "column", "header", "value", "reason")
+
+
+def error_report_csv(errors: Iterable[dict | CellError]) -> str:
+    """The error report as CSV text (columns :data:`ERROR_REPORT_COLUMNS`, UTF-8 BOM first so
+    Excel reads Vietnamese), text cells neutralised against formulas."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(ERROR_REPORT_COLUMNS)
+    for e in errors:
+        d = e.as_dict() if isinstance(e, CellError) else e
+        writer.writerow(
+            [
+                neutralise_formula(str(d[k])) if isinstance(d[k], str) else d[k]
+                for k in ERROR_REPORT_COLUMNS
+            ]
+        )
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- exports
+
+EXPORT_SHAPES = ("long", "wide")
+EXPORT_FORMATS = ("csv", "xlsx")
+#: Columns of the long export (CSV header; the XLSX header is the translated form).
+LONG_COLUMNS = (
+    "campaign",
+    "period",
+    "park",
+    "enterprise",
+    "tax_code",
+    "data_element",
+    "label",
+    "value",
+    "unit",
+    "raw",
+    "status",
+)
+#: Leading columns of the wide export, followed by one column per data element code.
+WIDE_COLUMNS = ("campaign", "period", "park", "enterprise", "tax_code", "status", "version")
+#: Rows fetched per database round trip when exporting.
+EXPORT_CHUNK = 2000
+
+
+def _column_titles() -> dict[str, str]:
+    return {
+        "campaign": _("Campaign"),
+        "period": _("Period"),
+        "park": _("Park"),
+        "enterprise": _("Enterprise"),
+        "tax_code": _("Tax code"),
+        "data_element": _("Data element code"),
+        "label": _("Label"),
+        "value": _("Value"),
+        "unit": _("Unit"),
+        "raw": _("As entered"),
+        "status": _("Status"),
+        "version": _("Version"),
+    }
+
+
+def export_answers(*, campaign: Campaign, user, park: Park | None = None) -> QuerySet[Answer]:
+    """Answers of ``campaign`` in the user's scope (optionally of one park), through
+    :func:`enterprises.policy.filter_visible`."""
+    qs = filter_visible(
+        Answer.objects.filter(response__campaign=campaign),
+        user,
+        park_path="response__park",
+        enterprise_path="response__enterprise",
+    )
+    return qs.filter(response__park=park) if park is not None else qs
+
+
+def export_responses(*, campaign: Campaign, user, park: Park | None = None) -> QuerySet[Response]:
+    """Responses of ``campaign`` in the user's scope (optionally of one park)."""
+    qs = filter_visible(Response.objects.filter(campaign=campaign), user)
+    return qs.filter(park=park) if park is not None else qs
+
+
+def _typed_value(value_type: str, number, flag, text):
+    if flag is not None:
+        return bool(flag)
+    if number is not None:
+        return int(number) if value_type == "integer" else Decimal(_number_text(number))
+    return text or None
+
+
+def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator[tuple]:
+    """Rows of the long export (:data:`LONG_COLUMNS`), one per answer, streamed from the
+    database. Values are typed: ``Decimal``/``int`` numbers in the element's canonical unit,
+    ``bool`` yes/no, ``str`` text; names and labels in the active language."""
+    en = _language() == "en"
+    qs = (
+        export_answers(campaign=campaign, user=user, park=park)
+        .order_by(
+            "response__park__name_vi",
+            F("response__enterprise__name").asc(nulls_first=True),
+            "response_id",
+            "data_element__order",
+            "data_element__code",
+        )
+        .values_list(
+            "response__park__name_en" if en else "response__park__name_vi",
+            "response__enterprise__name",
+            "response__enterprise__tax_code",
+            "data_element__code",
+            "data_element__label_en" if en else "data_element__label_vi",
+            "data_element__value_type",
+            "value_number",
+            "value_bool",
+            "value_text",
+            "data_element__unit",
+            "raw",
+            "response__status",
+        )
+    )
+    for park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status in qs.iterator(
+        chunk_size=EXPORT_CHUNK
+    ):
+        yield (
+            campaign.name,
+            campaign.period,
+            park_name,
+            ent or "",
+            tax or "",
+            code,
+            label,
+            _typed_value(vt, num, flag, text),
+            unit,
+            raw,
+            status,
+        )
+
+
+def wide_elements(campaign: Campaign) -> list[DataElement]:
+    """Columns of the wide export: every data element of the version (park ones first)."""
+    order = {AppliesTo.PARK: 0, AppliesTo.PARK_NEW: 1, AppliesTo.ENTERPRISE: 2}
+    elements = DataElement.objects.filter(version_id=campaign.framework_version_id)
+    return sorted(elements, key=lambda e: (order.get(e.applies_to, 3), e.order, e.code))
+
+
+def wide_rows(
+    *, campaign: Campaign, user, park: Park | None = None, elements: list[DataElement]
+) -> Iterator[list]:
+    """Rows of the wide export: :data:`WIDE_COLUMNS` then one value per element of
+    ``elements`` (None when unanswered), one row per response in scope, including responses
+    without answers. Two streamed queries merged on the response id."""
+    en = _language() == "en"
+    position = {e.pk: i for i, e in enumerate(elements)}
+    value_type = {e.pk: e.value_type for e in elements}
+    responses = (
+        export_responses(campaign=campaign, user=user, park=park)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "park__name_en" if en else "park__name_vi",
+            "enterprise__name",
+            "enterprise__tax_code",
+            "status",
+            "version",
+        )
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    answers = (
+        export_answers(campaign=campaign, user=user, park=park)
+        .order_by("response_id")
+        .values_list("response_id", "data_element_id", "value_number", "value_bool", "value_text")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    pending = next(answers, None)
+    for pk, park_name, ent, tax, status, version in responses:
+        values = [None] * len(elements)
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk and pending[1] in position:
+                _rid, el, num, flag, text = pending
+                values[position[el]] = _typed_value(value_type[el], num, flag, text)
+            pending = next(answers, None)
+        yield [
+            campaign.name,
+            campaign.period,
+            park_name,
+            ent or "",
+            tax or "",
+            status,
+            version,
+        ] + values
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return _number_text(value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return str(value)
+
+
+def export_csv_chunks(
+    *, campaign: Campaign, user, shape: str, park: Park | None = None, rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """The CSV export as an iterator of text chunks (for ``StreamingHttpResponse``): a UTF-8
+    byte-order mark, the header (stable English column names; element codes for the wide
+    shape), then the rows, :func:`neutralise_formula` applied to every text cell. The active
+    language is captured now: the rows are produced later, while the response is sent."""
+    return _csv_chunks(
+        campaign=campaign,
+        user=user,
+        shape=shape,
+        park=park,
+        rows_per_chunk=rows_per_chunk,
+        language=_language(),
+    )
+
+
+def _csv_chunks(*, campaign, user, shape, park, rows_per_chunk, language) -> Iterator[str]:
+    with translation.override(language):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if shape == "long":
+            header, rows = list(LONG_COLUMNS), long_rows(campaign=campaign, user=user, park=park)
+        else:
+            elements = wide_elements(campaign)
+            header = list(WIDE_COLUMNS) + [e.code for e in elements]
+            rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
+        buffer.write("\ufeff")
+        writer.writerow(header)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow([_csv_value(v) for v in row])
+            if count % rows_per_chunk == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
+def _xlsx_row(ws, row, yes: str, no: str, bold=None) -> list:
+    cells = []
+    for value in row:
+        if isinstance(value, bool):
+            value = yes if value else no
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+            cell = WriteOnlyCell(ws)
+            _set_text(cell, value)
+            cell.quotePrefix = True
+            cells.append(cell)
+        elif bold is not None:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.font = bold
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def export_xlsx_file(*, campaign: Campaign, user, shape: str, park: Park | None = None):
+    """The XLSX export written with openpyxl's write-only mode to an anonymous temporary file;
+    returns that file (binary, at position 0; deleted when closed). Headers and yes/no in the
+    active language; the wide shape has a second header row with the element codes. Text
+    beginning with a formula character is written as a quote-prefixed text cell."""
+    yes, no = yes_no_words()
+    titles = _column_titles()
+    bold = Font(bold=True)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(_("Answers")[:31])
+    if shape == "long":
+        ws.append(_xlsx_row(ws, [titles[c] for c in LONG_COLUMNS], yes, no, bold))
+        rows = long_rows(campaign=campaign, user=user, park=park)
+    else:
+        elements = wide_elements(campaign)
+        ws.append(
+            _xlsx_row(
+                ws,
+                [titles[c] for c in WIDE_COLUMNS] + [header_text(e) for e in elements],
+                yes,
+                no,
+                bold,
+            )
+        )
+        ws.append(_xlsx_row(ws, list(WIDE_COLUMNS) + [e.code for e in elements], yes, no))
+        rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
+    for row in rows:
+        ws.append(_xlsx_row(ws, row, yes, no))
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    wb.save(out)
+    out.seek(0)
+    return out

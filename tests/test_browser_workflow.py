@@ -1,0 +1,117 @@
+"""The review walk of issue 4 in a real browser (Debian's chromium via Playwright, on a phone
+viewport): enterprise A fills and submits; Amata's park manager returns it with a comment on
+one answer; the enterprise sees the comment, corrects and resubmits; the Đồng Nai board
+approves; the answers are then locked."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from surveys.models import Answer, Response, Transition
+
+from .conftest import PASSWORD, chromium_path, require
+from .test_browser import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    path = chromium_path()
+    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _page_as(browser, live_server, user):
+    """A fresh phone-sized session, in English, logged in as ``user``."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enterprise_submits_manager_returns_enterprise_resubmits_board_approves_in_the_browser(
+    live_server, personas, campaign_2025, browser
+):
+    response = Response.objects.get(campaign=campaign_2025, enterprise=personas.ent_a)
+    url = f"{live_server.url}/surveys/responses/{response.pk}/"
+
+    # enterprise A fills and submits from its inbox
+    page = _page_as(browser, live_server, personas.enterprise_a)
+    page.goto(f"{live_server.url}/surveys/")
+    page.click(f"table.inbox tr[data-response='{response.pk}'] a")  # due or overdue
+    page.wait_for_url(re.compile(rf"/surveys/responses/{response.pk}/$"))
+    page.fill("#id_symbioses_participating", "2")
+    page.check("#field-compliant input[value=yes]")
+    page.click("button[value=submit]")
+    page.wait_for_load_state()
+    assert Response.objects.get(pk=response.pk).status == "submitted"
+
+    # the park manager returns it with a comment on one answer
+    page = _page_as(browser, live_server, personas.park_manager)
+    page.goto(f"{live_server.url}/surveys/")
+    page.click(f"#inbox-to_review tr[data-response='{response.pk}'] a")
+    page.wait_for_url(re.compile(rf"/surveys/responses/{response.pk}/$"))
+    page.click("#field-symbioses_participating details.review-comment summary")
+    page.fill("#field-symbioses_participating textarea", "Name the partner of each exchange.")
+    page.fill("#id_reason", "One answer needs a check.")
+    page.click("button[value=return]")
+    page.wait_for_selector("#response-status")
+    assert page.inner_text("#response-status") == "returned"
+
+    # the enterprise sees the comment by the answer, corrects and resubmits
+    page = _page_as(browser, live_server, personas.enterprise_a)
+    page.goto(url)
+    assert "One answer needs a check." in page.inner_text("#return-note")
+    assert "Name the partner of each exchange." in page.inner_text(
+        "#field-symbioses_participating .reviewer-comment"
+    )
+    page.fill("#id_symbioses_participating", "1")
+    page.click("button[value=submit]")
+    page.wait_for_load_state()
+    assert Response.objects.get(pk=response.pk).status == "submitted"
+
+    # the board approves
+    page = _page_as(browser, live_server, personas.board)
+    page.goto(url)
+    page.click("button[value=approve]")
+    page.wait_for_selector("#response-status")
+    assert page.inner_text("#response-status") == "approved"
+
+    # locked: the enterprise sees read-only fields and no save button
+    page = _page_as(browser, live_server, personas.enterprise_a)
+    page.goto(url)
+    assert page.locator("#id_symbioses_participating").is_disabled()
+    assert page.locator("button[value=save]").count() == 0
+    assert "Approved: the answers are locked." in page.inner_text("#read-only")
+    page.click("#field-symbioses_participating details.history summary")
+    assert "2" in page.inner_text("#field-symbioses_participating details.history")
+
+    answer = Answer.objects.get(response=response, data_element__code="symbioses_participating")
+    assert answer.value_number == 1
+    assert list(
+        Transition.objects.filter(response=response)
+        .order_by("at", "pk")
+        .values_list("to_status", "by__username")
+    ) == [
+        ("submitted", "t-ent-a"),
+        ("returned", "t-amata"),
+        ("submitted", "t-ent-a"),
+        ("approved", "t-board"),
+    ]
