@@ -1,6 +1,7 @@
 """The registers of issue 7 in a real browser (Debian's chromium via Playwright), on a phone:
-an enterprise records a RECP measure, the park manager records an exchange, and the park
-dashboard's registers panel shows them (Sankey, savings, counts)."""
+an enterprise records a RECP measure, the park manager records an exchange, the park
+dashboard's registers panel shows them (Sankey, savings, counts) and, after the recompute, the
+park's Art. 37(2)(b) criterion reads them."""
 
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ def test_record_a_measure_and_an_exchange_and_see_them_on_the_park_dashboard(
     emission_factors_load()
     amata = personas.catalogue.amata
 
+    page = login(phone, live_server.url, personas.park_manager)
+    page.goto(f"{live_server.url}/parks/{amata.pk}/?campaign={campaign_2025.pk}")
+    assert page.locator("tr[data-code='VN35-EIP-E2'] .state.met").count() == 0
+    page.close()
+
     page = login(phone, live_server.url, personas.enterprise_a)
     page.goto(f"{live_server.url}/registers/measures/new/")
     page.select_option("#id_area", "energy")
@@ -98,4 +104,11 @@ def test_record_a_measure_and_an_exchange_and_see_them_on_the_park_dashboard(
     page.wait_for_selector("#reg-savings .main-svg")
     # keyboard: the first link of the panel can be reached and followed
     assert page.locator(".registers-panel a").first.get_attribute("href")
+    # the criteria read the registers: one operating exchange meets Art. 37(2)(b)
+    for _ in range(40):
+        if page.locator("tr[data-code='VN35-EIP-E2'] .state.met").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert page.locator("tr[data-code='VN35-EIP-E2'] .state").get_attribute("class") == "state met"
     page.close()
