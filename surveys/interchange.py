@@ -1297,34 +1297,48 @@ def _xlsx_row(ws, row, yes: str, no: str, bold=None) -> list:
     return cells
 
 
+#: Rows in one worksheet, Excel's limit (Excel 2007 and later: 1,048,576 rows).
+EXCEL_MAX_ROWS = 1_048_576
+
+
 def export_xlsx_file(*, campaign: Campaign, user, shape: str, park: Park | None = None):
     """The XLSX export written with openpyxl's write-only mode to an anonymous temporary file;
     returns that file (binary, at position 0; deleted when closed). Headers and yes/no in the
     active language; the wide shape has a second header row with the element codes. Text
-    beginning with a formula character is written as a quote-prefixed text cell."""
+    beginning with a formula character is written as a quote-prefixed text cell. Rows beyond
+    Excel's limit (:data:`EXCEL_MAX_ROWS`) continue on further sheets "Answers (2)", … each
+    with the same header rows, so the file opens in Excel whatever the campaign's size."""
     yes, no = yes_no_words()
     titles = _column_titles()
     bold = Font(bold=True)
     wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(_("Answers")[:31])
     if shape == "long":
-        ws.append(_xlsx_row(ws, [titles[c] for c in LONG_COLUMNS], yes, no, bold))
+        headers = [[titles[c] for c in LONG_COLUMNS]]
         rows = long_rows(campaign=campaign, user=user, park=park)
     else:
         elements = wide_elements(campaign)
-        ws.append(
-            _xlsx_row(
-                ws,
-                [titles[c] for c in WIDE_COLUMNS] + [header_text(e) for e in elements],
-                yes,
-                no,
-                bold,
-            )
-        )
-        ws.append(_xlsx_row(ws, list(WIDE_COLUMNS) + [e.code for e in elements], yes, no))
+        headers = [
+            [titles[c] for c in WIDE_COLUMNS] + [header_text(e) for e in elements],
+            list(WIDE_COLUMNS) + [e.code for e in elements],
+        ]
         rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
+    title = _("Answers")
+    sheets = 0
+    used = EXCEL_MAX_ROWS  # start a sheet before the first row
+
     for row in rows:
+        if used >= EXCEL_MAX_ROWS:
+            sheets += 1
+            ws = wb.create_sheet((title if sheets == 1 else f"{title} ({sheets})")[:31])
+            for i, header in enumerate(headers):
+                ws.append(_xlsx_row(ws, header, yes, no, bold if i == 0 else None))
+            used = len(headers)
         ws.append(_xlsx_row(ws, row, yes, no))
+        used += 1
+    if sheets == 0:
+        ws = wb.create_sheet(title[:31])
+        for i, header in enumerate(headers):
+            ws.append(_xlsx_row(ws, header, yes, no, bold if i == 0 else None))
     out = tempfile.TemporaryFile(suffix=".xlsx")
     wb.save(out)
     out.seek(0)

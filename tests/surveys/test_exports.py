@@ -212,3 +212,20 @@ def test_the_csv_export_is_streamed_in_the_language_of_the_request(client, perso
     rows = csv_rows(r)
     assert {row[2] for row in rows[1:]} == {"Amata City Bien Hoa Industrial Park"}
     assert [row[6] for row in rows if row[5] == "e_water"] == ["Water used"]
+
+
+def test_rows_beyond_excels_limit_continue_on_a_second_sheet_with_the_header(
+    client, personas, xl, monkeypatch
+):
+    from surveys import interchange
+
+    monkeypatch.setattr(interchange, "EXCEL_MAX_ROWS", 4)  # header + 3 answers a sheet
+    response = export(client, personas.park_manager, xl, "long", "xlsx")
+    data = b"".join(response.streaming_content)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Câu trả lời", "Câu trả lời (2)"]
+    first, second = ([[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets)
+    assert len(first) == 4 and len(second) == 1 + 2  # 5 answers: 3 + 2
+    assert second[0] == first[0]  # the header repeats
+    codes = [row[5] for row in first[1:] + second[1:]]
+    assert sorted(codes) == ["e_note", "e_recp", "e_share", "e_water", "p_water"]
