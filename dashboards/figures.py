@@ -151,6 +151,20 @@ def park_map_figure(rows) -> str:
             hovertemplate="%{text}: %{customdata:.1f}<extra></extra>",
         )
     )
+    # Viet Nam's archipelagos belong on a national map (the parks' longitudes alone stop at 110° E)
+    fig.add_trace(
+        go.Scattergeo(
+            lat=[16.5, 10.0],
+            lon=[112.0, 114.3],
+            text=[_("Hoang Sa archipelago (Viet Nam)"), _("Truong Sa archipelago (Viet Nam)")],
+            mode="markers+text",
+            textposition="bottom center",
+            marker={"symbol": "circle", "size": 4, "color": "#5b6b64"},
+            textfont={"size": 10, "color": "#1d2a25"},
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     _layout(
         fig,
         height=600,
@@ -161,15 +175,16 @@ def park_map_figure(rows) -> str:
             "scope": "asia",
             "resolution": 50,
             "projection": {"type": "mercator"},
-            "lataxis": {"range": [8.0, 23.6]},
-            "lonaxis": {"range": [102.0, 110.0]},
+            "lataxis": {"range": [7.0, 23.6]},
+            "lonaxis": {"range": [102.0, 117.5]},
             "showland": True,
             "landcolor": "#eef4f1",
             "showcoastlines": True,
             "coastlinecolor": "#5b6b64",
             "showocean": True,
             "oceancolor": "#f2f7fb",
-            "showcountries": False,
+            "showcountries": True,
+            "countrycolor": "#9aa8a2",
             "showlakes": False,
             "showrivers": False,
             "showframe": False,

@@ -329,12 +329,12 @@ class Criterion(models.Model):
     @property
     def threshold_display(self) -> str:
         """The rule as a person reads it, e.g. ``≥ 20 %``, ``yes``, ``yes, 3 years``, or ''."""
-        from django.utils.translation import gettext as _g
+        from django.utils.translation import gettext
 
         if self.rule == self.Rule.YES_NO:
-            return _g("yes")
+            return gettext("yes")
         if self.rule == self.Rule.LOOKBACK:
-            return _g("yes, for %(n)s years") % {"n": self.lookback_years}
+            return gettext("yes, for %(n)s years") % {"n": self.lookback_years}
         if self.rule in (self.Rule.COMPARE, self.Rule.COUNT) and self.threshold is not None:
             value = f"{self.threshold.normalize():f}"
             return f"{self.get_operator_display()} {value} {self.unit if self.unit == '%' else ''}".strip()

@@ -211,7 +211,13 @@ def demo_load() -> list[DemoLogin]:
                 "framework_version": version,
                 "scope": Campaign.Scope.PARKS if period < 2025 else Campaign.Scope.ALL,
                 "opens_on": datetime.date(period + 1, 1, 1),
-                "closes_on": datetime.date(period + 1, 3, 31),
+                # the open demo campaign stays open for 90 days from the first `make run`
+                "closes_on": max(
+                    datetime.date(period + 1, 3, 31),
+                    timezone.localdate() + datetime.timedelta(days=90),
+                )
+                if period == 2025
+                else datetime.date(period + 1, 3, 31),
             },
         )
         campaigns[period] = campaign
@@ -254,6 +260,8 @@ def demo_load() -> list[DemoLogin]:
             continue
         response = Response.objects.get(campaign=campaigns[2025], enterprise=ent)
         _set_answers(response, answers, elements)
+        if ent == enterprises[1]:
+            continue  # enterprise-b's answers stay a draft, for the demo user to review and submit
         user = get_user_model().objects.filter(scope__enterprise=ent).first() or manager
         _advance(response, Response.Status.SUBMITTED, user)
 

@@ -21,6 +21,19 @@ from indicators.models import DataElement
 from .parsing import ParseError, parse_date, parse_number, parse_percent
 from .validation import cross_field_errors
 
+#: The largest magnitude an answer may have: below 10^15, so that it survives every database
+#: (SQLite keeps decimals as 64-bit floats, exact to 15 digits) and Answer.value_number
+#: (24 digits, 6 after the point). 10^15 VND is about 40 billion USD; 10^15 kWh is 4 000 times
+#: Vietnam's yearly electricity use.
+ANSWER_LIMIT = Decimal(10) ** 15
+
+
+def fits_storage(number: Decimal, *, limit: Decimal = ANSWER_LIMIT) -> bool:
+    """True when ``number`` is finite and its magnitude is below ``limit`` (default: what
+    ``Answer.value_number`` can hold)."""
+    return number.is_finite() and abs(number) < limit
+
+
 YES_NO_CHOICES = [
     ("", gettext_lazy("— not answered —")),
     ("yes", gettext_lazy("Yes")),
@@ -46,6 +59,14 @@ class AnswerValue:
     def is_blank(self) -> bool:
         """True when nothing was entered."""
         return self.number is None and self.flag is None and not self.text
+
+
+def _register_codes() -> set[str]:
+    """Data element codes whose scored value comes from the registers when they hold records
+    (see :func:`surveys.selectors.scoring_answers_frame`)."""
+    from .registers import REGISTER_ELEMENTS
+
+    return {code for codes in REGISTER_ELEMENTS.values() for code in codes}
 
 
 def element_label(element: DataElement) -> str:
@@ -99,6 +120,13 @@ class ResponseForm(forms.Form):
                 field = forms.CharField(
                     required=False, max_length=60, widget=forms.TextInput(attrs)
                 )
+            if element.code in _register_codes():
+                note = _(
+                    "If the registers (RECP measures, symbiosis exchanges, ISO certificates) "
+                    "hold records for you, the scores use the registers' value instead of "
+                    "this answer."
+                )
+                help_text = f"{help_text} {note}".strip()
             field.label = label
             field.help_text = help_text
             self.fields[element.code] = field
@@ -154,6 +182,12 @@ class ResponseForm(forms.Form):
                 )
             except units.UnitError as exc:
                 raise forms.ValidationError(f"«{label}»: {exc.message}") from None
+        if not fits_storage(number):
+            raise forms.ValidationError(
+                _("«%(label)s»: %(value)s is too large to be a plausible value.")
+                % {"label": label, "value": raw}
+            )
+        number = number.quantize(Decimal("0.000001")).normalize()
         if element.min_value is not None and number < element.min_value:
             raise forms.ValidationError(
                 _("«%(label)s»: %(value)s is below the minimum %(min)s.")

@@ -741,6 +741,10 @@ def _check_version(current: int, expected: int | None) -> None:
         )
 
 
+#: Largest stored quantity or amount (canonical unit): see surveys.forms.ANSWER_LIMIT.
+QUANTITY_LIMIT = Decimal(10) ** 15
+
+
 def _quantity(
     value, unit: str, *, field_name: str, dimensions=FLOW_DIMENSIONS, allow_count=False
 ) -> tuple[Decimal | None, str]:
@@ -756,6 +760,9 @@ def _quantity(
         raise ValidationError({field_name: _("Not a number.")})
     if value < 0:
         raise ValidationError({field_name: _("The quantity cannot be negative.")})
+    too_large = ValidationError({field_name: _("The quantity is too large to be plausible.")})
+    if value >= QUANTITY_LIMIT:
+        raise too_large
     unit = (unit or "").strip()
     if unit == "" and allow_count:
         return value, ""
@@ -767,6 +774,8 @@ def _quantity(
                 _("“%(unit)s” is not a unit of energy, volume or mass.") % {"unit": unit},
             )
         canonical, symbol = units.to_canonical(value, unit)
+        if canonical >= QUANTITY_LIMIT:  # e.g. GWh typed, kWh stored
+            raise too_large
     except units.UnitError as exc:
         raise ValidationError({field_name: exc.message}) from None
     return canonical, symbol
@@ -783,6 +792,8 @@ def _money(value, *, field_name: str) -> Decimal | None:
         raise ValidationError({field_name: _("Not a number.")})
     if value < 0:
         raise ValidationError({field_name: _("An amount of money cannot be negative.")})
+    if value >= QUANTITY_LIMIT:
+        raise ValidationError({field_name: _("The amount is too large to be plausible.")})
     return value.quantize(Decimal(1))
 
 

@@ -715,3 +715,19 @@ def test_path_to_certification_says_once_when_the_park_response_is_not_submitted
     path = re.search(r'<ol class="path" id="path-list">(.*?)</ol>', html, re.S).group(1)
     assert "Current value 0; required ≥ 1. Gap: 1." in path  # E2 judged: its gap is shown
     assert "Unanswered in the submitted responses" not in path
+
+
+def test_the_national_map_shows_viet_nams_archipelagos_and_borders():
+    import json
+
+    from django.utils import translation
+
+    from dashboards.figures import park_map_figure
+
+    with translation.override("vi"):
+        fig = json.loads(park_map_figure([]))
+    labels = [t for trace in fig["data"] for t in (trace.get("text") or [])]
+    assert "Quần đảo Hoàng Sa (Việt Nam)" in labels and "Quần đảo Trường Sa (Việt Nam)" in labels
+    geo = fig["layout"]["geo"]
+    assert geo["lonaxis"]["range"][1] >= 117 and geo["lataxis"]["range"][0] <= 7.5
+    assert geo["showcountries"] is True

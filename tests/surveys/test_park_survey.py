@@ -142,3 +142,18 @@ def test_dashboard_page_uses_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(8):
         assert client.get(reverse("dashboards:parks")).status_code == 200
+
+
+def test_an_implausibly_large_number_is_refused_naming_the_field(client, personas, amata_response):
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    huge = "999999999999999999999999999999"  # 30 digits: more than an answer can hold
+    r = post(client, amata_response, {"wastewater_total_m3": huge})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Tổng lượng nước thải công nghiệp phát sinh trong năm" in html
+    assert f'value="{huge}"' in html
+    assert not Answer.objects.filter(response=amata_response).exists()
+    # the largest accepted magnitude is below 10^15
+    ok = post(client, amata_response, {"wastewater_total_m3": "999.999.999.999.999"})
+    assert ok.status_code == 302
+    assert client.get(reverse("surveys:response", args=[amata_response.pk])).status_code == 200

@@ -519,3 +519,21 @@ def test_a_typed_answer_counts_until_the_park_keeps_a_register_which_then_wins(f
     _symbiosis(personas)  # an operating exchange since 2024 in the register
     park_recompute(campaign_id=campaign.pk, park_id=amata.pk)
     assert _park_state(campaign, amata, "VN35-EIP-E2") == "met"  # the register wins
+
+
+def test_an_implausibly_large_saving_is_refused_not_a_server_error(personas):
+    from surveys.registers import measure_save
+
+    with pytest.raises(ValidationError) as refused:
+        measure_save(
+            user=personas.enterprise_a,
+            enterprise=personas.ent_a,
+            data={
+                "area": "energy",
+                "title": "x",
+                "status": "implemented",
+                "year": 2025,
+                "saving_money_vnd": "9" * 30,
+            },
+        )
+    assert "saving_money_vnd" in refused.value.message_dict
