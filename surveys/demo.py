@@ -249,6 +249,8 @@ def demo_load() -> list[DemoLogin]:
         response = Response.objects.get(
             campaign=campaigns[period], park=amata, enterprise__isnull=True
         )
+        if response.status != Response.Status.DRAFT:
+            continue  # loaded by an earlier run: never moved back
         _set_answers(response, values, elements)
         _advance(response, Response.Status.SUBMITTED, manager)
         _advance(response, Response.Status.APPROVED, board)
@@ -259,6 +261,8 @@ def demo_load() -> list[DemoLogin]:
         if answers is None:
             continue
         response = Response.objects.get(campaign=campaigns[2025], enterprise=ent)
+        if response.status != Response.Status.DRAFT or response.answers.exists():
+            continue  # loaded by an earlier run, or changed since: never overwritten
         _set_answers(response, answers, elements)
         if ent == enterprises[1]:
             continue  # enterprise-b's answers stay a draft, for the demo user to review and submit
