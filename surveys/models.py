@@ -974,3 +974,84 @@ class RoadmapAction(models.Model):
 
         today = today or _dt.date.today()
         return self.status in self.OPEN_STATUSES and self.target_date < today
+
+
+# --------------------------------------------------------------------------------------
+# Background XLSX exports (issue 4 §8; see surveys/tasks.py and surveys/views_excel.py)
+# --------------------------------------------------------------------------------------
+
+
+def export_upload_to(instance, filename: str) -> str:
+    """A random stored name, ``exports/<32 hex>.xlsx``; the download name is built by the view."""
+    import uuid
+
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJob(models.Model):
+    """One XLSX export of a campaign's answers, built by a Celery task outside the request.
+
+    ``shape``: ``long`` | ``wide`` (``surveys.interchange.EXPORT_SHAPES``); ``park`` narrows it
+    to one park (null = every park in the requesting user's scope); ``language``: ``vi`` |
+    ``en``, the language of headers and yes/no. Status moves queued → running → done | failed.
+    The file (private storage, no public URL) is served only to ``requested_by``;
+    ``rows_written`` counts data rows (header rows excluded).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("campaign")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    shape = models.CharField(
+        _("layout"), max_length=4, choices=[("long", _("long")), ("wide", _("wide"))]
+    )
+    park = models.ForeignKey(
+        Park,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("park"),
+    )
+    language = models.CharField(_("language"), max_length=2, default="vi")
+    status = models.CharField(
+        _("status"), max_length=7, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(
+        _("file"), upload_to=export_upload_to, storage=evidence_storage, max_length=200, blank=True
+    )
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.shape}/{self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        """True when done or failed (the job page stops refreshing)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def download_name(self) -> str:
+        """``ecopark-<period>-campaign<id>-<shape>[-park<id>].xlsx``, as the streamed exports."""
+        name = f"ecopark-{self.campaign.period}-campaign{self.campaign_id}-{self.shape}"
+        if self.park_id is not None:
+            name += f"-park{self.park_id}"
+        return f"{name}.xlsx"

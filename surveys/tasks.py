@@ -25,3 +25,108 @@ def send_weekly_digest() -> dict:
     """Send this week's digest of non-reporting tenants to park managers; returns
     ``{"sent", "skipped", "failed"}``."""
     return digest_send().as_dict()
+
+
+# --------------------------------------------------------------------------------------
+# Background XLSX exports (issue 4 §8): the task, its publishing and the row count
+# --------------------------------------------------------------------------------------
+
+import logging  # noqa: E402  (kept with its block)
+import zipfile  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+#: Header rows on each sheet of an export, by shape (see ``interchange.export_xlsx_file``).
+EXPORT_HEADER_ROWS = {"long": 1, "wide": 2}
+
+
+def xlsx_data_rows(file, *, header_rows: int) -> int:
+    """Data rows of an XLSX written by ``interchange.export_xlsx_file``: the ``<row`` elements of
+    every worksheet part minus ``header_rows`` per sheet. Reads the zip as a stream (1 MB chunks),
+    so a national export (1.4 M rows) is counted without loading it; ``file`` is left at 0."""
+    total = 0
+    with zipfile.ZipFile(file) as book:
+        for name in book.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            rows, tail = 0, b""
+            with book.open(name) as part:
+                while chunk := part.read(1 << 20):
+                    data = tail + chunk
+                    # 4 bytes carried over: a "<row " split by the chunking is counted once
+                    rows += data.count(b"<row ")
+                    tail = data[-4:]
+            total += max(rows - header_rows, 0)
+    file.seek(0)
+    return total
+
+
+@shared_task(name="surveys.tasks.export_xlsx_task")
+def export_xlsx_task(job_id: int) -> str:
+    """Build the XLSX of :class:`surveys.models.ExportJob` ``job_id`` with the requesting user's
+    scope and the job's language, store it and mark the job done; returns the final status.
+
+    Any error (including Celery's soft time limit) marks the job failed with its message and is
+    logged, not raised, so eager mode and the worker behave the same. A job that is no longer
+    queued (already run by a duplicate delivery) is left as it is.
+    """
+    from django.core.files import File
+    from django.utils import timezone, translation
+
+    from . import interchange
+    from .models import ExportJob
+
+    updated = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    job = ExportJob.objects.select_related("campaign", "park", "requested_by").get(pk=job_id)
+    if not updated:
+        return job.status
+    try:
+        with translation.override(job.language):
+            out = interchange.export_xlsx_file(
+                campaign=job.campaign, user=job.requested_by, shape=job.shape, park=job.park
+            )
+        with out:
+            job.rows_written = xlsx_data_rows(out, header_rows=EXPORT_HEADER_ROWS[job.shape])
+            job.file.save("export.xlsx", File(out), save=False)
+        job.status = ExportJob.Status.DONE
+    except Exception as exc:
+        log.exception("XLSX export job %s failed", job_id)
+        job.status = ExportJob.Status.FAILED
+        job.error = f"{type(exc).__name__}: {exc}"[:2000]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "file", "rows_written", "error", "finished_at"])
+    return job.status
+
+
+def export_xlsx_publish(*, job_id: int) -> bool:
+    """Publish :func:`export_xlsx_task` for the job (call it from ``transaction.on_commit``);
+    True when published (in eager mode: run). Never raises: when the broker is unreachable the
+    job is marked failed with a message saying so, and the job page offers the CSV instead."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext
+
+    from ecopark.celery import app
+
+    from .models import ExportJob
+
+    try:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
+            export_xlsx_task.apply_async(args=[job_id], connection=connection, retry=False)
+    except Exception as exc:
+        log.exception("XLSX export job %s not published", job_id)
+        job = ExportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            return False
+        with translation.override(job.language):
+            message = gettext(
+                "The export could not be queued: the task queue is unreachable (%(error)s). "
+                "Download the CSV instead, or try again later."
+            ) % {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
+        )
+        return False
+    return True

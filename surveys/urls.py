@@ -48,3 +48,13 @@ urlpatterns += [
         name="excel_import_errors",
     ),
 ]
+
+# Background XLSX exports (surveys/views_excel.py, surveys/tasks.py export_xlsx_task)
+urlpatterns += [
+    path("excel/exports/<int:job_id>/", views_excel.excel_export_job, name="excel_export_job"),
+    path(
+        "excel/exports/<int:job_id>/download/",
+        views_excel.excel_export_download,
+        name="excel_export_download",
+    ),
+]

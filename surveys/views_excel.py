@@ -8,13 +8,16 @@ import for answer 404 (default deny).
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -22,8 +25,10 @@ from django.views.decorators.http import require_GET
 from enterprises.policy import visible_parks
 
 from . import interchange
-from .models import Campaign
+from .models import Campaign, ExportJob
+from .tasks import export_xlsx_publish
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Errors shown on the page; the downloadable report has them all (up to SESSION_ERRORS).
 PAGE_ERRORS = 200
 #: Errors kept in the session for the downloadable report.
@@ -94,11 +99,12 @@ def excel_campaign(request, campaign_id: int):
 @login_required
 @require_GET
 def excel_export(request, campaign_id: int):
-    """Stream the campaign's answers in the user's scope.
+    """Export the campaign's answers in the user's scope.
 
     Query: ``shape`` = long | wide, ``format`` = csv | xlsx, optional ``park`` (id of a park
-    in scope; another answers 404). CSV is streamed row by row; XLSX is written to a temporary
-    file in openpyxl's write-only mode and sent from it.
+    in scope; another answers 404). CSV is streamed row by row; XLSX is built by a background
+    job: the view records an :class:`ExportJob`, publishes :func:`surveys.tasks.export_xlsx_task`
+    after commit (run inline in eager mode) and redirects to the job page.
     """
     campaign = _campaign(request.user, campaign_id)
     shape = request.GET.get("shape", "long")
@@ -127,12 +133,58 @@ def excel_export(request, campaign_id: int):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    out = interchange.export_xlsx_file(campaign=campaign, user=request.user, shape=shape, park=park)
+    job = ExportJob.objects.create(
+        campaign=campaign,
+        requested_by=request.user,
+        shape=shape,
+        park=park,
+        language=_language(),
+    )
+    transaction.on_commit(lambda: export_xlsx_publish(job_id=job.pk))
+    return redirect("surveys:excel_export_job", job.pk)
+
+
+def _own_job(user, job_id: int) -> ExportJob:
+    """The export job if ``user`` requested it; anyone else (any role) gets 404."""
+    return get_object_or_404(
+        ExportJob.objects.select_related("campaign", "park"), pk=job_id, requested_by=user
+    )
+
+
+@login_required
+@require_GET
+def excel_export_job(request, job_id: int):
+    """The page of one XLSX export job: its status (refreshed every 3 s until done or failed),
+    the download link when done, the error and a CSV link when failed. Requester only."""
+    job = _own_job(request.user, job_id)
+    query = {"shape": job.shape, "format": "csv"}
+    if job.park_id is not None:
+        query["park"] = job.park_id
+    return render(
+        request,
+        "surveys/excel_export_job.html",
+        {
+            "job": job,
+            "csv_url": reverse("surveys:excel_export", args=[job.campaign_id])
+            + "?"
+            + urlencode(query),
+        },
+    )
+
+
+@login_required
+@require_GET
+def excel_export_download(request, job_id: int):
+    """The finished workbook of an export job, as an attachment; 404 for anyone but the
+    requester and while the job is not done."""
+    job = _own_job(request.user, job_id)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
     return FileResponse(
-        out,
+        job.file.open("rb"),
         as_attachment=True,
-        filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=job.download_name(),
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -148,7 +200,7 @@ def excel_template(request, campaign_id: int, park_id: int):
         out,
         as_attachment=True,
         filename=f"ecopark-{campaign.period}-campaign{campaign.pk}-park{park.pk}-template.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 

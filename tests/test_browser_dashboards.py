@@ -181,3 +181,25 @@ def test_enterprise_dashboard_in_the_browser(browser, live_server, personas, sec
 
     neighbour = new_page(browser, live_server, personas.enterprise_b)
     assert neighbour.goto(f"{live_server.url}/parks/enterprises/{personas.ent_a.pk}/").status == 404
+
+
+def test_park_criteria_table_shows_the_state_without_sideways_scrolling_at_390_px(
+    browser,
+    live_server,
+    personas,
+    two_periods,  # noqa: F811
+):
+    amata = personas.catalogue.amata
+    page = new_page(browser, live_server, personas.park_manager)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/parks/{amata.pk}/")
+    state = page.locator("tr[data-code='VN35-EIP-E2'] .state")
+    state.scroll_into_view_if_needed()
+    box = state.bounding_box()
+    assert state.get_attribute("class") == "state not_met"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    wrap = page.locator("#criteria-table").evaluate(
+        "t => [t.scrollWidth, t.parentElement.clientWidth]"
+    )
+    assert wrap[0] <= wrap[1]  # the row is a card: nothing hidden to the right
+    assert page.locator("tr[data-code='VN35-EIP-E2'] td").nth(1).inner_text().startswith("Ít nhất")

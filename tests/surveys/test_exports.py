@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from indicators.models import DataElement
 from surveys.forms import AnswerValue
-from surveys.models import Response
+from surveys.models import ExportJob, Response
 from surveys.services import response_save_answers
 
 from ..conftest import PASSWORD
@@ -70,7 +71,26 @@ def export(client, user, campaign, shape, fmt, park=None, language=None):
     query = {"shape": shape, "format": fmt}
     if park is not None:
         query["park"] = park.pk
-    return client.get(reverse("surveys:excel_export", args=[campaign.pk]), query)
+    if fmt != "xlsx":
+        return client.get(reverse("surveys:excel_export", args=[campaign.pk]), query)
+    return xlsx_download(client, reverse("surveys:excel_export", args=[campaign.pk]), query)
+
+
+def xlsx_download(client, url, query):
+    """Request an XLSX export (the job runs inline in eager mode once the request's
+    transaction commits), follow the redirect to the job page and download from it; a refused
+    request (404) is returned as it is."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url, query)
+    if response.status_code != 302:
+        return response
+    job = ExportJob.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
+    assert response.url == reverse("surveys:excel_export_job", args=[job.pk])
+    page = client.get(response.url)
+    download = reverse("surveys:excel_export_download", args=[job.pk])
+    assert page.status_code == 200 and download in page.content.decode()
+    assert b'http-equiv="refresh"' not in page.content  # done: no more refreshing
+    return client.get(download)
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -229,3 +249,139 @@ def test_rows_beyond_excels_limit_continue_on_a_second_sheet_with_the_header(
     assert second[0] == first[0]  # the header repeats
     codes = [row[5] for row in first[1:] + second[1:]]
     assert sorted(codes) == ["e_note", "e_recp", "e_share", "e_water", "p_water"]
+
+
+# -- Background XLSX exports (ExportJob, surveys.tasks.export_xlsx_task) ---------------------
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def request_xlsx(client, user, campaign, shape, **query):
+    """Log in, ask for an XLSX export and return the response with callbacks run on commit."""
+    client.login(username=user.username, password=PASSWORD)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.get(
+            reverse("surveys:excel_export", args=[campaign.pk]),
+            {"shape": shape, "format": "xlsx", **query},
+        )
+
+
+def test_an_xlsx_export_becomes_a_finished_job_whose_file_only_its_requester_downloads(
+    client, personas, xl, media_root
+):
+    response = request_xlsx(client, personas.park_manager, xl, "long")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/surveys/excel/exports/{job.pk}/"
+    assert (job.status, job.shape, job.park, job.language) == ("done", "long", None, "vi")
+    assert job.requested_by == personas.park_manager and job.error == ""
+    assert job.rows_written == 5  # Amata's park answer and Enterprise A's four
+    assert job.finished_at is not None
+    stored = media_root / job.file.name
+    assert stored.parent == media_root / "exports" and stored.is_file()
+    assert len(stored.stem) == 32  # a random name, nothing of the campaign or the user
+    download = client.get(f"/surveys/excel/exports/{job.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="ecopark-2025-campaign{xl.pk}-long.xlsx"'
+    )
+    rows = xlsx_rows(download)
+    assert {row[5]: row[7] for row in rows[1:]} == {
+        "p_water": 50000, "e_recp": "Có", "e_water": 1234.5, "e_share": 12.5, "e_note": HYPERLINK
+    }  # fmt: skip
+
+
+def test_a_wide_park_export_job_counts_respondents_and_names_the_park(client, personas, xl):
+    amata = personas.catalogue.amata
+    request_xlsx(client, personas.ministry, xl, "wide", park=amata.pk)
+    job = ExportJob.objects.get()
+    assert (job.status, job.park, job.rows_written) == ("done", amata, 3)  # park + 2 enterprises
+    download = client.get(reverse("surveys:excel_export_download", args=[job.pk]))
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="ecopark-2025-campaign{xl.pk}-wide-park{amata.pk}.xlsx"'
+    )
+    assert len(xlsx_rows(download)) == 2 + 3
+
+
+def test_nobody_but_the_requester_sees_the_job_page_or_downloads_the_file(client, personas, xl):
+    request_xlsx(client, personas.enterprise_a, xl, "long")
+    job = ExportJob.objects.get()
+    assert job.status == "done"
+    page = reverse("surveys:excel_export_job", args=[job.pk])
+    download = reverse("surveys:excel_export_download", args=[job.pk])
+    for other in (personas.enterprise_b, personas.other_board, personas.ministry):
+        client.login(username=other.username, password=PASSWORD)
+        assert client.get(page).status_code == 404
+        assert client.get(download).status_code == 404
+    client.logout()
+    assert client.get(download).status_code == 302  # to the login page
+
+
+def test_a_queued_job_page_refreshes_every_3_seconds_and_has_nothing_to_download(
+    client, personas, xl
+):
+    client.login(username=personas.board.username, password=PASSWORD)
+    response = client.get(  # no commit callbacks run: the job stays queued, as with a busy worker
+        reverse("surveys:excel_export", args=[xl.pk]), {"shape": "wide", "format": "xlsx"}
+    )
+    job = ExportJob.objects.get()
+    assert job.status == "queued"
+    page = client.get(response.url)
+    assert b'<meta http-equiv="refresh" content="3">' in page.content
+    assert client.get(f"/surveys/excel/exports/{job.pk}/download/").status_code == 404
+
+
+def test_an_unreachable_broker_marks_the_job_failed_and_offers_the_csv(
+    client, personas, xl, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from surveys.tasks import export_xlsx_task
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(export_xlsx_task, "apply_async", refuse)
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = request_xlsx(
+        client, personas.park_manager, xl, "long", park=personas.catalogue.amata.pk
+    )
+    job = ExportJob.objects.get()
+    assert job.status == "failed" and job.file.name == "" and job.finished_at is not None
+    assert job.language == "en"
+    assert job.error == (
+        "The export could not be queued: the task queue is unreachable (OperationalError: "
+        "Error 111 connecting to localhost:6379. Connection refused.). Download the CSV "
+        "instead, or try again later."
+    )
+    page = client.get(response.url).content.decode()
+    assert "Connection refused" in page and "http-equiv" not in page
+    csv_link = reverse("surveys:excel_export", args=[xl.pk])
+    assert (
+        f'href="{csv_link}?shape=long&amp;format=csv&amp;park={personas.catalogue.amata.pk}"'
+        in page
+    )
+    assert client.get(f"/surveys/excel/exports/{job.pk}/download/").status_code == 404
+
+
+def test_an_error_while_building_the_workbook_marks_the_job_failed_with_it(
+    client, personas, xl, monkeypatch
+):
+    from surveys import interchange
+
+    def broken(**kwargs):
+        raise MemoryError("out of memory at row 812000")
+
+    monkeypatch.setattr(interchange, "export_xlsx_file", broken)
+    request_xlsx(client, personas.park_manager, xl, "long")
+    job = ExportJob.objects.get()
+    assert (job.status, job.error) == ("failed", "MemoryError: out of memory at row 812000")
+    assert job.rows_written == 0 and job.file.name == ""
