@@ -214,8 +214,11 @@ def _number(value):
     return as_float if Decimal(repr(as_float)) == value else format(value.normalize(), "f")
 
 
-def version_to_dict(version: FrameworkVersion) -> dict:
+def version_to_dict(version: FrameworkVersion, *, with_pk: bool = False) -> dict:
     """A stored version as a framework document with that one version (5 queries).
+
+    ``with_pk`` adds each row's primary key as ``pk`` (ignored by ``framework_check``), so a
+    pending edit can replace its row (see ``indicators.services.version_edit_errors``).
 
     Shape: the one of ``indicators/data/frameworks/*.yaml`` — every field ``framework_load``
     reads, lists in their stored order (categories, data elements and criteria by ``order``,
@@ -227,7 +230,7 @@ def version_to_dict(version: FrameworkVersion) -> dict:
     framework = version.framework
 
     def row(obj, fields: list[_Field]) -> dict:
-        out = {}
+        out = {"pk": obj.pk} if with_pk else {}
         for f in fields:
             if f.name == "category":
                 out[f.name] = obj.category.code

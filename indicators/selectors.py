@@ -217,75 +217,12 @@ def _plain(value):
 
 def version_document(version: FrameworkVersion) -> dict:
     """A stored version in the shape of a framework file (see ``indicators/data/frameworks``
-    and ``indicators.services.framework_check``): ``{"code", "title_vi", "title_en",
-    "versions": [{...one version...}]}``. Rows carry their ``pk`` too (ignored by the check),
-    so a pending edit can replace its row. 5 queries."""
-    framework = version.framework
-    element_fields = [
-        "code",
-        "applies_to",
-        "value_type",
-        "unit",
-        "label_vi",
-        "label_en",
-        "help_vi",
-        "help_en",
-        "min_value",
-        "max_value",
-        "choices",
-        "required",
-    ]
-    criterion_fields = [
-        f.name
-        for f in Criterion._meta.concrete_fields
-        if f.name not in ("id", "version", "category", "indicator", "order")
-    ]
-    categories = list(
-        Category.objects.filter(version=version)
-        .order_by("order", "code")
-        .values("pk", "code", "name_vi", "name_en")
-    )
-    elements = [
-        {k: _plain(v) for k, v in row.items()}
-        for row in DataElement.objects.filter(version=version)
-        .order_by("order", "code")
-        .values("pk", *element_fields)
-    ]
-    indicators = list(
-        Indicator.objects.filter(version=version)
-        .order_by("code")
-        .values("pk", "code", "applies_to", "formula", "value_type", "unit")
-    )
-    criteria = [
-        {
-            **{k: _plain(v) for k, v in row.items() if not k.startswith("category__")},
-            "category": row["category__code"],
-            "indicator": row["indicator__code"],
-        }
-        for row in Criterion.objects.filter(version=version)
-        .order_by("category__order", "order", "code")
-        .values("pk", *criterion_fields, "category__code", "indicator__code")
-    ]
-    return {
-        "code": framework.code,
-        "title_vi": framework.title_vi,
-        "title_en": framework.title_en,
-        "versions": [
-            {
-                "number": version.number,
-                "status": version.status,
-                "title_vi": version.title_vi,
-                "title_en": version.title_en,
-                "instruments": list(version.instruments or []),
-                "effective_from": _plain(version.effective_from),
-                "effective_to": _plain(version.effective_to),
-                "categories": categories,
-                "data_elements": elements,
-                "indicators": indicators,
-                "criteria": criteria,
-            }
-        ],
-    }
+    and ``indicators.services.framework_check``), each row with its ``pk`` too so a pending
+    edit can replace its row: :func:`indicators.interchange.version_to_dict` with
+    ``with_pk=True`` (one exporter of a version for checks, YAML and XLSX). 5 queries."""
+    from .interchange import version_to_dict
+
+    return version_to_dict(version, with_pk=True)
 
 
 # --------------------------------------------------------------------------------------
