@@ -389,3 +389,23 @@ class CampaignRecompute(models.Model):
     def is_active(self) -> bool:
         """True while queued or running."""
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class CacheStamp(models.Model):
+    """A counter that keys the dashboards' page cache (:mod:`dashboards.stamps`).
+
+    One row per name (``"dashboards"``). Every change a dashboard shows — a snapshot written,
+    a park's results turning stale, a park, enterprise, campaign or register edited — adds 1
+    after its transaction commits; a cached page is keyed on the value it was built under, so
+    it is never served once a newer value exists. Reading it is one primary-key lookup.
+    """
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("cache stamp")
+        verbose_name_plural = _("cache stamps")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

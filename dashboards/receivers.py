@@ -17,7 +17,22 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import RecomputeState
+from enterprises.models import Enterprise, Park, Province, Sector
+from indicators.models import FrameworkVersion
+from surveys.models import (
+    Campaign,
+    ISOCertificate,
+    RECPMeasure,
+    Response,
+    RoadmapAction,
+    Stream,
+    SymbiosisExchange,
+    SymbiosisParticipant,
+    Transition,
+)
+
+from . import stamps
+from .models import RecomputeState, ScoreSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +55,7 @@ def enqueue_recompute(
     RecomputeState.objects.filter(campaign_id=campaign_id, park_id__in=park_ids).update(
         stale=True, generation=F("generation") + 1, requested_at=now
     )
+    stamps.bump()  # the dashboards show the parks as being recomputed
     transaction.on_commit(lambda: send_recompute(campaign_id=campaign_id, park_ids=park_ids))
 
 
@@ -107,3 +123,37 @@ def send_campaign_recompute(*, run_id: int) -> bool:
         log.exception("campaign recompute run %s not started now; left for the sweep", run_id)
         return False
     return True
+
+
+def bump_stamp(sender, **kwargs) -> None:
+    """Receiver of ``post_save``/``post_delete`` of the models whose rows a dashboard shows
+    (:data:`STAMPED_MODELS`): the dashboards' cache stamp moves once the change commits.
+
+    A response counts when created or deleted; its status changes are recorded as
+    :class:`surveys.models.Transition` rows, so an autosave of answers leaves the cached
+    pages alone. Bulk writes send no signals; their writers call :func:`stamps.bump`.
+    """
+    if sender is Response and kwargs.get("created") is False:
+        return
+    stamps.bump()
+
+
+#: the models a dashboard page shows; see :func:`bump_stamp`
+STAMPED_MODELS = (
+    ScoreSnapshot,
+    RecomputeState,
+    Province,
+    Park,
+    Enterprise,
+    Sector,
+    FrameworkVersion,
+    Campaign,
+    Response,
+    Transition,
+    RECPMeasure,
+    SymbiosisExchange,
+    SymbiosisParticipant,
+    ISOCertificate,
+    Stream,
+    RoadmapAction,
+)

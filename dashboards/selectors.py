@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -27,6 +26,7 @@ from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement
 from surveys.models import Answer, Campaign, Response
 
+from . import stamps
 from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
 
 #: smallest group of enterprises an anonymous benchmark is shown for (issue 6: "a group of
@@ -68,46 +68,23 @@ def parks_with_latest_scores(user) -> QuerySet[Park]:
 # --------------------------------------------------------------------------------------
 
 
-def _stamp_sql() -> dict[str, str]:
-    """The parts of the dashboards' cache stamp, as scalar SQL: the write side's ledger
-    (:class:`RecomputeState`: a change request bumps ``generation`` and ``requested_at`` and
-    sets ``stale``; every snapshot write sets ``computed_at``) and the newest snapshot id."""
-    quote = connection.ops.quote_name
-    states = quote(RecomputeState._meta.db_table)
-    snaps = quote(ScoreSnapshot._meta.db_table)
-    return {
-        "st_states": f"SELECT COUNT(*) FROM {states}",
-        "st_generations": f"SELECT SUM(generation) FROM {states}",
-        "st_stale": f"SELECT SUM(CASE WHEN stale THEN 1 ELSE 0 END) FROM {states}",
-        "st_requested": f"SELECT CAST(MAX(requested_at) AS TEXT) FROM {states}",
-        "st_computed": f"SELECT CAST(MAX(computed_at) AS TEXT) FROM {states}",
-        "st_snapshot": f"SELECT MAX(id) FROM {snaps}",
-    }
-
-
 def stamp_annotations() -> dict[str, RawSQL]:
     """Annotations that give any row the dashboards' cache stamp (see :func:`stamp_of`), so a
     page that looks its subject up gets the stamp in the same query."""
-    return {name: RawSQL(sql, ()) for name, sql in _stamp_sql().items()}
+    return {"dashboard_stamp": stamps.annotation()}
 
 
 def stamp_of(row) -> str:
     """The cache stamp carried by a row annotated with :func:`stamp_annotations`."""
-    return ":".join(str(getattr(row, name)) for name in _stamp_sql())
+    return str(row.dashboard_stamp or 0)
 
 
 def dashboard_stamp() -> str:
-    """The dashboards' cache stamp, in one query.
-
-    It changes whenever a snapshot lands (a new snapshot id, or — where the write side merges
-    snapshots in place — the ``computed_at`` it records on the park's recompute state), a
-    change is requested (``generation``, ``requested_at``) or a park turns stale or fresh. A
-    cached page keyed on it is therefore never served after a new snapshot has landed.
-    """
-    parts = _stamp_sql()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({sql})" for sql in parts.values()))
-        return ":".join(str(v) for v in cursor.fetchone())
+    """The dashboards' cache stamp (:mod:`dashboards.stamps`), in one primary-key lookup. It
+    changes after every commit that writes a snapshot, turns a park's results stale or edits
+    a park, enterprise, campaign or register entry, so a cached page keyed on it is never
+    served after a new snapshot has landed."""
+    return str(stamps.current())
 
 
 def campaigns_all() -> list[Campaign]:

@@ -57,6 +57,7 @@ from indicators.selectors import ScoringInputs, version_scoring_inputs
 from surveys.models import Campaign, Response
 from surveys.selectors import scoring_answers_frame
 
+from . import stamps
 from .models import (
     CampaignRecompute,
     CategoryScore,
@@ -568,6 +569,8 @@ def _write_chunk(p: _Prepared, park_ids: list[int], *, force: bool) -> tuple[int
             RecomputeState.objects.filter(campaign_id=campaign.pk, park_id__in=fresh).update(
                 stale=False, computed_at=now
             )
+        if changed or fresh:
+            stamps.bump()  # after commit: cached dashboard pages are rebuilt
     return len(changed), snapshots
 
 

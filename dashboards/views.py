@@ -3,10 +3,11 @@ progress toward the national criteria, with their XLSX exports and the park's PD
 
 Dashboards read snapshots only; a request never recomputes (DESIGN.md §3). Every page looks
 its subject up through :mod:`enterprises.policy` first (outside the scope: 404), then serves
-the body of the page from the Django cache under a key made of the page, its subject, the
-query string, the language and the dashboards' stamp
-(:func:`dashboards.selectors.dashboard_stamp`), so a new snapshot invalidates it. A cache hit costs the session, the user,
-the scope and one query (the subject's lookup carrying the stamp, or the stamp alone).
+the body of the page from the process-local "pages" cache under a key made of the page, its
+subject, the query string, the language and the dashboards' cache stamp
+(:mod:`dashboards.stamps`), so a new snapshot invalidates it. A cache hit costs the session
+(none with a shared cache), the user with its scope, and one query: the subject's lookup
+carrying the stamp, or the stamp alone.
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ import hashlib
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.models import Park, Province, Role
+from enterprises.models import Enterprise, Park, Province, Role
 from enterprises.policy import scope_of, visible_enterprises, visible_parks
 from surveys.models import Campaign
 
@@ -43,7 +48,6 @@ from .selectors import (
     parks_filter,
     parks_with_latest_scores,
     stamp_annotations,
-    stamp_of,
 )
 
 #: seconds a dashboard body stays cached (the key changes anyway when a snapshot lands)
@@ -61,11 +65,73 @@ def _cached_body(request, key_parts: tuple, template: str, build) -> str:
     language; ``build`` may raise Http404 (nothing is stored then)."""
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET)
     key = _cache_key(translation.get_language(), request.path, query, *key_parts)
-    body = cache.get(key)
+    pages = caches["pages"]
+    body = pages.get(key)
     if body is None:
         body = render_to_string(template, build(), request=request)
-        cache.set(key, body, CACHE_SECONDS)
+        pages.set(key, body, CACHE_SECONDS)
     return body
+
+
+def _cached_page(request, key_parts: tuple, render_page) -> HttpResponse:
+    """The whole page for this session from the "pages" cache, or ``render_page()``'s
+    response, stored when it is a 200; gzip-compressed for a browser that accepts it.
+
+    A dashboard's body is shared by everyone who may see it (:func:`_cached_body`); around
+    it, the page carries the reader's name and CSRF token. This second layer keeps the whole
+    page for one session: the key holds the user, the session's CSRF cookie (the token in the
+    page must match it), the path with its query string, the language, the day and
+    ``key_parts`` (with the cache stamp), so a new snapshot, a log-out and log-in or another
+    browser never see it. It is used only after the view has checked the reader's scope, and
+    never while a message waits to be shown. The page is kept twice: as rendered and
+    compressed once (gzip level 6, a 260 KB national table becomes about 25 KB), so a phone
+    downloads a tenth of it and the server never compresses it again."""
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not csrf_cookie or len(messages.get_messages(request)):
+        return render_page()
+    key = _cache_key(
+        "page",
+        translation.get_language(),
+        request.get_full_path(),
+        request.user.pk,
+        csrf_cookie,
+        timezone.localdate(),
+        *key_parts,
+    )
+    pages = caches["pages"]
+    entry = pages.get(key)
+    if entry is not None:
+        return _compressed(request, HttpResponse(entry[0]), entry[1])
+    response = render_page()
+    if response.status_code != 200:
+        return response
+    # a few random bytes in the gzip header, as Django's GZipMiddleware adds (BREACH)
+    compressed = compress_string(response.content, max_random_bytes=100)
+    pages.set(key, (response.content, compressed), CACHE_SECONDS)
+    return _compressed(request, response, compressed)
+
+
+def _compressed(request, response: HttpResponse, compressed: bytes) -> HttpResponse:
+    """``response`` with ``compressed`` (gzip) as its content when the request accepts gzip."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response.content = compressed
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _visible_stamp(queryset, pk: int) -> str:
+    """The dashboards' cache stamp, read with the check that row ``pk`` is in ``queryset``
+    (the reader's scope, :mod:`enterprises.policy`) in one light query; raises Http404 when
+    it is not. The page itself loads the row only when it is not cached."""
+    rows = list(
+        queryset.filter(pk=pk)
+        .annotate(**stamp_annotations())
+        .values_list("dashboard_stamp", flat=True)[:1]
+    )
+    if not rows:
+        raise Http404
+    return str(rows[0] or 0)
 
 
 def _campaign_id(request) -> int | None:
@@ -214,14 +280,19 @@ def national(request):
     scope = scope_of(request.user)
     if scope is None or scope.role != Role.MINISTRY:
         raise Http404
-    body = _table_body(
-        request,
-        parks=visible_parks(request.user),
-        provinces=True,
-        key_parts=("national", dashboard_stamp()),
-        export_url=reverse("dashboards:national-export"),
-    )
-    return render(request, "dashboards/national.html", {"body": body})
+    key_parts = ("national", dashboard_stamp())
+
+    def render_page():
+        body = _table_body(
+            request,
+            parks=visible_parks(request.user),
+            provinces=True,
+            key_parts=key_parts,
+            export_url=reverse("dashboards:national-export"),
+        )
+        return render(request, "dashboards/national.html", {"body": body})
+
+    return _cached_page(request, key_parts, render_page)
 
 
 def _province_for(user, code: str) -> Province:
@@ -241,18 +312,23 @@ def province(request, code: str):
     plus the park responses that wait for its approval (Decree 35/2022 Art. 43). The board of
     that province and the ministry only (others: 404)."""
     prov = _province_for(request.user, code)
-    body = _table_body(
-        request,
-        parks=visible_parks(request.user).filter(province=prov),
-        provinces=False,
-        key_parts=("province", prov.pk, dashboard_stamp()),
-        export_url=reverse("dashboards:province-export", args=[prov.code]),
-    )
-    return render(
-        request,
-        "dashboards/province.html",
-        {"province": prov, "body": body, "waiting": approvals_waiting(province=prov)},
-    )
+    key_parts = ("province", prov.pk, dashboard_stamp())
+
+    def render_page():
+        body = _table_body(
+            request,
+            parks=visible_parks(request.user).filter(province=prov),
+            provinces=False,
+            key_parts=key_parts,
+            export_url=reverse("dashboards:province-export", args=[prov.code]),
+        )
+        return render(
+            request,
+            "dashboards/province.html",
+            {"province": prov, "body": body, "waiting": approvals_waiting(province=prov)},
+        )
+
+    return _cached_page(request, key_parts, render_page)
 
 
 def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None):
@@ -335,11 +411,9 @@ def park_detail(request, pk: int):
     default the latest): value, threshold, state, gap, legal source and verification status,
     state history, index trend, share met per category, roll-up coverage, tenants with their
     eco-enterprise status (park manager and above), and the path to certification."""
-    park = get_object_or_404(
-        visible_parks(request.user).select_related("province").annotate(**stamp_annotations()),
-        pk=pk,
-    )
+    stamp = _visible_stamp(visible_parks(request.user), pk)
     tenants = _sees_tenants(request.user)
+    park = None
 
     def build():
         campaigns = park_campaigns(park)
@@ -360,10 +434,16 @@ def park_detail(request, pk: int):
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
         }
 
-    body = _cached_body(
-        request, ("park", park.pk, stamp_of(park), tenants), "dashboards/_park_body.html", build
-    )
-    return render(request, "dashboards/park_detail.html", {"park": park, "body": body})
+    key_parts = ("park", pk, stamp, tenants)
+
+    def render_page():
+        nonlocal park
+        park = Park.objects.select_related("province").get(pk=pk)
+        park.dashboard_stamp = stamp  # the registers panel's cache key
+        body = _cached_body(request, key_parts, "dashboards/_park_body.html", build)
+        return render(request, "dashboards/park_detail.html", {"park": park, "body": body})
+
+    return _cached_page(request, key_parts, render_page)
 
 
 @login_required
@@ -435,12 +515,8 @@ def enterprise_detail(request, pk: int):
     the other enterprises of its park and of its VSIC sector (a group of fewer than 3 is
     withheld; no other enterprise is named). The enterprise itself and its park manager,
     board and the ministry (others: 404)."""
-    enterprise = get_object_or_404(
-        visible_enterprises(request.user)
-        .select_related("park__province", "sector")
-        .annotate(**stamp_annotations()),
-        pk=pk,
-    )
+    stamp = _visible_stamp(visible_enterprises(request.user), pk)
+    enterprise = None
 
     def build():
         campaigns = enterprise_campaigns(enterprise)
@@ -460,15 +536,17 @@ def enterprise_detail(request, pk: int):
             "benchmark_figure": figures.benchmark_figure(data.benchmarks),
         }
 
-    body = _cached_body(
-        request,
-        ("enterprise", enterprise.pk, stamp_of(enterprise)),
-        "dashboards/_enterprise_body.html",
-        build,
-    )
-    return render(
-        request, "dashboards/enterprise_detail.html", {"enterprise": enterprise, "body": body}
-    )
+    key_parts = ("enterprise", pk, stamp)
+
+    def render_page():
+        nonlocal enterprise
+        enterprise = Enterprise.objects.select_related("park__province", "sector").get(pk=pk)
+        body = _cached_body(request, key_parts, "dashboards/_enterprise_body.html", build)
+        return render(
+            request, "dashboards/enterprise_detail.html", {"enterprise": enterprise, "body": body}
+        )
+
+    return _cached_page(request, key_parts, render_page)
 
 
 @login_required

@@ -49,6 +49,36 @@ def chromium_path() -> str | None:
     )
 
 
+def clear_caches() -> None:
+    """Empty every configured cache (the page cache outlives test transactions, and the
+    dashboards' cache stamp returns to the same value when a test's transaction is rolled
+    back, so a page cached by one test must not reach the next)."""
+    from django.conf import settings as django_settings
+    from django.core.cache import caches
+
+    for alias in django_settings.CACHES:
+        caches[alias].clear()
+
+
+def run_pending_on_commit() -> None:
+    """Run the on-commit callbacks that the test's fixtures registered: inside a test's
+    transaction they wait for a commit that never comes (and a later
+    ``django_capture_on_commit_callbacks`` only sees its own)."""
+    from django.db import connection
+
+    pending, connection.run_on_commit = connection.run_on_commit, []
+    for _sids, func, _robust in pending:
+        func()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts and ends with empty caches (see :func:`clear_caches`)."""
+    clear_caches()
+    yield
+    clear_caches()
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see test_services)."""

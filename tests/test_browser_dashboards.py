@@ -12,7 +12,7 @@ import pytest
 from dashboards.models import ScoreSnapshot
 
 from .conftest import PASSWORD, chromium_path, require
-from .dashboards.test_pages import _fresh_cache, sector_groups, two_periods  # noqa: F401
+from .dashboards.test_pages import sector_groups, two_periods  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,9 +4,16 @@ the roadmap. Reads go through the scoped selectors of :mod:`surveys.registers`."
 
 from __future__ import annotations
 
-from django import template
-from django.utils import timezone
+import hashlib
 
+from django import template
+from django.conf import settings
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from dashboards import stamps
 from dashboards.figures_registers import exchanges_sankey_figure, recp_savings_figure
 
 from .. import registers as reg
@@ -15,17 +22,22 @@ from ..models import RECPMeasure
 
 register = template.Library()
 
+#: seconds a rendered panel stays cached (its key changes anyway when a register entry does)
+PANEL_CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
 
-@register.inclusion_tag("surveys/registers_park_body.html", takes_context=True)
-def registers_park_panel(context, park=None, period=None):
-    """Context of the panel for ``park`` and ``period``: ``totals``
-    (:class:`surveys.registers.ParkTotals`), ``sankey``/``savings`` figure JSON (or None)
-    with their tables, ``actions`` (open first, each with ``overdue``), ``can_plan``.
+
+@register.simple_tag(takes_context=True)
+def registers_park_panel(context, park=None, period=None) -> str:
+    """The panel of ``park`` and ``period``, rendered from ``surveys/registers_park_body.html``
+    with :func:`panel_context`.
 
     Without arguments (the park dashboard), the park is the page's ``park`` (or ``d.park``)
-    and the period its ``campaign``'s (default: last year)."""
+    and the period its ``campaign``'s (default: last year). The HTML is kept in the
+    process-local "pages" cache under the park, period, the reader's scope, the day (overdue
+    flags), the language and the dashboards' cache stamp (:mod:`dashboards.stamps`), which
+    moves whenever a register entry changes; ``park.dashboard_stamp`` is used when the page
+    loaded it, otherwise one query reads it."""
     request = context["request"]
-    user = request.user
     today = timezone.localdate()
     holder = context.get("d")
     if park is None:
@@ -34,6 +46,31 @@ def registers_park_panel(context, park=None, period=None):
         campaign = context.get("campaign") or getattr(holder, "campaign", None)
         period = getattr(campaign, "period", None)
     period = int(period or today.year - 1)
+    stamp = getattr(park, "dashboard_stamp", None)
+    if stamp is None:
+        stamp = stamps.current()
+    scope = reg.scope_of(request.user)
+    who = (scope.role, scope.province_id, scope.park_id, scope.enterprise_id) if scope else None
+    raw = f"{translation.get_language()}|{park.pk}|{period}|{who}|{today}|{stamp}"
+    key = "registers-panel:" + hashlib.sha256(raw.encode()).hexdigest()
+    pages = caches["pages"]
+    html = pages.get(key)
+    if html is None:
+        html = render_to_string(
+            "surveys/registers_park_body.html",
+            panel_context(request, park=park, period=period, today=today),
+            request=request,
+        )
+        pages.set(key, html, PANEL_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template engine, which escaped its values
+
+
+def panel_context(request, *, park, period: int, today) -> dict:
+    """Context of the panel for ``park`` and ``period``: ``totals``
+    (:class:`surveys.registers.ParkTotals`), ``sankey``/``savings`` figure JSON (or None)
+    with their tables, ``actions`` (open first, each with ``overdue`` on ``today``),
+    ``can_plan``. Reads go through the scoped selectors of :mod:`surveys.registers`."""
+    user = request.user
     overview = reg.park_overview(park=park, period=period, user=user)
     totals, flows, savings = overview.totals, overview.flows, overview.savings
     area_labels = dict(RECPMeasure.Area.choices)

@@ -12,29 +12,23 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards import stamps
 from dashboards.models import CriterionResult, ScoreSnapshot
 from dashboards.selectors import benchmark_of, histogram_bins
 from dashboards.services import park_recompute
 from enterprises.models import Enterprise, Park, Province, Role, Sector
 from indicators.models import Criterion, DataElement
 from surveys.demo import demo_tax_code
+from surveys.forms import AnswerValue
 from surveys.models import Answer, Campaign, Response
+from surveys.services import response_elements, response_save_answers, response_submit
 
-from ..conftest import PASSWORD, make_user
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty page cache (the cache outlives test transactions)."""
-    cache.clear()
-    yield
-    cache.clear()
+from ..conftest import PASSWORD, clear_caches, make_user, run_pending_on_commit
 
 
 def login(client, user, lang: str | None = None):
@@ -523,6 +517,7 @@ def test_enterprise_export_withholds_the_small_group_too(client, personas, secto
 def test_a_cached_page_is_served_until_a_new_snapshot_lands(client, personas, two_periods):
     c2024, c2025 = two_periods
     amata = personas.catalogue.amata
+    run_pending_on_commit()  # the fixtures' changes are committed
     login(client, personas.ministry, lang="en")
     url = reverse("dashboards:national")
     with CaptureQueriesContext(connection) as cold:
@@ -530,12 +525,90 @@ def test_a_cached_page_is_served_until_a_new_snapshot_lands(client, personas, tw
     with CaptureQueriesContext(connection) as warm:
         assert "55.5" in row_of(client.get(url), "data-park", amata.pk)
     assert len(warm) < len(cold)  # served from the cache
-    # the write side replaces the park's snapshots: the next request shows the new numbers
+    # the write side replaces the park's snapshots: once that commits, the next request shows
+    # the new numbers
+    before = stamps.current()
     ScoreSnapshot.objects.filter(campaign=c2025, park=amata).delete()
     make_snapshot(c2025, amata, index="61.20", met=6, applicable=9)
+    assert stamps.current() == before  # nothing moves before the commit
+    run_pending_on_commit()
+    assert stamps.current() == before + 1  # several changes in one transaction: one increment
     assert "61.2" in row_of(client.get(url), "data-park", amata.pk)
     park_url = reverse("dashboards:park", args=[amata.pk])
     assert 'id="park-index">61.2<' in client.get(park_url).content.decode()
+
+
+def test_the_cache_stamp_moves_after_commit_once_per_transaction(catalogue):
+    run_pending_on_commit()  # the fixtures' changes are committed
+    before = stamps.current()
+    stamps.bump()
+    stamps.bump()
+    assert stamps.current() == before  # nothing moves before the commit
+    run_pending_on_commit()
+    assert stamps.current() == before + 1
+    # a bump inside a savepoint that is rolled back counts for nothing ...
+    try:
+        with transaction.atomic():
+            stamps.bump()
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    run_pending_on_commit()
+    assert stamps.current() == before + 1
+    # ... and does not swallow a later bump of the enclosing transaction
+    try:
+        with transaction.atomic():
+            stamps.bump()
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    stamps.bump()
+    run_pending_on_commit()
+    assert stamps.current() == before + 2
+    # a bump inside a released savepoint is the transaction's
+    with transaction.atomic():
+        stamps.bump()
+    stamps.bump()
+    run_pending_on_commit()
+    assert stamps.current() == before + 3
+
+
+def test_the_cache_stamp_follows_what_the_pages_show_not_autosaves(personas, two_periods):
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    response = Response.objects.get(campaign=c2025, park=amata, enterprise__isnull=True)
+    run_pending_on_commit()  # the fixtures' changes are committed
+    element = next(
+        e
+        for e in response_elements(response)
+        if e.value_type in (DataElement.ValueType.DECIMAL, DataElement.ValueType.INTEGER)
+    )
+    before = stamps.current()
+    # an answer saved in a draft (autosave) leaves the cached pages alone
+    response_save_answers(
+        response=response,
+        values={element: AnswerValue(number=Decimal("12"), raw="12")},
+        user=personas.park_manager,
+        expected_version=response.version,
+    )
+    run_pending_on_commit()
+    assert stamps.current() == before
+    # submitting it changes the status the pages show, marks the park stale and (eager
+    # Celery, after commit) recomputes it: the stamp moves
+    response_submit(response=Response.objects.get(pk=response.pk), user=personas.park_manager)
+    assert stamps.current() == before
+    run_pending_on_commit()
+    after_submit = stamps.current()
+    assert after_submit == before + 1
+    # a recompute that writes a snapshot moves it again
+    park_recompute(campaign_id=c2025.pk, park_id=amata.pk, force=True)
+    run_pending_on_commit()
+    assert stamps.current() == after_submit + 1
+    # so does a park renamed in the admin
+    amata.name_en = "Amata renamed (test)"
+    amata.save()
+    run_pending_on_commit()
+    assert stamps.current() == after_submit + 2
 
 
 # --- constant number of queries --------------------------------------------------------------
@@ -582,7 +655,7 @@ def _synthetic_parks(n: int, provinces, c_prev, c_now, start: int = 0) -> list[P
 
 
 def _count(client, url, params=None) -> int:
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, params or {}).status_code == 200
     return len(ctx)
@@ -612,7 +685,7 @@ def test_national_and_province_pages_cost_the_same_queries_for_5_and_100_parks(
     assert Park.objects.count() == 100
     for user, url, params in pages:
         login(client, user)
-        cache.clear()
+        clear_caches()
         with django_assert_num_queries(small[url]):
             client.get(url, params or {})
 
@@ -672,7 +745,7 @@ def test_park_and_enterprise_pages_cost_the_same_queries_for_5_and_200_enterpris
     assert Enterprise.objects.filter(park=amata).count() == 200
     for user, url in pages:
         login(client, user)
-        cache.clear()
+        clear_caches()
         with django_assert_num_queries(small[url]):
             client.get(url, {"campaign": c2025.pk})
 

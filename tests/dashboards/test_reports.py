@@ -19,7 +19,7 @@ from surveys.demo import demo_tax_code
 from surveys.models import Evidence, Response
 
 from ..conftest import require
-from .test_pages import _fresh_cache, login, score, two_periods  # noqa: F401
+from .test_pages import login, score, two_periods  # noqa: F401
 
 ART37_CODES = [f"VN35-EIP-I{i}" for i in range(1, 6)] + [f"VN35-EIP-E{i}" for i in range(1, 5)]
 

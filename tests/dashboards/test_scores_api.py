@@ -6,7 +6,7 @@ import pytest
 
 from enterprises.models import Park
 
-from .test_pages import _fresh_cache, login, two_periods  # noqa: F401
+from .test_pages import login, two_periods  # noqa: F401
 
 
 def test_park_scores_give_the_snapshot_and_each_criterion(client, personas, two_periods):  # noqa: F811
