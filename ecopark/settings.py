@@ -121,6 +121,8 @@ CACHE_SHARED = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
     "LocMemCache",
     "DummyCache",
 }
+# Longest life of a cached dashboard page (its key changes anyway when the data does).
+ECOPARK_DASHBOARD_CACHE_SECONDS = env.int("ECOPARK_DASHBOARD_CACHE_SECONDS", default=300)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHE_SHARED

@@ -8,11 +8,16 @@ parks and between 5 and 200 enterprises.
 from __future__ import annotations
 
 import datetime
+import gzip
 import re
 from decimal import Decimal
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages.storage import default_storage
 from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -536,6 +541,85 @@ def test_a_cached_page_is_served_until_a_new_snapshot_lands(client, personas, tw
     assert "61.2" in row_of(client.get(url), "data-park", amata.pk)
     park_url = reverse("dashboards:park", args=[amata.pk])
     assert 'id="park-index">61.2<' in client.get(park_url).content.decode()
+
+
+def test_a_session_gets_its_whole_page_from_the_cache_gzipped_when_accepted(
+    client, personas, two_periods
+):
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    run_pending_on_commit()
+    login(client, personas.park_manager, lang="en")
+    url = reverse("dashboards:park", args=[amata.pk])
+    first = client.get(url)  # renders, sets the CSRF cookie the page's forms carry
+    assert first.status_code == 200 and "t-amata" in first.content.decode()
+    with CaptureQueriesContext(connection) as cold:
+        plain = client.get(url)  # the body is cached; the page is rendered around it
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url)
+    assert again.content == plain.content
+    # served whole: the session, the user with its scope, the stamp with the scope check
+    assert len(warm) == 3 < len(cold)
+    assert 'id="park-index">55.5<' in again.content.decode()
+    zipped = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content) / 3
+    # another person (another session and CSRF cookie) never gets this page
+    other = Client()
+    login(other, personas.board, lang="en")
+    html = other.get(url).content.decode()
+    assert "t-board" in html and "t-amata" not in html
+    # outside the scope: 404 even though the page is cached for someone else
+    outsider = Client()
+    login(outsider, personas.other_board, lang="en")
+    assert outsider.get(url).status_code == 404
+
+
+def test_a_message_waiting_to_be_shown_is_never_hidden_by_a_cached_page(
+    client, personas, two_periods
+):
+    run_pending_on_commit()
+    login(client, personas.ministry, lang="en")
+    url = reverse("dashboards:national")
+    client.get(url)
+    client.get(url)  # now cached for this session
+    session = client.session
+    request = RequestFactory().get(url)
+    request.session = session
+    storage = default_storage(request)
+    storage.add(messages.SUCCESS, "Campaign 2026 opened (test)")
+    response = HttpResponse()
+    storage.update(response)
+    session.save()
+    client.cookies.update(response.cookies)
+    assert "Campaign 2026 opened (test)" in client.get(url).content.decode()
+    assert "Campaign 2026 opened (test)" not in client.get(url).content.decode()
+
+
+def test_the_registers_panel_of_a_cached_park_page_follows_a_new_roadmap_action(
+    client, personas, two_periods
+):
+    from surveys.registers import action_save
+
+    amata = personas.catalogue.amata
+    run_pending_on_commit()
+    login(client, personas.park_manager, lang="en")
+    url = reverse("dashboards:park", args=[amata.pk])
+    client.get(url)
+    assert "Broker a water exchange (test)" not in client.get(url).content.decode()  # cached
+    action_save(
+        user=personas.park_manager,
+        park=amata,
+        criterion=Criterion.objects.get(version=personas.catalogue.vn2022, code="VN35-EIP-E2"),
+        owner=personas.park_manager,
+        data={
+            "title": "Broker a water exchange (test)",
+            "target_date": timezone.localdate() + datetime.timedelta(days=30),
+        },
+    )
+    run_pending_on_commit()  # committed: the stamp moves
+    assert "Broker a water exchange (test)" in client.get(url).content.decode()
 
 
 def test_the_cache_stamp_moves_after_commit_once_per_transaction(catalogue):

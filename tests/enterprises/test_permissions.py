@@ -97,3 +97,50 @@ def test_tenant_cannot_post_to_its_parks_response(client, personas, campaign_202
     tenant = Response.objects.get(campaign=campaign_2025, enterprise=personas.ent_a)
     r = client.post(reverse("surveys:response", args=[tenant.pk]), {"version": 1, "action": "save"})
     assert r.status_code == 403
+
+
+# --- the session's user and scope ------------------------------------------------------------
+
+
+def test_a_page_loads_the_user_with_its_scope_in_one_query(personas, django_assert_num_queries):
+    from enterprises.backends import ScopedModelBackend
+    from enterprises.policy import scope_of
+
+    backend = ScopedModelBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(personas.park_manager.pk)
+        scope = scope_of(user)
+        assert (user.username, scope.role, scope.park_id) == (
+            "t-amata",
+            "park_manager",
+            personas.catalogue.amata.pk,
+        )
+        assert scope.user is user
+        assert user.last_login is None or user.last_login.tzinfo is not None
+
+
+def test_a_user_without_scope_has_none_and_an_inactive_or_unknown_user_no_session(
+    personas, django_assert_num_queries
+):
+    from django.contrib.auth import get_user_model
+
+    from enterprises.backends import ScopedModelBackend
+    from enterprises.policy import scope_of
+
+    backend = ScopedModelBackend()
+    lost = get_user_model().objects.create_user(username="t-no-scope", password=PASSWORD)
+    with django_assert_num_queries(1):
+        assert scope_of(backend.get_user(lost.pk)) is None
+    get_user_model().objects.filter(pk=personas.ministry.pk).update(is_active=False)
+    assert backend.get_user(personas.ministry.pk) is None
+    assert backend.get_user(10**9) is None
+    assert backend.get_user("not-a-number") is None
+
+
+def test_a_user_without_scope_is_refused_every_dashboard(client, db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(username="t-no-scope", password=PASSWORD)
+    assert client.login(username="t-no-scope", password=PASSWORD)
+    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("dashboards:national")).status_code == 404
