@@ -31,7 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises.models import Enterprise, Park, Province, Role
-from enterprises.policy import scope_of, visible_enterprises, visible_parks
+from enterprises.policy import (
+    park_visible_by_scope,
+    scope_of,
+    visible_enterprises,
+    visible_parks,
+)
 from surveys.models import Campaign
 
 from . import figures, reports
@@ -411,7 +416,13 @@ def park_detail(request, pk: int):
     default the latest): value, threshold, state, gap, legal source and verification status,
     state history, index trend, share met per category, roll-up coverage, tenants with their
     eco-enterprise status (park manager and above), and the path to certification."""
-    stamp = _visible_stamp(visible_parks(request.user), pk)
+    visible = park_visible_by_scope(request.user, pk)
+    if visible is None:  # board, enterprise: the park's row decides
+        stamp = _visible_stamp(visible_parks(request.user), pk)
+    elif visible:
+        stamp = dashboard_stamp()
+    else:
+        raise Http404
     tenants = _sees_tenants(request.user)
     park = None
 
@@ -438,7 +449,7 @@ def park_detail(request, pk: int):
 
     def render_page():
         nonlocal park
-        park = Park.objects.select_related("province").get(pk=pk)
+        park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
         park.dashboard_stamp = stamp  # the registers panel's cache key
         body = _cached_body(request, key_parts, "dashboards/_park_body.html", build)
         return render(request, "dashboards/park_detail.html", {"park": park, "body": body})

@@ -58,6 +58,22 @@ def visible_parks(user) -> QuerySet[Park]:
     return Park.objects.all() if q is None else Park.objects.filter(q)
 
 
+def park_visible_by_scope(user, park_id: int) -> bool | None:
+    """Whether park ``park_id`` is in :func:`visible_parks` of ``user``, where the scope alone
+    answers it without a query: False without a scope, True for the ministry (provided the park
+    exists: the caller still looks it up before showing it), the park manager's own park.
+    None when it takes the park's or the enterprise's row (board, enterprise): ask
+    :func:`visible_parks`."""
+    scope = scope_of(user)
+    if scope is None:
+        return False
+    if scope.role == Role.MINISTRY:
+        return True
+    if scope.role == Role.PARK_MANAGER:
+        return scope.park_id == park_id
+    return None
+
+
 def visible_enterprises(user) -> QuerySet[Enterprise]:
     """Enterprises the user may read: those of its parks, or only itself for an enterprise."""
     scope = scope_of(user)

@@ -144,3 +144,35 @@ def test_a_user_without_scope_is_refused_every_dashboard(client, db):
     assert client.login(username="t-no-scope", password=PASSWORD)
     assert client.get(reverse("home")).status_code == 403
     assert client.get(reverse("dashboards:national")).status_code == 404
+
+
+def test_the_scope_only_park_check_agrees_with_visible_parks(personas, client):
+    from enterprises.models import Park
+    from enterprises.policy import park_visible_by_scope, visible_parks
+
+    amata, dinh_vu = personas.catalogue.amata, personas.catalogue.dinh_vu
+    users = [
+        personas.ministry,
+        personas.board,
+        personas.other_board,
+        personas.park_manager,
+        personas.enterprise_a,
+        personas.other_enterprise,
+    ]
+    for user in users:
+        for park in Park.objects.all():
+            decided = park_visible_by_scope(user, park.pk)
+            if decided is not None:
+                assert decided == visible_parks(user).filter(pk=park.pk).exists(), (user, park)
+    assert park_visible_by_scope(personas.ministry, dinh_vu.pk) is True
+    assert park_visible_by_scope(personas.park_manager, amata.pk) is True
+    assert park_visible_by_scope(personas.park_manager, dinh_vu.pk) is False
+    assert park_visible_by_scope(personas.board, amata.pk) is None
+    assert park_visible_by_scope(personas.enterprise_a, amata.pk) is None
+    # the ministry asking for a park that does not exist: 404, not an error
+    login(client, personas.ministry)
+    missing = Park.objects.order_by("-pk").first().pk + 1000
+    assert client.get(reverse("dashboards:park", args=[missing])).status_code == 404
+    # and a park manager asking for another park: 404
+    login(client, personas.park_manager)
+    assert client.get(reverse("dashboards:park", args=[dinh_vu.pk])).status_code == 404
