@@ -231,14 +231,17 @@ def register_answers_frame(
     campaign: Campaign,
     park_ids: list[int] | None = None,
     reference_date: datetime.date | None = None,
+    keepers: tuple[set[int], set[int]] | None = None,
 ) -> pd.DataFrame:
     """Values the registers give for the campaign's period, in the scoring engine's long shape
     (columns :data:`surveys.selectors.ANSWER_COLUMNS`: kind, subject, period, element, value;
     value float, yes = 1.0, no = 0.0), for the parks and enterprises that have a response in
     ``campaign`` (optionally only ``park_ids``). Constant number of queries (6).
 
-    ``reference_date`` defaults to 31 December of the campaign's period. Elements, emitted only
-    when the campaign's framework version defines them (VN-2022 codes):
+    ``reference_date`` defaults to 31 December of the campaign's period. ``keepers``
+    (enterprise ids, park ids), e.g. from :func:`campaign_register_keepers`, restricts the
+    subjects to those (the scoring overlay needs no others). Elements, emitted only when the
+    campaign's framework version defines them (VN-2022 codes):
 
     - park ``symbioses_operating``: exchanges of the park operating on the reference date
       (Decree 35 Art. 37(2)(b)); 0.0 when none;
@@ -269,6 +272,9 @@ def register_answers_frame(
     subjects = list(responses.values_list("park_id", "enterprise_id"))
     parks = sorted({p for p, e in subjects if e is None})
     ents = sorted({e for _p, e in subjects if e is not None})
+    if keepers is not None:
+        ents = [e for e in ents if e in keepers[0]]
+        parks = [p for p in parks if p in keepers[1]]
     rows: list[tuple[str, int, int, str, float]] = []
 
     def emit(kind: str, code: str, values: pd.Series) -> None:
@@ -1543,6 +1549,33 @@ def distance_between_parks_km(a: Park, b: Park) -> float | None:
         return None
     d = haversine_km(float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
     return None if math.isnan(d) else float(d)
+
+
+def campaign_register_keepers(
+    *, campaign: Campaign, park_ids: list[int] | None = None
+) -> tuple[set[int], set[int]]:
+    """Which parks and enterprises with a response in ``campaign`` (optionally only in
+    ``park_ids``) keep registers, as :func:`register_keepers` defines it; four queries that
+    select through the campaign's responses, so their cost follows the register entries, not
+    the tens of thousands of respondents. Returns ``(enterprise ids, park ids)``."""
+    responses = Response.objects.filter(campaign=campaign)
+    if park_ids is not None:
+        responses = responses.filter(park_id__in=park_ids)
+    respondents = responses.filter(enterprise__isnull=False).values("enterprise_id")
+    parks = responses.filter(enterprise__isnull=True).values("park_id")
+    keepers: set[int] = set()
+    for model in (RECPMeasure, ISOCertificate, SymbiosisParticipant):
+        keepers |= set(
+            model.objects.filter(enterprise_id__in=respondents)
+            .values_list("enterprise_id", flat=True)
+            .distinct()
+        )
+    park_keepers = set(
+        SymbiosisExchange.objects.filter(park_id__in=parks)
+        .values_list("park_id", flat=True)
+        .distinct()
+    )
+    return keepers, park_keepers
 
 
 def register_keepers(*, enterprise_ids, park_ids) -> tuple[set[int], set[int]]:

@@ -581,14 +581,15 @@ def scoring_answers_frame(
     typed "yes" does not (a certificate that expires changes the result at the next
     recompute). A park or enterprise that keeps no register is scored on its survey answers.
     Which responses count as reported is unchanged. Same shapes as
-    :func:`campaign_answers_frame`; a constant number of queries (that function's, the
-    registers' six, three for the keepers and one for the enterprises' parks).
+    :func:`campaign_answers_frame`; a constant number of queries (that function's, four for
+    the keepers and, when there are any, the registers' six and one for the enterprises'
+    parks).
     """
     import numpy as np
 
     from enterprises.models import Enterprise
 
-    from .registers import register_answers_frame, register_keepers
+    from .registers import campaign_register_keepers, register_answers_frame
 
     answers, reported = campaign_answers_frame(
         campaign=campaign,
@@ -596,20 +597,10 @@ def scoring_answers_frame(
         lookback=lookback,
         lookback_elements=lookback_elements,
     )
-    registered = register_answers_frame(campaign=campaign, park_ids=park_ids)
-    if registered.empty:
+    keepers = campaign_register_keepers(campaign=campaign, park_ids=park_ids)
+    if not keepers[0] and not keepers[1]:
         return answers, reported
-    is_ent = registered["kind"] == "enterprise"
-    ent_keepers, park_keepers = register_keepers(
-        enterprise_ids=registered.loc[is_ent, "subject"].unique(),
-        park_ids=registered.loc[~is_ent, "subject"].unique(),
-    )
-    keep = np.where(
-        is_ent,
-        registered["subject"].isin(ent_keepers),
-        registered["subject"].isin(park_keepers),
-    )
-    registered = registered[keep]
+    registered = register_answers_frame(campaign=campaign, park_ids=park_ids, keepers=keepers)
     if registered.empty:
         return answers, reported
     ent_ids = registered.loc[registered["kind"] == "enterprise", "subject"].unique().tolist()
@@ -623,24 +614,41 @@ def scoring_answers_frame(
             subject,
         ),
     )
+    # only the keepers' current answers can be replaced: compare those, not every answer
+    is_ent = (answers["kind"] == "enterprise").to_numpy()
+    subjects = answers["subject"].to_numpy()
+    current = (
+        (answers["period"] == campaign.period).to_numpy()
+        & (answers["scenario"] == "current").to_numpy()
+        & np.where(
+            is_ent,
+            np.isin(subjects, list(keepers[0])),
+            np.isin(subjects, list(keepers[1])),
+        )
+    )
     key = ["kind", "subject", "element"]
     overridden = pd.MultiIndex.from_frame(registered[key].astype({"kind": str, "element": str}))
-    current = (answers["period"] == campaign.period) & (answers["scenario"] == "current")
-    typed = pd.MultiIndex.from_frame(answers[key].astype({"kind": str, "element": str}))
-    drop = current.to_numpy() & typed.isin(overridden)
-    merged = pd.concat(
-        [answers[~drop].astype({"kind": str, "element": str, "scenario": str}), registered],
-        ignore_index=True,
+    candidates = np.flatnonzero(current)
+    typed = pd.MultiIndex.from_frame(
+        answers.iloc[candidates][key].astype({"kind": str, "element": str})
     )
-    merged = merged.astype(
-        {
-            "kind": pd.CategoricalDtype(["park", "enterprise"]),
-            "element": "category",
-            "scenario": pd.CategoricalDtype(["current", "intended"]),
-            "subject": "int64",
-            "period": "int64",
-            "park": "int64",
-            "value": "float64",
-        }
+    drop = np.zeros(len(answers), dtype=bool)
+    drop[candidates[typed.isin(overridden)]] = True
+    kept = answers[~drop]
+    # same categorical types on both sides, so the concatenation keeps them (no object copy)
+    elements = kept["element"].astype("category")
+    new_elements = sorted(set(registered["element"]) - set(elements.cat.categories))
+    element_type = pd.CategoricalDtype([*elements.cat.categories, *new_elements])
+    types = {
+        "kind": pd.CategoricalDtype(["park", "enterprise"]),
+        "element": element_type,
+        "scenario": pd.CategoricalDtype(["current", "intended"]),
+        "subject": "int64",
+        "period": "int64",
+        "park": "int64",
+        "value": "float64",
+    }
+    merged = pd.concat(
+        [kept.astype(types), registered[list(kept.columns)].astype(types)], ignore_index=True
     )
     return merged, reported

@@ -61,6 +61,30 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_sessions_are_read_from_a_shared_cache_only():
+    """A process-local cache would keep a session another process deleted (log-out): only a
+    shared one (CACHE_URL) serves sessions."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.CACHE_SHARED)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    local = _manage("shell", "-c", code, env=env)
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+        "False",
+    ]
+    shared = _manage("shell", "-c", code, env={**env, "CACHE_URL": "redis://127.0.0.1:6379/14"})
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+        "True",
+    ]
+
+
 def test_openapi_schema_lists_the_parks_and_enterprises_endpoints(admin_client):
     r = admin_client.get("/api/v1/schema/?format=json")
     assert r.status_code == 200
