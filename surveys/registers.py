@@ -1567,11 +1567,13 @@ def campaign_register_keepers(
     for model in (RECPMeasure, ISOCertificate, SymbiosisParticipant):
         keepers |= set(
             model.objects.filter(enterprise_id__in=respondents)
+            .order_by()  # no default ordering: DISTINCT over the id alone, no join
             .values_list("enterprise_id", flat=True)
             .distinct()
         )
     park_keepers = set(
         SymbiosisExchange.objects.filter(park_id__in=parks)
+        .order_by()
         .values_list("park_id", flat=True)
         .distinct()
     )
