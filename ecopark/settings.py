@@ -123,6 +123,8 @@ CACHE_SHARED = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
 }
 # Longest life of a cached dashboard page (its key changes anyway when the data does).
 ECOPARK_DASHBOARD_CACHE_SECONDS = env.int("ECOPARK_DASHBOARD_CACHE_SECONDS", default=300)
+# Days a finished XLSX export's file is kept before the daily "exports-expire" task deletes it.
+ECOPARK_EXPORT_KEEP_DAYS = env.int("ECOPARK_EXPORT_KEEP_DAYS", default=7)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHE_SHARED
@@ -199,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
     "registers-daily": {
         "task": "surveys.tasks_registers.registers_daily",
         "schedule": crontab(hour=7, minute=15),
+    },
+    # Delete XLSX export files finished ECOPARK_EXPORT_KEEP_DAYS ago (surveys/services_exports.py).
+    "exports-expire": {
+        "task": "surveys.tasks.expire_exports_task",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 # beat's crontab entries are read in the project's time zone (Asia/Ho_Chi_Minh)

@@ -993,7 +993,9 @@ class ExportJob(models.Model):
 
     ``shape``: ``long`` | ``wide`` (``surveys.interchange.EXPORT_SHAPES``); ``park`` narrows it
     to one park (null = every park in the requesting user's scope); ``language``: ``vi`` |
-    ``en``, the language of headers and yes/no. Status moves queued → running → done | failed.
+    ``en``, the language of headers and yes/no. Status moves queued → running → done | failed,
+    then → expired once ``ECOPARK_EXPORT_KEEP_DAYS`` days after ``finished_at``
+    (``surveys.services_exports.expire_exports``: the file is deleted and ``file`` emptied).
     The file (private storage, no public URL) is served only to ``requested_by``;
     ``rows_written`` counts data rows (header rows excluded).
     """
@@ -1003,6 +1005,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("campaign")
@@ -1046,8 +1049,8 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        """True when done or failed (the job page stops refreshing)."""
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        """True when done, failed or expired (the job page stops refreshing)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
 
     def download_name(self) -> str:
         """``ecopark-<period>-campaign<id>-<shape>[-park<id>].xlsx``, as the streamed exports."""

@@ -130,3 +130,13 @@ def export_xlsx_publish(*, job_id: int) -> bool:
         )
         return False
     return True
+
+
+@shared_task(name="surveys.tasks.expire_exports_task")
+def expire_exports_task() -> int:
+    """Delete the files of XLSX exports finished more than ``ECOPARK_EXPORT_KEEP_DAYS`` days
+    ago and mark their jobs expired (:func:`surveys.services_exports.expire_exports`); returns
+    how many jobs were expired. Run daily at 03:00 by beat (``exports-expire``)."""
+    from .services_exports import expire_exports
+
+    return expire_exports()

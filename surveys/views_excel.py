@@ -7,6 +7,7 @@ import for answer 404 (default deny).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from enterprises.policy import visible_parks
 
 from . import interchange
 from .models import Campaign, ExportJob
+from .services_exports import export_keep_days
 from .tasks import export_xlsx_publish
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,6 +49,9 @@ class ImportForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+log = logging.getLogger(__name__)
 
 
 def _language() -> str:
@@ -151,12 +156,8 @@ def _own_job(user, job_id: int) -> ExportJob:
     )
 
 
-@login_required
-@require_GET
-def excel_export_job(request, job_id: int):
-    """The page of one XLSX export job: its status (refreshed every 3 s until done or failed),
-    the download link when done, the error and a CSV link when failed. Requester only."""
-    job = _own_job(request.user, job_id)
+def _job_page(request, job: ExportJob, *, status: int = 200):
+    """The job page of ``job`` with HTTP ``status`` (410 when served for an expired download)."""
     query = {"shape": job.shape, "format": "csv"}
     if job.park_id is not None:
         query["park"] = job.park_id
@@ -168,20 +169,41 @@ def excel_export_job(request, job_id: int):
             "csv_url": reverse("surveys:excel_export", args=[job.campaign_id])
             + "?"
             + urlencode(query),
+            "keep_days": export_keep_days() if job.status == ExportJob.Status.EXPIRED else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def excel_export_job(request, job_id: int):
+    """The page of one XLSX export job: its status (refreshed every 3 s until done, failed or
+    expired), the download link when done, the error and a CSV link when failed, and a link
+    back to the export form when expired (file deleted). Requester only."""
+    return _job_page(request, _own_job(request.user, job_id))
 
 
 @login_required
 @require_GET
 def excel_export_download(request, job_id: int):
     """The finished workbook of an export job, as an attachment; 404 for anyone but the
-    requester and while the job is not done."""
+    requester and while the job is not done; 410 Gone with the job page (saying the file was
+    deleted, offering the export again) once the job has expired."""
     job = _own_job(request.user, job_id)
+    if job.status == ExportJob.Status.EXPIRED:
+        return _job_page(request, job, status=410)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:  # deleted on the server outside ecopark: the job has expired
+        log.warning("export job %s: file %s is missing; marked expired", job.pk, job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.EXPIRED, file="")
+        job.status, job.file = ExportJob.Status.EXPIRED, None
+        return _job_page(request, job, status=410)
     return FileResponse(
-        job.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=job.download_name(),
         content_type=XLSX_CONTENT_TYPE,

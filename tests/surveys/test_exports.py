@@ -4,12 +4,18 @@ neutralised (issue 4 §8). Values expected are the ones stored, worked out by ha
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import logging
 import zipfile
 from decimal import Decimal
 
+import freezegun
 import openpyxl
 import pytest
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
 
@@ -17,6 +23,7 @@ from indicators.models import DataElement
 from surveys.forms import AnswerValue
 from surveys.models import ExportJob, Response
 from surveys.services import response_save_answers
+from surveys.services_exports import expire_exports
 
 from ..conftest import PASSWORD
 from .test_excel_import import make_xl_campaign
@@ -385,3 +392,167 @@ def test_an_error_while_building_the_workbook_marks_the_job_failed_with_it(
     job = ExportJob.objects.get()
     assert (job.status, job.error) == ("failed", "MemoryError: out of memory at row 812000")
     assert job.rows_written == 0 and job.file.name == ""
+
+
+# -- Expiry of finished exports (surveys.services_exports.expire_exports) ---------------------
+
+NOW = datetime.datetime(2026, 3, 10, 3, 0, tzinfo=datetime.UTC)
+
+
+def finished_job(client, user, campaign, *, days_ago: float, shape="long") -> ExportJob:
+    """A real XLSX export job of ``user`` (its file on disk), finished ``days_ago`` before NOW."""
+    request_xlsx(client, user, campaign, shape)
+    job = ExportJob.objects.order_by("-pk").first()
+    assert job.status == "done" and job.file.name
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=NOW - datetime.timedelta(days=days_ago))
+    job.refresh_from_db()
+    return job
+
+
+def test_a_done_export_finished_8_days_ago_is_expired_and_its_file_deleted(
+    client, personas, xl, media_root
+):
+    old = finished_job(client, personas.park_manager, xl, days_ago=8)
+    recent = finished_job(client, personas.park_manager, xl, days_ago=6)
+    boundary = finished_job(client, personas.park_manager, xl, days_ago=7)  # not older than 7
+    running = ExportJob.objects.create(
+        campaign=xl,
+        requested_by=personas.park_manager,
+        shape="wide",
+        status=ExportJob.Status.RUNNING,
+        finished_at=NOW - datetime.timedelta(days=30),  # never touched, however old
+    )
+    running.file.save("export.xlsx", ContentFile(b"half-written"))  # as if mid-way
+    queued = ExportJob.objects.create(campaign=xl, requested_by=personas.board, shape="long")
+    old_path, recent_path = media_root / old.file.name, media_root / recent.file.name
+    assert old_path.is_file() and recent_path.is_file()
+
+    assert expire_exports(now=NOW) == 1
+
+    old.refresh_from_db()
+    assert (old.status, old.file.name, old.is_finished) == ("expired", "", True)
+    assert not old_path.exists()
+    assert old.rows_written == 5 and old.finished_at == NOW - datetime.timedelta(days=8)
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        old.pk: "expired",
+        recent.pk: "done",
+        boundary.pk: "done",
+        running.pk: "running",
+        queued.pk: "queued",
+    }
+    assert recent_path.is_file() and (media_root / boundary.file.name).is_file()
+    assert (media_root / running.file.name).read_bytes() == b"half-written"
+
+
+def test_expiring_twice_expires_nothing_more(client, personas, xl, media_root):
+    old = finished_job(client, personas.park_manager, xl, days_ago=8)
+    recent = finished_job(client, personas.park_manager, xl, days_ago=6)
+    assert expire_exports(now=NOW) == 1
+    assert expire_exports(now=NOW) == 0
+    assert dict(ExportJob.objects.values_list("pk", "status")) == {
+        old.pk: "expired",
+        recent.pk: "done",
+    }
+    assert sorted(p.name for p in (media_root / "exports").iterdir()) == [
+        recent.file.name.rsplit("/", 1)[1]
+    ]
+    # two days later the recent one is 8 days old too
+    assert expire_exports(now=NOW + datetime.timedelta(days=2)) == 1
+    assert list((media_root / "exports").iterdir()) == []
+
+
+def test_an_export_whose_file_is_already_gone_still_expires_and_is_logged(
+    client, personas, xl, media_root, caplog
+):
+    job = finished_job(client, personas.park_manager, xl, days_ago=9)
+    name = job.file.name
+    (media_root / name).unlink()
+    with caplog.at_level(logging.WARNING, logger="surveys.services_exports"):
+        assert expire_exports(now=NOW) == 1
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == ("expired", "")
+    assert f"Export job {job.pk}: file {name} was already missing" in caplog.messages
+
+
+def test_a_failed_export_is_expired_too(client, personas, xl):
+    failed = ExportJob.objects.create(
+        campaign=xl,
+        requested_by=personas.park_manager,
+        shape="long",
+        status=ExportJob.Status.FAILED,
+        error="MemoryError: out of memory",
+        finished_at=NOW - datetime.timedelta(days=8),
+    )
+    assert expire_exports(now=NOW) == 1
+    failed.refresh_from_db()
+    assert (failed.status, failed.error) == ("expired", "MemoryError: out of memory")
+
+
+def test_the_keep_period_follows_the_setting(client, personas, xl, settings):
+    settings.ECOPARK_EXPORT_KEEP_DAYS = 3
+    four = finished_job(client, personas.park_manager, xl, days_ago=4)
+    two = finished_job(client, personas.park_manager, xl, days_ago=2)
+    assert expire_exports(now=NOW) == 1
+    assert dict(ExportJob.objects.values_list("pk", "status")) == {
+        four.pk: "expired",
+        two.pk: "done",
+    }
+    settings.ECOPARK_EXPORT_KEEP_DAYS = 0
+    with pytest.raises(ImproperlyConfigured, match="must be an integer ≥ 1, not 0"):
+        expire_exports(now=NOW)
+
+
+def test_the_daily_task_expires_with_the_current_time(client, personas, xl):
+    from surveys.tasks import expire_exports_task
+
+    job = finished_job(client, personas.park_manager, xl, days_ago=8)
+    with freezegun.freeze_time(NOW - datetime.timedelta(days=1)):  # then only 7 days old
+        assert expire_exports_task.delay().get() == 0
+    with freezegun.freeze_time(NOW):
+        assert expire_exports_task.delay().get() == 1
+    job.refresh_from_db()
+    assert job.status == "expired"
+
+
+def test_beat_runs_the_expiry_daily_at_3(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["exports-expire"]
+    assert entry["task"] == "surveys.tasks.expire_exports_task"
+    assert entry["schedule"] == crontab(hour=3, minute=0)
+
+
+def test_an_expired_export_answers_410_and_its_page_offers_the_export_again(client, personas, xl):
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    job = finished_job(client, personas.park_manager, xl, days_ago=8)
+    page_url = reverse("surveys:excel_export_job", args=[job.pk])
+    download_url = reverse("surveys:excel_export_download", args=[job.pk])
+    assert client.get(download_url).status_code == 200  # before the expiry
+    assert expire_exports(now=NOW) == 1
+
+    message = "The file of this export was deleted 7 days after it was finished."
+    again = f'href="{reverse("surveys:excel_campaign", args=[xl.pk])}#export"'
+    page = client.get(page_url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert message in body and again in body and "Export again" in body
+    assert "http-equiv" not in body  # finished: no more refreshing
+    assert download_url not in body
+    gone = client.get(download_url)
+    assert gone.status_code == 410
+    assert message in gone.content.decode() and again in gone.content.decode()
+
+    for other in (personas.enterprise_a, personas.ministry):
+        client.login(username=other.username, password=PASSWORD)
+        assert client.get(page_url).status_code == 404
+        assert client.get(download_url).status_code == 404
+
+
+def test_a_done_export_whose_file_vanished_answers_410_not_an_error(client, personas, xl):
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    job = finished_job(client, personas.park_manager, xl, days_ago=1)
+    job.file.storage.delete(job.file.name)  # removed on the server, outside ecopark
+    gone = client.get(reverse("surveys:excel_export_download", args=[job.pk]))
+    assert gone.status_code == 410
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.EXPIRED and not job.file

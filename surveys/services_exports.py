@@ -1,0 +1,71 @@
+"""Expiry of background XLSX exports (:class:`surveys.models.ExportJob`).
+
+A finished export's file stays in private storage for ``settings.ECOPARK_EXPORT_KEEP_DAYS``
+days after ``finished_at``; the daily Celery beat entry ``exports-expire``
+(``surveys.tasks.expire_exports_task``, 03:00 ``TIME_ZONE``) then deletes it and marks the
+job ``expired``. The job page says so and offers the export again; the download answers 410.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from .models import ExportJob
+
+log = logging.getLogger(__name__)
+
+#: Statuses whose file is deleted once old enough; queued and running jobs are never touched.
+EXPIRABLE_STATUSES = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+
+
+def export_keep_days() -> int:
+    """``settings.ECOPARK_EXPORT_KEEP_DAYS``, in days (≥ 1); raises ``ImproperlyConfigured``
+    for a smaller value, which would delete files before their requester could fetch them."""
+    days = settings.ECOPARK_EXPORT_KEEP_DAYS
+    if not isinstance(days, int) or days < 1:
+        raise ImproperlyConfigured(f"ECOPARK_EXPORT_KEEP_DAYS must be an integer ≥ 1, not {days!r}")
+    return days
+
+
+def expire_exports(*, now: datetime.datetime | None = None) -> int:
+    """Expire every done or failed export job whose ``finished_at`` is more than
+    :func:`export_keep_days` days before ``now`` (aware datetime; default: the current time).
+
+    For each such job the stored file (if any) is deleted from its storage, ``file`` is
+    emptied and ``status`` becomes ``expired``. A file already missing from storage is logged
+    (warning) and the job is expired all the same; a file that cannot be deleted (any other
+    ``OSError``) is logged and its job left as it is, to be tried again on the next run.
+    Queued and running jobs are never touched. Idempotent: a second run expires nothing more,
+    and two runs at once count each job once (the status change is a conditional update).
+
+    Returns the number of jobs expired by this call. Raises ``ImproperlyConfigured`` when the
+    setting is below 1 day.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=export_keep_days())
+    candidates = ExportJob.objects.filter(
+        status__in=EXPIRABLE_STATUSES, finished_at__lt=cutoff
+    ).only("pk", "file")
+    expired = 0
+    for job in candidates.iterator():
+        name = job.file.name
+        if name:
+            storage = job.file.storage
+            try:
+                if storage.exists(name):
+                    storage.delete(name)
+                else:
+                    log.warning("Export job %s: file %s was already missing", job.pk, name)
+            except OSError:
+                log.exception("Export job %s: file %s could not be deleted", job.pk, name)
+                continue
+        expired += ExportJob.objects.filter(pk=job.pk, status__in=EXPIRABLE_STATUSES).update(
+            status=ExportJob.Status.EXPIRED, file=""
+        )
+    if expired:
+        log.info("Expired %s export job(s) finished before %s", expired, cutoff.isoformat())
+    return expired
