@@ -139,14 +139,21 @@ def _visible_stamp(queryset, pk: int) -> str:
     return str(rows[0] or 0)
 
 
-def _campaign_id(request) -> int | None:
-    raw = request.GET.get("campaign") or None
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise Http404 from None
+def _campaign_shown(request, campaigns: list[Campaign]) -> tuple[Campaign | None, str]:
+    """The campaign a park or enterprise page shows and, when ``?campaign=`` names none of
+    ``campaigns`` (not a number, unknown, or one the subject has no response in), the message
+    that says so; the newest campaign is shown then, as the national page does."""
+    raw = request.GET.get("campaign") or ""
+    if raw:
+        for c in campaigns:
+            if str(c.pk) == raw.strip():
+                return c, ""
+    fallback = campaign_pick(campaigns, campaign_id=None)
+    if not raw:
+        return fallback, ""
+    return fallback, _(
+        "Campaign: “%(value)s” is not a campaign of this page; the newest one is shown."
+    ) % {"value": raw[:40]}
 
 
 @login_required
@@ -336,7 +343,22 @@ def province(request, code: str):
     return _cached_page(request, key_parts, render_page)
 
 
+def _export_refused(request, errors: list[str]) -> HttpResponse:
+    """A 400 page listing why an export was refused (each message names its field)."""
+    return render(
+        request,
+        "dashboards/export_refused.html",
+        {"errors": errors, "back": request.META.get("HTTP_REFERER", "")},
+        status=400,
+    )
+
+
 def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None):
+    if form.is_bound and not form.is_valid():
+        return _export_refused(
+            request,
+            [f"{form.fields[name].label}: {e}" for name, errs in form.errors.items() for e in errs],
+        )
     campaign_id = form.value("campaign")
     try:
         campaign = campaign_pick(
@@ -403,11 +425,8 @@ def _sees_tenants(user) -> bool:
 def _park_data(request, pk: int):
     park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
     campaigns = park_campaigns(park)
-    try:
-        campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
-    except Campaign.DoesNotExist:
-        raise Http404 from None
-    return park, campaigns, campaign
+    campaign, error = _campaign_shown(request, campaigns)
+    return park, campaigns, campaign, error
 
 
 @login_required
@@ -428,10 +447,7 @@ def park_detail(request, pk: int):
 
     def build():
         campaigns = park_campaigns(park)
-        try:
-            campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
-        except Campaign.DoesNotExist:
-            raise Http404 from None
+        campaign, campaign_error = _campaign_shown(request, campaigns)
         data = park_dashboard(
             park=park,
             campaign_id=campaign.pk if campaign else None,
@@ -440,6 +456,7 @@ def park_detail(request, pk: int):
         )
         return {
             "d": data,
+            "campaign_error": campaign_error,
             "can_report": tenants,
             "figure": figures.category_share_figure(data.categories) if data.categories else None,
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
@@ -460,7 +477,9 @@ def park_detail(request, pk: int):
 @login_required
 def park_export(request, pk: int):
     """The park dashboard's tables as an XLSX workbook."""
-    park, campaigns, campaign = _park_data(request, pk)
+    park, campaigns, campaign, error = _park_data(request, pk)
+    if error:
+        return _export_refused(request, [error])
     data = park_dashboard(
         park=park,
         campaign_id=campaign.pk if campaign else None,
@@ -479,7 +498,9 @@ def park_report(request, pk: int):
     rendering is unavailable on this server, a page says so (503) instead of an error."""
     if not _sees_tenants(request.user):
         raise Http404  # the dossier quotes the park's own answers: never to an enterprise
-    park, campaigns, campaign = _park_data(request, pk)
+    park, campaigns, campaign, error = _park_data(request, pk)
+    if error:
+        return _export_refused(request, [error])
     if campaign is None:
         raise Http404
     lang = request.GET.get("lang") or translation.get_language()
@@ -513,11 +534,8 @@ def _enterprise_data(request, pk: int):
         visible_enterprises(request.user).select_related("park__province", "sector"), pk=pk
     )
     campaigns = enterprise_campaigns(enterprise)
-    try:
-        campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
-    except Campaign.DoesNotExist:
-        raise Http404 from None
-    return enterprise, campaigns, campaign
+    campaign, error = _campaign_shown(request, campaigns)
+    return enterprise, campaigns, campaign, error
 
 
 @login_required
@@ -531,10 +549,7 @@ def enterprise_detail(request, pk: int):
 
     def build():
         campaigns = enterprise_campaigns(enterprise)
-        try:
-            campaign = campaign_pick(campaigns, campaign_id=_campaign_id(request))
-        except Campaign.DoesNotExist:
-            raise Http404 from None
+        campaign, campaign_error = _campaign_shown(request, campaigns)
         data = enterprise_dashboard(
             enterprise=enterprise,
             campaign_id=campaign.pk if campaign else None,
@@ -542,6 +557,7 @@ def enterprise_detail(request, pk: int):
         )
         return {
             "d": data,
+            "campaign_error": campaign_error,
             "figure": figures.category_share_figure(data.categories) if data.categories else None,
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
             "benchmark_figure": figures.benchmark_figure(data.benchmarks),
@@ -563,7 +579,9 @@ def enterprise_detail(request, pk: int):
 @login_required
 def enterprise_export(request, pk: int):
     """The enterprise dashboard's tables as an XLSX workbook."""
-    enterprise, campaigns, campaign = _enterprise_data(request, pk)
+    enterprise, campaigns, campaign, error = _enterprise_data(request, pk)
+    if error:
+        return _export_refused(request, [error])
     data = enterprise_dashboard(
         enterprise=enterprise,
         campaign_id=campaign.pk if campaign else None,

@@ -14,7 +14,7 @@ from indicators.api import FrameworkViewSet
 from surveys.api import CampaignViewSet, ResponseViewSet
 from surveys.api_registers import register_routes
 
-from . import health
+from . import health, views
 
 router = DefaultRouter()
 router.register("parks", ParkViewSet, basename="park")
@@ -27,6 +27,8 @@ register_routes(router)  # RECP, symbiosis, streams, certificates, roadmap
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # browsers ask for /favicon.ico before reading the page's <link rel="icon">
+    path("favicon.ico", views.favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -100,3 +100,8 @@ def test_plotly_js_is_served_from_static_and_matches_the_installed_plotly():
     assert shipped.read_bytes() == packaged.read_bytes()
     templates = "".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))
     assert "cdn." not in templates and "https://" not in templates
+
+
+def test_the_favicon_is_served_from_static(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"

@@ -7,7 +7,7 @@
 // without it, a <th class="num"> is a number column and any other a text column. A number
 // column sorts descending on its first click, a text column ascending; the next click on the
 // same column reverses. The active <th> carries aria-sort="ascending|descending" (the only
-// state: no visible text is added; the CSS draws ▲/▼ from it) and the others none.
+// state: no visible text is added; the CSS draws ▲/▼ from it); the others carry none (WAI-ARIA: only the sorted header has it).
 //
 // Cell value: the cell's data-sort attribute when present (raw, unlocalised: "55.50",
 // "-3.00", "" for missing), otherwise its text. Numbers read either decimal separator

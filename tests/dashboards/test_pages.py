@@ -257,11 +257,45 @@ def test_enterprise_page_is_refused_outside_the_scope(client, personas, two_peri
         client.logout()
 
 
-def test_unknown_or_malformed_campaign_answers_404(client, personas, two_periods):
-    login(client, personas.park_manager)
-    url = reverse("dashboards:park", args=[personas.catalogue.amata.pk])
-    assert client.get(url, {"campaign": "abc"}).status_code == 404
-    assert client.get(url, {"campaign": 999999}).status_code == 404
+def test_an_unknown_or_malformed_campaign_is_named_and_the_newest_is_shown(
+    client, personas, two_periods
+):
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    login(client, personas.park_manager, lang="en")
+    url = reverse("dashboards:park", args=[amata.pk])
+    for bad in ("abc", "999999", "-5"):
+        r = client.get(url, {"campaign": bad})
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert f"Campaign: “{bad}” is not a campaign of this page; the newest one is shown." in html
+        assert 'id="park-index">55.5<' in html  # 2025, the newest
+    assert 'id="campaign-error"' not in client.get(url, {"campaign": c2024.pk}).content.decode()
+    login(client, personas.enterprise_a, lang="en")
+    r = client.get(reverse("dashboards:enterprise", args=[personas.ent_a.pk]), {"campaign": "x1"})
+    assert r.status_code == 200 and "Campaign: “x1” is not a campaign" in r.content.decode()
+
+
+def test_an_export_with_a_bad_filter_is_refused_with_the_field_named(client, personas, two_periods):
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    login(client, personas.park_manager, lang="en")
+    r = client.get(reverse("dashboards:park-export", args=[amata.pk]), {"campaign": "abc"})
+    assert r.status_code == 400 and r["Content-Type"].startswith("text/html")
+    assert "Campaign: “abc” is not a campaign of this page" in r.content.decode()
+    r = client.get(reverse("dashboards:park-report", args=[amata.pk]), {"campaign": "999999"})
+    assert r.status_code == 400
+    ok = client.get(reverse("dashboards:park-export", args=[amata.pk]), {"campaign": c2024.pk})
+    assert ok.status_code == 200 and ok["Content-Type"].startswith("application/vnd.openxml")
+    login(client, personas.ministry, lang="en")
+    r = client.get(reverse("dashboards:national-export"), {"province": "XX"})
+    assert r.status_code == 400
+    assert "Province: Select a valid choice. XX is not one of the available choices." in (
+        r.content.decode()
+    )
+    r = client.get(reverse("dashboards:national-export"), {"campaign": "abc"})
+    assert r.status_code == 400 and "Campaign:" in r.content.decode()
+    assert client.get(reverse("dashboards:national-export")).status_code == 200
 
 
 # --- national and province -------------------------------------------------------------------
