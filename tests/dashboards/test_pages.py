@@ -665,21 +665,15 @@ def test_the_cache_stamp_moves_after_commit_once_per_transaction(catalogue):
     run_pending_on_commit()
     assert stamps.current() == before + 1
     # a bump inside a savepoint that is rolled back counts for nothing ...
-    try:
-        with transaction.atomic():
-            stamps.bump()
-            raise RuntimeError("rolled back")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stamps.bump()
+        raise RuntimeError("rolled back")
     run_pending_on_commit()
     assert stamps.current() == before + 1
     # ... and does not swallow a later bump of the enclosing transaction
-    try:
-        with transaction.atomic():
-            stamps.bump()
-            raise RuntimeError("rolled back")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stamps.bump()
+        raise RuntimeError("rolled back")
     stamps.bump()
     run_pending_on_commit()
     assert stamps.current() == before + 2
