@@ -50,7 +50,6 @@ from indicators.engine import (
     ENGINE_VERSION,
     ScoreResult,
     equals,
-    lookback_elements,
     score_campaign,
 )
 from indicators.selectors import ScoringInputs, version_scoring_inputs
@@ -117,22 +116,17 @@ class _Prepared:
 
 def _version_digest(campaign: Campaign, inputs: ScoringInputs) -> bytes:
     """SHA-256 of everything but the answers that decides a result: engine version, framework
-    version id and scoring content, period."""
-    crit = inputs.criteria.sort_values("code")
-    content = {
-        "engine": ENGINE_VERSION,
-        "version": campaign.framework_version_id,
-        "period": int(campaign.period),
-        "criteria": json.loads(crit.to_json(orient="values", double_precision=15)),
-        "formulas": {
-            kind: sorted((code, f.source) for code, f in inputs.formulas.get(kind, {}).items())
-            for kind in ("park", "enterprise")
+    version id, period and the version's scoring content (``inputs.content``: criteria,
+    formulas, element codes, ids)."""
+    head = json.dumps(
+        {
+            "engine": ENGINE_VERSION,
+            "version": campaign.framework_version_id,
+            "period": int(campaign.period),
         },
-        "elements": {k: sorted(v) for k, v in inputs.element_codes.items()},
-        "criterion_ids": sorted(inputs.criterion_ids.items()),
-        "category_ids": sorted(inputs.category_ids.items()),
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).digest()
+        sort_keys=True,
+    )
+    return hashlib.sha256(f"{head}\n{inputs.content}".encode()).digest()
 
 
 def _sorted_rows(columns: list[np.ndarray]) -> np.ndarray:
@@ -225,16 +219,16 @@ def park_fingerprints(
 def _prepare(campaign: Campaign, park_ids: list[int] | None) -> _Prepared:
     """Read and score the campaign's parks (all, or ``park_ids``): a constant number of
     queries, whatever the number of parks, enterprises and answers."""
-    states = RecomputeState.objects.filter(campaign_id=campaign.pk)
-    roster_qs = Response.objects.filter(campaign_id=campaign.pk)
+    # .order_by(): the models' default orderings would join tables only to sort
+    states = RecomputeState.objects.filter(campaign_id=campaign.pk).order_by()
+    roster_qs = Response.objects.filter(campaign_id=campaign.pk).order_by()
     if park_ids is not None:
         states = states.filter(park_id__in=park_ids)
         roster_qs = roster_qs.filter(park_id__in=park_ids)
     # the generation is read BEFORE the answers: a change committed after this read leaves
     # the park stale (see _write_chunk), one committed before is in the answers
     generations = dict(states.values_list("park_id", "generation"))
-    version = campaign.framework_version
-    inputs = version_scoring_inputs(version)
+    inputs = version_scoring_inputs(campaign.framework_version_id)
     roster = pd.DataFrame(
         list(roster_qs.values_list("park_id", "enterprise_id")), columns=["park", "enterprise"]
     )
@@ -250,7 +244,7 @@ def _prepare(campaign: Campaign, park_ids: list[int] | None) -> _Prepared:
         campaign=campaign,
         park_ids=park_ids,
         lookback=inputs.longest_lookback,
-        lookback_elements=lookback_elements(inputs.criteria, inputs.formulas),
+        lookback_elements=inputs.lookback_codes,
     )
     result = score_campaign(
         criteria=inputs.criteria,

@@ -448,13 +448,38 @@ def _aggregate(crit: pd.DataFrame, state: np.ndarray, categories: list[str]) -> 
     }
 
 
-def _prepare_criteria(criteria: pd.DataFrame) -> pd.DataFrame:
+def prepare_criteria(criteria: pd.DataFrame) -> pd.DataFrame:
+    """The criteria frame (columns :data:`CRITERIA_COLUMNS`) as :func:`score_campaign` reads
+    it: rows for parks and enterprises only, ``threshold``/``weight`` float64 (NaN where
+    unreadable), ``lookback_years`` numeric (1 when empty), ``indicator`` a code or None, a
+    fresh 0..n-1 index.
+
+    Idempotent: a frame already in this form is returned as is (not copied), so a caller that
+    prepares a framework version's criteria once (:func:`indicators.selectors.version_scoring_inputs`)
+    saves the work on every scoring."""
+    if _is_prepared(criteria):
+        return criteria
     crit = criteria[criteria["applies_to"].isin(KINDS)].copy()
     crit["threshold"] = pd.to_numeric(crit["threshold"], errors="coerce").astype("float64")
     crit["weight"] = pd.to_numeric(crit["weight"], errors="coerce").astype("float64")
     crit["lookback_years"] = pd.to_numeric(crit["lookback_years"], errors="coerce").fillna(1)
     crit["indicator"] = crit["indicator"].astype(object).where(crit["indicator"].notna(), None)
     return crit.reset_index(drop=True)
+
+
+def _is_prepared(criteria: pd.DataFrame) -> bool:
+    if not isinstance(criteria.index, pd.RangeIndex) or criteria.index.start != 0:
+        return False
+    if not criteria["applies_to"].isin(KINDS).all():
+        return False
+    if criteria["threshold"].dtype.kind != "f" or criteria["weight"].dtype.kind != "f":
+        return False
+    lookback = criteria["lookback_years"]
+    if lookback.dtype.kind not in "fi" or lookback.isna().any():
+        return False
+    return criteria["indicator"].dtype == object and all(
+        code is None or isinstance(code, str) for code in criteria["indicator"]
+    )
 
 
 def score_campaign(
@@ -495,7 +520,7 @@ def score_campaign(
     Returns a :class:`ScoreResult`. Raises :class:`~indicators.formula.FormulaError` only for
     formulas that were not checked (a cycle, an aggregate in an enterprise formula).
     """
-    crit = _prepare_criteria(criteria)
+    crit = prepare_criteria(criteria)
     subjects = {
         "park": pd.Index(pd.Index(parks).to_numpy(), name="subject"),
         "enterprise": pd.Index(enterprises.index.to_numpy(), name="subject"),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,17 +16,24 @@ from django.utils.translation import gettext
 from enterprises.models import Role
 from enterprises.policy import role_of
 
-from .engine import CRITERIA_COLUMNS
+from .engine import CRITERIA_COLUMNS, lookback_elements, prepare_criteria
 from .formula import Formula, check_formulas
 from .models import Category, Criterion, DataElement, Framework, FrameworkVersion, Indicator
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoringInputs:
     """A framework version in the engine's shapes (see :func:`indicators.engine.score_campaign`).
 
-    ``criterion_ids``/``category_ids`` map codes back to primary keys for writing results;
-    ``longest_lookback`` is the number of periods the engine needs (1 without look-backs).
+    ``criteria`` is already in the engine's prepared form
+    (:func:`indicators.engine.prepare_criteria`); ``criterion_ids``/``category_ids`` map codes
+    back to primary keys for writing results; ``longest_lookback`` is the number of periods the
+    engine needs (1 without look-backs); ``lookback_codes`` the data elements look-back
+    criteria read in earlier periods (:func:`indicators.engine.lookback_elements`);
+    ``content`` a canonical JSON text of everything above that decides a score (criteria,
+    formulas, element codes, ids), which snapshot fingerprints hash.
+
+    Shared between callers (see :func:`version_scoring_inputs`): treat it as read-only.
     """
 
     criteria: pd.DataFrame
@@ -32,41 +42,45 @@ class ScoringInputs:
     criterion_ids: dict[str, int]
     category_ids: dict[str, int]
     longest_lookback: int
+    lookback_codes: frozenset[str] = frozenset()
+    content: str = ""
 
 
-def version_scoring_inputs(version: FrameworkVersion) -> ScoringInputs:
+#: version_scoring_inputs' memo: catalogue rows → ScoringInputs (a few versions at a time)
+_SCORING_MEMO: OrderedDict[tuple, ScoringInputs] = OrderedDict()
+_SCORING_MEMO_SIZE = 8
+_SCORING_MEMO_LOCK = threading.Lock()
+
+
+def version_scoring_inputs(version: FrameworkVersion | int) -> ScoringInputs:
     """Load a version's criteria, indicators and data elements (3 queries) and check formulas.
+
+    ``version``: a :class:`FrameworkVersion` or its primary key.
+
+    The rows read are the memo's key: when the same rows were turned into inputs before (in
+    this process), those inputs are returned without checking the formulas again or building
+    frames, so a one-park recompute pays three small queries for the catalogue. Any edit of a
+    criterion, indicator or data element changes the rows and so misses the memo; nothing
+    needs invalidating. The result is shared: read-only.
 
     Raises ``indicators.formula.FormulaError`` if a stored formula no longer checks (loading
     refuses such formulas, so this means the database was edited by hand).
     """
-    elements = list(
-        DataElement.objects.filter(version=version).values("code", "applies_to", "value_type")
+    version_id = getattr(version, "pk", version)
+    elements = tuple(
+        DataElement.objects.filter(version_id=version_id)
+        .order_by("order", "code")
+        .values_list("code", "applies_to", "value_type")
     )
-    types = {"park": {}, "enterprise": {}}
-    for e in elements:
-        kind = "enterprise" if e["applies_to"] == "enterprise" else "park"
-        vt = e["value_type"]
-        if vt == "yes_no":
-            types[kind][e["code"]] = "boolean"
-        elif vt in DataElement.NUMERIC_TYPES:
-            types[kind][e["code"]] = "number"
-    indicators = list(
-        Indicator.objects.filter(version=version).values("code", "applies_to", "formula")
+    indicators = tuple(
+        Indicator.objects.filter(version_id=version_id)
+        .order_by("code")
+        .values_list("code", "applies_to", "formula")
     )
-    formulas = {
-        "enterprise": check_formulas(
-            {i["code"]: i["formula"] for i in indicators if i["applies_to"] == "enterprise"},
-            element_types=types["enterprise"],
-        ),
-        "park": check_formulas(
-            {i["code"]: i["formula"] for i in indicators if i["applies_to"] != "enterprise"},
-            element_types=types["park"],
-            tenant_element_types=types["enterprise"],
-        ),
-    }
-    rows = list(
-        Criterion.objects.filter(version=version).values(
+    rows = tuple(
+        Criterion.objects.filter(version_id=version_id)
+        .order_by("order", "code")
+        .values_list(
             "pk",
             "code",
             "category_id",
@@ -81,32 +95,94 @@ def version_scoring_inputs(version: FrameworkVersion) -> ScoringInputs:
             "indicator__code",
         )
     )
+    key = (version_id, elements, indicators, rows)
+    with _SCORING_MEMO_LOCK:
+        found = _SCORING_MEMO.get(key)
+        if found is not None:
+            _SCORING_MEMO.move_to_end(key)
+            return found
+    inputs = _build_scoring_inputs(version_id, elements, indicators, rows)
+    with _SCORING_MEMO_LOCK:
+        _SCORING_MEMO[key] = inputs
+        while len(_SCORING_MEMO) > _SCORING_MEMO_SIZE:
+            _SCORING_MEMO.popitem(last=False)
+    return inputs
+
+
+def _build_scoring_inputs(version_id, elements, indicators, rows) -> ScoringInputs:
+    types = {"park": {}, "enterprise": {}}
+    for code, applies_to, value_type in elements:
+        kind = "enterprise" if applies_to == "enterprise" else "park"
+        if value_type == "yes_no":
+            types[kind][code] = "boolean"
+        elif value_type in DataElement.NUMERIC_TYPES:
+            types[kind][code] = "number"
+    formulas = {
+        "enterprise": check_formulas(
+            {code: f for code, applies_to, f in indicators if applies_to == "enterprise"},
+            element_types=types["enterprise"],
+        ),
+        "park": check_formulas(
+            {code: f for code, applies_to, f in indicators if applies_to != "enterprise"},
+            element_types=types["park"],
+            tenant_element_types=types["enterprise"],
+        ),
+    }
     criteria = pd.DataFrame(
         [
             {
-                "code": r["code"],
-                "category": r["category__code"],
-                "applies_to": r["applies_to"],
-                "level": r["level"],
-                "rule": r["rule"],
-                "operator": r["operator"],
-                "threshold": None if r["threshold"] is None else float(r["threshold"]),
-                "lookback_years": r["lookback_years"],
-                "weight": float(r["weight"]),
-                "indicator": r["indicator__code"],
+                "code": code,
+                "category": category,
+                "applies_to": applies_to,
+                "level": level,
+                "rule": rule,
+                "operator": operator,
+                "threshold": None if threshold is None else float(threshold),
+                "lookback_years": lookback_years,
+                "weight": float(weight),
+                "indicator": indicator,
             }
-            for r in rows
+            for (
+                _pk,
+                code,
+                _category_id,
+                category,
+                applies_to,
+                level,
+                rule,
+                operator,
+                threshold,
+                lookback_years,
+                weight,
+                indicator,
+            ) in rows
         ],
         columns=CRITERIA_COLUMNS,
     )
-    lookbacks = [r["lookback_years"] for r in rows if r["lookback_years"]]
+    element_codes = {k: sorted(v) for k, v in types.items()}
+    criterion_ids = {r[1]: r[0] for r in rows}
+    category_ids = {r[3]: r[2] for r in rows}
+    content = {
+        "criteria": json.loads(
+            criteria.sort_values("code").to_json(orient="values", double_precision=15)
+        ),
+        "formulas": {
+            kind: sorted((code, f.source) for code, f in formulas.get(kind, {}).items())
+            for kind in ("park", "enterprise")
+        },
+        "elements": {k: sorted(v) for k, v in element_codes.items()},
+        "criterion_ids": sorted(criterion_ids.items()),
+        "category_ids": sorted(category_ids.items()),
+    }
     return ScoringInputs(
-        criteria=criteria,
+        criteria=prepare_criteria(criteria),
         formulas=formulas,
-        element_codes={k: sorted(v) for k, v in types.items()},
-        criterion_ids={r["code"]: r["pk"] for r in rows},
-        category_ids={r["category__code"]: r["category_id"] for r in rows},
-        longest_lookback=max(lookbacks, default=1),
+        element_codes=element_codes,
+        criterion_ids=criterion_ids,
+        category_ids=category_ids,
+        longest_lookback=max((r[9] for r in rows if r[9]), default=1),
+        lookback_codes=frozenset(lookback_elements(criteria, formulas)),
+        content=json.dumps(content, sort_keys=True),
     )
 
 

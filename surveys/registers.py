@@ -33,7 +33,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -1555,28 +1555,44 @@ def campaign_register_keepers(
     *, campaign: Campaign, park_ids: list[int] | None = None
 ) -> tuple[set[int], set[int]]:
     """Which parks and enterprises with a response in ``campaign`` (optionally only in
-    ``park_ids``) keep registers, as :func:`register_keepers` defines it; four queries that
-    select through the campaign's responses, so their cost follows the register entries, not
-    the tens of thousands of respondents. Returns ``(enterprise ids, park ids)``."""
-    responses = Response.objects.filter(campaign=campaign)
+    ``park_ids``) keep registers, as :func:`register_keepers` defines it; one ``UNION``
+    query that selects through the campaign's responses, so its cost follows the register
+    entries, not the tens of thousands of respondents. Written in SQL from the models'
+    metadata: it runs on every recompute, and compiling the same query through the ORM cost
+    thirty times what the database spends on it. Returns ``(enterprise ids, park ids)``."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    response = quote(Response._meta.db_table)
+    where = f"{column(Response, 'campaign')} = %s"
+    params: list[int] = [campaign.pk]
     if park_ids is not None:
-        responses = responses.filter(park_id__in=park_ids)
-    respondents = responses.filter(enterprise__isnull=False).values("enterprise_id")
-    parks = responses.filter(enterprise__isnull=True).values("park_id")
-    keepers: set[int] = set()
-    for model in (RECPMeasure, ISOCertificate, SymbiosisParticipant):
-        keepers |= set(
-            model.objects.filter(enterprise_id__in=respondents)
-            .order_by()  # no default ordering: DISTINCT over the id alone, no join
-            .values_list("enterprise_id", flat=True)
-            .distinct()
+        where += (
+            f" AND {column(Response, 'park')} IN ({', '.join(['%s'] * len(park_ids)) or 'NULL'})"
         )
-    park_keepers = set(
-        SymbiosisExchange.objects.filter(park_id__in=parks)
-        .order_by()
-        .values_list("park_id", flat=True)
-        .distinct()
+        params += [int(p) for p in park_ids]
+    enterprise = column(Response, "enterprise")
+    respondents = f"SELECT {enterprise} FROM {response} WHERE {where} AND {enterprise} IS NOT NULL"
+    parks = (
+        f"SELECT {column(Response, 'park')} FROM {response} WHERE {where} AND {enterprise} IS NULL"
     )
+    parts = [
+        f"SELECT 0, {column(model, 'enterprise')} FROM {quote(model._meta.db_table)} "
+        f"WHERE {column(model, 'enterprise')} IN ({respondents})"
+        for model in (RECPMeasure, ISOCertificate, SymbiosisParticipant)
+    ]
+    park = column(SymbiosisExchange, "park")
+    parts.append(
+        f"SELECT 1, {park} FROM {quote(SymbiosisExchange._meta.db_table)} WHERE {park} IN ({parks})"
+    )
+    keepers: set[int] = set()
+    park_keepers: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params * len(parts))
+        for kind, pk in cursor.fetchall():
+            (park_keepers if kind else keepers).add(pk)
     return keepers, park_keepers
 
 

@@ -8,7 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -31,8 +38,8 @@ def campaign_answers_frame(
     """Scored answers of a campaign and, for look-backs, of the same framework's campaigns of
     the ``lookback - 1`` periods before, for the campaign's parks (or only ``park_ids``).
 
-    Four queries whatever the number of parks, enterprises and answers (element codes, earlier
-    campaigns, answers, responses). On PostgreSQL the answers stream through ``COPY … TO
+    Three queries whatever the number of parks, enterprises and answers (element codes with
+    earlier campaigns, answers, responses). On PostgreSQL the answers stream through ``COPY … TO
     STDOUT`` (CSV, JIT off for the statement) into pandas' C parser; elsewhere one cursor
     fetch. No Python object per answer beyond what the driver builds. The answers of this
     campaign are found through its responses; earlier campaigns' through the (response, data
@@ -60,22 +67,43 @@ def campaign_answers_frame(
     import numpy as np
     from django.db import connection, transaction
 
-    from indicators.models import DataElement
+    from indicators.models import DataElement, FrameworkVersion
 
     answer_t, response_t = Answer._meta.db_table, Response._meta.db_table
-    elements = list(
-        DataElement.objects.filter(
-            version__framework__versions=campaign.framework_version_id
-        ).values_list("pk", "code")
+    # The framework's element codes (every version: codes repeat) and its earlier campaigns,
+    # in one query written from the models' metadata (compiling it through the ORM cost more
+    # than running it, on every recompute).
+    quote = connection.ops.quote_name
+    version_t = quote(FrameworkVersion._meta.db_table)
+    framework = quote(FrameworkVersion._meta.get_field("framework").column)
+    same_framework = (
+        f"SELECT v.id FROM {version_t} v WHERE v.{framework} = "
+        f"(SELECT w.{framework} FROM {version_t} w WHERE w.id = %s)"
     )
-    earlier = list(
-        Campaign.objects.filter(
-            framework_version__framework__versions=campaign.framework_version_id,
-            period__gt=campaign.period - lookback,
-            period__lt=campaign.period,
-        ).values_list("pk", "period")
-    )
+    element_version = quote(DataElement._meta.get_field("version").column)
+    campaign_version = quote(Campaign._meta.get_field("framework_version").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, code, NULL FROM {quote(DataElement._meta.db_table)} "
+            f"WHERE {element_version} IN ({same_framework}) "
+            f"UNION ALL SELECT id, '', period FROM {quote(Campaign._meta.db_table)} "
+            f"WHERE {campaign_version} IN ({same_framework}) AND period > %s AND period < %s",
+            [
+                campaign.framework_version_id,
+                campaign.framework_version_id,
+                campaign.period - lookback,
+                campaign.period,
+            ],
+        )
+        elements, earlier = [], []
+        for pk, code, period in cursor.fetchall():
+            if period is None:
+                elements.append((pk, code))
+            else:
+                earlier.append((pk, period))
     periods = {campaign.pk: campaign.period, **dict(earlier)}
+    # several campaigns of one period: the latest wins (else nothing needs deduplicating)
+    shared_periods = len(set(periods.values())) < len(periods)
     earlier_ids = [pk for pk, _ in earlier]
     earlier_elements = [
         pk for pk, code in elements if lookback_elements is None or code in lookback_elements
@@ -160,7 +188,7 @@ def campaign_answers_frame(
 
     keep = element_pos >= 0
     this = rows["campaign"].to_numpy() == campaign.pk
-    if (~this).any():  # earlier periods: the latest campaign of a period wins
+    if shared_periods and (~this).any():  # earlier periods: the latest campaign wins
         earlier_rows = rows.loc[~this, ["park", "enterprise", "campaign"]].assign(
             period=rows_period[~this], element=element_pos[~this]
         )
@@ -200,9 +228,10 @@ def campaign_answers_frame(
         }
     )
     rep = rep.assign(period=period_of.reindex(rep["campaign"].to_numpy()).to_numpy())
-    rep = rep.sort_values("campaign", kind="stable").drop_duplicates(
-        ["park", "enterprise", "period"], keep="last"
-    )
+    if shared_periods:
+        rep = rep.sort_values("campaign", kind="stable").drop_duplicates(
+            ["park", "enterprise", "period"], keep="last"
+        )
     rep_is_enterprise = rep["enterprise"].to_numpy() > 0
     reported = pd.DataFrame(
         {
@@ -581,7 +610,7 @@ def scoring_answers_frame(
     typed "yes" does not (a certificate that expires changes the result at the next
     recompute). A park or enterprise that keeps no register is scored on its survey answers.
     Which responses count as reported is unchanged. Same shapes as
-    :func:`campaign_answers_frame`; a constant number of queries (that function's, four for
+    :func:`campaign_answers_frame`; a constant number of queries (that function's, one for
     the keepers and, when there are any, the registers' six and one for the enterprises'
     parks).
     """
