@@ -24,14 +24,13 @@ whose tenants did (``intended_values`` > 0); elsewhere the intended columns are 
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .formula import Formula, evaluate
+from .formula import Formula, ParkTenants, evaluate_arrays
 
 #: Bumped whenever a scoring rule changes meaning: it is part of every snapshot fingerprint,
 #: so stored results computed by an older engine are recomputed.
@@ -179,43 +178,57 @@ def _positions(column: pd.Series, index: pd.Index) -> np.ndarray:
     return index.get_indexer(column.to_numpy())
 
 
-def _wide(part: pd.DataFrame, index: pd.Index, codes: list[str]) -> np.ndarray:
-    """Long rows [subject, element, value] → subject × element float matrix (NaN missing).
-
-    A numpy scatter (no pivot): rows of unknown subjects or elements are dropped; should a
-    key repeat, the later row wins.
-    """
-    out = np.full((len(index), len(codes)), np.nan)
-    if part.empty or not codes or not len(index):
-        return out
-    rows = _positions(part["subject"], index)
-    cols = _positions(part["element"], pd.Index(codes))
-    keep = (rows >= 0) & (cols >= 0)
-    out[rows[keep], cols[keep]] = part["value"].to_numpy(dtype="float64")[keep]
-    return out
-
-
 class _Inputs:
-    """The answers split once by kind, period and scenario (boolean masks over whole columns)."""
+    """The answers as numpy columns, split by kind, period and scenario with boolean masks over
+    whole columns (no frame per part)."""
 
     def __init__(self, answers: pd.DataFrame, reported: pd.DataFrame):
-        self.answers = answers
         self.kind = {k: equals(answers["kind"], k) for k in KINDS}
         self.period = answers["period"].to_numpy()
         if "scenario" in answers.columns:
             self.intended = equals(answers["scenario"], INTENDED)
         else:
             self.intended = np.zeros(len(answers), dtype=bool)
+        self.subject = answers["subject"]
+        element = answers["element"]
+        if not isinstance(element.dtype, pd.CategoricalDtype):
+            element = element.astype("category")
+        self.element_codes = element.cat.codes.to_numpy()
+        self.element_names = pd.Index(element.cat.categories)
+        self.value = answers["value"].to_numpy(dtype="float64")
         self.reported = reported
+        self._subject_positions: dict[int, tuple[pd.Index, np.ndarray]] = {}
 
-    def part(self, kind: str, period: int, *, intended: bool) -> pd.DataFrame:
-        mask = self.kind[kind] & (self.period == period) & (self.intended == intended)
-        return self.answers.loc[mask, ["subject", "element", "value"]]
+    def mask(self, kind: str, period: int, *, intended: bool) -> np.ndarray:
+        return self.kind[kind] & (self.period == period) & (self.intended == intended)
+
+    def subject_positions(self, index: pd.Index) -> np.ndarray:
+        """Position of every answer's subject in ``index`` (-1 when absent), once per index."""
+        cached = self._subject_positions.get(id(index))
+        if cached is None or cached[0] is not index:
+            cached = (index, _positions(self.subject, index))
+            self._subject_positions[id(index)] = cached
+        return cached[1]
+
+    def wide(self, mask: np.ndarray, index: pd.Index, codes: list[str]) -> np.ndarray:
+        """The answers under ``mask`` as a subject × element float matrix (NaN missing).
+
+        A numpy scatter (no pivot): rows of unknown subjects or elements are dropped; should a
+        key repeat, the later row wins."""
+        out = np.full((len(index), len(codes)), np.nan)
+        if not codes or not len(index) or not mask.any():
+            return out
+        rows = self.subject_positions(index)[mask]
+        column_of = np.append(pd.Index(codes).get_indexer(self.element_names), -1)
+        cols = column_of[self.element_codes[mask]]  # code -1 (no element) reads the -1
+        keep = (rows >= 0) & (cols >= 0)
+        out[rows[keep], cols[keep]] = self.value[mask][keep]
+        return out
 
     def reporters(self, period: int) -> np.ndarray:
         rep = self.reported
         mask = equals(rep["kind"], "enterprise") & (rep["period"].to_numpy() == period)
-        return rep.loc[mask, "subject"].to_numpy()
+        return rep["subject"].to_numpy()[mask]
 
 
 def _evaluate_period(
@@ -231,58 +244,41 @@ def _evaluate_period(
     ``subjects``."""
     out: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     ent_cols = sorted(needed["enterprise_elements"])
-    ent_values = pd.DataFrame(wide["enterprise"], index=subjects["enterprise"], columns=ent_cols)
-    # one float64 block: column reads inside the formula evaluator stay cheap
-    tenants = pd.DataFrame(
-        np.column_stack(
-            [wide["enterprise"], tenant_park.astype("float64"), tenant_reported.astype("float64")]
-        ),
-        index=subjects["enterprise"],
-        columns=[*ent_cols, "park", "reported"],
-    )
+    columns = {
+        "enterprise": ent_cols,
+        "park": sorted(needed["park_elements"]),
+    }
+
+    def reader(matrix: np.ndarray, cols: list[str]):
+        position = {c: j for j, c in enumerate(cols)}
+        length = len(matrix)
+
+        def column(name: str) -> np.ndarray:
+            if name not in position:
+                return np.full(length, np.nan)
+            values = matrix[:, position[name]]
+            return np.where(np.isfinite(values), values, np.nan)
+
+        return column
+
+    def parks() -> ParkTenants:
+        return ParkTenants(
+            park=tenant_park,
+            reported=np.asarray(tenant_reported, dtype=bool),
+            column=reader(wide["enterprise"], ent_cols),
+            subjects=subjects["park"],
+        )
+
     for kind in KINDS:
         if not needed[kind] or not len(subjects[kind]):
             out[kind] = {}
             continue
-        cols = ent_cols if kind == "enterprise" else sorted(needed["park_elements"])
-        matrix = wide[kind]
-        # A formula that is one element's name is that element's column (finite values, NaN
-        # otherwise; no roll-up): read it directly, as :func:`indicators.formula.evaluate`
-        # would, without building a frame per indicator.
-        direct = {
-            code: f.tree.body.id
-            for code, f in needed[kind].items()
-            if isinstance(f.tree.body, ast.Name)
-            and f.tree.body.id not in needed[kind]
-            and f.tree.body.id in cols
-        }
-        for f in needed[kind].values():  # keep what other formulas reference inside evaluate
-            if not isinstance(f.tree.body, ast.Name):
-                for code in f.references & direct.keys():
-                    del direct[code]
-        none = np.full(len(subjects[kind]), np.nan)
-        position = {c: j for j, c in enumerate(cols)}
-        results = {}
-        for code, element in direct.items():
-            column = matrix[:, position[element]]
-            results[code] = {
-                "value": np.where(np.isfinite(column), column, np.nan),
-                "reported": none,
-                "population": none,
-            }
-        rest = {code: f for code, f in needed[kind].items() if code not in direct}
-        if rest:
-            if kind == "enterprise":
-                values, tenant_frame = ent_values, None
-            else:
-                values = pd.DataFrame(matrix, index=subjects["park"], columns=cols)
-                tenant_frame = tenants
-            for code, frame in evaluate(rest, values, tenant_frame).items():
-                results[code] = {
-                    field: frame[field].to_numpy(dtype="float64")
-                    for field in ("value", "reported", "population")
-                }
-        out[kind] = results
+        out[kind] = evaluate_arrays(
+            needed[kind],
+            n=len(subjects[kind]),
+            column=reader(wide[kind], columns[kind]),
+            parks=parks if kind == "park" else None,
+        )
     return out
 
 
@@ -310,13 +306,15 @@ def _period_values(
     }
     wide, counts = {}, {}
     for kind in KINDS:
-        current = _wide(inputs.part(kind, period, intended=False), subjects[kind], codes[kind])
+        current = inputs.wide(
+            inputs.mask(kind, period, intended=False), subjects[kind], codes[kind]
+        )
         counts[kind] = np.zeros(len(subjects[kind]), dtype=np.int64)
         if with_intended:
-            part = inputs.part(kind, period, intended=True)
-            override = _wide(part, subjects[kind], codes[kind])
+            mask = inputs.mask(kind, period, intended=True)
+            override = inputs.wide(mask, subjects[kind], codes[kind])
             intended = np.where(~np.isnan(override), override, current)
-            rows = _positions(part["subject"], subjects[kind])
+            rows = inputs.subject_positions(subjects[kind])[mask]
             counts[kind] = np.bincount(rows[rows >= 0], minlength=len(subjects[kind]))
             current = np.vstack([current, intended])
         wide[kind] = current

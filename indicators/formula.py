@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -535,43 +536,76 @@ def evaluate(
     column cannot be read as numbers. Types are not re-checked here: use
     :func:`check_formulas` first.
     """
-    order = _dependency_order(formulas)
     n = len(values)
+    parks = None
+    if tenants is not None:
+
+        def parks() -> ParkTenants:
+            missing = {"park", "reported"} - set(tenants.columns)
+            if missing:
+                raise ValueError(f"tenants frame needs columns {sorted(missing)}")
+            m = len(tenants)
+            return ParkTenants(
+                park=tenants["park"].to_numpy(),
+                reported=_truthy(_as_float(tenants, "reported", m)),
+                column=lambda name: _as_float(tenants, name, m),
+                subjects=values.index,
+            )
+
+    arrays = evaluate_arrays(
+        formulas, n=n, column=lambda name: _as_float(values, name, n), parks=parks
+    )
+    return {
+        code: pd.DataFrame(arrays[code], index=values.index, dtype="float64") for code in formulas
+    }
+
+
+def evaluate_arrays(
+    formulas: dict[str, Formula],
+    *,
+    n: int,
+    column: Callable[[str], np.ndarray],
+    parks: Callable[[], ParkTenants] | None = None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`evaluate` without frames, for the engine's hot path.
+
+    ``column(name)``: the float array (length ``n``, NaN = missing, finite otherwise) of a
+    data element for the subjects; ``parks()``: builds the :class:`ParkTenants` grouping of the
+    tenants (called once, and only when a formula aggregates); None when there are no tenants.
+    Returns indicator code -> ``{"value", "reported", "population"}`` float arrays of length
+    ``n``. Raises as :func:`evaluate` does.
+    """
+    order = _dependency_order(formulas)
     subject_columns: dict[str, np.ndarray] = {}
-    park_frame: _Parks | None = None
+    park_frame: ParkTenants | None = None
     rollup: dict[str, bool] = {}
-    results: dict[str, pd.DataFrame] = {}
+    results: dict[str, dict[str, np.ndarray]] = {}
+    nothing = np.full(n, np.nan)
 
     def subject_column(name: str) -> np.ndarray:
         if name not in subject_columns:
-            subject_columns[name] = _as_float(values, name, n)
+            subject_columns[name] = column(name)
         return subject_columns[name]
 
     for code in order:
         formula = formulas[code]
         deps = formula.references & formulas.keys()
         rollup[code] = formula.has_aggregate or any(rollup[dep] for dep in deps)
-        if formula.has_aggregate and tenants is None:
+        if formula.has_aggregate and parks is None:
             token = _first_aggregate(formula.tree)
             raise FormulaError(
                 f"aggregate {token!r} needs the tenants frame", code=code, token=token
             )
-        if formula.has_aggregate and park_frame is None:
-            park_frame = _Parks(tenants, values.index)
+        if (formula.has_aggregate or rollup[code]) and park_frame is None:
+            park_frame = parks()
         evaluator = _Evaluator(n, subject_column, park_frame)
-        value = evaluator.eval(formula.tree.body)
+        value = evaluator.eval(formula.tree.body).astype("float64", copy=False)
         subject_columns[code] = value
         if rollup[code]:
-            if park_frame is None:
-                park_frame = _Parks(tenants, values.index)
             reported, population = park_frame.reported, park_frame.population
         else:
-            reported = population = np.full(n, np.nan)
-        results[code] = pd.DataFrame(
-            {"value": value, "reported": reported, "population": population},
-            index=values.index,
-            dtype="float64",
-        )
+            reported = population = nothing
+        results[code] = {"value": value, "reported": reported, "population": population}
     return {code: results[code] for code in formulas}
 
 
@@ -585,28 +619,30 @@ def _as_float(frame: pd.DataFrame, name: str, length: int) -> np.ndarray:
     return np.where(np.isfinite(column), column, np.nan)
 
 
-class _Parks:
-    """Tenants grouped by park, positioned on the subjects of ``values``."""
+class ParkTenants:
+    """Tenants grouped by park, positioned on the subjects.
 
-    def __init__(self, tenants: pd.DataFrame, subjects: pd.Index):
-        missing = {"park", "reported"} - set(tenants.columns)
-        if missing:
-            raise ValueError(f"tenants frame needs columns {sorted(missing)}")
-        self.tenants = tenants
-        self.m = len(tenants)
-        codes, uniques = pd.factorize(tenants["park"])
+    ``park``: each tenant's park (subject id, length m); ``reported``: bool per tenant;
+    ``column(name)``: a tenant data element as a float array of length m (NaN = missing);
+    ``subjects``: the subject ids the per-park sums are aligned on.
+    """
+
+    def __init__(self, *, park: np.ndarray, reported: np.ndarray, column, subjects):
+        self.m = len(park)
+        codes, uniques = pd.factorize(park)
         self.k = len(uniques)
         self.codes = codes
         self.known = codes >= 0
         self.position = pd.Index(uniques).get_indexer(subjects)  # -1: no tenants
         self.columns: dict[str, np.ndarray] = {}
-        self.reporters = _truthy(_as_float(tenants, "reported", self.m))
+        self._column = column
+        self.reporters = np.asarray(reported, dtype=bool)
         self.population = self.per_subject(np.ones(self.m))
         self.reported = self.per_subject(self.reporters.astype(float))
 
     def column(self, name: str) -> np.ndarray:
         if name not in self.columns:
-            self.columns[name] = _as_float(self.tenants, name, self.m)
+            self.columns[name] = self._column(name)
         return self.columns[name]
 
     def per_subject(self, weights: np.ndarray) -> np.ndarray:
@@ -631,7 +667,7 @@ def _finite(a: np.ndarray) -> np.ndarray:
 
 
 class _Evaluator:
-    def __init__(self, n: int, subject_column, parks: _Parks | None):
+    def __init__(self, n: int, subject_column, parks: ParkTenants | None):
         self.n = n
         self.subject_column = subject_column
         self.parks = parks
