@@ -605,9 +605,8 @@ def score_campaign(
         judged[kind] = entry
 
     universe = {
-        "criterion": list(dict.fromkeys(crit["code"].tolist())),
-        "category": list(dict.fromkeys(crit["category"].tolist())),
-        "level": list(dict.fromkeys(crit["level"].tolist())),
+        name: pd.CategoricalDtype(list(dict.fromkeys(crit[column].tolist())))
+        for name, column in (("criterion", "code"), ("category", "category"), ("level", "level"))
     }
     results, cats, summaries = [], [], []
     eco_now = eco_int = None
@@ -620,24 +619,27 @@ def score_campaign(
             continue
         entry = judged[kind]
         ids = subjects[kind].to_numpy()
+        n = len(ids)
         plan = plans[kind] > 0
-        r, cg, s = _frames(kind, ids, entry, plan, has_intended, universe)
-        s["intended_values"] = plans[kind]
         if kind == "park":
-            s["reported"] = coverage_reported.astype("float64")
-            s["population"] = coverage_population.astype("float64")
-            s["eco_enterprise"] = pd.array([pd.NA] * len(ids), dtype="boolean")
-            s["eco_enterprise_intended"] = pd.array([pd.NA] * len(ids), dtype="boolean")
-            s["eco_enterprises"] = _count_by_park(eco_now, tenant_pos, tenant_known, len(ids))
-            eco_i = _count_by_park(eco_int, tenant_pos, tenant_known, len(ids))
-            s["eco_enterprises_intended"] = np.where(plan, eco_i, np.nan)
+            eco_i = _count_by_park(eco_int, tenant_pos, tenant_known, n)
+            extra = {
+                "reported": coverage_reported.astype("float64"),
+                "population": coverage_population.astype("float64"),
+                "eco_enterprise": _unknown_flags(n),
+                "eco_enterprise_intended": _unknown_flags(n),
+                "eco_enterprises": _count_by_park(eco_now, tenant_pos, tenant_known, n),
+                "eco_enterprises_intended": np.where(plan, eco_i, np.nan),
+            }
         else:
-            s["reported"] = np.nan
-            s["population"] = np.nan
-            s["eco_enterprise"] = pd.array(s["eligible"].to_numpy(), dtype="boolean")
-            s["eco_enterprise_intended"] = s["eligible_intended"].copy()
-            s["eco_enterprises"] = np.nan
-            s["eco_enterprises_intended"] = np.nan
+            extra = {
+                "reported": np.full(n, np.nan),
+                "population": np.full(n, np.nan),
+                "eco_enterprises": np.full(n, np.nan),
+                "eco_enterprises_intended": np.full(n, np.nan),
+            }
+        extra["intended_values"] = plans[kind]
+        r, cg, s = _frames(kind, ids, entry, plan, has_intended, universe, extra)
         results.append(r)
         cats.append(cg)
         summaries.append(s)
@@ -695,78 +697,86 @@ def _count_by_park(flags, tenant_pos, tenant_known, n_parks) -> np.ndarray:
     )
 
 
+_STATE_TYPE = pd.CategoricalDtype(list(STATES))
+_KIND_TYPE = pd.CategoricalDtype(list(KINDS))
+
+
 def _states(codes: np.ndarray, mask: np.ndarray | None = None) -> pd.Categorical:
     codes = codes.astype(np.int8)
     if mask is not None:
         codes = np.where(mask, codes, -1)
-    return pd.Categorical.from_codes(codes, categories=list(STATES))
+    return pd.Categorical.from_codes(codes, dtype=_STATE_TYPE)
 
 
 def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask, values, np.nan)
 
 
-def _tiled(values: pd.Series, universe: list[str], n: int) -> pd.Categorical:
-    """``values`` repeated ``n`` times as a categorical over ``universe`` (cheap to build,
+def _tiled(values, universe: pd.CategoricalDtype, n: int) -> pd.Categorical:
+    """``values`` repeated ``n`` times as a categorical of type ``universe`` (cheap to build,
     to compare and to map; the same categories for both kinds, so concatenation keeps them)."""
-    codes = pd.Index(universe).get_indexer(values.to_numpy(dtype=object))
-    return pd.Categorical.from_codes(np.tile(codes, n), categories=universe)
+    codes = universe.categories.get_indexer(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(np.tile(codes, n), dtype=universe)
 
 
-def _frames(kind, ids, entry, plan, has_intended, universe):
-    """Long frames of one kind from its judged matrices."""
+def _kind_column(kind: str, length: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(
+        np.full(length, KINDS.index(kind), dtype=np.int8), dtype=_KIND_TYPE
+    )
+
+
+def _unknown_flags(n: int) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+
+
+def _frames(kind, ids, entry, plan, has_intended, universe, extra):
+    """Columns of one kind's long frames (results, categories, summary) from its judged
+    matrices, as dicts of arrays: :func:`_concat` stacks the kinds and builds each frame once
+    (adding columns one by one to a frame costs more than the frame). ``extra``: further
+    summary columns."""
     crit = entry["crit"]
     cur, tot = entry["current"], entry["current_tot"]
     n, c = cur["state"].shape
-    row_plan = np.repeat(plan, c)
-    results = pd.DataFrame(
-        {
-            "kind": pd.Categorical.from_codes(
-                np.full(n * c, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
-            ),
-            "subject": np.repeat(ids, c),
-            "criterion": _tiled(crit["code"], universe["criterion"], n),
-            "category": _tiled(crit["category"], universe["category"], n),
-            "level": _tiled(crit["level"], universe["level"], n),
-            "weight": np.tile(crit["weight"].to_numpy(dtype="float64"), n),
-            "state": _states(cur["state"].ravel()),
-            "value": cur["value"].ravel(),
-            "gap": cur["gap"].ravel(),
-            "reported": cur["reported"].ravel(),
-            "population": cur["population"].ravel(),
-        }
-    )
     categories = entry["categories"]
     k = len(categories)
-    cat_plan = np.repeat(plan, k)
-    cats = pd.DataFrame(
-        {
-            "kind": pd.Categorical.from_codes(
-                np.full(n * k, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
-            ),
-            "subject": np.repeat(ids, k),
-            "category": _tiled(pd.Series(categories), universe["category"], n),
-            "met": tot["cat_met"].ravel(),
-            "applicable": tot["cat_applicable"].ravel(),
-            "share": tot["share"].ravel(),
-        }
-    )
-    summary = pd.DataFrame(
-        {
-            "kind": pd.Categorical.from_codes(
-                np.full(n, KINDS.index(kind), dtype=np.int8), categories=list(KINDS)
-            ),
-            "subject": ids,
-            "criteria_met": tot["criteria_met"],
-            "criteria_applicable": tot["criteria_applicable"],
-            "mandatory_met": tot["mandatory_met"],
-            "mandatory_total": tot["mandatory_total"],
-            "index": tot["index"],
-            "eligible": tot["eligible"].astype(bool),
-        }
-    )
+    value = cur["value"].ravel()
+    share = tot["share"].ravel()
+    results = {
+        "kind": _kind_column(kind, n * c),
+        "subject": np.repeat(ids, c),
+        "criterion": _tiled(crit["code"], universe["criterion"], n),
+        "category": _tiled(crit["category"], universe["category"], n),
+        "level": _tiled(crit["level"], universe["level"], n),
+        "weight": np.tile(crit["weight"].to_numpy(dtype="float64"), n),
+        "state": _states(cur["state"].ravel()),
+        "value": value,
+        "gap": cur["gap"].ravel(),
+        "reported": cur["reported"].ravel(),
+        "population": cur["population"].ravel(),
+    }
+    cats = {
+        "kind": _kind_column(kind, n * k),
+        "subject": np.repeat(ids, k),
+        "category": _tiled(categories, universe["category"], n),
+        "met": tot["cat_met"].ravel(),
+        "applicable": tot["cat_applicable"].ravel(),
+        "share": share,
+    }
+    summary = {
+        "kind": _kind_column(kind, n),
+        "subject": ids,
+        "criteria_met": tot["criteria_met"],
+        "criteria_applicable": tot["criteria_applicable"],
+        "mandatory_met": tot["mandatory_met"],
+        "mandatory_total": tot["mandatory_total"],
+        "index": tot["index"],
+        "eligible": tot["eligible"].astype(bool),
+    }
+    totals = ("criteria_met", "criteria_applicable", "mandatory_met", "mandatory_total")
     if has_intended:
         ints, itot = entry["intended"], entry["intended_tot"]
+        row_plan = np.repeat(plan, c)
+        cat_plan = np.repeat(plan, k)
         results["state_intended"] = _states(ints["state"].ravel(), row_plan)
         results["value_intended"] = _masked(ints["value"].ravel(), row_plan)
         results["gap_intended"] = _masked(ints["gap"].ravel(), row_plan)
@@ -775,32 +785,55 @@ def _frames(kind, ids, entry, plan, has_intended, universe):
             itot["cat_applicable"].ravel().astype("float64"), cat_plan
         )
         cats["share_intended"] = _masked(itot["share"].ravel(), cat_plan)
-        for name in ("criteria_met", "criteria_applicable", "mandatory_met", "mandatory_total"):
+        for name in totals:
             summary[f"{name}_intended"] = _masked(itot[name].astype("float64"), plan)
         summary["index_intended"] = _masked(itot["index"], plan)
-        eligible = pd.array(itot["eligible"].astype(bool), dtype="boolean")
-        eligible[~plan] = pd.NA
-        summary["eligible_intended"] = eligible
+        summary["eligible_intended"] = pd.arrays.BooleanArray(
+            itot["eligible"].astype(bool), ~np.asarray(plan, dtype=bool)
+        )
     else:
         results["state_intended"] = _states(np.zeros(n * c), np.zeros(n * c, dtype=bool))
         for name in ("value_intended", "gap_intended"):
-            results[name] = np.nan
+            results[name] = np.full(n * c, np.nan)
         for name in ("met_intended", "applicable_intended", "share_intended"):
-            cats[name] = np.nan
-        for name in ("criteria_met", "criteria_applicable", "mandatory_met", "mandatory_total"):
-            summary[f"{name}_intended"] = np.nan
-        summary["index_intended"] = np.nan
-        summary["eligible_intended"] = pd.array([pd.NA] * n, dtype="boolean")
-    results["improvement"] = results["value_intended"] - results["value"]
-    cats["improvement"] = cats["share_intended"] - cats["share"]
+            cats[name] = np.full(n * k, np.nan)
+        for name in totals:
+            summary[f"{name}_intended"] = np.full(n, np.nan)
+        summary["index_intended"] = np.full(n, np.nan)
+        summary["eligible_intended"] = _unknown_flags(n)
+    results["improvement"] = results["value_intended"] - value
+    cats["improvement"] = cats["share_intended"] - share
     summary["index_improvement"] = summary["index_intended"] - summary["index"]
+    summary.update(extra)
+    if kind == "enterprise":  # Art. 40(2): an eco-enterprise is an eligible enterprise
+        summary["eco_enterprise"] = pd.arrays.BooleanArray(
+            summary["eligible"], np.zeros(n, dtype=bool)
+        )
+        summary["eco_enterprise_intended"] = summary["eligible_intended"].copy()
     return results, cats, summary
 
 
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+def _concat(parts: list[dict], columns: list[str]) -> pd.DataFrame:
+    """One frame with ``columns`` from the kinds' column dicts (:func:`_frames`), stacked in
+    order; categoricals share their categories, so their codes are simply concatenated."""
+    parts = [p for p in parts if len(p["subject"])]
+    if not parts:
         return pd.DataFrame(columns=columns)
-    wanted = [c for c in columns if c in frames[0].columns]
-    frames = [f if list(f.columns) == wanted else f[wanted] for f in frames]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = {}
+    for column in columns:
+        pieces = [p[column] for p in parts]
+        first = pieces[0]
+        if len(pieces) == 1:
+            out[column] = first
+        elif isinstance(first, pd.Categorical):
+            out[column] = pd.Categorical.from_codes(
+                np.concatenate([piece.codes for piece in pieces]), dtype=first.dtype
+            )
+        elif isinstance(first, pd.arrays.BooleanArray):
+            out[column] = pd.arrays.BooleanArray(
+                np.concatenate([piece.to_numpy(dtype=bool, na_value=False) for piece in pieces]),
+                np.concatenate([piece.isna() for piece in pieces]),
+            )
+        else:
+            out[column] = np.concatenate([np.asarray(piece) for piece in pieces])
+    return pd.DataFrame(out, columns=columns)
