@@ -277,14 +277,29 @@ def _prepare(campaign: Campaign, park_ids: list[int] | None) -> _Prepared:
 
 
 def _park_of(frame: pd.DataFrame, enterprises: pd.DataFrame) -> np.ndarray:
+    """The park of each row of an engine frame: the subject for park rows, the enterprise's
+    park for enterprise rows (0 for an enterprise outside ``enterprises``)."""
     is_ent = equals(frame["kind"], "enterprise")
     subject = frame["subject"].to_numpy(dtype="int64")
-    tenant_park = enterprises["park"].reindex(subject).to_numpy(dtype="float64")
-    return np.where(is_ent, tenant_park, subject).astype("int64")
+    position = enterprises.index.get_indexer(subject)
+    tenant_park = np.append(enterprises["park"].to_numpy(dtype="int64"), 0)[position]
+    return np.where(is_ent, tenant_park, subject)
 
 
-def _int_or_na(values) -> pd.array:
-    return pd.array(pd.Series(values, dtype="float64").round(), dtype="Int64")
+def _int_or_na(values) -> pd.arrays.IntegerArray:
+    """Float values (NaN = none) as a nullable Int64 array, rounded to the nearest integer."""
+    values = np.asarray(values, dtype="float64")
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, np.round(values)).astype("int64"), missing)
+
+
+def _ids_of(column: pd.Series, ids: dict[str, int]) -> np.ndarray:
+    """Primary keys of a categorical column of codes (criterion or category), via its
+    categories: one lookup per category, not per row."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):  # e.g. an empty frame
+        return column.map(ids).to_numpy(dtype="int64")
+    table = np.array([ids[code] for code in column.cat.categories], dtype="int64")
+    return table[column.cat.codes.to_numpy()]
 
 
 def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
@@ -293,9 +308,8 @@ def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
     summary = pd.DataFrame(
         {
             "park_id": _park_of(summ, p.enterprises),
-            "enterprise_id": pd.array(
-                np.where(equals(summ["kind"], "enterprise"), summ["subject"], 0),
-                dtype="Int64",
+            "enterprise_id": pd.arrays.IntegerArray(
+                summ["subject"].to_numpy(dtype="int64"), ~equals(summ["kind"], "enterprise")
             ),
             "index": summ["index"].round(2).to_numpy(),
             "criteria_met": summ["criteria_met"].to_numpy(dtype="int64"),
@@ -320,7 +334,6 @@ def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
             ).to_numpy(),
         }
     )
-    summary.loc[summary["enterprise_id"] == 0, "enterprise_id"] = pd.NA
     crit_ids = p.inputs.criterion_ids
     cat_ids = p.inputs.category_ids
     results = pd.DataFrame(
@@ -328,7 +341,7 @@ def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
             "park_id": _park_of(res, p.enterprises),
             "kind": equals(res["kind"], "enterprise"),
             "subject": res["subject"].to_numpy(dtype="int64"),
-            "criterion_id": res["criterion"].map(crit_ids).to_numpy(dtype="int64"),
+            "criterion_id": _ids_of(res["criterion"], crit_ids),
             "state": res["state"],
             "value": res["value"].to_numpy(dtype="float64"),
             "gap": res["gap"].to_numpy(dtype="float64"),
@@ -345,7 +358,7 @@ def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
             "park_id": _park_of(cats, p.enterprises),
             "kind": equals(cats["kind"], "enterprise"),
             "subject": cats["subject"].to_numpy(dtype="int64"),
-            "category_id": cats["category"].map(cat_ids).to_numpy(dtype="int64"),
+            "category_id": _ids_of(cats["category"], cat_ids),
             "met": cats["met"].to_numpy(dtype="int64"),
             "applicable": cats["applicable"].to_numpy(dtype="int64"),
             "share": cats["share"].to_numpy(dtype="float64"),
