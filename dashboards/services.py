@@ -542,43 +542,117 @@ def _write_chunk(p: _Prepared, park_ids: list[int], *, force: bool) -> tuple[int
     rewritten); smaller ones, and every chunk elsewhere, are deleted and inserted again."""
     campaign = p.campaign
     now = timezone.now()
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Snapshots are derived data: should this commit be lost in a crash, the stale
-            # flag cleared in this same transaction is lost with it and the sweep recomputes.
-            # Not waiting for the WAL flush saves a disk round trip per chunk.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        RecomputeState.objects.bulk_create(
-            [RecomputeState(campaign_id=campaign.pk, park_id=pid) for pid in park_ids],
-            ignore_conflicts=True,
-        )
-        generations = dict(
-            RecomputeState.objects.select_for_update()
-            .filter(campaign_id=campaign.pk, park_id__in=park_ids)
-            .order_by("park_id")
-            .values_list("park_id", "generation")
-        )
-        stored = dict(
-            ScoreSnapshot.objects.filter(
-                campaign_id=campaign.pk, park_id__in=park_ids, enterprise__isnull=True
-            ).values_list("park_id", "fingerprint")
-        )
+        if postgres:
+            generations, stored = _lock_states(campaign.pk, park_ids)
+        else:
+            RecomputeState.objects.bulk_create(
+                [RecomputeState(campaign_id=campaign.pk, park_id=pid) for pid in park_ids],
+                ignore_conflicts=True,
+            )
+            generations = dict(
+                RecomputeState.objects.select_for_update()
+                .filter(campaign_id=campaign.pk, park_id__in=park_ids)
+                .order_by("park_id")
+                .values_list("park_id", "generation")
+            )
+            stored = dict(
+                ScoreSnapshot.objects.filter(
+                    campaign_id=campaign.pk, park_id__in=park_ids, enterprise__isnull=True
+                ).values_list("park_id", "fingerprint")
+            )
         changed = [pid for pid in park_ids if force or stored.get(pid) != p.fingerprints[pid]]
+        fresh = [pid for pid in park_ids if generations.get(pid, 0) == p.generations.get(pid, 0)]
+        marked = False
         snapshots = 0
-        if changed and connection.vendor == "postgresql" and _rows_of(p, changed) >= MERGE_MIN_ROWS:
+        if changed and postgres and _rows_of(p, changed) >= MERGE_MIN_ROWS:
             snapshots = _merge_snapshots(p, changed, computed_at=now)
+        elif changed and postgres:
+            count = int(p.frames["summary"]["park_id"].isin(changed).sum())
+            ids = _clear_and_number(campaign.pk, changed, fresh=fresh, now=now, count=count)
+            marked = True
+            snapshots = _insert_snapshots(p, changed, computed_at=now, ids=ids)
         elif changed:
             _delete_snapshots(campaign.pk, changed)
             snapshots = _insert_snapshots(p, changed, computed_at=now)
-        fresh = [pid for pid in park_ids if generations.get(pid, 0) == p.generations.get(pid, 0)]
-        if fresh:
+        if fresh and not marked:
             RecomputeState.objects.filter(campaign_id=campaign.pk, park_id__in=fresh).update(
                 stale=False, computed_at=now
             )
         if changed or fresh:
             stamps.bump()  # after commit: cached dashboard pages are rebuilt
     return len(changed), snapshots
+
+
+def _lock_states(campaign_id: int, park_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """PostgreSQL, first statements of a chunk's transaction, in one round trip: commit
+    without waiting for the WAL flush, create the parks' missing :class:`RecomputeState` rows
+    (the model's defaults), lock the states in park order and read each park's generation and
+    its stored park snapshot's fingerprint. Returns ``(generations, fingerprints)`` by park.
+
+    Snapshots are derived data: should the commit be lost in a crash, the stale flag cleared
+    in the same transaction is lost with it and the sweep recomputes; not waiting for the WAL
+    flush saves a disk round trip per chunk."""
+    quote = connection.ops.quote_name
+    state = quote(RecomputeState._meta.db_table)
+    snapshot = quote(ScoreSnapshot._meta.db_table)
+    defaults = {
+        f.column: f.get_default()
+        for f in RecomputeState._meta.concrete_fields
+        if not f.primary_key and f.column not in ("campaign_id", "park_id")
+    }
+    columns = ", ".join(quote(c) for c in ("campaign_id", "park_id", *defaults))
+    marks = ", ".join(["%s"] * len(defaults))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET LOCAL synchronous_commit TO OFF; "
+            f"INSERT INTO {state} ({columns}) SELECT %s, p, {marks} "
+            "FROM unnest(%s::bigint[]) AS p ON CONFLICT DO NOTHING; "
+            f"SELECT s.park_id, s.generation, f.fingerprint FROM {state} s "
+            f"LEFT JOIN {snapshot} f ON f.campaign_id = s.campaign_id "
+            "AND f.park_id = s.park_id AND f.enterprise_id IS NULL "
+            "WHERE s.campaign_id = %s AND s.park_id = ANY(%s) "
+            "ORDER BY s.park_id FOR UPDATE OF s",
+            [campaign_id, *defaults.values(), park_ids, campaign_id, park_ids],
+        )
+        rows = cursor.fetchall()
+    generations = {park: generation for park, generation, _ in rows}
+    fingerprints = {park: fingerprint for park, _, fingerprint in rows if fingerprint}
+    return generations, fingerprints
+
+
+def _clear_and_number(
+    campaign_id: int, park_ids: list[int], *, fresh: list[int], now, count: int
+) -> list[int]:
+    """PostgreSQL, in one round trip: delete the parks' snapshots with their rows, mark the
+    ``fresh`` parks' states up to date (computed ``now``), and reserve ``count`` ids for the
+    new snapshots from the table's own sequence (so their rows can be written without reading
+    the ids back). Returns the ids in ascending order."""
+    quote = connection.ops.quote_name
+    snapshot = quote(ScoreSnapshot._meta.db_table)
+    chosen = f"SELECT id FROM {snapshot} WHERE campaign_id = %s AND park_id = ANY(%s)"
+    statements, params = [], []
+    for model in (CriterionResult, CategoryScore):
+        statements.append(
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE snapshot_id IN ({chosen})"
+        )
+        params += [campaign_id, park_ids]
+    statements.append(f"DELETE FROM {snapshot} WHERE campaign_id = %s AND park_id = ANY(%s)")
+    params += [campaign_id, park_ids]
+    if fresh:
+        statements.append(
+            f"UPDATE {quote(RecomputeState._meta.db_table)} SET stale = false, computed_at = %s "
+            "WHERE campaign_id = %s AND park_id = ANY(%s)"
+        )
+        params += [now, campaign_id, fresh]
+    statements.append(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+    )
+    params += [ScoreSnapshot._meta.db_table, count]
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _temp_table(model, frame: pd.DataFrame, *, key: tuple[str, ...] = ()) -> str:
@@ -756,28 +830,47 @@ def _snapshot_id_mapper(stored: pd.DataFrame):
     return snapshot_ids
 
 
-def _insert_snapshots(p: _Prepared, park_ids: list[int], *, computed_at) -> int:
+def _insert_snapshots(
+    p: _Prepared, park_ids: list[int], *, computed_at, ids: list[int] | None = None
+) -> int:
+    """Insert the parks' snapshots and their result and category rows (their old rows are
+    gone). ``ids``: primary keys reserved for the snapshots, one per row in the summary
+    frame's order (PostgreSQL, :func:`_clear_and_number`); without them the database numbers
+    the snapshots and the ids are read back. Returns the number of snapshots."""
     campaign = p.campaign
     frames = p.frames
-    summary = frames["summary"][frames["summary"]["park_id"].isin(park_ids)].copy()
+    chosen = frames["summary"]["park_id"].isin(park_ids).to_numpy()
+    summary = frames["summary"][chosen] if not chosen.all() else frames["summary"].copy()
     summary.insert(0, "campaign_id", campaign.pk)
     summary.insert(1, "framework_version_id", campaign.framework_version_id)
     stamp = connection.ops.adapt_datetimefield_value(computed_at)
     summary.insert(4, "computed_at", stamp if isinstance(stamp, str) else stamp.isoformat())
     summary.insert(5, "fingerprint", summary["park_id"].map(p.fingerprints))
+    if ids is not None:
+        summary.insert(0, "id", np.asarray(ids, dtype="int64"))
     _insert(ScoreSnapshot, summary)
     _test_pause()
-    ids = pd.DataFrame(
-        list(
-            ScoreSnapshot.objects.filter(campaign_id=campaign.pk, park_id__in=park_ids).values_list(
-                "pk", "park_id", "enterprise_id"
-            )
-        ),
-        columns=["id", "park", "enterprise"],
-    )
-    snapshot_ids = _snapshot_id_mapper(ids)
+    if ids is not None:
+        stored = pd.DataFrame(
+            {
+                "id": summary["id"].to_numpy(),
+                "park": summary["park_id"].to_numpy(),
+                "enterprise": summary["enterprise_id"].array,
+            }
+        )
+    else:
+        stored = pd.DataFrame(
+            list(
+                ScoreSnapshot.objects.filter(
+                    campaign_id=campaign.pk, park_id__in=park_ids
+                ).values_list("pk", "park_id", "enterprise_id")
+            ),
+            columns=["id", "park", "enterprise"],
+        )
+    snapshot_ids = _snapshot_id_mapper(stored)
     for name, model in (("results", CriterionResult), ("categories", CategoryScore)):
-        frame = frames[name][frames[name]["park_id"].isin(park_ids)]
+        chosen = frames[name]["park_id"].isin(park_ids).to_numpy()
+        frame = frames[name] if chosen.all() else frames[name][chosen]
         out = frame.drop(columns=["park_id", "kind", "subject"])
         out.insert(0, "snapshot_id", snapshot_ids(frame))
         _insert(model, out)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from indicators.models import DataElement
 from indicators.selectors import version_scoring_inputs
@@ -83,7 +85,7 @@ def test_the_latest_campaign_of_an_earlier_period_wins_and_counts_once(personas)
     assert len(ent_a_2024) == 1  # submitted in both 2024 campaigns, reported once
 
 
-def test_one_campaign_per_period_is_read_in_three_queries(personas, django_assert_num_queries):
+def test_one_campaign_per_period_is_read_in_three_queries(personas):
     c = personas.catalogue
     earlier = _open(c, 2024, "2024 survey")
     current = _open(c, 2025, "2025 survey")
@@ -91,11 +93,16 @@ def test_one_campaign_per_period_is_read_in_three_queries(personas, django_asser
     _answer(current, personas.ent_a, "compliant", False)
     _answer(current, personas.ent_a, "iso_management_system", True)
 
-    # element codes with earlier campaigns, answers, responses
-    with django_assert_num_queries(3):
+    with CaptureQueriesContext(connection) as ctx:
         answers, reported = campaign_answers_frame(
             campaign=current, park_ids=[c.amata.pk], lookback=3, lookback_elements={"compliant"}
         )
+    statements = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    # element codes with earlier campaigns, answers, responses; on PostgreSQL the answers
+    # stream through COPY on the driver's cursor, which Django does not record
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3)
 
     assert _values(answers, personas.ent_a.pk, 2024, "compliant") == [1.0]
     assert _values(answers, personas.ent_a.pk, 2025, "compliant") == [0.0]
