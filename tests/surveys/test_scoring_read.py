@@ -12,14 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from indicators.models import DataElement
 from indicators.selectors import version_scoring_inputs
 from surveys.models import Answer, Response
-from surveys.registers import (
-    ParticipantSpec,
-    campaign_register_keepers,
-    certificate_save,
-    exchange_save,
-)
+from surveys.registers import campaign_register_keepers, certificate_save
 from surveys.selectors import campaign_answers_frame
 from surveys.services import campaign_open
+from tests.surveys.test_registers import _symbiosis
 
 
 def _open(catalogue, period: int, name: str):
@@ -134,22 +130,7 @@ def test_register_keepers_are_found_in_one_query_and_only_among_the_parks_asked(
         enterprise=personas.ent_c,  # Đình Vũ
         data={"standard": "iso14001", "expires_on": datetime.date(2027, 1, 1)},
     )
-    exchange_save(
-        user=personas.park_manager,
-        park=c.amata,
-        data={
-            "kind": "water",
-            "title": "Treated water reuse",
-            "quantity_per_year": 12000,
-            "unit": "m3",
-            "status": "operating",
-            "started_on": datetime.date(2024, 1, 1),
-        },
-        participants=[
-            ParticipantSpec(kind="enterprise", role="provides", enterprise=personas.ent_a),
-            ParticipantSpec(kind="enterprise", role="receives", enterprise=personas.ent_b),
-        ],
-    )
+    _symbiosis(personas)  # Amata: A provides, B receives
 
     with django_assert_num_queries(1):
         everyone = campaign_register_keepers(campaign=campaign)
