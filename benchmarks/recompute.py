@@ -63,13 +63,25 @@ def ensure_database(url: str, *, fresh: bool) -> None:
     if parts.scheme not in ("postgres", "postgresql"):
         raise SystemExit(f"the benchmark needs PostgreSQL, not {parts.scheme!r}")
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
+    if "bench" not in name:
+        # it writes synthetic parks and enterprises and, with --fresh, drops the database:
+        # never the application's
+        raise SystemExit(
+            f"the benchmark database's name must contain 'bench' (got {name!r}), so that it "
+            "is never the application's database"
+        )
+    try:
+        admin = psycopg2.connect(
+            dbname="postgres",
+            user=parts.username or "postgres",
+            password=parts.password,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            connect_timeout=10,
+        )
+    except psycopg2.OperationalError as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise SystemExit(f"cannot reach PostgreSQL for {name!r}: {first_line}") from None
     admin.autocommit = True
     with admin.cursor() as cur:
         if fresh:
@@ -360,14 +372,29 @@ def main() -> None:
         child(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--parks", type=int, default=480)
-    parser.add_argument("--enterprises", type=int, default=25000)
-    parser.add_argument("--periods", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
+        help=f"PostgreSQL database, its name containing 'bench' ({DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--parks", type=int, default=480, help="parks of the full-size dataset (480)"
+    )
+    parser.add_argument(
+        "--enterprises", type=int, default=25000, help="enterprises of the full-size dataset"
+    )
+    parser.add_argument("--periods", type=int, default=3, help="yearly campaigns (3)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure, median (3)")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1 (got {args.repeats})")
+    if args.parks < 4 or args.enterprises < 4:
+        parser.error(
+            "--parks and --enterprises must be at least 4: the quarter-size dataset has a "
+            f"quarter of each (got {args.parks} and {args.enterprises})"
+        )
     url = args.database_url
     ensure_database(url, fresh=args.fresh)
     datasets = prepare(

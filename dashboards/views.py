@@ -275,6 +275,12 @@ def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str)
             "campaign": campaign,
             "t": table,
             "export_url": export_url + (f"?{query}" if query else ""),
+            # the national page is the ministry's: it starts "recompute everything" from here
+            "recompute_url": (
+                reverse("dashboards:campaign-recompute", args=[campaign.pk])
+                if provinces and campaign
+                else ""
+            ),
             "map_figure": figures.park_map_figure(table.mapped),
             "histogram_figure": figures.index_histogram_figure(table.histogram),
             "osm_credit": figures.OSM_CREDIT,

@@ -45,6 +45,7 @@ def campaign_recompute_page(request, pk: int):
     campaign = _campaign_for_ministry(request.user, pk)
     if request.method == "POST":
         run = campaign_recompute_start(campaign=campaign, user=request.user)
+        run.refresh_from_db()  # without a broker the run has finished by now
         messages.success(
             request,
             _("Recompute of %(campaign)s started.") % {"campaign": campaign.name}

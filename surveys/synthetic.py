@@ -52,6 +52,7 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,12 +339,28 @@ def generate_synthetic(
     """Write a synthetic national dataset (see the module docstring); all or nothing.
 
     ``parks`` ≥ 1, ``enterprises`` ≥ 0, ``periods`` 1–10 (campaigns for ``last_period -
-    periods + 1`` … ``last_period``), ``seed`` any int. Raises ``ValueError`` for bad numbers
-    or when ``dataset`` exists with other parameters. Deterministic: the same seed and
-    parameters give the same parks, enterprises, responses and answers.
+    periods + 1`` … ``last_period``, years within 2000–2100 as every campaign's), ``seed`` any
+    int, ``dataset`` 1–40 letters, digits, ``-`` or ``_``. Raises ``ValueError`` naming every
+    bad argument, or when ``dataset`` exists with other parameters (including other periods).
+    Deterministic: the same seed and parameters give the same parks, enterprises, responses
+    and answers.
     """
-    if parks < 1 or enterprises < 0 or not 1 <= periods <= 10:
-        raise ValueError("parks must be ≥ 1, enterprises ≥ 0 and periods between 1 and 10")
+    problems = []
+    if parks < 1:
+        problems.append(f"parks must be at least 1 (got {parks})")
+    if enterprises < 0:
+        problems.append(f"enterprises must be 0 or more (got {enterprises})")
+    if not 1 <= periods <= 10:
+        problems.append(f"periods must be between 1 and 10 (got {periods})")
+    elif not 2000 + periods - 1 <= last_period <= 2100:
+        problems.append(
+            f"last period must be a year between {2000 + periods - 1} and 2100 with "
+            f"{periods} period(s) (got {last_period})"
+        )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", dataset or ""):
+        problems.append(f"dataset must be 1–40 letters, digits, '-' or '_' (got {dataset!r})")
+    if problems:
+        raise ValueError("; ".join(problems))
     started = time.perf_counter()
     version = synthetic_framework_version(framework)
     marker = dataset_marker(dataset)
@@ -355,11 +372,18 @@ def generate_synthetic(
                 f"synthetic dataset {dataset!r} exists with other parameters; use another --dataset"
             )
         park_ids = list(existing.values_list("pk", flat=True))
-        campaigns = list(
+        found = list(
             Campaign.objects.filter(name__startswith=marker)
             .order_by("period")
-            .values_list("pk", flat=True)
+            .values_list("pk", "period")
         )
+        wanted = list(range(last_period - periods + 1, last_period + 1))
+        if [period for _, period in found] != wanted:
+            raise ValueError(
+                f"synthetic dataset {dataset!r} exists with other periods "
+                f"({[period for _, period in found]}, not {wanted}); use another --dataset"
+            )
+        campaigns = [pk for pk, _ in found]
         return SyntheticResult(
             dataset=dataset,
             created=False,

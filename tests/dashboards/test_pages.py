@@ -318,6 +318,21 @@ def test_national_table_shows_each_parks_snapshot_trend_and_coverage(client, per
     assert 'id="map-figure"' in html and 'id="histogram-figure"' in html
 
 
+def test_the_national_page_leads_the_ministry_to_recompute_the_campaign_shown(
+    client, personas, two_periods
+):
+    c2024, c2025 = two_periods
+    login(client, personas.ministry, lang="en")
+    newest = client.get(reverse("dashboards:national")).content.decode()
+    assert f'href="{reverse("dashboards:campaign-recompute", args=[c2025.pk])}"' in newest
+    earlier = client.get(reverse("dashboards:national"), {"campaign": c2024.pk}).content.decode()
+    assert f'href="{reverse("dashboards:campaign-recompute", args=[c2024.pk])}"' in earlier
+    # a provincial board's page shows the same table, without the ministry's action
+    login(client, personas.board, lang="en")
+    province = reverse("dashboards:province", args=[personas.catalogue.dong_nai.code])
+    assert 'id="recompute-link"' not in client.get(province).content.decode()
+
+
 def test_national_numbers_follow_the_vietnamese_locale_by_default(client, personas, two_periods):
     login(client, personas.ministry)
     amata = row_of(

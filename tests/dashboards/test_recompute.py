@@ -420,6 +420,29 @@ def test_recompute_page_shows_progress_and_starts_a_run(
     assert "Parks with changed results" in html
 
 
+def test_the_page_says_finished_when_the_run_ended_before_the_answer(
+    client, personas, amata_filled, monkeypatch
+):
+    """Without a broker the run executes when the start's transaction commits, before the page
+    answers: the message must say it finished, not that it started."""
+    from dashboards import views_recompute
+
+    def start_and_finish(*, campaign, user):
+        run = CampaignRecompute.objects.create(campaign=campaign, total_parks=2)
+        CampaignRecompute.objects.filter(pk=run.pk).update(
+            status=CampaignRecompute.Status.DONE, done_parks=2, finished_at=timezone.now()
+        )
+        return run  # as returned by the service: still "queued" in memory
+
+    monkeypatch.setattr(views_recompute, "campaign_recompute_start", start_and_finish)
+    client.login(username=personas.ministry.username, password=PASSWORD)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = reverse("dashboards:campaign-recompute", args=[amata_filled.pk])
+    html = client.post(page, follow=True).content.decode()
+    assert f"Recompute of {amata_filled.name} finished." in html
+    assert "started." not in html
+
+
 def test_snapshots_on_version_1_do_not_change_when_version_2_is_published(personas, amata_filled):
     amata = personas.catalogue.amata
     v1 = amata_filled.framework_version
@@ -606,6 +629,47 @@ def _answers_of(dataset: str) -> list[tuple]:
         (p, park.replace(marker, ""), (ent or "").replace(marker, ""), code, num, flag, plan)
         for p, park, ent, code, num, flag, plan in rows
     )
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"parks": 0}, "parks must be at least 1 (got 0)"),
+        ({"enterprises": -5}, "enterprises must be 0 or more (got -5)"),
+        ({"periods": 11}, "periods must be between 1 and 10 (got 11)"),
+        (
+            {"last_period": 2001},
+            "last period must be a year between 2002 and 2100 with 3 period(s)",
+        ),
+        ({"last_period": 99999}, "(got 99999)"),
+        ({"dataset": ""}, "dataset must be 1–40 letters, digits, '-' or '_' (got '')"),
+        ({"dataset": "a b"}, "(got 'a b')"),
+    ],
+)
+def test_synthetic_data_refuse_each_bad_argument_by_name_and_write_nothing(
+    catalogue, arguments, message
+):
+    from surveys.synthetic import generate_synthetic
+
+    given = {"parks": 2, "enterprises": 4, "periods": 2, "seed": 1, "dataset": "bad"}
+    given.update(arguments)
+    if "last_period" in arguments:
+        given["periods"] = 3  # 2001 is too early for three periods (1999, 2000, 2001)
+    parks_before = Park.objects.count()
+    with pytest.raises(ValueError) as refused:
+        generate_synthetic(**given)
+    assert message in str(refused.value)
+    assert Park.objects.count() == parks_before
+
+
+def test_a_synthetic_dataset_is_not_reused_for_other_periods(catalogue):
+    from surveys.synthetic import generate_synthetic
+
+    generate_synthetic(parks=2, enterprises=4, periods=2, seed=1, dataset="lp")
+    with pytest.raises(ValueError, match=r"other periods \(\[2024, 2025\], not \[2019, 2020\]\)"):
+        generate_synthetic(
+            parks=2, enterprises=4, periods=2, seed=1, dataset="lp", last_period=2020
+        )
 
 
 def test_synthetic_data_are_marked_valid_deterministic_and_can_be_scored(catalogue):
