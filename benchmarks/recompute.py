@@ -302,13 +302,18 @@ def prepare(url: str, *, parks: int, enterprises: int, periods: int, seed: int) 
     out = {}
     for name, factor in (("bench-full", 1), ("bench-quarter", 4)):
         started = time.perf_counter()
-        result = generate_synthetic(
-            parks=parks // factor,
-            enterprises=enterprises // factor,
-            periods=periods,
-            seed=seed,
-            dataset=name,
-        )
+        try:
+            result = generate_synthetic(
+                parks=parks // factor,
+                enterprises=enterprises // factor,
+                periods=periods,
+                seed=seed,
+                dataset=name,
+            )
+        except ValueError as exc:  # e.g. the dataset exists with other sizes: --fresh
+            raise SystemExit(
+                f"{exc}\n(the benchmark's datasets are fixed: run with --fresh to rebuild them)"
+            ) from None
         log(
             f"{name}: {'generated' if result.created else 'reused'} {result.parks} parks, "
             f"{result.enterprises} enterprises, {result.answers} answers "
@@ -375,21 +380,29 @@ def main() -> None:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        help=f"PostgreSQL database, its name containing 'bench' ({DEFAULT_URL})",
+        help="PostgreSQL database, its name containing 'bench' (BENCH_DATABASE_URL, else "
+        f"{DEFAULT_URL})",
     )
     parser.add_argument(
-        "--parks", type=int, default=480, help="parks of the full-size dataset (480)"
+        "--parks", type=int, default=480, help="parks of the full-size dataset, ≥ 4 (480)"
     )
     parser.add_argument(
-        "--enterprises", type=int, default=25000, help="enterprises of the full-size dataset"
+        "--enterprises",
+        type=int,
+        default=25000,
+        help="enterprises of the full-size dataset, ≥ 4 (25000)",
     )
-    parser.add_argument("--periods", type=int, default=3, help="yearly campaigns (3)")
+    parser.add_argument("--periods", type=int, default=3, help="yearly campaigns, 1–10 (3)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per figure, median (3)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs per national figure, median, ≥ 1 (3)"
+    )
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1 (got {args.repeats})")
+    if not 1 <= args.periods <= 10:
+        parser.error(f"--periods must be between 1 and 10 (got {args.periods})")
     if args.parks < 4 or args.enterprises < 4:
         parser.error(
             "--parks and --enterprises must be at least 4: the quarter-size dataset has a "
