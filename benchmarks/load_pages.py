@@ -56,6 +56,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+# the national benchmark's database check (PostgreSQL only, a name containing "bench", one-line
+# errors), from the script's own folder
+from recompute import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ecopark_bench_pages"
@@ -98,34 +102,6 @@ end
 
 def log(message: str) -> None:
     print(f"[bench-pages] {message}", file=sys.stderr, flush=True)
-
-
-def ensure_database(url: str, *, fresh: bool) -> bool:
-    """Create the benchmark database when missing; True when it was (re)created."""
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise SystemExit(f"the benchmark needs PostgreSQL, not {parts.scheme!r}")
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    created = False
-    with admin.cursor() as cur:
-        if fresh:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-            created = True
-    admin.close()
-    return created
 
 
 def manage(env: dict, *args: str) -> str:

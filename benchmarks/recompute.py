@@ -55,7 +55,7 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def ensure_database(url: str, *, fresh: bool) -> None:
+def ensure_database(url: str, *, fresh: bool) -> bool:
     """Create the benchmark database when missing (drop it first with ``fresh``)."""
     import psycopg2
 
@@ -83,14 +83,17 @@ def ensure_database(url: str, *, fresh: bool) -> None:
         first_line = str(exc).strip().splitlines()[0]
         raise SystemExit(f"cannot reach PostgreSQL for {name!r}: {first_line}") from None
     admin.autocommit = True
+    created = False
     with admin.cursor() as cur:
         if fresh:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{name}"')
+            created = True
             log(f"created database {name}")
     admin.close()
+    return created
 
 
 def setup_django(url: str) -> None:
