@@ -296,7 +296,7 @@ def prepare(url: str, *, parks: int, enterprises: int, periods: int, seed: int) 
     setup_django(url)
     from django.core.management import call_command
 
-    from surveys.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     quiet = io.StringIO()  # stdout carries the one JSON line only
     call_command("migrate", verbosity=0, skip_checks=True, stdout=quiet)

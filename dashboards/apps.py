@@ -9,16 +9,21 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self) -> None:
-        """Subscribe to the survey signals (surveys never imports dashboards) and move the
-        dashboards' cache stamp on every change of a model they show."""
+        """Subscribe to the survey and register signals (neither app imports dashboards) and
+        move the dashboards' cache stamp on every change of a model they show."""
         from django.db.models.signals import post_delete, post_save
 
+        from registers.signals import register_entries_changed
         from surveys.signals import scored_answers_changed
 
         from . import receivers
 
         scored_answers_changed.connect(
             receivers.enqueue_recompute, dispatch_uid="dashboards.enqueue_recompute"
+        )
+        register_entries_changed.connect(
+            receivers.enqueue_register_recompute,
+            dispatch_uid="dashboards.enqueue_register_recompute",
         )
         for model in receivers.STAMPED_MODELS:
             for signal in (post_save, post_delete):

@@ -1,10 +1,10 @@
-"""Plotly figures of the registers (issue 7): a Sankey diagram of a park's symbiosis
+"""Plotly figures of the registers: a Sankey diagram of a park's symbiosis
 exchanges and a chart of RECP savings by area and year. Built server-side as JSON, drawn by
 the plotly.js served from ``static/`` (no CDN). Colours: the Okabe–Ito colour-blind-safe
 palette (Okabe & Ito 2008). Every figure has a table with the same numbers next to it
 (the templates show it), so nothing is told by colour or shape alone.
 
-Inputs are plain rows from :mod:`surveys.registers` (``park_exchange_flows``,
+Inputs are plain rows from :mod:`registers.selectors` (``park_exchange_flows``,
 ``savings_by_area_and_year``): this module reads no database.
 """
 

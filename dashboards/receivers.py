@@ -1,4 +1,4 @@
-"""Receivers of survey signals and the publishing of recompute tasks.
+"""Receivers of the survey and register signals, and the publishing of recompute tasks.
 
 A change of scored answers marks the park's results stale inside the surveys transaction;
 after commit one recompute task is published per park — unless one is already queued for that
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -19,17 +20,15 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise, Park, Province, Sector
 from indicators.models import FrameworkVersion
-from surveys.models import (
-    Campaign,
+from registers.models import (
     ISOCertificate,
     RECPMeasure,
-    Response,
     RoadmapAction,
     Stream,
     SymbiosisExchange,
     SymbiosisParticipant,
-    Transition,
 )
+from surveys.models import Campaign, Response, Transition
 
 from . import stamps
 from .models import RecomputeState, ScoreSnapshot
@@ -57,6 +56,21 @@ def enqueue_recompute(
     )
     stamps.bump()  # the dashboards show the parks as being recomputed
     transaction.on_commit(lambda: send_recompute(campaign_id=campaign_id, park_ids=park_ids))
+
+
+def enqueue_register_recompute(sender, *, park_ids: list[int], **kwargs) -> None:
+    """Receiver of :data:`registers.signals.register_entries_changed`: the registers of these
+    parks changed, so every campaign with a response of one of them is announced to
+    :func:`enqueue_recompute` for those parks (inside the registers' transaction)."""
+    by_campaign: dict[int, set[int]] = defaultdict(set)
+    for campaign_id, park_id in Response.objects.filter(
+        park_id__in=park_ids, enterprise__isnull=True
+    ).values_list("campaign_id", "park_id"):
+        by_campaign[campaign_id].add(park_id)
+    for campaign_id, parks in sorted(by_campaign.items()):
+        enqueue_recompute(
+            sender, campaign_id=campaign_id, park_ids=sorted(parks), reason="registers"
+        )
 
 
 def claim_parks(*, campaign_id: int, park_ids: list[int]) -> list[int]:

@@ -45,8 +45,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import Role
-from enterprises.policy import role_of
+from enterprises.policy import Action, can
 from indicators.engine import (
     ENGINE_VERSION,
     ScoreResult,
@@ -1031,7 +1030,7 @@ def campaign_recompute_start(*, campaign: Campaign, user) -> CampaignRecompute:
     after commit; if the broker is unreachable the run stays queued and the periodic sweep
     publishes it later. Raises ``PermissionDenied`` for anyone but ministry staff.
     """
-    if role_of(user) != Role.MINISTRY:
+    if not can(user, Action.MANAGE, Campaign):
         raise PermissionDenied(_("Only ministry staff may recompute a whole campaign."))
     active = CampaignRecompute.objects.active().filter(campaign=campaign).first()
     if active is not None:

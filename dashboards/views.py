@@ -1,7 +1,7 @@
 """Dashboard pages: national (ministry), province (board), park and enterprise views of the
 progress toward the national criteria, with their XLSX exports and the park's PDF report.
 
-Dashboards read snapshots only; a request never recomputes (DESIGN.md §3). Every page looks
+Dashboards read snapshots only; a request never recomputes (``docs/architecture.md``). Every page looks
 its subject up through :mod:`enterprises.policy` first (outside the scope: 404), then serves
 the body of the page from the process-local "pages" cache under a key made of the page, its
 subject, the query string, the language and the dashboards' cache stamp
@@ -30,13 +30,17 @@ from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enterprises.models import Enterprise, Park, Province, Role
+from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import (
+    Action,
+    can,
+    follows_others,
+    landing,
     park_visible_by_scope,
-    scope_of,
     visible_enterprises,
     visible_parks,
 )
+from registers.views import register_tabs
 from surveys.models import Campaign
 
 from . import figures, reports
@@ -160,18 +164,15 @@ def _campaign_shown(request, campaigns: list[Campaign]) -> tuple[Campaign | None
 def home(request):
     """Send each role to its starting page: ministry to the national dashboard, a board to its
     province's, a park manager to its park's and an enterprise to its own."""
-    scope = scope_of(request.user)
-    if scope is None:
+    start = landing(request.user)
+    if start is None:
         return render(request, "dashboards/no_scope.html", status=403)
-    if scope.role == Role.MINISTRY:
+    page, subject = start
+    if page == "national":
         return redirect("dashboards:national")
-    if scope.role == Role.BOARD:
-        return redirect("dashboards:province", code=scope.province.code)
-    if scope.role == Role.PARK_MANAGER:
-        return redirect("dashboards:park", pk=scope.park_id)
-    if scope.role == Role.ENTERPRISE:
-        return redirect("dashboards:enterprise", pk=scope.enterprise_id)
-    return redirect("dashboards:parks")
+    if page == "province":
+        return redirect("dashboards:province", code=subject.code)
+    return redirect(f"dashboards:{page}", pk=subject)
 
 
 @login_required
@@ -295,8 +296,7 @@ def national(request):
     trend against the previous period, tenant reporting coverage and stale flag; filters
     (province, kind, EIP pilot, framework, campaign); province summary; map; index
     distribution. Ministry only (others: 404)."""
-    scope = scope_of(request.user)
-    if scope is None or scope.role != Role.MINISTRY:
+    if not can(request.user, Action.VIEW, Province):
         raise Http404
     key_parts = ("national", dashboard_stamp())
 
@@ -314,14 +314,12 @@ def national(request):
 
 
 def _province_for(user, code: str) -> Province:
-    scope = scope_of(user)
-    if scope is None:
+    """The province ``code`` if the user may read its dashboard (its board, the ministry);
+    otherwise 404."""
+    province = Province.objects.filter(code=code).first()
+    if province is None or not can(user, Action.VIEW, province):
         raise Http404
-    if scope.role == Role.MINISTRY:
-        return get_object_or_404(Province, code=code)
-    if scope.role == Role.BOARD and scope.province.code == code:
-        return scope.province
-    raise Http404
+    return province
 
 
 @login_required
@@ -387,8 +385,7 @@ def _table_export(request, *, parks, form, campaigns, filename: str, waiting=Non
 @login_required
 def national_export(request):
     """The national dashboard's tables as an XLSX workbook (same filters). Ministry only."""
-    scope = scope_of(request.user)
-    if scope is None or scope.role != Role.MINISTRY:
+    if not can(request.user, Action.VIEW, Province):
         raise Http404
     campaigns = campaigns_all()
     form = ParkFilterForm(request.GET, provinces=list(Province.objects.all()), campaigns=campaigns)
@@ -422,12 +419,6 @@ def province_export(request, code: str):
 # --------------------------------------------------------------------------------------
 
 
-def _sees_tenants(user) -> bool:
-    """Park managers and above see the park's tenants; enterprises never do."""
-    scope = scope_of(user)
-    return scope is not None and scope.role in (Role.MINISTRY, Role.BOARD, Role.PARK_MANAGER)
-
-
 def _park_data(request, pk: int):
     park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
     campaigns = park_campaigns(park)
@@ -448,7 +439,7 @@ def park_detail(request, pk: int):
         stamp = dashboard_stamp()
     else:
         raise Http404
-    tenants = _sees_tenants(request.user)
+    tenants = follows_others(request.user)
     park = None
 
     def build():
@@ -490,7 +481,7 @@ def park_export(request, pk: int):
         park=park,
         campaign_id=campaign.pk if campaign else None,
         campaigns=campaigns,
-        with_tenants=_sees_tenants(request.user),
+        with_tenants=follows_others(request.user),
     )
     return reports.xlsx_response(reports.park_sheets(data), f"ecopark-park-{park.pk}.xlsx")
 
@@ -502,7 +493,7 @@ def park_report(request, pk: int):
     English (``?lang=en``; default: the active language). Park managers, boards and the
     ministry only: it quotes the park's answers, which enterprises never read. When PDF
     rendering is unavailable on this server, a page says so (503) instead of an error."""
-    if not _sees_tenants(request.user):
+    if not follows_others(request.user):
         raise Http404  # the dossier quotes the park's own answers: never to an enterprise
     park, campaigns, campaign, error = _park_data(request, pk)
     if error:
@@ -595,4 +586,24 @@ def enterprise_export(request, pk: int):
     )
     return reports.xlsx_response(
         reports.enterprise_sheets(data), f"ecopark-enterprise-{enterprise.pk}.xlsx"
+    )
+
+
+@login_required
+def park_registers(request, pk: int):
+    """A park's registers at a glance (``/registers/parks/<pk>/``): exchanges (Sankey), RECP
+    savings by area and year, totals for a year (``?year=``, default last year) and the
+    roadmap; the panel is :func:`dashboards.templatetags.registers_panel.registers_park_panel`.
+    Outside the reading scope, or a year outside 1990–2100: 404."""
+    park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
+    try:
+        year = int(request.GET.get("year") or (timezone.localdate().year - 1))
+    except ValueError:
+        raise Http404 from None
+    if not 1990 <= year <= 2100:
+        raise Http404
+    return render(
+        request,
+        "dashboards/registers_park.html",
+        {"tabs": register_tabs(""), "park": park, "year": year},
     )

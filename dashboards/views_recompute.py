@@ -22,8 +22,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.models import Role
-from enterprises.policy import role_of
+from enterprises.policy import Action, can
 from surveys.models import Campaign
 
 from .models import CampaignRecompute
@@ -32,7 +31,7 @@ from .services import campaign_recompute_start
 
 def _campaign_for_ministry(user, pk: int) -> Campaign:
     """The campaign when ``user`` is ministry staff; raises ``Http404`` otherwise."""
-    if role_of(user) != Role.MINISTRY:
+    if not can(user, Action.MANAGE, Campaign):
         raise Http404
     return get_object_or_404(Campaign.objects.select_related("framework_version__framework"), pk=pk)
 
@@ -117,7 +116,7 @@ class CampaignRecomputeAPIView(APIView):
     """Progress of "recompute everything" for a campaign (ministry staff only; 404 otherwise)."""
 
     def _campaign(self, request, pk: int) -> Campaign:
-        if role_of(request.user) != Role.MINISTRY:
+        if not can(request.user, Action.MANAGE, Campaign):
             raise NotFound
         campaign = Campaign.objects.filter(pk=pk).first()
         if campaign is None:

@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "simple_history",
     "enterprises",
     "indicators",
+    "registers",
     "surveys",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -197,9 +199,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
     # Certificate expiry notices (60 days before) and overdue roadmap actions, each sent once
-    # (surveys/registers.py, task in surveys/tasks_registers.py).
+    # (registers/notices.py, task in registers/tasks.py).
     "registers-daily": {
-        "task": "surveys.tasks_registers.registers_daily",
+        "task": "registers.tasks.registers_daily",
         "schedule": crontab(hour=7, minute=15),
     },
     # Delete XLSX export files finished ECOPARK_EXPORT_KEEP_DAYS ago (surveys/services_exports.py).

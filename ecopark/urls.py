@@ -11,8 +11,8 @@ from dashboards.api import NationalScoresView, ParkScoresView
 from dashboards.views_recompute import CampaignRecomputeAPIView
 from enterprises.api import EnterpriseViewSet, ParkViewSet
 from indicators.api import FrameworkViewSet
+from registers.api import register_routes
 from surveys.api import CampaignViewSet, ResponseViewSet
-from surveys.api_registers import register_routes
 
 from . import health, views
 
@@ -35,7 +35,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("parks/", include("dashboards.urls")),
     path("surveys/", include("surveys.urls")),
-    path("registers/", include("surveys.urls_registers")),
+    path("registers/parks/<int:pk>/", dashboard_views.park_registers, name="park_registers"),
+    path("registers/", include("registers.urls")),
     path("catalogue/", include("indicators.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/parks/<int:pk>/scores/", ParkScoresView.as_view(), name="park-scores"),

@@ -1,24 +1,245 @@
-"""The one permission policy of ecopark: who sees and changes what (DESIGN.md §1, §6).
+"""The one permission policy of ecopark: who may see and who may change what.
 
-Views and API both filter their querysets through these functions, so an object outside a
-user's scope is simply not found (HTTP 404). Default deny: a user without a
-:class:`~enterprises.models.UserScope` (and not a superuser) sees nothing.
+Every page, API view, service, form and template asks this module, and nothing else compares
+roles (``tests/test_architecture.py`` checks it). Two questions, NetBox-style:
 
-Scopes: ministry → every park; provincial board → the parks of its province; park manager → its
-park; enterprise → its own enterprise, and its own park only for park-level reads that the
-policy allows (the park dashboard, never another enterprise's answers).
+- :func:`can` ``(user, action, obj)`` → bool: may ``user`` do ``action`` on ``obj``? ``obj`` is
+  a model instance (saved, or an unsaved *probe* such as ``RECPMeasure(enterprise=e)`` for
+  "may the user add a measure of ``e``"), or a model class, which asks about every object of
+  the model in the country (only a grant that reaches everything answers yes: the national
+  dashboard, maintaining the catalogue, recomputing a whole campaign).
+- :func:`restrict` ``(queryset, user, action)`` → the rows of ``queryset`` the user may act on,
+  as one SQL filter (no row is read).
+
+Both read the same table, :data:`RULES`: for each model (by its ``app_label.model`` label, so
+this module imports no app above ``enterprises``), the lookups from the model to its park, its
+enterprise (and, for symbiosis exchanges, its participating enterprises), and for each action
+the grants: a role and the relation between the user's scope and the object. Default deny: a
+model or action without a grant is refused, and a user without a scope
+(:class:`~enterprises.models.UserScope`) may do nothing; a superuser acts as ministry staff.
+
+Roles and scopes (``docs/architecture.md``, "Who may do what"): ministry → every park;
+provincial board → the parks of its province; park manager → its park and its tenants;
+enterprise → its own enterprise (and its park's dashboard, never another enterprise's
+answers). Pages answer 404 for an object outside the user's reading scope and 403 for an
+object the user may read but not change.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import enum
+from dataclasses import dataclass, field
 
-from .models import Enterprise, Park, Role, UserScope
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Enterprise, Park, Province, Role, UserScope
+
+
+class Action(enum.StrEnum):
+    """What a user may want to do with an object."""
+
+    VIEW = "view"  #: read it
+    CHANGE = "change"  #: edit it (answers of a response, a register entry, a registry row)
+    SUBMIT = "submit"  #: hand a response in
+    REVIEW = "review"  #: return a response for correction
+    APPROVE = "approve"  #: approve a response (it is then locked)
+    REOPEN = "reopen"  #: reopen an approved response for a correction
+    IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
+    PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
+    MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute
+
+
+class Relation(enum.StrEnum):
+    """How a grant reaches an object from the user's scope."""
+
+    ALL = "all"  #: every object (ministry)
+    PROVINCE = "province"  #: objects of the parks of the scope's province
+    PARK = "park"  #: objects of the scope's park, park-level and its tenants'
+    PARK_LEVEL = "park_level"  #: the scope park's own rows (no enterprise), not its tenants'
+    TENANTS = "tenants"  #: rows of the scope park's enterprises, not the park's own
+    ENTERPRISE = "enterprise"  #: rows of the scope's enterprise
+    OWN_PARK = "own_park"  #: the park of the scope's enterprise (its dashboard)
+    PARTICIPANT = "participant"  #: objects in which an enterprise the user may read takes part
+    RESPONDENT = "respondent"  #: objects with a response the user may view (campaigns)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """``role`` may act on objects that ``relation`` reaches from the user's scope."""
+
+    role: str
+    relation: Relation
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one model is reached: ``park`` is the lookup from the model to its
+    :class:`~enterprises.models.Park` (``""``: the model is Park; None: it has none),
+    ``enterprise`` to its Enterprise (``""``: it is Enterprise; None: it has none),
+    ``province`` to its Province (default: through the park), ``participant`` to the
+    enterprises taking part (symbiosis exchanges), ``responses`` the reverse lookup to its
+    responses (campaigns); ``grants`` maps each action to the grants that allow it."""
+
+    park: str | None
+    enterprise: str | None
+    grants: dict[Action, tuple[Grant, ...]]
+    province: str | None = None
+    participant: str | None = None
+    responses: str | None = None
+    staff: frozenset[Action] = field(default_factory=frozenset)
+
+    @property
+    def province_path(self) -> str | None:
+        """The lookup to the province: ``province`` if set, else through the park."""
+        if self.province is not None:
+            return self.province
+        if self.park is None:
+            return None
+        return "province" if self.park == "" else f"{self.park}__province"
+
+
+M, B, P, E = Role.MINISTRY, Role.BOARD, Role.PARK_MANAGER, Role.ENTERPRISE
+R = Relation
+
+#: who reads a park's or an enterprise's rows: the ministry, the board of the province, the
+#: park manager (park-level and tenants), the enterprise (its own rows only)
+READERS = (Grant(M, R.ALL), Grant(B, R.PROVINCE), Grant(P, R.PARK), Grant(E, R.ENTERPRISE))
+#: who keeps an enterprise's registers: the enterprise itself and its park's manager
+ENTERPRISE_KEEPERS = (Grant(E, R.ENTERPRISE), Grant(P, R.PARK))
+#: who answers a response: the park manager (the park's own) or the enterprise (its own)
+RESPONDENTS = (Grant(P, R.PARK_LEVEL), Grant(E, R.ENTERPRISE))
+#: who reviews a response (Decree 35/2022/ND-CP Art. 43: the park reports to the board; each
+#: enterprise to the park's developer and the board): the board of the province, and the park
+#: manager for its tenants' responses (never its own)
+REVIEWERS = (Grant(B, R.PROVINCE), Grant(P, R.TENANTS))
+#: who puts a park in a campaign, imports its tenants' answers or edits it: the ministry
+#: anywhere, a board in its province
+PARK_STEWARDS = (Grant(M, R.ALL), Grant(B, R.PROVINCE))
+
+RULES: dict[str, Rule] = {
+    "enterprises.province": Rule(
+        park=None,
+        enterprise=None,
+        province="",
+        grants={Action.VIEW: (Grant(M, R.ALL), Grant(B, R.PROVINCE))},
+    ),
+    "enterprises.park": Rule(
+        park="",
+        enterprise=None,
+        grants={
+            Action.VIEW: (*READERS[:3], Grant(E, R.OWN_PARK)),
+            Action.MANAGE: PARK_STEWARDS,
+            Action.IMPORT: (Grant(B, R.PROVINCE), Grant(P, R.PARK)),
+        },
+    ),
+    "enterprises.enterprise": Rule(
+        park="park",
+        enterprise="",
+        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+    ),
+    "indicators.frameworkversion": Rule(
+        park=None,
+        enterprise=None,
+        grants={Action.MANAGE: (Grant(M, R.ALL),)},
+        staff=frozenset({Action.MANAGE}),
+    ),
+    "surveys.campaign": Rule(
+        park=None,
+        enterprise=None,
+        province="province",
+        responses="responses",
+        grants={
+            # the ministry every campaign; a board its province's; everyone the campaigns
+            # with a response they may read
+            Action.VIEW: (
+                Grant(M, R.ALL),
+                Grant(B, R.PROVINCE),
+                Grant(B, R.RESPONDENT),
+                Grant(P, R.RESPONDENT),
+                Grant(E, R.RESPONDENT),
+            ),
+            Action.MANAGE: (Grant(M, R.ALL), Grant(B, R.PROVINCE)),
+        },
+    ),
+    "surveys.response": Rule(
+        park="park",
+        enterprise="enterprise",
+        grants={
+            Action.VIEW: READERS,
+            Action.CHANGE: RESPONDENTS,
+            Action.SUBMIT: RESPONDENTS,
+            Action.REVIEW: REVIEWERS,
+            Action.APPROVE: REVIEWERS,
+            Action.REOPEN: (Grant(B, R.PROVINCE),),
+        },
+    ),
+    "surveys.answer": Rule(
+        park="response__park",
+        enterprise="response__enterprise",
+        grants={Action.VIEW: READERS},
+    ),
+    "surveys.evidence": Rule(
+        park="response__park",
+        enterprise="response__enterprise",
+        grants={Action.VIEW: READERS, Action.CHANGE: RESPONDENTS},
+    ),
+    "registers.recpmeasure": Rule(
+        park="enterprise__park",
+        enterprise="enterprise",
+        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+    ),
+    "registers.isocertificate": Rule(
+        park="enterprise__park",
+        enterprise="enterprise",
+        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+    ),
+    "registers.stream": Rule(
+        park="enterprise__park",
+        enterprise="enterprise",
+        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+    ),
+    "registers.symbiosisexchange": Rule(
+        park="park",
+        enterprise=None,
+        participant="participants__enterprise",
+        grants={
+            # the exchanges of the parks in scope, and those an enterprise in scope takes
+            # part in (an exchange of a neighbouring park with one of the tenants)
+            Action.VIEW: (
+                *READERS[:3],
+                Grant(B, R.PARTICIPANT),
+                Grant(P, R.PARTICIPANT),
+                Grant(E, R.PARTICIPANT),
+            ),
+            # the park manager, or a tenant of the park taking part (it must stay a participant)
+            Action.CHANGE: (Grant(P, R.PARK), Grant(E, R.PARTICIPANT)),
+            # record a new exchange of a park: its manager, or one of its tenants
+            Action.MANAGE: (Grant(P, R.PARK), Grant(E, R.OWN_PARK)),
+            # turn a matching candidate into a proposed exchange: the park manager
+            Action.PROPOSE: (Grant(P, R.PARK),),
+        },
+    ),
+    "registers.roadmapaction": Rule(
+        park="park",
+        enterprise="enterprise",
+        grants={
+            Action.VIEW: READERS,
+            # park-level actions: the park manager; an enterprise's: it or its park manager
+            Action.CHANGE: ENTERPRISE_KEEPERS,
+        },
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------- scopes
 
 
 def scope_of(user) -> UserScope | None:
-    """The user's scope, or None (anonymous, or no scope assigned). Superusers act as ministry."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's scope, or None (anonymous, inactive, or no scope assigned). Superusers act
+    as ministry staff. Costs no query when the user was loaded by
+    :class:`enterprises.backends.ScopedModelBackend`."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return None
     if user.is_superuser:
         return UserScope(user=user, role=Role.MINISTRY)
@@ -28,95 +249,339 @@ def scope_of(user) -> UserScope | None:
         return None
 
 
-def role_of(user) -> str | None:
-    """The role value (``"ministry"``, ``"board"``, ``"park_manager"``, ``"enterprise"``) or None."""
-    scope = scope_of(user)
-    return scope.role if scope else None
-
-
-def _park_q(scope: UserScope, park_path: str) -> Q | None:
-    """Q restricting ``park_path`` to the scope's parks; None means no restriction."""
-    prefix = f"{park_path}__" if park_path else ""
-    if scope.role == Role.MINISTRY:
-        return None
-    if scope.role == Role.BOARD:
-        return Q(**{f"{prefix}province_id": scope.province_id})
-    if scope.role == Role.PARK_MANAGER:
-        return Q(**{f"{prefix}pk" if prefix else "pk": scope.park_id})
-    return Q(pk__in=[])
-
-
-def visible_parks(user) -> QuerySet[Park]:
-    """Parks the user may read: all (ministry), its province's (board), its own (park manager),
-    the park its enterprise is in (enterprise)."""
+def scope_key(user) -> tuple | None:
+    """A hashable summary of what the user may see (role and the scope's ids), for cache keys
+    of pages whose content depends on the scope only; None without a scope."""
     scope = scope_of(user)
     if scope is None:
-        return Park.objects.none()
-    if scope.role == Role.ENTERPRISE:
-        return Park.objects.filter(enterprises__pk=scope.enterprise_id)
-    q = _park_q(scope, "")
-    return Park.objects.all() if q is None else Park.objects.filter(q)
+        return None
+    return (scope.role, scope.province_id, scope.park_id, scope.enterprise_id)
 
 
-def park_visible_by_scope(user, park_id: int) -> bool | None:
-    """Whether park ``park_id`` is in :func:`visible_parks` of ``user``, where the scope alone
-    answers it without a query: False without a scope, True for the ministry (provided the park
-    exists: the caller still looks it up before showing it), the park manager's own park.
-    None when it takes the park's or the enterprise's row (board, enterprise): ask
-    :func:`visible_parks`."""
+def _rule(model) -> Rule | None:
+    return RULES.get(model._meta.label_lower)
+
+
+# ----------------------------------------------------------------- one object: can(...)
+
+
+def _walk(obj, path: str):
+    """``obj`` followed along the ``__``-separated ``path`` (``""``: ``obj`` itself); None when
+    a step is missing."""
+    for step in path.split("__") if path else ():
+        if obj is None:
+            return None
+        obj = getattr(obj, step, None)
+    return obj
+
+
+def _id_of(obj, path: str | None):
+    """The primary key at the end of ``path`` from ``obj`` without loading the last row (the
+    ``<field>_id`` attribute), or None."""
+    if path is None:
+        return None
+    if path == "":
+        return obj.pk
+    head, _, last = path.rpartition("__")
+    parent = _walk(obj, head)
+    return None if parent is None else getattr(parent, f"{last}_id", None)
+
+
+def _enterprise_park_id(scope: UserScope) -> int | None:
+    return scope.enterprise.park_id if scope.enterprise_id else None
+
+
+def _reaches(user, scope: UserScope, grant: Grant, rule: Rule, obj, action: Action) -> bool:
+    rel = grant.relation
+    if rel is R.ALL:
+        return True
+    if rel is R.PROVINCE:
+        path = rule.province_path
+        if path is None:
+            return False
+        if path == "":
+            return obj.pk is not None and obj.pk == scope.province_id
+        return _id_of(obj, path) == scope.province_id
+    park_id = _id_of(obj, rule.park)
+    enterprise_id = _id_of(obj, rule.enterprise)
+    if rel is R.PARK:
+        return park_id is not None and park_id == scope.park_id
+    if rel is R.PARK_LEVEL:
+        return park_id is not None and park_id == scope.park_id and enterprise_id is None
+    if rel is R.TENANTS:
+        return park_id is not None and park_id == scope.park_id and enterprise_id is not None
+    if rel is R.ENTERPRISE:
+        return enterprise_id is not None and enterprise_id == scope.enterprise_id
+    if rel is R.OWN_PARK:
+        return park_id is not None and park_id == _enterprise_park_id(scope)
+    if rel is R.PARTICIPANT:
+        if obj.pk is None or rule.participant is None:
+            return False
+        readable = restrict(Enterprise.objects.all(), user, Action.VIEW)
+        return (
+            type(obj)
+            ._default_manager.filter(pk=obj.pk, **{f"{rule.participant}__in": readable})
+            .exists()
+        )
+    if rel is R.RESPONDENT:
+        if obj.pk is None or rule.responses is None:
+            return False
+        return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+    return False
+
+
+def _allowed(user, action: Action, rule: Rule, obj, *, every: bool) -> bool:
+    if action in rule.staff and getattr(user, "is_staff", False) and user.is_active:
+        return True
     scope = scope_of(user)
     if scope is None:
         return False
-    if scope.role == Role.MINISTRY:
-        return True
-    if scope.role == Role.PARK_MANAGER:
-        return scope.park_id == park_id
+    for grant in rule.grants.get(action, ()):
+        if grant.role != scope.role:
+            continue
+        if every:
+            if grant.relation is R.ALL:
+                return True
+        elif _reaches(user, scope, grant, rule, obj, action):
+            return True
+    return False
+
+
+def can(user, action: Action | str, obj) -> bool:
+    """True when ``user`` may do ``action`` on ``obj`` (a model instance, saved or a probe,
+    or a model class meaning every object of that model). Unknown models and actions are
+    refused (default deny). May run one query for the relations that need one
+    (participants of an exchange, an enterprise's park, a campaign's responses)."""
+    model = obj if isinstance(obj, type) else type(obj)
+    rule = _rule(model)
+    if rule is None:
+        return False
+    return _allowed(user, Action(action), rule, obj, every=isinstance(obj, type))
+
+
+# --------------------------------------------------------------- many objects: restrict
+
+
+def _q(user, scope: UserScope, grant: Grant, rule: Rule, model, action: Action) -> Q | None:
+    """The filter that ``grant`` gives ``scope`` on ``model``; None when it reaches nothing."""
+    rel = grant.relation
+
+    def lookup(path: str | None, suffix: str = "_id") -> str | None:
+        if path is None:
+            return None
+        return "pk" if path == "" else f"{path}{suffix}"
+
+    if rel is R.ALL:
+        return Q()
+    if rel is R.PROVINCE:
+        path = lookup(rule.province_path)
+        return None if path is None else Q(**{path: scope.province_id})
+    park = lookup(rule.park)
+    enterprise = lookup(rule.enterprise)
+    if rel is R.PARK:
+        return None if park is None else Q(**{park: scope.park_id})
+    if rel in (R.PARK_LEVEL, R.TENANTS):
+        if park is None or rule.enterprise is None:
+            return None
+        return Q(**{park: scope.park_id, f"{rule.enterprise}__isnull": rel is R.PARK_LEVEL})
+    if rel is R.ENTERPRISE:
+        return None if enterprise is None else Q(**{enterprise: scope.enterprise_id})
+    if rel is R.OWN_PARK:
+        if park is None:
+            return None
+        return Q(
+            **{f"{park}__in": Enterprise.objects.filter(pk=scope.enterprise_id).values("park")}
+        )
+    if rel is R.PARTICIPANT:
+        if rule.participant is None:
+            return None
+        readable = restrict(Enterprise.objects.all(), user, Action.VIEW)
+        taking_part = model._default_manager.filter(
+            **{f"{rule.participant}__in": readable.values("pk")}
+        ).values("pk")
+        return Q(pk__in=taking_part)
+    if rel is R.RESPONDENT:
+        if rule.responses is None:
+            return None
+        related = model._meta.get_field(rule.responses)
+        responses = restrict(related.related_model._default_manager.all(), user, action)
+        return Q(Exists(responses.filter(**{related.field.name: OuterRef("pk")})))
     return None
+
+
+def restrict(queryset: QuerySet, user, action: Action | str = Action.VIEW) -> QuerySet:
+    """The rows of ``queryset`` that ``user`` may do ``action`` on, as one filter (nothing is
+    read). Default deny: ``queryset.none()`` for an unknown model or action, a user without a
+    scope, or a role without a grant."""
+    action = Action(action)
+    model = queryset.model
+    rule = _rule(model)
+    if rule is None:
+        return queryset.none()
+    if action in rule.staff and getattr(user, "is_staff", False) and user.is_active:
+        return queryset
+    scope = scope_of(user)
+    if scope is None:
+        return queryset.none()
+    condition: Q | None = None
+    for grant in rule.grants.get(action, ()):
+        if grant.role != scope.role:
+            continue
+        q = _q(user, scope, grant, rule, model, action)
+        if q is None:
+            continue
+        if not q:  # Q(): everything
+            return queryset
+        condition = q if condition is None else condition | q
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def users_who_can(action: Action | str, obj) -> QuerySet:
+    """The active users who may do ``action`` on ``obj`` (a saved instance), e.g. who is
+    e-mailed about a certificate or a response: the inverse of :func:`can`, one query when
+    evaluated. Grants reaching everything (the ministry) are left out: they are not the
+    people an object's notices are for."""
+    action = Action(action)
+    rule = _rule(type(obj))
+    users = get_user_model()._default_manager.filter(is_active=True)
+    if rule is None:
+        return users.none()
+    park_id = _id_of(obj, rule.park)
+    enterprise_id = _id_of(obj, rule.enterprise)
+    condition = Q(pk__in=[])
+    for grant in rule.grants.get(action, ()):
+        rel, role = grant.relation, Q(scope__role=grant.role)
+        if rel is R.PROVINCE and rule.province_path is not None:
+            province_id = obj.pk if rule.province_path == "" else _id_of(obj, rule.province_path)
+            condition |= role & Q(scope__province_id=province_id)
+        elif rel is R.PARK and park_id is not None:
+            condition |= role & Q(scope__park_id=park_id)
+        elif rel is R.PARK_LEVEL and park_id is not None and enterprise_id is None:
+            condition |= role & Q(scope__park_id=park_id)
+        elif rel is R.TENANTS and park_id is not None and enterprise_id is not None:
+            condition |= role & Q(scope__park_id=park_id)
+        elif rel is R.ENTERPRISE and enterprise_id is not None:
+            condition |= role & Q(scope__enterprise_id=enterprise_id)
+        elif rel is R.OWN_PARK and park_id is not None:
+            condition |= role & Q(scope__enterprise__park_id=park_id)
+        elif rel is R.PARTICIPANT and rule.participant is not None and obj.pk is not None:
+            taking_part = type(obj)._default_manager.filter(pk=obj.pk).values(rule.participant)
+            condition |= role & Q(scope__enterprise_id__in=taking_part)
+    return users.filter(condition)
+
+
+def scopes_who_can(
+    action: Action | str, label: str, *, park_ids=(), enterprise_ids=()
+) -> QuerySet[UserScope]:
+    """Scopes of the active users who may do ``action`` on objects of model ``label`` (e.g.
+    ``"surveys.response"``) that belong to the parks ``park_ids`` (park-level objects, or
+    through the park) or the enterprises ``enterprise_ids``: :func:`users_who_can` for many
+    subjects in one query (reminders and digests). Grants reaching a province or everything
+    are left out: notices go to the people of the parks and enterprises themselves."""
+    action = Action(action)
+    rule = RULES.get(label)
+    scopes = UserScope.objects.filter(user__is_active=True)
+    if rule is None:
+        return scopes.none()
+    condition = Q(pk__in=[])
+    for grant in rule.grants.get(action, ()):
+        role = Q(role=grant.role)
+        if grant.relation in (R.PARK, R.PARK_LEVEL, R.TENANTS) and park_ids:
+            condition |= role & Q(park_id__in=list(park_ids))
+        elif grant.relation is R.ENTERPRISE and enterprise_ids:
+            condition |= role & Q(enterprise_id__in=list(enterprise_ids))
+    return scopes.filter(condition)
+
+
+# ------------------------------------------------------------------ named questions
+# Shorthands for questions pages ask often; each is one of the rules above.
+
+
+def visible_parks(user) -> QuerySet[Park]:
+    """Parks the user may read: all (ministry), its province's (board), its own (park
+    manager), the park its enterprise is in (enterprise)."""
+    return restrict(Park.objects.all(), user, Action.VIEW)
 
 
 def visible_enterprises(user) -> QuerySet[Enterprise]:
     """Enterprises the user may read: those of its parks, or only itself for an enterprise."""
-    scope = scope_of(user)
-    if scope is None:
-        return Enterprise.objects.none()
-    if scope.role == Role.ENTERPRISE:
-        return Enterprise.objects.filter(pk=scope.enterprise_id)
-    q = _park_q(scope, "park")
-    return Enterprise.objects.all() if q is None else Enterprise.objects.filter(q)
+    return restrict(Enterprise.objects.all(), user, Action.VIEW)
 
 
-def filter_visible(
-    queryset: QuerySet, user, *, park_path: str = "park", enterprise_path: str | None = "enterprise"
-) -> QuerySet:
-    """Restrict ``queryset`` to rows in the user's scope.
-
-    ``park_path`` is the lookup from the model to its Park; ``enterprise_path`` to its
-    Enterprise (rows with a null enterprise are park-level rows) or None when the model has no
-    enterprise. Enterprise users see only rows of their own enterprise; park-level rows are not
-    theirs. Returns ``queryset.none()`` for users without a scope.
-    """
-    scope = scope_of(user)
-    if scope is None:
-        return queryset.none()
-    if scope.role == Role.ENTERPRISE:
-        if enterprise_path is None:
-            return queryset.none()
-        return queryset.filter(**{f"{enterprise_path}_id": scope.enterprise_id})
-    if scope.role == Role.MINISTRY:
-        return queryset
-    if scope.role == Role.BOARD:
-        return queryset.filter(**{f"{park_path}__province_id": scope.province_id})
-    if scope.role == Role.PARK_MANAGER:
-        return queryset.filter(**{f"{park_path}_id": scope.park_id})
-    return queryset.none()
-
-
-def can_respond(user, *, park_id: int, enterprise_id: int | None) -> bool:
-    """True when the user is the respondent of that subject: the park manager of the park (for
-    a park-level response) or the enterprise itself."""
+def park_visible_by_scope(user, park_id: int) -> bool | None:
+    """Whether park ``park_id`` is in :func:`visible_parks`, where the scope alone answers it
+    without a query (ministry: True, provided the park exists; park manager: its own park;
+    no scope: False); None when it takes a row (board, enterprise): ask
+    :func:`visible_parks`."""
     scope = scope_of(user)
     if scope is None:
         return False
-    if enterprise_id is None:
-        return scope.role == Role.PARK_MANAGER and scope.park_id == park_id
-    return scope.role == Role.ENTERPRISE and scope.enterprise_id == enterprise_id
+    if can(user, Action.VIEW, Park):
+        return True
+    if scope.park_id is not None:
+        return can(user, Action.VIEW, Park(pk=park_id))
+    return None
+
+
+@dataclass
+class _Subject:
+    """A stand-in for a response of one subject: its park and enterprise ids."""
+
+    park_id: int
+    enterprise_id: int | None
+    pk: int | None = None
+
+
+def can_respond(user, *, park_id: int, enterprise_id: int | None) -> bool:
+    """True when the user answers that subject's responses: the park manager of the park (for
+    a park-level response) or the enterprise itself (the ``change`` grant of a response)."""
+    subject = _Subject(park_id=park_id, enterprise_id=enterprise_id)
+    return _allowed(user, Action.CHANGE, RULES["surveys.response"], subject, every=False)
+
+
+def follows_others(user) -> bool:
+    """True for users who follow other people's responses and tenants (ministry, board, park
+    manager): they may read enterprises that are not their own."""
+    scope = scope_of(user)
+    if scope is None:
+        return False
+    return any(
+        g.role == scope.role and g.relation is not R.ENTERPRISE
+        for g in RULES["enterprises.enterprise"].grants[Action.VIEW]
+    )
+
+
+def landing(user) -> tuple[str, object] | None:
+    """Where the user starts: ``("national", None)`` (ministry), ``("province", Province)``
+    (board), ``("park", park id)`` (park manager), ``("enterprise", enterprise id)``
+    (enterprise); None without a scope."""
+    scope = scope_of(user)
+    if scope is None:
+        return None
+    if can(user, Action.VIEW, Province):
+        return "national", None
+    if scope.province_id is not None:
+        return "province", scope.province
+    if scope.park_id is not None:
+        return "park", scope.park_id
+    return "enterprise", scope.enterprise_id
+
+
+def park_people(park: Park) -> QuerySet:
+    """The active users who work for ``park``: its managers and its tenants' users (the
+    people a roadmap action of the park may be given to)."""
+    return (
+        get_user_model()
+        ._default_manager.filter(is_active=True)
+        .filter(Q(scope__park=park) | Q(scope__enterprise__park=park))
+    )
+
+
+def works_in_park(user, park: Park) -> bool:
+    """True when ``user`` is one of :func:`park_people` of ``park``."""
+    scope = scope_of(user)
+    if scope is None or scope.user_id is None:
+        return False
+    if scope.park_id is not None:
+        return scope.park_id == park.pk
+    return scope.enterprise_id is not None and scope.enterprise.park_id == park.pk

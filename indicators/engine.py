@@ -45,6 +45,11 @@ SCENARIOS = (CURRENT, INTENDED)
 
 KINDS = ("park", "enterprise")
 
+#: columns of the answers frame the engine reads (long shape: one row per subject, period and
+#: data element; ``value`` float, yes = 1.0, no = 0.0); an optional ``scenario`` column
+#: (:data:`SCENARIOS`) and the subject's ``park`` come with it from the survey side
+ANSWER_COLUMNS = ["kind", "subject", "period", "element", "value"]
+
 #: columns of the criteria frame the engine reads
 CRITERIA_COLUMNS = [
     "code",

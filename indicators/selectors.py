@@ -13,8 +13,7 @@ import pandas as pd
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext
 
-from enterprises.models import Role
-from enterprises.policy import role_of
+from enterprises.policy import Action, can
 
 from .engine import CRITERIA_COLUMNS, lookback_elements, prepare_criteria
 from .formula import Formula, check_formulas
@@ -196,7 +195,7 @@ def user_can_maintain_catalogue(user) -> bool:
     ministry) or with ``is_staff``. Only they see draft versions, create drafts and publish."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return bool(user.is_staff) or role_of(user) == Role.MINISTRY
+    return can(user, Action.MANAGE, FrameworkVersion)
 
 
 def versions_visible(user) -> QuerySet[FrameworkVersion]:

@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from enterprises.policy import can_respond, filter_visible
+from enterprises.policy import can_respond, restrict
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement, Indicator
 
@@ -180,15 +180,10 @@ def evidence_sniff(*, file, name: str) -> SniffedFile:
 
 
 def evidence_visible(user) -> QuerySet[Evidence]:
-    """Evidence of the responses in the user's scope (``enterprises.policy.filter_visible``):
+    """Evidence of the responses in the user's scope (``enterprises.policy.restrict``):
     an enterprise sees its own, a park manager its park's and tenants', a board its
     province's, the ministry all; nobody else anything."""
-    return filter_visible(
-        Evidence.objects.select_related("response", "data_element"),
-        user,
-        park_path="response__park",
-        enterprise_path="response__enterprise",
-    )
+    return restrict(Evidence.objects.select_related("response", "data_element"), user)
 
 
 def _indicator_elements(version_id: int) -> dict[str, set[str]]:

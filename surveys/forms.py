@@ -1,6 +1,6 @@
 """The response form, generated from a framework version's data elements.
 
-Numbers are read the way people type them in the active language (``surveys.parsing``:
+Numbers are read the way people type them in the active language (``common.parsing``:
 ``1.234,5`` in Vietnamese, ``1,234.5`` in English); a value that cannot be read is refused with
 a message naming the field, and the bound form keeps what was typed. Values with a unit are
 converted to the element's canonical unit (``indicators.units``); the typed text is kept.
@@ -15,10 +15,11 @@ from django import forms
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from common.parsing import ParseError, parse_date, parse_number, parse_percent
 from indicators import units
 from indicators.models import DataElement
+from registers.selectors import REGISTER_ELEMENTS
 
-from .parsing import ParseError, parse_date, parse_number, parse_percent
 from .validation import cross_field_errors
 
 #: The largest magnitude an answer may have: below 10^15, so that it survives every database
@@ -64,8 +65,6 @@ class AnswerValue:
 def _register_codes() -> set[str]:
     """Data element codes whose scored value comes from the registers when they hold records
     (see :func:`surveys.selectors.scoring_answers_frame`)."""
-    from .registers import REGISTER_ELEMENTS
-
     return {code for codes in REGISTER_ELEMENTS.values() for code in codes}
 
 

@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Park, Province, Role
-from enterprises.policy import scope_of
+from enterprises.models import Park, Province
+from enterprises.policy import Action, can, restrict
 from indicators.models import DataElement, FrameworkVersion
 
 from .forms import element_label
@@ -65,7 +65,6 @@ class CampaignOpenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = scope_of(user)
         published = FrameworkVersion.objects.filter(
             status=FrameworkVersion.Status.PUBLISHED
         ).select_related("framework")
@@ -76,10 +75,11 @@ class CampaignOpenForm(forms.Form):
             campaign_parks_openable(user).select_related("province").order_by("name_vi")
         )
         choices = [(v, label) for v, label in Campaign.Scope.choices]
-        if scope is not None and scope.role == Role.BOARD:
+        if not can(user, Action.MANAGE, Campaign):  # a board: its own province only
             choices = [c for c in choices if c[0] != Campaign.Scope.ALL]
-            self.fields["province"].queryset = Province.objects.filter(pk=scope.province_id)
-            self.fields["province"].initial = scope.province_id
+            own = restrict(Province.objects.all(), user)
+            self.fields["province"].queryset = own
+            self.fields["province"].initial = own.values_list("pk", flat=True).first()
             self.fields["scope"].initial = Campaign.Scope.PROVINCE
         else:
             self.fields["province"].queryset = Province.objects.order_by("name_vi")

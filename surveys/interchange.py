@@ -31,10 +31,10 @@ Import (:func:`import_check` then :func:`import_save`)
     * blank rows are ignored; **a blank cell leaves the stored answer unchanged** (answers are
       cleared on the form, never by an empty cell, so a partial file cannot wipe data);
     * numbers typed as text are read in the chosen format (Vietnamese ``1.234,5`` or English
-      ``1,234.5``, :mod:`surveys.parsing`), numbers Excel already typed are taken as they are;
+      ``1,234.5``, :mod:`common.parsing`), numbers Excel already typed are taken as they are;
       a percentage cell formatted as a percentage holds the fraction (12,5 % is 0.125) and is
       multiplied by 100; dates are ``dd/mm/yyyy`` text or date cells; yes/no is Có/Không or
-      Yes/No (and the other spellings :func:`surveys.parsing.parse_yes_no` accepts); the
+      Yes/No (and the other spellings :func:`common.parsing.parse_yes_no` accepts); the
       minimum and maximum of each data element are enforced;
     * a row whose response is no longer editable (submitted or approved) is an error when it
       would change an answer; a row whose version column differs from the stored version (the
@@ -46,7 +46,7 @@ Import (:func:`import_check` then :func:`import_save`)
 
 Exports (:func:`export_csv_chunks`, :func:`export_xlsx_file`)
     Long (one row per answer) and wide (one row per response, one column per data element),
-    scoped by :func:`enterprises.policy.filter_visible`, read with ``.iterator()``. CSV is UTF-8
+    scoped by :func:`enterprises.policy.restrict`, read with ``.iterator()``. CSV is UTF-8
     with a byte-order mark (so Excel reads Vietnamese), comma separated, machine-readable
     values (``1234.5``, ``yes``/``no``, status codes). XLSX is written in openpyxl's write-only
     mode with typed numbers and yes/no in the active language.
@@ -67,9 +67,8 @@ import itertools
 import re
 import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
@@ -84,35 +83,36 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from enterprises.models import Park, Role, normalise_tax_code
-from enterprises.policy import filter_visible, role_of, visible_parks
+from common.parsing import ParseError, parse_date, parse_number, parse_percent, parse_yes_no
+from common.xlsx import (
+    FORMULA_TRIGGERS,
+    CellError,
+    cell_text,
+    file_check,
+    neutralise_formula,
+    open_workbook,
+    quote_sheetname,
+)
+from enterprises.models import Park, normalise_tax_code
+from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
-from .parsing import ParseError, parse_date, parse_number, parse_percent, parse_yes_no
 from .signals import scored_answers_changed
 
-#: Largest upload accepted (bytes), as for evidence files (issue 4 §2).
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-#: Largest total uncompressed size of the zip members (bytes): a guard against zip bombs.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 #: Codes of the template's fixed columns (row 2).
 TAX_CODE = "tax_code"
 ENTERPRISE_NAME = "enterprise_name"
 RESPONSE_VERSION = "response_version"
 #: Rows searched for the header at the top of the sheet.
 HEADER_SEARCH_ROWS = 10
-#: A text cell starting with one of these is neutralised in exports (OWASP CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Number formats of the template.
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "General"
 PERCENT_FORMAT = "0.0##%"
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"
-#: Roles that may import (see the module docstring).
-IMPORT_ROLES = (Role.PARK_MANAGER, Role.BOARD)
 
 _QUANTUM = Decimal("0.000001")  # Answer.value_number has 6 decimal places
 _MAX_ABS = Decimal(10) ** 18  # Answer.value_number has 24 digits, 6 after the point
@@ -143,18 +143,6 @@ def _fold(text: str) -> str:
     return " ".join(plain.split())
 
 
-_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-_CELL_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*")
-
-
-def quote_sheetname(name: str) -> str:
-    """A sheet name as Excel writes it in a reference: ``Data``, ``'Dữ liệu'``, ``'O''Brien'``
-    (quoted unless it is plain ASCII letters, digits, underscores and dots)."""
-    if _PLAIN_SHEET.fullmatch(name) and not _CELL_LIKE.fullmatch(name):
-        return name
-    return "'" + name.replace("'", "''") + "'"
-
-
 _UNIT_SUFFIX = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 
@@ -166,13 +154,6 @@ def _number_text(number: Decimal) -> str:
     """``Decimal`` as plain text without exponent or trailing zeros: 1234.500000 -> "1234.5"."""
     text = f"{number.normalize():f}"
     return "0" if text in ("-0", "") else text
-
-
-def neutralise_formula(text: str) -> str:
-    """CSV form of a text cell: an apostrophe is put before text beginning with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return, so a spreadsheet shows it instead of running it
-    (OWASP, "CSV Injection"). Other text is returned unchanged."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def yes_no_words(language: str | None = None) -> tuple[str, str]:
@@ -198,7 +179,7 @@ def template_elements(campaign: Campaign) -> list[DataElement]:
 
 def excel_campaigns(user) -> QuerySet[Campaign]:
     """Campaigns with at least one response in the user's scope, newest period first."""
-    visible = filter_visible(Response.objects.all(), user).values("campaign_id")
+    visible = restrict(Response.objects.all(), user).values("campaign_id")
     return (
         Campaign.objects.filter(pk__in=visible)
         .select_related("framework_version__framework")
@@ -209,10 +190,8 @@ def excel_campaigns(user) -> QuerySet[Campaign]:
 def importable_parks(user, campaign: Campaign) -> QuerySet[Park]:
     """Parks of ``campaign`` whose enterprises' answers ``user`` may import: its own park for a
     park manager, its province's parks for a provincial board, none for anyone else."""
-    if role_of(user) not in IMPORT_ROLES:
-        return Park.objects.none()
     return (
-        visible_parks(user)
+        restrict(Park.objects.all(), user, Action.IMPORT)
         .filter(responses__campaign=campaign, responses__enterprise__isnull=False)
         .distinct()
         .order_by("name_vi")
@@ -378,37 +357,6 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
 # --------------------------------------------------------------------------- import: checks
 
 
-class FileRefused(ValidationError):
-    """The uploaded file as a whole is refused (not XLSX, too big, macros, unreadable).
-
-    ``code`` is ``"not_xlsx"``, ``"too_large"`` or ``"macros"``.
-    """
-
-
-@dataclass(frozen=True)
-class CellError:
-    """One problem of an import file. ``row`` is 1-based and ``column`` a letter; both are
-    None/"" for a problem of the whole sheet. ``header`` is the column's header text and
-    ``value`` the cell as found."""
-
-    sheet: str
-    row: int | None
-    column: str
-    header: str
-    value: str
-    reason: str
-
-    @property
-    def cell(self) -> str:
-        """Excel reference such as ``'Dữ liệu'!C5`` (or the sheet alone)."""
-        where = f"{self.column}{self.row or ''}" if self.column or self.row else ""
-        return f"{quote_sheetname(self.sheet)}!{where}" if where else quote_sheetname(self.sheet)
-
-    def as_dict(self) -> dict:
-        """Plain dict (JSON-serialisable, e.g. for the session) including ``cell``."""
-        return {**asdict(self), "cell": self.cell}
-
-
 @dataclass
 class ImportRow:
     """A file row that changes answers: its response, the response version when checked
@@ -446,96 +394,6 @@ class ImportCheck:
         return sum(len(r.values) for r in self.rows)
 
 
-def file_check(file) -> None:
-    """Refuse a file that is not a plain XLSX workbook; return None when it is acceptable.
-
-    Checks, from the content and never from the name: size at most :data:`MAX_UPLOAD_BYTES`;
-    zip signature ``PK\\x03\\x04``; a zip with ``xl/workbook.xml``; no macros
-    (``vbaProject.bin`` member or a ``macroEnabled`` content type, i.e. .xlsm/.xltm); total
-    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES`. Raises :class:`FileRefused`.
-    Leaves ``file`` at position 0.
-    """
-    size = getattr(file, "size", None)
-    if size is None:
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-    if size > MAX_UPLOAD_BYTES:
-        raise FileRefused(
-            _("The file is %(size)s MB, more than the %(max)s MB accepted.")
-            % {"size": f"{size / 1024 / 1024:.2f}", "max": MAX_UPLOAD_BYTES // 1024 // 1024},
-            code="too_large",
-        )
-    not_xlsx = FileRefused(
-        _(
-            "This file is not an Excel workbook (.xlsx). Save it in Excel as “Excel Workbook "
-            "(*.xlsx)” and upload it again; .xls, .xlsb, .csv and password-protected files "
-            "are not accepted."
-        ),
-        code="not_xlsx",
-    )
-    file.seek(0)
-    if file.read(4) != b"PK\x03\x04":
-        file.seek(0)
-        raise not_xlsx
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            infos = archive.infolist()
-            names = {i.filename.lower() for i in infos}
-            if "xl/workbook.xml" not in names or "[content_types].xml" not in names:
-                raise not_xlsx
-            if any(n.endswith("vbaproject.bin") for n in names):
-                raise FileRefused(
-                    _(
-                        "This workbook contains macros, which are not accepted. Save it as "
-                        "“Excel Workbook (*.xlsx)” (without macros) and upload it again."
-                    ),
-                    code="macros",
-                )
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise not_xlsx
-            content_types = archive.read("[Content_Types].xml")
-            if b"macroenabled" in content_types.lower():
-                raise FileRefused(
-                    _(
-                        "This workbook contains macros, which are not accepted. Save it as "
-                        "“Excel Workbook (*.xlsx)” (without macros) and upload it again."
-                    ),
-                    code="macros",
-                )
-    except zipfile.BadZipFile:
-        raise not_xlsx from None
-    finally:
-        file.seek(0)
-
-
-def _open_workbook(file):
-    try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True, keep_links=False)
-    except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
-        raise FileRefused(
-            _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
-            code="not_xlsx",
-        ) from None
-    finally:
-        file.seek(0)
-
-
-def _cell_text(value) -> str:
-    """A cell value as text, for ``raw`` and for error messages."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y") if value.time() == datetime.time() else str(value)
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 class _CellProblem(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -545,7 +403,7 @@ class _CellProblem(Exception):
 def _read_number(element: DataElement, value, number_format: str, language: str) -> Decimal:
     vt = element.value_type
     example = "1.234,5" if language == "vi" else "1,234.5"
-    shown = _cell_text(value)
+    shown = cell_text(value)
     try:
         if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
             raise ParseError("invalid_number", value, "date")
@@ -595,7 +453,7 @@ def cell_answer(element: DataElement, value, *, number_format: str = "General", 
     """
     if _is_blank(value):
         return None
-    raw = _cell_text(value)[:200]
+    raw = cell_text(value)[:200]
     vt = element.value_type
     if vt == DataElement.ValueType.YES_NO:
         try:
@@ -617,7 +475,7 @@ def cell_answer(element: DataElement, value, *, number_format: str = "General", 
                 _("“%(value)s” is not a date; write it as dd/mm/yyyy.") % {"value": raw}
             ) from None
         return AnswerValue(text=day.isoformat(), raw=raw)
-    text = _cell_text(value)
+    text = cell_text(value)
     if vt == DataElement.ValueType.CHOICE:
         choices = [str(c) for c in element.choices]
         if text not in choices:
@@ -637,7 +495,7 @@ def _tax_code_text(value) -> str:
         return str(value)
     if isinstance(value, int | float) and float(value).is_integer() and 0 < value < 10**10:
         return f"{int(value):010d}"
-    return _cell_text(value)
+    return cell_text(value)
 
 
 def _same(existing: tuple | None, value: AnswerValue) -> bool:
@@ -659,7 +517,7 @@ def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") 
     :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
     """
     file_check(file)
-    wb = _open_workbook(file)
+    wb = open_workbook(file)
     try:
         return _check_workbook(wb, campaign=campaign, park=park, language=language)
     finally:
@@ -804,7 +662,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                     row_number,
                     get_column_letter(col + 1),
                     header,
-                    _cell_text(value)[:200],
+                    cell_text(value)[:200],
                     reason,
                 )
             )
@@ -845,7 +703,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         if version_col is not None:
             version_cell = cell_at(version_col)
             file_version = version_cell.value if version_cell is not None else None
-            if not _is_blank(file_version) and str(_cell_text(file_version)) != str(
+            if not _is_blank(file_version) and str(cell_text(file_version)) != str(
                 response.version
             ):
                 error(
@@ -859,7 +717,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                     )
                     % {
                         "enterprise": response.enterprise.name,
-                        "file": _cell_text(file_version),
+                        "file": cell_text(file_version),
                         "current": response.version,
                     },
                 )
@@ -1103,19 +961,14 @@ def _column_titles() -> dict[str, str]:
 
 def export_answers(*, campaign: Campaign, user, park: Park | None = None) -> QuerySet[Answer]:
     """Answers of ``campaign`` in the user's scope (optionally of one park), through
-    :func:`enterprises.policy.filter_visible`."""
-    qs = filter_visible(
-        Answer.objects.filter(response__campaign=campaign),
-        user,
-        park_path="response__park",
-        enterprise_path="response__enterprise",
-    )
+    :func:`enterprises.policy.restrict`."""
+    qs = restrict(Answer.objects.filter(response__campaign=campaign), user)
     return qs.filter(response__park=park) if park is not None else qs
 
 
 def export_responses(*, campaign: Campaign, user, park: Park | None = None) -> QuerySet[Response]:
     """Responses of ``campaign`` in the user's scope (optionally of one park)."""
-    qs = filter_visible(Response.objects.filter(campaign=campaign), user)
+    qs = restrict(Response.objects.filter(campaign=campaign), user)
     return qs.filter(park=park) if park is not None else qs
 
 

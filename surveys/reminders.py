@@ -43,7 +43,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises.models import Role, UserScope
+from enterprises.policy import Action, scopes_who_can
 
 from .models import Campaign, ReminderSent, Response
 
@@ -127,17 +127,17 @@ def _addresses(scopes: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
 
 def _enterprise_addresses(enterprise_ids: set[int]) -> dict[int, list[str]]:
     return _addresses(
-        UserScope.objects.filter(
-            role=Role.ENTERPRISE, enterprise_id__in=enterprise_ids, user__is_active=True
+        scopes_who_can(
+            Action.SUBMIT, "surveys.response", enterprise_ids=enterprise_ids
         ).values_list("enterprise_id", "user__email")
     )
 
 
 def _park_manager_addresses(park_ids: set[int]) -> dict[int, list[str]]:
     return _addresses(
-        UserScope.objects.filter(
-            role=Role.PARK_MANAGER, park_id__in=park_ids, user__is_active=True
-        ).values_list("park_id", "user__email")
+        scopes_who_can(Action.SUBMIT, "surveys.response", park_ids=park_ids).values_list(
+            "park_id", "user__email"
+        )
     )
 
 

@@ -40,13 +40,19 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import Enterprise, Park, Province, Role
-from enterprises.policy import can_respond, scope_of, visible_parks
+from enterprises.models import Enterprise, Park, Province
+from enterprises.policy import Action, can, can_respond, restrict
 from indicators.models import AppliesTo, DataElement, FrameworkVersion
 
 from .forms import AnswerValue, element_label
 from .models import Answer, AnswerComment, Campaign, Response, Transition, parse_reminder_days
-from .selectors import can_reopen, can_review, format_answer, responses_visible
+from .selectors import (
+    can_open_campaigns,
+    can_reopen,
+    can_review,
+    format_answer,
+    responses_visible,
+)
 from .signals import scored_answers_changed
 
 
@@ -119,27 +125,22 @@ def response_elements(response: Response) -> list[DataElement]:
 
 
 def _check_can_open(user, *, scope: str, province: Province | None, parks: list[Park]) -> None:
-    """Ministry: any scope. Board: its own province, or chosen parks all in it. Else refused."""
+    """Ministry: any scope. Board: its own province, or chosen parks all in it. Else refused
+    (``PermissionDenied`` with the reason); the rules are the permission policy's
+    ``manage`` grants of campaigns and parks."""
     if user is None:
         return  # a system call (data load, tests)
-    user_scope = scope_of(user)
-    role = user_scope.role if user_scope else None
-    if role == Role.MINISTRY:
+    if can(user, Action.MANAGE, Campaign):
         return
-    if role == Role.BOARD:
-        own = user_scope.province_id
-        if scope == Campaign.Scope.ALL:
-            raise PermissionDenied(
-                _("A provincial board opens campaigns for its own province only.")
-            )
-        if scope == Campaign.Scope.PROVINCE and province.pk != own:
-            raise PermissionDenied(
-                _("A provincial board opens campaigns for its own province only.")
-            )
-        if scope == Campaign.Scope.PARKS and any(p.province_id != own for p in parks):
-            raise PermissionDenied(_("Every chosen park must be in your province."))
-        return
-    raise PermissionDenied(_("Only ministry staff and provincial boards open campaigns."))
+    if not can_open_campaigns(user):
+        raise PermissionDenied(_("Only ministry staff and provincial boards open campaigns."))
+    if scope == Campaign.Scope.ALL or (
+        scope == Campaign.Scope.PROVINCE
+        and not can(user, Action.MANAGE, Campaign(scope=scope, province=province))
+    ):
+        raise PermissionDenied(_("A provincial board opens campaigns for its own province only."))
+    if scope == Campaign.Scope.PARKS and not all(can(user, Action.MANAGE, p) for p in parks):
+        raise PermissionDenied(_("Every chosen park must be in your province."))
 
 
 @transaction.atomic
@@ -225,10 +226,7 @@ def campaign_open(
 
 def campaign_parks_openable(user):
     """Parks the user may put in a campaign: all (ministry), its province's (board)."""
-    scope = scope_of(user)
-    if scope is None or scope.role not in (Role.MINISTRY, Role.BOARD):
-        return Park.objects.none()
-    return visible_parks(user)
+    return restrict(Park.objects.all(), user, Action.MANAGE)
 
 
 # --- answers --------------------------------------------------------------------------------

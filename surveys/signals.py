@@ -1,4 +1,4 @@
-"""Signals by which ``surveys`` announces changes to the read side (DESIGN.md §3).
+"""Signals by which ``surveys`` announces changes to the read side (``docs/architecture.md``).
 
 ``surveys`` never imports ``dashboards``; ``dashboards`` connects to these in its
 ``AppConfig.ready``.

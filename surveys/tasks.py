@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import tasks_registers  # noqa: F401  (registers the certificate and roadmap tasks)
 from .reminders import digest_send, reminders_send
 
 

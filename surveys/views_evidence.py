@@ -1,7 +1,7 @@
 """Evidence pages and the autosave endpoint of the response form (issue 4 §2).
 
 Every view looks its object up through the permission policy (``responses_visible`` /
-``surveys.evidence.evidence_visible``, both ``enterprises.policy.filter_visible``): outside
+``surveys.evidence.evidence_visible``, both ``enterprises.policy.restrict``): outside
 the user's scope, or a guessed id, answers 404. Only the respondent changes anything (403
 for a reviewer who may see but not change).
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from common import xlsx
 from enterprises.policy import visible_parks
 
 from . import interchange
@@ -238,10 +239,10 @@ def excel_import(request, campaign_id: int, park_id: int):
     errors: list[dict] = []
     refused = ""
     if request.method == "POST":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > interchange.MAX_UPLOAD_BYTES + 65536:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > xlsx.MAX_UPLOAD_BYTES + 65536:
             form = ImportForm(initial={"number_format": request.POST.get("number_format")})
             refused = _("The file is larger than %(max)s MB and was not read.") % {
-                "max": interchange.MAX_UPLOAD_BYTES // 1024 // 1024
+                "max": xlsx.MAX_UPLOAD_BYTES // 1024 // 1024
             }
         else:
             form = ImportForm(request.POST, request.FILES)
@@ -253,7 +254,7 @@ def excel_import(request, campaign_id: int, park_id: int):
                     file=form.cleaned_data["file"],
                     language=form.cleaned_data["number_format"],
                 )
-            except interchange.FileRefused as exc:
+            except xlsx.FileRefused as exc:
                 refused = " ".join(exc.messages)
             else:
                 if check.ok:
@@ -291,7 +292,7 @@ def excel_import(request, campaign_id: int, park_id: int):
             "refused": refused,
             "errors": errors[:PAGE_ERRORS],
             "error_count": len(errors),
-            "max_mb": interchange.MAX_UPLOAD_BYTES // 1024 // 1024,
+            "max_mb": xlsx.MAX_UPLOAD_BYTES // 1024 // 1024,
         },
     )
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from surveys.models import RECPMeasure, SymbiosisExchange
+from registers.models import RECPMeasure, SymbiosisExchange
 
 from .conftest import PASSWORD, chromium_path, require
 

@@ -51,7 +51,17 @@ def test_every_marked_string_is_in_both_catalogues(tmp_path, monkeypatch):
     """Extract the strings afresh (needs GNU gettext's xgettext) in a scratch tree and compare."""
     if shutil.which("xgettext") is None:
         pytest.skip("GNU gettext is not installed")
-    for name in ("ecopark", "enterprises", "indicators", "surveys", "dashboards", "templates"):
+    for name in (
+        "ecopark",
+        "common",
+        "enterprises",
+        "indicators",
+        "registers",
+        "surveys",
+        "dashboards",
+        "demo",
+        "templates",
+    ):
         (tmp_path / name).symlink_to(ROOT / name)
     work = tmp_path / "locale"
     work.mkdir()

@@ -26,9 +26,9 @@ from dashboards import stamps
 from dashboards.models import CriterionResult, ScoreSnapshot
 from dashboards.selectors import benchmark_of, histogram_bins
 from dashboards.services import park_recompute
+from demo.demo import demo_tax_code
 from enterprises.models import Enterprise, Park, Province, Role, Sector
 from indicators.models import Criterion, DataElement
-from surveys.demo import demo_tax_code
 from surveys.forms import AnswerValue
 from surveys.models import Answer, Campaign, Response
 from surveys.services import response_elements, response_save_answers, response_submit
@@ -649,7 +649,7 @@ def test_a_message_waiting_to_be_shown_is_never_hidden_by_a_cached_page(
 def test_the_registers_panel_of_a_cached_park_page_follows_a_new_roadmap_action(
     client, personas, two_periods
 ):
-    from surveys.registers import action_save
+    from registers.services import action_save
 
     amata = personas.catalogue.amata
     run_pending_on_commit()

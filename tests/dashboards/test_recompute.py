@@ -649,7 +649,7 @@ def _answers_of(dataset: str) -> list[tuple]:
 def test_synthetic_data_refuse_each_bad_argument_by_name_and_write_nothing(
     catalogue, arguments, message
 ):
-    from surveys.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     given = {"parks": 2, "enterprises": 4, "periods": 2, "seed": 1, "dataset": "bad"}
     given.update(arguments)
@@ -663,7 +663,7 @@ def test_synthetic_data_refuse_each_bad_argument_by_name_and_write_nothing(
 
 
 def test_a_synthetic_dataset_is_not_reused_for_other_periods(catalogue):
-    from surveys.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     generate_synthetic(parks=2, enterprises=4, periods=2, seed=1, dataset="lp")
     with pytest.raises(ValueError, match=r"other periods \(\[2024, 2025\], not \[2019, 2020\]\)"):
@@ -673,7 +673,7 @@ def test_a_synthetic_dataset_is_not_reused_for_other_periods(catalogue):
 
 
 def test_synthetic_data_are_marked_valid_deterministic_and_can_be_scored(catalogue):
-    from surveys.synthetic import generate_synthetic
+    from demo.synthetic import generate_synthetic
 
     first = generate_synthetic(parks=3, enterprises=30, periods=2, seed=7, dataset="t1")
     assert first.created and first.parks == 3 and first.enterprises == 30

@@ -13,9 +13,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dashboards.reports import Sheet, workbook_bytes
+from demo.demo import demo_tax_code
 from enterprises.models import Enterprise
 from indicators.models import DataElement
-from surveys.demo import demo_tax_code
 from surveys.models import Evidence, Response
 
 from ..conftest import require

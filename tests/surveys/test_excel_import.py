@@ -18,6 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from common import xlsx
 from indicators.models import DataElement as DE
 from indicators.models import Framework, FrameworkVersion
 from surveys import interchange
@@ -428,8 +429,8 @@ def test_a_macro_enabled_file_is_refused(client, personas, xl):
         dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 fake VBA project")
     r = upload(client, xl, personas.catalogue.amata, out.getvalue(), name="filled.xlsx")
     assert "This workbook contains macros, which are not accepted." in r.content.decode()
-    with pytest.raises(interchange.FileRefused) as exc:
-        interchange.file_check(io.BytesIO(out.getvalue()))
+    with pytest.raises(xlsx.FileRefused) as exc:
+        xlsx.file_check(io.BytesIO(out.getvalue()))
     assert exc.value.code == "macros"
 
 
@@ -438,8 +439,8 @@ def test_an_oversized_file_is_refused(client, personas, xl):
     big = b"PK\x03\x04" + b"\0" * (10 * 1024 * 1024 - 3)  # 10 MB + 1 byte
     r = upload(client, xl, personas.catalogue.amata, big)
     assert "The file is 10.00 MB, more than the 10 MB accepted." in r.content.decode()
-    with pytest.raises(interchange.FileRefused) as exc:
-        interchange.file_check(io.BytesIO(big))
+    with pytest.raises(xlsx.FileRefused) as exc:
+        xlsx.file_check(io.BytesIO(big))
     assert exc.value.code == "too_large"
 
 
@@ -452,8 +453,8 @@ def test_a_file_that_is_not_xlsx_is_refused_whatever_its_name(client, personas, 
     with zipfile.ZipFile(other_zip, "w") as z:  # a zip, but no workbook inside
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w/>")
-    with pytest.raises(interchange.FileRefused) as exc:
-        interchange.file_check(io.BytesIO(other_zip.getvalue()))
+    with pytest.raises(xlsx.FileRefused) as exc:
+        xlsx.file_check(io.BytesIO(other_zip.getvalue()))
     assert exc.value.code == "not_xlsx"
     assert Answer.objects.filter(response__campaign=xl).count() == 0
 

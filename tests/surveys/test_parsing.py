@@ -1,11 +1,11 @@
-"""Tests for surveys.parsing: what people type in Vietnam, read or refused."""
+"""Tests for common.parsing: what people type in Vietnam, read or refused."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from surveys.parsing import (
+from common.parsing import (
     ParseError,
     parse_date,
     parse_number,

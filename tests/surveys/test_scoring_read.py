@@ -1,4 +1,4 @@
-"""The scoring read (surveys.selectors.campaign_answers_frame, surveys.registers.
+"""The scoring read (surveys.selectors.campaign_answers_frame, surveys.selectors.
 campaign_register_keepers): what the engine receives, worked out by hand."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.models import DataElement
 from indicators.selectors import version_scoring_inputs
+from registers.services import certificate_save
 from surveys.models import Answer, Response
-from surveys.registers import campaign_register_keepers, certificate_save
-from surveys.selectors import campaign_answers_frame
+from surveys.selectors import campaign_answers_frame, campaign_register_keepers
 from surveys.services import campaign_open
-from tests.surveys.test_registers import _symbiosis
+from tests.registers.test_registers import _symbiosis
 
 
 def _open(catalogue, period: int, name: str):
