@@ -16,7 +16,7 @@ class DashboardsConfig(AppConfig):
         from registers.signals import register_entries_changed
         from surveys.signals import scored_answers_changed
 
-        from . import receivers
+        from . import receivers, tasks  # noqa: F401 - tasks: published by name (publish.py)
 
         scored_answers_changed.connect(
             receivers.enqueue_recompute, dispatch_uid="dashboards.enqueue_recompute"

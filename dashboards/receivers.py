@@ -9,13 +9,11 @@ is released, and the periodic sweep publishes later.
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from enterprises.models import Enterprise, Park, Province, Sector
@@ -30,7 +28,7 @@ from registers.models import (
 )
 from surveys.models import Campaign, Response, Transition
 
-from . import stamps
+from . import publish, stamps
 from .models import RecomputeState, ScoreSnapshot
 
 log = logging.getLogger(__name__)
@@ -40,7 +38,7 @@ def enqueue_recompute(
     sender, *, campaign_id: int, park_ids: list[int], reason: str = "", **kwargs
 ) -> None:
     """Mark each park's results stale (and count the change in ``generation``) in the current
-    transaction; publish the recomputes after commit (see :func:`send_recompute`).
+    transaction; publish the recomputes after commit (see :func:`dashboards.publish.send_recompute`).
 
     Receiver of :data:`surveys.signals.scored_answers_changed` (submit, approve, reopen,
     import). Two queries whatever the number of parks.
@@ -55,7 +53,9 @@ def enqueue_recompute(
         stale=True, generation=F("generation") + 1, requested_at=now
     )
     stamps.bump()  # the dashboards show the parks as being recomputed
-    transaction.on_commit(lambda: send_recompute(campaign_id=campaign_id, park_ids=park_ids))
+    transaction.on_commit(
+        lambda: publish.send_recompute(campaign_id=campaign_id, park_ids=park_ids)
+    )
 
 
 def enqueue_register_recompute(sender, *, park_ids: list[int], **kwargs) -> None:
@@ -71,72 +71,6 @@ def enqueue_register_recompute(sender, *, park_ids: list[int], **kwargs) -> None
         enqueue_recompute(
             sender, campaign_id=campaign_id, park_ids=sorted(parks), reason="registers"
         )
-
-
-def claim_parks(*, campaign_id: int, park_ids: list[int]) -> list[int]:
-    """Set ``pending`` on the parks that have no recompute queued (or whose flag expired) and
-    return them; the others already have a task on its way. Row locks make two concurrent
-    claims of one park give it to one caller only."""
-    now = timezone.now()
-    expired = now - datetime.timedelta(seconds=RecomputeState.PENDING_EXPIRES)
-    with transaction.atomic():
-        claimed = list(
-            RecomputeState.objects.select_for_update()
-            .filter(campaign_id=campaign_id, park_id__in=park_ids)
-            .filter(Q(pending=False) | Q(pending_since__isnull=True) | Q(pending_since__lt=expired))
-            .order_by("park_id")
-            .values_list("park_id", flat=True)
-        )
-        RecomputeState.objects.filter(campaign_id=campaign_id, park_id__in=claimed).update(
-            pending=True, pending_since=now
-        )
-    return claimed
-
-
-def send_recompute(*, campaign_id: int, park_ids: list[int]) -> int:
-    """Publish one recompute task per park not already queued; return how many were
-    published. Never raises: a broker error is logged, the unpublished parks' ``pending`` flag
-    is released and their results stay stale for the sweep."""
-    from ecopark.celery import app
-
-    from .tasks import recompute_park
-
-    claimed = claim_parks(campaign_id=campaign_id, park_ids=park_ids)
-    sent = 0
-    try:
-        with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
-            for park_id in claimed:
-                recompute_park.apply_async(
-                    args=[campaign_id, park_id], connection=connection, retry=False
-                )
-                sent += 1
-    except Exception:  # broker down, or (eager mode) the computation itself failed
-        log.exception(
-            "recompute of parks %s in campaign %s not run now; left stale for the sweep",
-            claimed[sent:],
-            campaign_id,
-        )
-        RecomputeState.objects.filter(
-            campaign_id=campaign_id, park_id__in=claimed[sent:], pending=True
-        ).update(pending=False, pending_since=None)
-    return sent
-
-
-def send_campaign_recompute(*, run_id: int) -> bool:
-    """Publish the "recompute everything" task of a :class:`CampaignRecompute` run; True when
-    published. Never raises: if the broker is unreachable the run stays queued and the sweep
-    publishes it again."""
-    from ecopark.celery import app
-
-    from .tasks import recompute_campaign
-
-    try:
-        with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
-            recompute_campaign.apply_async(args=[run_id], connection=connection, retry=False)
-    except Exception:
-        log.exception("campaign recompute run %s not started now; left for the sweep", run_id)
-        return False
-    return True
 
 
 def bump_stamp(sender, **kwargs) -> None:

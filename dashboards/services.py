@@ -64,6 +64,7 @@ from .models import (
     RecomputeState,
     ScoreSnapshot,
 )
+from .publish import send_campaign_recompute
 
 log = logging.getLogger(__name__)
 
@@ -1045,7 +1046,5 @@ def campaign_recompute_start(*, campaign: Campaign, user) -> CampaignRecompute:
             )
     except IntegrityError:  # a concurrent request created it first
         return CampaignRecompute.objects.active().get(campaign=campaign)
-    from .receivers import send_campaign_recompute
-
     transaction.on_commit(lambda: send_campaign_recompute(run_id=run.pk))
     return run

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from surveys.models import Campaign
 
 from .models import CampaignRecompute, RecomputeState
-from .receivers import send_campaign_recompute, send_recompute
+from .publish import send_campaign_recompute, send_recompute
 from .services import campaign_recompute, campaign_recompute_fail, park_recompute
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import threading
 from collections import OrderedDict
@@ -280,24 +279,6 @@ def version_catalogue(version: FrameworkVersion) -> VersionCatalogue:
         indicators=list(Indicator.objects.filter(version=version).order_by("code")),
         criteria_count=len(criteria),
     )
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value.normalize()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def version_document(version: FrameworkVersion) -> dict:
-    """A stored version in the shape of a framework file (see ``indicators/data/frameworks``
-    and ``indicators.services.framework_check``), each row with its ``pk`` too so a pending
-    edit can replace its row: :func:`indicators.interchange.version_to_dict` with
-    ``with_pk=True`` (one exporter of a version for checks, YAML and XLSX). 5 queries."""
-    from .interchange import version_to_dict
-
-    return version_to_dict(version, with_pk=True)
 
 
 # --------------------------------------------------------------------------------------

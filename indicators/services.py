@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
+from .documents import plain_value, version_document
 from .formula import FormulaError, check_formulas
 from .models import (
     Category,
@@ -350,14 +351,12 @@ def version_check(*, version: FrameworkVersion, document: dict | None = None) ->
     """Check a stored version as a framework file is checked on loading; return the errors
     (empty when it may be published).
 
-    Runs :func:`framework_check` on :func:`indicators.selectors.version_document` (or on
+    Runs :func:`framework_check` on :func:`indicators.documents.version_document` (or on
     ``document``, a pending edit of it) and rewrites each formula error to name the criteria
     that read the indicator and the offending token, e.g. ``"VN-2022 v2: criterion
     VN35-EIP-E4 (indicator VN35-EIP-E4): unknown enterprise code 'recp_aplied'"``. A version
     without criteria is an error too.
     """
-    from .selectors import version_document
-
     doc = document if document is not None else version_document(version)
     v = doc["versions"][0]
     where = f"{doc['code']} v{v['number']}"
@@ -387,10 +386,8 @@ _DOC_LISTS = {
 
 
 def _document_row(obj) -> dict:
-    from .selectors import _plain
-
     row = {
-        f.name: _plain(getattr(obj, f.attname))
+        f.name: plain_value(getattr(obj, f.attname))
         for f in type(obj)._meta.concrete_fields
         if not f.is_relation
     }
@@ -407,8 +404,6 @@ def version_edit_errors(*, obj) -> list[str]:
     is acceptable. Errors already present are not counted, so a draft can be repaired one
     edit at a time. Used by the edit services and the admin forms."""
     import copy
-
-    from .selectors import version_document
 
     version = obj.version
     before = version_document(version)

@@ -174,7 +174,7 @@ class ExchangeForm(forms.Form):
         queryset=None, required=False, label=_("enterprises that share")
     )
     developer_role = forms.ChoiceField(
-        choices=[("", _("does not take part")), *SymbiosisParticipant.Role.choices],
+        choices=[("", _("does not take part")), *SymbiosisParticipant.Part.choices],
         required=False,
         label=_("the park developer"),
     )

@@ -251,7 +251,9 @@ class SymbiosisParticipant(models.Model):
         DEVELOPER = "developer", _("park developer")
         OUTSIDE = "outside", _("outside party")
 
-    class Role(models.TextChoices):
+    class Part(models.TextChoices):
+        """What a participant does in the exchange."""
+
         PROVIDES = "provides", _("provides")
         RECEIVES = "receives", _("receives")
         SHARES = "shares", _("shares")
@@ -263,7 +265,7 @@ class SymbiosisParticipant(models.Model):
         verbose_name=_("exchange"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.SHARES)
+    role = models.CharField(_("role"), max_length=10, choices=Part.choices, default=Part.SHARES)
     enterprise = models.ForeignKey(
         Enterprise,
         on_delete=models.PROTECT,

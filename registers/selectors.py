@@ -369,7 +369,7 @@ def _flows(exchanges: list) -> list[dict]:
         parties = list(ex.participants.all())
         if len(parties) < 2:
             continue
-        providers = [p for p in parties if p.role == SymbiosisParticipant.Role.PROVIDES]
+        providers = [p for p in parties if p.role == SymbiosisParticipant.Part.PROVIDES]
         if not providers:
             providers = [p for p in parties if p.kind == "developer"] or parties[:1]
         receivers = [p for p in parties if p not in providers]

@@ -370,7 +370,7 @@ def exchange_save(
                 problems.append(_("Give the name of the outside party."))
         else:
             problems.append(_("Unknown kind of participant."))
-        if p.role not in SymbiosisParticipant.Role.values:
+        if p.role not in SymbiosisParticipant.Part.values:
             problems.append(_("Unknown role of a participant."))
     if len(participants) < 2:
         problems.append(_("An exchange needs at least two participants."))

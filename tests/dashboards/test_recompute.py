@@ -25,7 +25,7 @@ from dashboards.models import (
     RecomputeState,
     ScoreSnapshot,
 )
-from dashboards.receivers import claim_parks, send_recompute
+from dashboards.publish import claim_parks, send_recompute
 from dashboards.services import (
     _prepare,
     _write_chunk,
