@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the Excel import: 1,000 enterprises x 60 data elements (issue 4, "Done when").
+"""Benchmark of the Excel import: 1,000 enterprises x 60 data elements.
 
 Builds a throwaway park with N enterprises (valid tax codes) and a throwaway published
 framework version with M enterprise data elements of mixed types (decimal, integer,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Load test of the dashboard pages (issue 6 § Benchmark); prints ONE JSON line of figures.
+"""Load test of the dashboard pages; prints ONE JSON line of figures.
 
     python benchmarks/load_pages.py [--duration 20] [--connections 8] [--workers 2]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the national recompute (issue 5 §6); prints ONE JSON line of figures.
+"""Benchmark of the national recompute; prints ONE JSON line of figures.
 
     python benchmarks/recompute.py            # or: make bench
 

@@ -14,7 +14,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-#: Largest upload accepted (bytes), as for evidence files (issue 4 §2).
+#: Largest upload accepted (bytes), as for evidence files.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 #: Largest total uncompressed size of the zip members (bytes): a guard against zip bombs.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""The read side: score snapshots written by the recompute task (DESIGN.md §3, §4).
+"""The read side: score snapshots written by the recompute task (docs/architecture.md).
 
 A snapshot holds one subject's (park or enterprise) results in one campaign, with the
 framework version and a fingerprint of the inputs it used: recomputing the same inputs writes

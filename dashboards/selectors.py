@@ -29,8 +29,8 @@ from surveys.models import Answer, Campaign, Response
 from . import stamps
 from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
 
-#: smallest group of enterprises an anonymous benchmark is shown for (issue 6: "a group of
-#: fewer than 3 enterprises is never shown")
+#: smallest group of enterprises an anonymous benchmark is shown for: a group of fewer
+#: than 3 enterprises is never shown, so no enterprise can be recognised in it
 MIN_BENCHMARK_GROUP = 3
 
 #: width of the bins of the index distribution (index points)
@@ -489,7 +489,7 @@ class ParkDashboard:
 
     @property
     def has_intended(self) -> bool:
-        """True when at least one result carries an intended value (issue 5)."""
+        """True when at least one result carries an intended value."""
         return any(r.intended_value is not None or r.intended_state for r in self.rows)
 
     @property

@@ -1,4 +1,4 @@
-"""Writes of the read side: recomputing and storing score snapshots (DESIGN.md §3, §4).
+"""Writes of the read side: recomputing and storing score snapshots (docs/architecture.md).
 
 One code path serves one park (:func:`park_recompute`, after a submission) and a whole
 campaign (:func:`campaign_recompute`, "recompute everything"): read the answers with a

@@ -275,7 +275,7 @@ def demo_load() -> list[DemoLogin]:
     return logins
 
 
-# --- Demo registers (issue 7): RECP measures, exchanges, certificates, streams, roadmap ------
+# --- Demo registers: RECP measures, exchanges, certificates, streams, roadmap ------
 # Made up for the demo and labelled as such (``is_demo``); amounts are plausible, not real.
 
 DEMO_MEASURES = [

@@ -1,4 +1,4 @@
-"""Synthetic national data for benchmarks (issue 5 §5): parks, enterprises, campaigns,
+"""Synthetic national data for benchmarks: parks, enterprises, campaigns,
 responses and answers at national scale, deterministic by seed, bulk-loaded.
 
 NOT real data and NOT the demo data: every synthetic park and campaign name starts with

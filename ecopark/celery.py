@@ -1,7 +1,7 @@
 """The Celery application of ecopark.
 
 Configuration comes from Django settings (``CELERY_*``). Without ``CELERY_BROKER_URL`` tasks run
-eagerly in-process (the embedded default of DESIGN.md §5).
+eagerly in-process (the embedded default of docs/architecture.md).
 """
 
 import os

@@ -1,6 +1,6 @@
 """Settings for ecopark, read from environment variables only (django-environ).
 
-Runtime modes (DESIGN.md §5):
+Runtime modes (docs/architecture.md):
 
 - no variables set: SQLite under ``var/``, Celery eager (tasks run in-process), DEBUG on;
 - ``DATABASE_URL``: any database django-environ understands, PostgreSQL in production;
@@ -146,7 +146,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Vietnamese first (issue 2 §10); English is the other complete catalogue.
+# Vietnamese first; English is the other complete catalogue.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -181,7 +181,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when the broker is down at publish time: the submission still commits and the
-# snapshot is marked stale (DESIGN.md §3).
+# snapshot is marked stale (docs/architecture.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-snapshots": {

@@ -199,7 +199,7 @@ class Enterprise(models.Model):
 
 
 class Role(models.TextChoices):
-    """The four roles of DESIGN.md §1, each with its scope."""
+    """The four roles of docs/architecture.md, each with its scope."""
 
     MINISTRY = "ministry", _("ministry reviewer")
     BOARD = "board", _("provincial management board")

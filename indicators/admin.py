@@ -1,4 +1,4 @@
-"""Admin of the criteria catalogue: ministry staff edit DRAFT versions here (issue 3 §8).
+"""Admin of the criteria catalogue: ministry staff edit DRAFT versions here.
 
 Who: ministry staff (:func:`indicators.selectors.user_can_maintain_catalogue`: ``is_staff``
 or the ministry role; the admin itself admits ``is_staff`` users only). Published and retired

@@ -1,4 +1,4 @@
-"""Read API of the criteria catalogue under ``/api/v1/frameworks/`` (issue 3 §9).
+"""Read API of the criteria catalogue under ``/api/v1/frameworks/``.
 
 The catalogue is public reference data: every authenticated user reads published and retired
 versions (anonymous requests get 401/403 from the global ``IsAuthenticated``); drafts are

@@ -1,4 +1,4 @@
-"""Emission factors and CO2e of electricity savings (issue 7).
+"""Emission factors and CO2e of electricity savings.
 
 The one factor set shipped is Viet Nam's national grid emission factor ``EF_grid`` by year,
 in t CO2 per MWh, combined margin (CM) of the CDM "Tool to calculate the emission factor for

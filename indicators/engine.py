@@ -1,5 +1,5 @@
 """The scoring engine: pure functions over pandas DataFrames and numpy arrays, no ORM
-(DESIGN.md §4).
+(docs/architecture.md).
 
 Three layers: data element (entered) → indicator (computed by a formula, see
 :mod:`indicators.formula`) → criterion (judged). One vectorised pass scores every subject of a

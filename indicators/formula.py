@@ -1,6 +1,6 @@
 """A small, safe expression language for indicator formulas.
 
-An indicator (DESIGN.md §4: data element → indicator → criterion) is computed from a formula
+An indicator (docs/architecture.md) is computed from a formula
 such as ``symbioses_operating >= 2 and recp_applied`` or, for a park rolling up its tenant
 enterprises, ``share(recp_verified and recp_savings_vnd > 0)``.
 

@@ -1,4 +1,4 @@
-"""Framework interchange: a framework version to and from YAML and XLSX (issue 3, point 7).
+"""Framework interchange: a framework version to and from YAML and XLSX.
 
 Ministry staff keep the national criteria current in Excel: they export a version, edit it,
 give it a new version number and import it. Both formats carry the framework document shape

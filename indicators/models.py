@@ -1,5 +1,5 @@
 """What is asked and how it is judged: frameworks, versions, categories, data elements,
-indicators and criteria (DESIGN.md §2, §4).
+indicators and criteria (docs/architecture.md).
 
 A framework (bộ tiêu chí, e.g. ``VN-2022``) has numbered versions; a published version is
 frozen: campaigns pin it and score snapshots record it, so last year's results never move when
@@ -341,7 +341,7 @@ class Criterion(models.Model):
         return ""
 
 
-# --- Emission factors (issue 7): dated, versioned sets with their sources --------------------
+# --- Emission factors: dated, versioned sets with their sources --------------------
 
 
 class EmissionFactorSet(models.Model):

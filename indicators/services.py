@@ -1,11 +1,11 @@
-"""Writes to the criteria catalogue: loading shipped frameworks (DESIGN.md §6, HackSoft style).
+"""Writes to the criteria catalogue: loading shipped frameworks (docs/architecture.md).
 
 A framework file is YAML (see ``indicators/data/frameworks/``). Loading checks the whole file
 first — every formula parsed and type-checked, every reference resolved — and then saves all or
 nothing. Loading the same file again changes nothing (idempotent); a published version that
 already exists is never modified.
 
-Versioning (issue 3 §6): a published or retired version is frozen — every edit service here
+Versioning: a published or retired version is frozen — every edit service here
 refuses it with :class:`FrozenVersionError`; :func:`version_new_draft` copies a version into a
 new draft, the draft is edited (:func:`criterion_update`, :func:`indicator_update`, …, or the
 admin, which calls the same checks) and :func:`version_publish` checks it again, publishes it
@@ -279,7 +279,7 @@ def frameworks_load_shipped() -> LoadResult:
 
 
 # --------------------------------------------------------------------------------------
-# Versioning: frozen versions, drafts, checks, publishing (issue 3 §6)
+# Versioning: frozen versions, drafts, checks, publishing
 # --------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The criteria catalogue pages (issue 3 §8): frameworks, their versions, each version's
+"""The criteria catalogue pages: frameworks, their versions, each version's
 categories, criteria (with legal source and verification status), data elements and indicator
 formulas, and the differences between two versions.
 

@@ -1,4 +1,4 @@
-"""Evidence files: proof a respondent attaches to an answer (issue 4 §2).
+"""Evidence files: proof a respondent attaches to an answer.
 
 Which answers may carry evidence
     A data element accepts evidence when its ``value_type`` is ``document``, or when it is a

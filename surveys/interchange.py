@@ -1,4 +1,4 @@
-"""Excel round trip and exports of survey answers (issue 4, points 7 and 8).
+"""Excel round trip and exports of survey answers.
 
 Template (:func:`template_write`)
     One XLSX per campaign and park: sheet 1 has one row per enterprise of the park that has a

@@ -1,4 +1,4 @@
-"""What was answered: campaigns, responses and answers (DESIGN.md §2).
+"""What was answered: campaigns, responses and answers (docs/architecture.md).
 
 A campaign is one reporting round (a period, one pinned framework version). Opening it creates
 one response per park in scope and one per enterprise of those parks. A response moves
@@ -325,8 +325,7 @@ class AnswerComment(models.Model):
 
 
 # --------------------------------------------------------------------------------------
-# Evidence files and sent reminders (issue 4 §2 evidence, §6 reminders; see
-# surveys/evidence.py and surveys/reminders.py)
+# Evidence files and sent reminders (see surveys/evidence.py and surveys/reminders.py)
 # --------------------------------------------------------------------------------------
 
 from django.core.files.storage import FileSystemStorage  # noqa: E402  (kept with its block)
@@ -470,7 +469,7 @@ class ReminderSent(models.Model):
 
 
 # --------------------------------------------------------------------------------------
-# Background XLSX exports (issue 4 §8; see surveys/tasks.py and surveys/views_excel.py)
+# Background XLSX exports (see surveys/tasks.py and surveys/views_excel.py)
 # --------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""E-mail reminders of the reporting calendar (issue 4 §6), sent under Celery beat.
+"""E-mail reminders of the reporting calendar, sent under Celery beat.
 
 Three kinds, each recorded in :class:`surveys.models.ReminderSent` so that a re-run, a
 retried task or a second beat never sends one twice:

@@ -27,7 +27,7 @@ def send_weekly_digest() -> dict:
 
 
 # --------------------------------------------------------------------------------------
-# Background XLSX exports (issue 4 §8): the task, its publishing and the row count
+# Background XLSX exports: the task, its publishing and the row count
 # --------------------------------------------------------------------------------------
 
 import logging  # noqa: E402  (kept with its block)

@@ -1,4 +1,4 @@
-"""Cross-field rules on a response's answers (issue 4 §2), with messages naming both fields.
+"""Cross-field rules on a response's answers, with messages naming both fields.
 
 A rule here is a plain logical or physical consistency check between two answers of the
 same respondent, never a legal threshold (those are criteria, judged by the engine). Each

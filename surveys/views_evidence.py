@@ -1,4 +1,4 @@
-"""Evidence pages and the autosave endpoint of the response form (issue 4 §2).
+"""Evidence pages and the autosave endpoint of the response form.
 
 Every view looks its object up through the permission policy (``responses_visible`` /
 ``surveys.evidence.evidence_visible``, both ``enterprises.policy.restrict``): outside

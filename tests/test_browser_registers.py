@@ -1,4 +1,4 @@
-"""The registers of issue 7 in a real browser (Debian's chromium via Playwright), on a phone:
+"""The registers in a real browser (Debian's chromium via Playwright), on a phone:
 an enterprise records a RECP measure, the park manager records an exchange, the park
 dashboard's registers panel shows them (Sankey, savings, counts) and, after the recompute, the
 park's Art. 37(2)(b) criterion reads them."""

@@ -1,4 +1,4 @@
-"""The review walk of issue 4 in a real browser (Debian's chromium via Playwright, on a phone
+"""The review walk in a real browser (Debian's chromium via Playwright, on a phone
 viewport): enterprise A fills and submits; Amata's park manager returns it with a comment on
 one answer; the enterprise sees the comment, corrects and resubmits; the Đồng Nai board
 approves; the answers are then locked."""

@@ -117,7 +117,7 @@ def test_submit_succeeds_when_the_broker_is_down_and_leaves_the_results_stale(
     ).exists()
 
 
-# --- nothing lost when parts fail (issue 5 §4) ---------------------------------------------
+# --- nothing lost when parts fail ---------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,5 @@
 /*
- * Autosave of the response form (issue 4 §2): drafts save as the person types.
+ * Autosave of the response form: drafts save as the person types.
  *
  * Loaded by one <script defer src=".../autosave.js" data-url="<autosave endpoint>"> on the
  * response page, only when the respondent may edit. No framework, no CDN.

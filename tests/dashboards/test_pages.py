@@ -1,4 +1,4 @@
-"""Dashboard pages (issue 6): national, province, park and enterprise views.
+"""Dashboard pages: national, province, park and enterprise views.
 
 Numbers on the pages are those of the snapshots the tests store (worked out by hand below) or
 of a real recompute of answers the tests give. Query counts are compared between 5 and 100

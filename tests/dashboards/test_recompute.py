@@ -609,7 +609,7 @@ def test_a_forced_recompute_restores_result_rows_removed_by_hand(
     assert snapshot_rows(amata_filled, amata) == before
 
 
-# --- synthetic national data (issue 5 §5) --------------------------------------------------
+# --- synthetic national data --------------------------------------------------
 
 
 def _answers_of(dataset: str) -> list[tuple]:

@@ -1,4 +1,4 @@
-"""Reports (issue 6 §5): the park's Art. 41 self-assessment PDF and the XLSX exports."""
+"""Reports: the park's Art. 41 self-assessment PDF and the XLSX exports."""
 
 from __future__ import annotations
 

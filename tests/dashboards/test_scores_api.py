@@ -1,4 +1,4 @@
-"""Score API (issue 6 §8): ``/api/v1/parks/{id}/scores/`` and ``/api/v1/scores/``."""
+"""Score API: ``/api/v1/parks/{id}/scores/`` and ``/api/v1/scores/``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The catalogue API under /api/v1/frameworks/ (issue 3 §9).
+"""The catalogue API under /api/v1/frameworks/.
 
 Thresholds are exact decimal strings with six places (``"20.000000"``), null where the
 legal source gives none.

@@ -1,4 +1,4 @@
-"""The read-only catalogue pages (issue 3 §8) for every role, in Vietnamese and English, and
+"""The read-only catalogue pages for every role, in Vietnamese and English, and
 the ministry's buttons to create, edit and publish a draft."""
 
 import re

@@ -170,7 +170,7 @@ def test_many_parks_are_scored_in_one_pass():
     assert math.isnan(state(result, "E4", subject=7)["value"])
 
 
-# --- every rule kind, weights, intended values, eco-enterprises (issue 5) ------------------
+# --- every rule kind, weights, intended values, eco-enterprises ------------------
 
 ENT_ELEMENTS = {
     "located": "boolean",

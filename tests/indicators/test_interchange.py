@@ -1,5 +1,5 @@
 """A framework round-trips through YAML and XLSX; imports check everything and save all or
-nothing; each error names its sheet, cell and column (issue 3, point 7).
+nothing; each error names its sheet, cell and column.
 
 Hand-worked positions used below (from ``indicators/data/frameworks/vn-2022.yaml`` and the
 column order of ``indicators.interchange``): VN35-EIP-E4 is the 9th criterion and the 9th

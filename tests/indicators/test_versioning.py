@@ -1,4 +1,4 @@
-"""Versioning of the criteria catalogue (issue 3 §6): frozen versions, new drafts, checks on
+"""Versioning of the criteria catalogue: frozen versions, new drafts, checks on
 publishing, the diff, and reproducible scores for campaigns on an earlier version."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Registers of issue 7: derived values feeding the criteria, CO2e, matching, notices.
+"""Registers: derived values feeding the criteria, CO2e, matching, notices.
 
 Every expected number is worked out by hand in the test's comment.
 """

@@ -1,4 +1,4 @@
-"""Registers of issue 7 through the API, the pages and the XLSX import: scope (404 outside),
+"""Registers through the API, the pages and the XLSX import: scope (404 outside),
 read-only roles (403), conflicting edits (409), all-or-nothing import with named cells."""
 
 from __future__ import annotations

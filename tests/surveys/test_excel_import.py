@@ -1,5 +1,5 @@
 """The Excel round trip: template download, import checks (whole file first, all or nothing),
-refused files, the error report, and who may import (issue 4 §7).
+refused files, the error report, and who may import.
 
 A throwaway framework version (``XL-TEST``) gives one enterprise data element of every type,
 so that every reading rule is exercised; the values expected are worked out by hand.

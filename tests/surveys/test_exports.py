@@ -1,5 +1,5 @@
 """Campaign exports: long and wide, CSV and XLSX, streamed, scoped by role, formulas
-neutralised (issue 4 §8). Values expected are the ones stored, worked out by hand."""
+neutralised. Values expected are the ones stored, worked out by hand."""
 
 from __future__ import annotations
 

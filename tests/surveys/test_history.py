@@ -1,4 +1,4 @@
-"""Answer history (issue 4 §5): every change keeps who, when, old and new value, whether it
+"""Answer history: every change keeps who, when, old and new value, whether it
 came through the page, the API or a service; reviewers and respondents see it per answer."""
 
 from __future__ import annotations

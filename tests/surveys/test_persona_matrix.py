@@ -1,4 +1,4 @@
-"""Persona matrix (issue 4 §10): every survey page and endpoint × ministry, board (Đồng Nai),
+"""Persona matrix: every survey page and endpoint × ministry, board (Đồng Nai),
 other board (Hải Phòng), park manager (Amata), enterprise A and B (Amata), other enterprise
 (Đình Vũ), each with the status worked out by hand, including guessed ids of Đình Vũ objects
 and of objects that do not exist (both answer 404: nothing tells them apart).

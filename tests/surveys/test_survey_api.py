@@ -1,4 +1,4 @@
-"""The survey API (issue 4 §9): campaigns, responses with answers and version, PATCH with 409
+"""The survey API: campaigns, responses with answers and version, PATCH with 409
 on a stale version, the workflow steps, bulk approval, filters and the OpenAPI schema."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The reporting workflow (issue 4 §1, §3, §4, §6): opening campaigns, submit → return with
+"""The reporting workflow: opening campaigns, submit → return with
 comments → resubmit → approve (locked) → reopen, bulk approval, the inbox and completion."""
 
 from __future__ import annotations
