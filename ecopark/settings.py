@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first (refuses a locked-out user before any password is checked), then
 # Django's password backend loading the user's memberships in the same query.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "enterprises.backends.LockoutBackend",
     "enterprises.backends.ScopedModelBackend",
 ]
 LOGIN_URL = "login"
@@ -222,9 +222,10 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    # basic first: a request without valid credentials answers 401 with WWW-Authenticate
+    # basic first: a request without valid credentials answers 401 with WWW-Authenticate;
+    # personal tokens (django-rest-knox) spare scripts a password hash per request
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
+        "enterprises.authentication.AxesBasicAuthentication",
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
@@ -60,7 +61,9 @@ def load_user(user_id):
         if getattr(row, "scope__id", None) is None:
             continue
         scope = UserScope.from_db(
-            user._state.db, list(_SCOPE_FIELDS), [getattr(row, "scope__" + n) for n in _SCOPE_FIELDS]
+            user._state.db,
+            list(_SCOPE_FIELDS),
+            [getattr(row, "scope__" + n) for n in _SCOPE_FIELDS],
         )
         scope.is_active = True
         UserScope._meta.get_field("user").set_cached_value(scope, user)
@@ -91,3 +94,16 @@ class ScopedModelBackend(ModelBackend):
         if user is None:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first of ``AUTHENTICATION_BACKENDS``: a user name locked
+    out from an address is refused before any password is checked (login form and API basic
+    authentication, which both pass the request). A call without a request (a management
+    command, the test client's ``login``) has no address to lock and goes on to the password
+    backends unchecked."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -230,13 +230,13 @@ class Enterprise(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def is_branch(self) -> bool:
         """True for a branch's code (``NNNNNNNNNN-NNN``)."""
         return "-" in (self.tax_code or "")
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
         """Normalise the tax code to its canonical form (raises ValidationError on ``tax_code``)."""
@@ -403,7 +403,9 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
-            models.CheckConstraint(name="invitation_scope_matches_role", condition=SCOPE_MATCHES_ROLE),
+            models.CheckConstraint(
+                name="invitation_scope_matches_role", condition=SCOPE_MATCHES_ROLE
+            ),
             models.CheckConstraint(
                 name="invitation_accepted_or_revoked",
                 condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),

@@ -488,7 +488,11 @@ def _q_relation(user, scope: UserScope, grant: Grant, rule: Rule, model, action)
     if rel is R.PROVINCE:
         return _any_of(rule.province_paths, scope.province_id)
     park_paths = rule.park_paths
-    enterprise = None if rule.enterprise is None else ("pk" if rule.enterprise == "" else f"{rule.enterprise}_id")
+    enterprise = (
+        None
+        if rule.enterprise is None
+        else ("pk" if rule.enterprise == "" else f"{rule.enterprise}_id")
+    )
     if rel is R.PARK:
         return _any_of(park_paths, scope.park_id)
     if rel in (R.PARK_LEVEL, R.TENANTS):

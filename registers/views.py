@@ -692,7 +692,9 @@ def _action_kwargs(request, a: RoadmapAction | None) -> dict:
     )
     own = own_enterprise_ids(request.user)
     tenants = (
-        Enterprise.objects.filter(pk__in=own, park=park) if own else Enterprise.objects.filter(park=park)
+        Enterprise.objects.filter(pk__in=own, park=park)
+        if own
+        else Enterprise.objects.filter(park=park)
     )
     return {
         "enterprises": tenants.order_by("name"),
