@@ -254,7 +254,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"ResponseStatusEnum": "surveys.models.Response.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ResponseStatusEnum": "surveys.models.Response.Status",
+        "RoleEnum": "enterprises.models.Role",
+    },
 }
 
 # People and login protection (docs/people.md): invitations, personal API tokens, lockout.

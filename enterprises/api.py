@@ -11,13 +11,23 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from . import services
 from . import services_people as people
-from .models import Enterprise, Invitation, Park, Province, Role, Sector, UserScope
+from .models import (
+    ROLE_SCOPE_FIELD,
+    Enterprise,
+    Invitation,
+    Park,
+    Province,
+    Role,
+    Sector,
+    UserScope,
+)
 from .policy import Action, can, restrict, visible_enterprises, visible_parks
 
 
@@ -280,14 +290,11 @@ class InvitationViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         role = data["role"]
-        target = {
-            Role.MINISTRY: None,
-            Role.BOARD: data.get("province"),
-            Role.PARK_MANAGER: data.get("park"),
-            Role.ENTERPRISE: data.get("enterprise"),
-        }[Role(role)]
+        field = ROLE_SCOPE_FIELD[Role(role)]
+        target = data.get(field) if field else None
+        if field and target is None:
+            raise exceptions.ValidationError({field: _("This field is required.")})
         if target is not None and not can(self.request.user, Action.VIEW, target):
-            field = {Role.BOARD: "province", Role.PARK_MANAGER: "park"}.get(role, "enterprise")
             raise exceptions.ValidationError({field: _("Unknown %(field)s.") % {"field": field}})
         serializer.instance, _token = _run(
             people.invitation_create,
@@ -377,3 +384,14 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
                 "at": timezone.now(),
             }
         )
+
+
+class AxesBasicScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description of :class:`enterprises.authentication.AxesBasicAuthentication`
+    (HTTP basic)."""
+
+    target_class = "enterprises.authentication.AxesBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic"}

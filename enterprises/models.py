@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -141,6 +142,7 @@ class Park(models.Model):
         max_length=20,
         choices=Status.choices,
         blank=True,
+        db_default="",
         help_text=_("Empty: not recorded."),
     )
     source = models.TextField(_("source"), blank=True)
@@ -211,10 +213,10 @@ class Enterprise(models.Model):
         related_name="branches",
         verbose_name=_("head office (for a branch)"),
     )
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True, db_default="")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True, db_default="")
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, db_default="")
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     history = HistoricalRecords(verbose_name=_("historical enterprise"))
 
@@ -256,6 +258,15 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise respondent")
 
 
+#: the field of a membership or invitation that each role needs (None: the ministry, which
+#: covers every park), as :data:`SCOPE_MATCHES_ROLE` enforces
+ROLE_SCOPE_FIELD = {
+    Role.MINISTRY: None,
+    Role.BOARD: "province",
+    Role.PARK_MANAGER: "park",
+    Role.ENTERPRISE: "enterprise",
+}
+
 SCOPE_MATCHES_ROLE = (
     Q(role="ministry", province__isnull=True, park__isnull=True, enterprise__isnull=True)
     | Q(role="board", province__isnull=False, park__isnull=True, enterprise__isnull=True)
@@ -295,8 +306,8 @@ class UserScope(models.Model):
         blank=True,
         verbose_name=_("enterprise"),
     )
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("since"), default=timezone.now)
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now, db_default=Now())
     history = HistoricalRecords(verbose_name=_("historical membership"))
 
     class Meta:

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Enterprise, Invitation, Park, Province, Role, UserScope
+from .models import ROLE_SCOPE_FIELD, Enterprise, Invitation, Park, Role, UserScope
 from .policy import Action, can, invitable_roles, restrict
 
 
@@ -22,22 +22,18 @@ def invitation_targets(user) -> list[tuple[str, str, object]]:
     park manager its tenants, an enterprise user its enterprises."""
     roles = invitable_roles(user)
     out: list[tuple[str, str, object]] = []
-    if Role.MINISTRY in roles and can(user, Action.INVITE, Invitation(role=Role.MINISTRY)):
-        out.append((f"{Role.MINISTRY}:", str(Role.MINISTRY.label), None))
-    kinds = (
-        (Role.BOARD, Province.objects.all(), "province"),
-        (Role.PARK_MANAGER, restrict(Park.objects.all(), user, Action.VIEW), "park"),
-        (
-            Role.ENTERPRISE,
-            restrict(Enterprise.objects.filter(is_active=True), user, Action.VIEW).select_related(
-                "park"
-            ),
-            "enterprise",
-        ),
-    )
-    for role, rows, field in kinds:
+    for role in Role:
         if role not in roles:
             continue
+        field = ROLE_SCOPE_FIELD[role]
+        if field is None:
+            if can(user, Action.INVITE, Invitation(role=role)):
+                out.append((f"{role}:", str(role.label), None))
+            continue
+        model = Invitation._meta.get_field(field).related_model
+        rows = restrict(model._default_manager.all(), user, Action.VIEW)
+        if model is Enterprise:
+            rows = rows.filter(is_active=True).select_related("park")
         for obj in rows:
             if can(user, Action.INVITE, Invitation(role=role, **{field: obj})):
                 out.append((f"{role}:{obj.pk}", f"{role.label} – {obj}", obj))

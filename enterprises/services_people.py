@@ -27,11 +27,9 @@ from knox.models import AuthToken
 
 from .models import (
     INVITATION_VALID_DAYS,
-    Enterprise,
+    ROLE_SCOPE_FIELD,
     Invitation,
-    Park,
     Profile,
-    Province,
     Role,
     UserScope,
 )
@@ -90,16 +88,13 @@ def _new_token(invitation: Invitation, now: datetime.datetime) -> str:
 def _probe(role: str, target) -> Invitation:
     """An unsaved invitation for ``role`` over ``target`` (None, a Province, Park or
     Enterprise), to ask the policy about."""
-    fields = {
-        Role.MINISTRY: {},
-        Role.BOARD: {"province": target},
-        Role.PARK_MANAGER: {"park": target},
-        Role.ENTERPRISE: {"enterprise": target},
-    }[Role(role)]
-    expected = {Role.BOARD: Province, Role.PARK_MANAGER: Park, Role.ENTERPRISE: Enterprise}
-    if role in expected and not isinstance(target, expected[Role(role)]):
+    field = ROLE_SCOPE_FIELD[Role(role)]
+    if field is None:
+        return Invitation(role=role)
+    expected = Invitation._meta.get_field(field).related_model
+    if not isinstance(target, expected):
         raise ValidationError({"scope": _("Choose what the invitation covers.")})
-    return Invitation(role=role, **fields)
+    return Invitation(role=role, **{field: target})
 
 
 @transaction.atomic
