@@ -267,6 +267,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# attempts while locked do not extend the lock: it ends 15 minutes after the fifth failure
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "enterprises.views_accounts.locked_out"
 # Personal API tokens (django-rest-knox): stored as SHA-512 digests; the owner picks a lifetime.
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}

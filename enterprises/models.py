@@ -8,9 +8,11 @@ merger. An enterprise is identified by its Vietnamese tax code (mã số thuế,
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -124,17 +126,33 @@ class Park(models.Model):
         _("province before 1 July 2025"), max_length=100, blank=True
     )
     area_ha = models.DecimalField(
-        _("area (ha)"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("area (ha)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     operator = models.CharField(_("infrastructure developer"), max_length=300, blank=True)
     established_year = models.PositiveSmallIntegerField(
         _("year established"), null=True, blank=True
     )
+    # the same bounds as the constraints below, checked on the field to name it
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(8), MaxValueValidator(24)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(102), MaxValueValidator(110)],
     )
     eip_pilot = models.BooleanField(_("eco-industrial park pilot"), default=False)
     status = models.CharField(
