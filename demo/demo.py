@@ -134,6 +134,8 @@ def _user(username: str, role: str, **scope) -> DemoLogin:
     user, created = User.objects.get_or_create(username=username)
     if created:
         user.set_password(DEMO_PASSWORD)
+        # an address for the password reset e-mail (printed on the console by default)
+        user.email = f"{username}@ecopark.example"
         user.save()
     UserScope.objects.update_or_create(
         user=user,

@@ -235,7 +235,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("ECOPARK_API_ANON_RATE", default="60/minute"),
-        "user": env.str("ECOPARK_API_USER_RATE", default="1200/minute"),
+        "user": env.str("ECOPARK_API_USER_RATE", default="3600/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

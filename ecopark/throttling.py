@@ -23,7 +23,7 @@ class AnonThrottle(AnonRateThrottle):
 
 
 class UserThrottle(UserRateThrottle):
-    """Authenticated requests, counted per user (default 1200 a minute)."""
+    """Authenticated requests, counted per user (default 3600 a minute)."""
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
