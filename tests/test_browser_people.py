@@ -58,7 +58,10 @@ def log_in(page, base, username, password):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_park_manager_onboards_a_tenants_user_by_email(
-    live_server, personas, smtp_live, browser_page
+    live_server,
+    personas,
+    smtp_live,
+    browser_page,  # noqa: F811
 ):
     page, base = browser_page, live_server.url
     log_in(page, base, personas.park_manager.username, PASSWORD)
@@ -132,7 +135,12 @@ def test_a_park_manager_onboards_a_tenants_user_by_email(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_password_reset_works_end_to_end(live_server, personas, smtp_live, browser_page):
+def test_a_password_reset_works_end_to_end(
+    live_server,
+    personas,
+    smtp_live,
+    browser_page,  # noqa: F811
+):
     page, base = browser_page, live_server.url
     user = personas.enterprise_b
     user.email = "b.officer@b.example"

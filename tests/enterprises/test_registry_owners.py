@@ -182,6 +182,14 @@ def test_a_tenant_that_moves_keeps_its_history_and_past_campaigns_keep_its_park(
     assert past.park == c.amata
     parks_over_time = [h.park_id for h in personas.ent_a.history.order_by("history_date")]
     assert parks_over_time[-2:] == [c.amata.pk, other.pk]
+    # the 2025 tenants of each park, as their dashboards list them
+    from dashboards.selectors import park_tenants
+
+    def tenants(park):
+        return [t.enterprise.pk for t in park_tenants(park=park, campaign=campaign_2025)]
+
+    assert tenants(c.amata) == [personas.ent_a.pk, personas.ent_b.pk]
+    assert tenants(other) == []
 
 
 # ----------------------------------------------------------------------------- import
