@@ -39,6 +39,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+# the page benchmark's manage.py runner, from the script's own folder
+from load_pages import manage
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERNAME = "amata-manager"
@@ -48,15 +51,6 @@ TARGET_RATIO = 20
 
 def log(message: str) -> None:
     print(f"[bench-tokens] {message}", file=sys.stderr, flush=True)
-
-
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 SETUP = r"""
@@ -112,7 +106,6 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="ecopark-bench-tokens-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
     if args.database_url:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from recompute import ensure_database
 
         ensure_database(args.database_url, fresh=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import asdict, dataclass
 
@@ -162,3 +163,32 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def fold_header(text) -> str:
+    """A header or choice as compared: case, accents, ``đ`` and repeated spaces folded
+    (``"Mã  số thuế"`` and ``"ma so thue"`` compare equal)."""
+    decomposed = unicodedata.normalize("NFD", str(text).strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("đ", "d").split())
+
+
+def header_map(header_row, columns) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Read row 1 of an import sheet: ``columns`` are ``(code, Vietnamese label, English
+    label, required)``; a header may be any of the three (folded with :func:`fold_header`).
+    Returns column code → 0-based index, and the unknown or repeated headers as
+    ``(index, text)``."""
+    names = {}
+    for code, vi, en, _required in columns:
+        for name in (code, vi, en):
+            names[fold_header(name)] = code
+    found, unknown = {}, []
+    for i, text in enumerate(header_row):
+        if text is None or str(text).strip() == "":
+            continue
+        code = names.get(fold_header(text))
+        if code is None or code in found:
+            unknown.append((i, str(text)))
+        else:
+            found[code] = i
+    return found, unknown

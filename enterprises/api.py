@@ -55,22 +55,11 @@ class ParkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Park
+        # the registry's fields, the province by its code (and its name, read only)
         fields = [
             "id",
-            "name_vi",
-            "name_en",
-            "kind",
-            "status",
-            "province_code",
+            *("province_code" if f == "province" else f for f in services.PARK_FIELDS),
             "province_name",
-            "province_before_2025",
-            "area_ha",
-            "operator",
-            "established_year",
-            "latitude",
-            "longitude",
-            "eip_pilot",
-            "source",
         ]
         # the service checks uniqueness and the model's constraints (400 by field)
         validators = []

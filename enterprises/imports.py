@@ -15,7 +15,6 @@ it, only where a value differs: the same file imported twice changes nothing the
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -28,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from common.parsing import ParseError, parse_number
-from common.xlsx import CellError, file_check, open_workbook
+from common.xlsx import CellError, file_check, fold_header, header_map, open_workbook
 
 from .models import Enterprise, Park, Sector, normalise_tax_code
 from .policy import Action, can
@@ -48,11 +47,6 @@ COLUMNS = [
 ]
 #: the model fields a row sets (those whose column is in the file)
 FIELDS = ["name", "sector", "employees", "contact_name", "contact_email", "contact_phone"]
-
-
-def _fold(text) -> str:
-    text = unicodedata.normalize("NFC", str(text or "")).strip().lower()
-    return " ".join(text.split())
 
 
 @dataclass
@@ -90,23 +84,6 @@ def tenants_template(*, file) -> None:
     wb.save(file)
 
 
-def _header_map(header_row) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    names = {}
-    for code, vi, en, _req in COLUMNS:
-        for n in (code, vi, en):
-            names[_fold(n)] = code
-    found, unknown = {}, []
-    for i, text in enumerate(header_row):
-        if text is None or str(text).strip() == "":
-            continue
-        code = names.get(_fold(text))
-        if code is None or code in found:
-            unknown.append((i, str(text)))
-        else:
-            found[code] = i
-    return found, unknown
-
-
 @transaction.atomic
 def tenants_import(*, user, park: Park, file) -> TenantImport:
     """Check and, when the whole file is clean, save the tenants of ``park`` it lists (all or
@@ -117,8 +94,8 @@ def tenants_import(*, user, park: Park, file) -> TenantImport:
         raise PermissionDenied(_("You may not keep the tenants of this park."))
     file_check(file)
     wb = open_workbook(file)
-    names = {_fold(n) for n in SHEETS}
-    ws = next((w for w in wb.worksheets if _fold(w.title) in names), wb.worksheets[0])
+    names = {fold_header(n) for n in SHEETS}
+    ws = next((w for w in wb.worksheets if fold_header(w.title) in names), wb.worksheets[0])
     sheet = ws.title
     rows = list(ws.iter_rows(values_only=True))
     wb.close()
@@ -140,7 +117,7 @@ def tenants_import(*, user, park: Park, file) -> TenantImport:
     if not rows:
         err(None, None, "", "", _("The sheet is empty: row 1 must hold the column headers."))
         return outcome
-    columns, unknown = _header_map(rows[0])
+    columns, unknown = header_map(rows[0], COLUMNS)
     for i, text in unknown:
         err(1, i, text, text, _("Unknown or repeated column header."))
     for code, _vi, en, required in COLUMNS:

@@ -83,43 +83,37 @@ def people_page(request):
     )
 
 
-def _invitation(request, pk: int) -> Invitation:
+def _invitation_change(request, pk: int, change, done: str):
+    """Run ``change`` (resend or revoke) on an invitation the user manages; back to People
+    with ``done`` or the refusal."""
     invitation = get_object_or_404(restrict(Invitation.objects.all(), request.user), pk=pk)
     if not can(request.user, Action.INVITE, invitation):
         raise PermissionDenied
-    return invitation
+    try:
+        change(user=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done % {"email": invitation.email})
+    return redirect("people")
 
 
 @login_required
 @require_POST
 def invitation_resend(request, pk: int):
     """Send an invitation again with a new 7-day link."""
-    invitation = _invitation(request, pk)
-    try:
-        people.invitation_resend(user=request.user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The invitation was sent again to %(email)s.") % {"email": invitation.email}
-        )
-    return redirect("people")
+    return _invitation_change(
+        request, pk, people.invitation_resend, _("The invitation was sent again to %(email)s.")
+    )
 
 
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int):
     """Withdraw an invitation; its link stops working."""
-    invitation = _invitation(request, pk)
-    try:
-        people.invitation_revoke(user=request.user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
-        )
-    return redirect("people")
+    return _invitation_change(
+        request, pk, people.invitation_revoke, _("The invitation to %(email)s was revoked.")
+    )
 
 
 @login_required

@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from enterprises.models import Invitation, Role
 from enterprises.services_people import invitation_create
 
 from .conftest import PASSWORD
-from .surveys.test_reminders import Mailbox, free_port
+from .surveys.test_reminders import smtp  # noqa: F401 - the SMTP server fixture
 from .test_browser import browser_page  # noqa: F401 - the chromium page fixture
 
 pytestmark = pytest.mark.browser
@@ -25,20 +24,11 @@ RESET_PASSWORD = "Cau-Vong-2027-Dong-Nai"
 
 
 @pytest.fixture
-def smtp_live(settings, live_server):
-    """A real SMTP server on 127.0.0.1; Django's SMTP backend points at it and the links in
-    e-mails at the live server."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+def smtp_live(smtp, settings, live_server):  # noqa: F811
+    """The reminder tests' real SMTP server on 127.0.0.1, with the links in e-mails pointing
+    at the live server."""
     settings.SITE_URL = live_server.url
-    yield mailbox
-    controller.stop()
+    return smtp
 
 
 def wait_for_mail(page, mailbox, count: int = 1):
