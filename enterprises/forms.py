@@ -6,11 +6,22 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Enterprise, Park, Role, Sector
 from .services import ENTERPRISE_FIELDS, PARK_FIELDS
 from .services_people import TOKEN_LIFETIMES_DAYS
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on the form: on the field it names when the form
+    has it, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class InvitationForm(forms.Form):

@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from common.parsing import ParseError, parse_number
-from common.xlsx import CellError, file_check, fold_header, header_map, open_workbook
+from common.xlsx import CellError, cell_error, file_check, fold_header, open_workbook, read_headers
 
 from .models import Enterprise, Park, Sector, normalise_tax_code
 from .policy import Action, can
@@ -102,28 +102,10 @@ def tenants_import(*, user, park: Park, file) -> TenantImport:
     outcome = TenantImport()
 
     def err(row, col_index, header, value, reason):
-        letter = get_column_letter(col_index + 1) if col_index is not None else ""
-        outcome.errors.append(
-            CellError(
-                sheet=sheet,
-                row=row,
-                column=letter,
-                header="" if header is None else str(header),
-                value="" if value is None else str(value),
-                reason=str(reason),
-            )
-        )
+        outcome.errors.append(cell_error(sheet, row, col_index, header, value, reason))
 
-    if not rows:
-        err(None, None, "", "", _("The sheet is empty: row 1 must hold the column headers."))
-        return outcome
-    columns, unknown = header_map(rows[0], COLUMNS)
-    for i, text in unknown:
-        err(1, i, text, text, _("Unknown or repeated column header."))
-    for code, _vi, en, required in COLUMNS:
-        if required and code not in columns:
-            err(1, None, en, "", _("The column «%(name)s» is missing.") % {"name": code})
-    if outcome.errors:
+    columns = read_headers(rows, COLUMNS, sheet=sheet, errors=outcome.errors)
+    if columns is None:
         return outcome
     headers = {code: rows[0][i] for code, i in columns.items()}
     language = "en" if (get_language() or "vi").startswith("en") else "vi"

@@ -16,17 +16,9 @@ from django.views.i18n import set_language
 from knox.models import AuthToken
 
 from . import services_people as people
-from .forms import AcceptForm, ProfileForm, TokenForm
+from .forms import AcceptForm, ProfileForm, TokenForm, add_service_errors
 from .models import Profile
 from .policy import scopes_of
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -54,7 +46,7 @@ def profile(request):
                 try:
                     people.profile_update(user=user, **form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     response = redirect("profile")
                     messages.success(request, _("Your profile was saved."))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from . import services_people as people
-from .forms import InvitationForm
+from .forms import InvitationForm, add_service_errors
 from .models import Invitation, UserScope
 from .policy import Action, can, restrict, scopes_of
 
@@ -49,8 +49,7 @@ def people_page(request):
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

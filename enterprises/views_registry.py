@@ -19,19 +19,11 @@ from django.utils.translation import gettext as _
 from common.xlsx import FileRefused
 
 from . import imports, services
-from .forms import EnterpriseForm, ParkForm, TenantImportForm
+from .forms import EnterpriseForm, ParkForm, TenantImportForm, add_service_errors
 from .models import Enterprise, Park, Province
 from .policy import Action, can, restrict
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _keepable_provinces(user):
@@ -76,7 +68,7 @@ def park_edit(request, pk: int | None = None):
         try:
             saved = services.park_save(user=request.user, park=park, data=dict(form.cleaned_data))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The park was saved."))
             return redirect("registry:tenants", pk=saved.pk)
@@ -143,7 +135,7 @@ def tenant_edit(request, pk: int | None = None, park_pk: int | None = None):
                 user=request.user, enterprise=enterprise, park=target, data=data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The enterprise was saved."))
             return redirect("registry:tenants", pk=saved.park_id)
