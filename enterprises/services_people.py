@@ -216,7 +216,7 @@ def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
     :class:`InvitationRefused` otherwise (unknown, already used, expired, revoked)."""
     rows = Invitation.objects.select_related("province", "park", "enterprise", "invited_by")
     if for_update:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     invitation = rows.filter(token_digest=token_digest(token or "")).first()
     if invitation is None:
         raise InvitationRefused(
