@@ -7,7 +7,7 @@ prints ONE JSON line of figures.
 
 Without ``--database-url`` the database is a temporary SQLite file, removed afterwards; with
 it, a PostgreSQL database whose name contains ``bench`` (created when missing; never the
-application's). Either is migrated and given the reference data, the frameworks and the demo
+application's; the server keeps its connections, ``conn_max_age=600``). Either is migrated and given the reference data, the frameworks and the demo
 (``load_demo``: Amata's scores), and a personal token is created for ``amata-manager``.
 
 The project is then served by gunicorn (one sync worker, DEBUG off) on 127.0.0.1, and this
@@ -109,7 +109,9 @@ def main() -> None:
         from recompute import ensure_database
 
         ensure_database(args.database_url, fresh=False)
-        env["DATABASE_URL"] = args.database_url
+        # the server keeps its connections, as a production deployment does
+        separator = "&" if "?" in args.database_url else "?"
+        env["DATABASE_URL"] = f"{args.database_url}{separator}conn_max_age=600"
     else:
         env["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
     env.update(
