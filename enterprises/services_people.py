@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -251,10 +252,13 @@ def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
 
 
 def existing_account(invitation: Invitation):
-    """The account already registered with the invitation's e-mail (or None)."""
+    """The account already registered with the invitation's e-mail, as its e-mail or as its
+    user name (people invited before log in with their e-mail), or None."""
     return (
         get_user_model()
-        ._default_manager.filter(email__iexact=invitation.email)
+        ._default_manager.filter(
+            Q(email__iexact=invitation.email) | Q(username__iexact=invitation.email)
+        )
         .order_by("pk")
         .first()
     )

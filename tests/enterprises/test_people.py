@@ -399,3 +399,12 @@ def test_every_invitation_change_is_recorded_with_who_and_when(personas):
         ("~", "t-ent-a", 2),
     ]
     assert rows[1].history_date == timezone.make_aware(datetime.datetime(2026, 3, 3, 10, 0))
+
+
+def test_an_account_named_by_the_email_must_log_in_to_accept(personas, django_user_model):
+    named = django_user_model.objects.create_user(username="lan@a.example", password=PASSWORD)
+    _invitation, token = invite_colleague_of_a(personas)
+    with pytest.raises(PermissionDenied):
+        invitation_accept(token=token, password=NEW_PASSWORD)
+    assert invitation_accept(token=token, user=named) == named
+    assert UserScope.objects.filter(user=named, enterprise=personas.ent_a, is_active=True).exists()
