@@ -99,6 +99,7 @@ from indicators.models import AppliesTo, DataElement
 
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
+from .periods import PeriodState, campaign_state, format_date, period_refusal
 from .signals import scored_answers_changed
 
 #: Codes of the template's fixed columns (row 2).
@@ -593,6 +594,22 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         elements={e.pk: e for e in elements},
     )
     errors = result.errors
+    if campaign_state(campaign) == PeriodState.NOT_OPEN:  # surveys.periods: nothing before
+        errors.append(
+            CellError(
+                sheet,
+                None,
+                "",
+                "",
+                "",
+                _(
+                    "The reporting period of «%(campaign)s» opens on %(date)s: answers can be "
+                    "imported from that day."
+                )
+                % {"campaign": campaign.name, "date": format_date(campaign.opens_on)},
+            )
+        )
+        return result
     version_codes = dict(
         DataElement.objects.filter(version_id=campaign.framework_version_id).values_list(
             "code", "value_type"
@@ -756,6 +773,17 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                 },
             )
             continue
+        response.campaign = campaign  # loaded once for every row
+        refusal = period_refusal(response) if changes else None
+        if refusal is not None:  # surveys.periods: past its due date
+            error(
+                tax_col,
+                tax_header,
+                tax_value,
+                _("%(enterprise)s: %(reason)s")
+                % {"enterprise": response.enterprise.name, "reason": refusal.messages[0]},
+            )
+            continue
         if changes:
             result.rows.append(
                 ImportRow(
@@ -841,8 +869,9 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
     """Save a checked import, all or nothing.
 
     ``check`` must come from :func:`import_check` without errors (``ValueError`` otherwise).
-    The responses are locked; if one was saved or left the editable statuses since the check,
-    nothing is written and ``ValidationError`` (code ``stale_import``) names the rows.
+    The responses are locked; if one was saved, left the editable statuses or passed its due
+    date (``surveys.periods``) since the check, nothing is written and ``ValidationError``
+    (code ``stale_import``) names the rows.
     Answers keep the cell text as ``raw`` and ``user`` as ``updated_by``; each changed
     response's ``version`` goes up by one. When a changed response is in
     ``Response.SCORED_STATUSES``, :data:`surveys.signals.scored_answers_changed` is sent inside
@@ -859,12 +888,15 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
     locked = {
         r.pk: r for r in Response.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     }
+    for response in locked.values():
+        response.campaign = check.campaign
     conflicts = [
         r
         for r in rows
         if r.response_id not in locked
         or locked[r.response_id].version != r.checked_version
         or not locked[r.response_id].is_editable
+        or period_refusal(locked[r.response_id]) is not None
     ]
     if conflicts:
         raise ValidationError(
