@@ -48,7 +48,12 @@ from .codes import filter_by_code, response_codes
 from .forms import ResponseForm
 from .models import Answer, Campaign, Extension, Response
 from .periods import period_refusal, response_period
-from .selectors import attach_return_notes, campaigns_visible, responses_visible
+from .selectors import (
+    attach_return_notes,
+    campaigns_visible,
+    reporting_rates,
+    responses_visible,
+)
 from .services import (
     BulkApproveError,
     StaleVersionError,
@@ -110,6 +115,46 @@ class AnswerValueField(serializers.Field):
 
     def to_internal_value(self, data):
         return data
+
+
+class ReportingRateSerializer(serializers.Serializer):
+    """Reports expected and how they came in (``surveys.periods``): counts, and shares in
+    percent of ``expected`` rounded to 0.1 (null when nothing is expected)."""
+
+    expected = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    not_submitted = serializers.IntegerField()
+    on_time_share = serializers.FloatField(allow_null=True)
+    late_share = serializers.FloatField(allow_null=True)
+    not_submitted_share = serializers.FloatField(allow_null=True)
+    submitted_share = serializers.FloatField(allow_null=True)
+
+
+class ProvinceReportingSerializer(ReportingRateSerializer):
+    """One province: its code, name and number of parks, with its rate."""
+
+    province = serializers.CharField()
+    name = serializers.CharField()
+    parks = serializers.IntegerField()
+
+
+class ParkReportingSerializer(ReportingRateSerializer):
+    """One park (its own report and its tenants'), with its rate."""
+
+    park = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CampaignReportingSerializer(serializers.Serializer):
+    """A campaign's reporting rate in the caller's scope: ``total``, ``provinces`` and
+    ``parks`` (lowest rate first)."""
+
+    campaign = serializers.IntegerField()
+    closes_on = serializers.DateField()
+    total = ReportingRateSerializer()
+    provinces = ProvinceReportingSerializer(many=True)
+    parks = ParkReportingSerializer(many=True)
 
 
 class ResponseAnswerSerializer(serializers.ModelSerializer):
@@ -388,6 +433,35 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return campaigns_visible(self.request.user).prefetch_related("parks")
+
+    @extend_schema(responses={200: CampaignReportingSerializer})
+    @action(detail=True, methods=["get"])
+    def reporting(self, request, pk=None):
+        """The campaign's reporting rate over the responses in the caller's scope: on time,
+        late, not submitted (counts, and shares in percent rounded to 0.1), in total, per
+        province and per park, each list with the lowest rate first (as the dashboards)."""
+        campaign = self.get_object()
+        rates = reporting_rates(campaign=campaign, responses=responses_visible(request.user))
+        return ApiResponse(
+            {
+                "campaign": campaign.pk,
+                "closes_on": campaign.closes_on,
+                "total": rates.total.as_dict(),
+                "provinces": [
+                    {
+                        "province": p.province_code,
+                        "name": p.province_name,
+                        "parks": p.parks,
+                        **p.rate.as_dict(),
+                    }
+                    for p in rates.provinces
+                ],
+                "parks": [
+                    {"park": p.park_id, "name": p.park_name_vi, **p.rate.as_dict()}
+                    for p in rates.parks
+                ],
+            }
+        )
 
 
 class ResponseFilter(django_filters.FilterSet):

@@ -54,14 +54,21 @@ def report_code(response, form: str) -> str:
     return f"{PREFIX}_{form}_{response.pk}"
 
 
+def codes_of(pk: int, enterprise_id: int | None) -> list[str]:
+    """Both codes of the response ``pk`` (an enterprise's when ``enterprise_id`` is set),
+    monitoring report first, without loading it (exports read ids only)."""
+    forms = FORMS_BY_SUBJECT["enterprise" if enterprise_id else "park"]
+    return [f"{PREFIX}_{form}_{pk}" for form in forms]
+
+
 def response_codes(response) -> list[str]:
     """Both codes of ``response``, monitoring report first: ``["EZ_A4_17", "EZ_A5_17"]``."""
-    return [report_code(response, form) for form in response_forms(response)]
+    return codes_of(response.pk, response.enterprise_id)
 
 
-def codes_display(response) -> str:
-    """Both codes as one line, ``"EZ_A4_17 · EZ_A5_17"``."""
-    return SEPARATOR.join(response_codes(response))
+def codes_display(pk: int, enterprise_id: int | None) -> str:
+    """Both codes as one line, ``"EZ_A4_17 · EZ_A5_17"`` (exports)."""
+    return SEPARATOR.join(codes_of(pk, enterprise_id))
 
 
 def parse_report_code(text: str) -> tuple[str, int] | None:

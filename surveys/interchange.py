@@ -97,6 +97,7 @@ from enterprises.models import Park, normalise_tax_code
 from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
+from .codes import codes_display
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
@@ -967,9 +968,19 @@ LONG_COLUMNS = (
     "unit",
     "raw",
     "status",
+    "code",
 )
 #: Leading columns of the wide export, followed by one column per data element code.
-WIDE_COLUMNS = ("campaign", "period", "park", "enterprise", "tax_code", "status", "version")
+WIDE_COLUMNS = (
+    "campaign",
+    "period",
+    "park",
+    "enterprise",
+    "tax_code",
+    "status",
+    "version",
+    "code",
+)
 #: Rows fetched per database round trip when exporting.
 EXPORT_CHUNK = 2000
 
@@ -988,6 +999,7 @@ def _column_titles() -> dict[str, str]:
         "raw": _("As entered"),
         "status": _("Status"),
         "version": _("Version"),
+        "code": _("Report codes"),
     }
 
 
@@ -1039,11 +1051,12 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             "data_element__unit",
             "raw",
             "response__status",
+            "response_id",
+            "response__enterprise_id",
         )
     )
-    for park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status in qs.iterator(
-        chunk_size=EXPORT_CHUNK
-    ):
+    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
+        park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status, rid, eid = row
         yield (
             campaign.name,
             campaign.period,
@@ -1056,6 +1069,7 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             unit,
             raw,
             status,
+            codes_display(rid, eid),
         )
 
 
@@ -1085,6 +1099,7 @@ def wide_rows(
             "enterprise__tax_code",
             "status",
             "version",
+            "enterprise_id",
         )
         .iterator(chunk_size=EXPORT_CHUNK)
     )
@@ -1095,7 +1110,7 @@ def wide_rows(
         .iterator(chunk_size=EXPORT_CHUNK)
     )
     pending = next(answers, None)
-    for pk, park_name, ent, tax, status, version in responses:
+    for pk, park_name, ent, tax, status, version, enterprise_id in responses:
         values = [None] * len(elements)
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk and pending[1] in position:
@@ -1110,6 +1125,7 @@ def wide_rows(
             tax or "",
             status,
             version,
+            codes_display(pk, enterprise_id),
         ] + values
 
 

@@ -22,7 +22,7 @@ from .codes import response_codes
 from .forms import ResponseForm
 from .forms_workflow import CampaignOpenForm, ExtensionForm, ReviewForm
 from .models import Answer, Response
-from .periods import format_date, response_period
+from .periods import format_date, period_refusal, response_period
 from .selectors import (
     campaign_completion,
     campaigns_followed,
@@ -103,6 +103,13 @@ def _initial(response, elements) -> dict:
     return initial
 
 
+def _period_note(response) -> str:
+    """Why a draft or returned response cannot be changed today (the services' message
+    naming the date), or ""."""
+    refusal = period_refusal(response) if response.is_editable else None
+    return refusal.messages[0] if refusal is not None else ""
+
+
 def _render_detail(
     request,
     response,
@@ -181,6 +188,7 @@ def _render_detail(
             ),
             "codes": response_codes(response),
             "period": response_period(response),
+            "period_note": _period_note(response),
             "extensions": response_extensions(response=response),
             "extension_form": extension_form,
         },

@@ -541,9 +541,7 @@ def test_a_stale_save_shows_both_values_per_field_and_keeps_what_was_typed(
 # --- inbox and completion ------------------------------------------------------------------
 
 
-def test_the_inbox_groups_due_overdue_returned_submitted_and_to_review(
-    personas, r, campaign_2025
-):
+def test_the_inbox_groups_due_overdue_returned_submitted_and_to_review(personas, r, campaign_2025):
     before_close = campaign_2025.closes_on - datetime.timedelta(days=30)
     after_close = campaign_2025.closes_on + datetime.timedelta(days=1)
     assert [x.pk for x in inbox_for(user=personas.enterprise_a, today=before_close).due] == [r.a.pk]
