@@ -4,6 +4,7 @@ completion per park, answer history and reviewers' comments."""
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -861,6 +862,13 @@ class ReportingRate:
         }
 
 
+def _name_key(name: str) -> str:
+    """``name`` folded for sorting the Vietnamese way enough for a table: without tone marks
+    and with đ as d (``"Đồng Nai"`` → ``"dong nai"``)."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def _lowest_first(item) -> tuple:
     """Sort key: the lowest share submitted first, then the lowest share on time."""
     rate = item.rate
@@ -954,6 +962,8 @@ def reporting_rates(*, campaign: Campaign, responses: QuerySet[Response]) -> Cam
     return CampaignReporting(
         campaign=campaign,
         total=total,
-        provinces=sorted(provinces.values(), key=lambda p: (*_lowest_first(p), p.province_name)),
-        parks=sorted(parks, key=lambda p: (*_lowest_first(p), p.park_name_vi)),
+        provinces=sorted(
+            provinces.values(), key=lambda p: (*_lowest_first(p), _name_key(p.province_name))
+        ),
+        parks=sorted(parks, key=lambda p: (*_lowest_first(p), _name_key(p.park_name_vi))),
     )
