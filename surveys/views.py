@@ -141,6 +141,11 @@ def _render_detail(
     elif review_form is None:
         review_form = ReviewForm(elements=elements)
     if not editable:
+        if form.is_bound:  # a refused save: the read-only fields still show what was typed
+            form.initial = {
+                **form.initial,
+                **{n: form.data[n] for n in form.fields if n in form.data},
+            }
         for field in form.fields.values():
             field.disabled = True
     if extension_form is None and response.is_editable and can_extend(request.user, response):
