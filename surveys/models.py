@@ -200,7 +200,8 @@ class Response(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """True while the respondent may still change answers (draft or returned)."""
+        """True while the status lets the respondent change answers (draft or returned); the
+        reporting period must be open too (``surveys.periods``)."""
         return self.status in self.EDITABLE_STATUSES
 
 

@@ -98,5 +98,8 @@ def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2
     assert "Log out" not in text and "Print" not in text.split()
     assert len(reader.pages) >= 2  # the evidence and workflow steps start a page of their own
     last = unicodedata.normalize("NFKC", reader.pages[-1].extract_text())  # "ﬂ" → "fl"
-    assert last.startswith("Evidence") and "Workflow steps (1)" in last
+    n = len(reader.pages)
+    assert f"{n} / {n}" in last  # page numbers at the bottom
+    assert last.replace(f"{n} / {n}", "").lstrip().startswith("Evidence")
+    assert "Workflow steps (1)" in last
     context.close()

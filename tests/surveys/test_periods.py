@@ -517,3 +517,32 @@ def test_reminders_follow_enterprise_bs_extension_over_real_smtp(smtp, addresses
     assert rcpt == ["b@ent-b.example"]
     assert english(subject(message), " / ") == "Overdue: Calendar 2025 (due 31/07/2026)"
     assert "was due on 31/07/2026 and has not been submitted" in body_en(message)
+
+
+def test_the_extension_page_answers_404_outside_the_scope_and_403_without_the_right(
+    client, personas, calendar
+):
+    response = response_of(calendar, personas.ent_b)  # Amata, Đồng Nai
+    url = reverse("surveys:response_extension", args=[response.pk])
+    data = {"until": "2026-07-15", "reason": "Asked."}
+    expected = {
+        personas.other_board: 404,  # Hải Phòng's board does not read Amata's responses
+        personas.enterprise_a: 404,  # nor does another enterprise
+        personas.park_manager: 403,  # reads it, may not extend it
+        personas.enterprise_b: 403,  # its own response
+    }
+    with on(d(7, 2)):
+        for user, status in expected.items():
+            client.logout()
+            login(client, user)
+            assert client.post(url, data).status_code == status, user.username
+        # the board's form refuses a date before the close, naming the field
+        client.logout()
+        login(client, personas.board)
+        page = client.post(url, {"until": "2026-06-01", "reason": "Asked."})
+        assert page.status_code == 400
+        assert "The new due date must be after the campaign&#x27;s close date, 30/06/2026." in (
+            page.content.decode()
+        )
+        assert '<details class="extension-form" open id="extension">' in page.content.decode()
+    assert not Extension.objects.filter(response=response).exists()
