@@ -597,19 +597,11 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
     errors = result.errors
     if campaign_state(campaign) == PeriodState.NOT_OPEN:  # surveys.periods: nothing before
         errors.append(
-            CellError(
-                sheet,
-                None,
-                "",
-                "",
-                "",
-                _(
-                    "The reporting period of «%(campaign)s» opens on %(date)s: answers can be "
-                    "imported from that day."
-                )
-                % {"campaign": campaign.name, "date": format_date(campaign.opens_on)},
-            )
-        )
+            CellError(sheet, None, "", "", "", _(
+                "The reporting period of «%(campaign)s» opens on %(date)s: answers can be "
+                "imported from that day."
+            ) % {"campaign": campaign.name, "date": format_date(campaign.opens_on)})
+        )  # fmt: skip
         return result
     version_codes = dict(
         DataElement.objects.filter(version_id=campaign.framework_version_id).values_list(

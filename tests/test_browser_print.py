@@ -6,7 +6,6 @@ workflow steps start a new page (static/css/print.css)."""
 from __future__ import annotations
 
 import io
-import os
 import unicodedata
 from decimal import Decimal
 
@@ -18,27 +17,14 @@ from surveys.forms import AnswerValue
 from surveys.models import Response
 from surveys.services import response_save_answers, response_submit
 
-from .conftest import PASSWORD, chromium_path, require
-from .test_browser import CHROMIUM_ARGS
+from .conftest import PASSWORD
+from .test_browser_workflow import browser  # noqa: F401 - the chromium fixture
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2025, browser):
+def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2025, browser):  # noqa: F811
     amata = Response.objects.get(
         campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
     )
