@@ -1,6 +1,9 @@
 """Demo data for ``make run``: users for every role, made-up enterprises in Amata, and
 campaigns 2023–2025 with answers. Every demo enterprise is labelled as demo data: no
-per-enterprise indicator data is public (shared/reference/README.md).
+per-enterprise indicator data is public (shared/reference/README.md). The reporting calendar
+shows each state (docs/periods.md): Amata's 2023 report came in on time and its 2024 report
+8 days late; the 2025 campaign is open, and the tenant that has not reported was granted an
+extension by the Đồng Nai board.
 
 Idempotent: running it again finds what exists and adds nothing twice.
 """
