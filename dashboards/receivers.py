@@ -26,7 +26,7 @@ from registers.models import (
     SymbiosisExchange,
     SymbiosisParticipant,
 )
-from surveys.models import Campaign, Response, Transition
+from surveys.models import Campaign, Extension, Response, Transition
 
 from . import publish, stamps
 from .models import RecomputeState, ScoreSnapshot
@@ -78,8 +78,9 @@ def bump_stamp(sender, **kwargs) -> None:
     (:data:`STAMPED_MODELS`): the dashboards' cache stamp moves once the change commits.
 
     A response counts when created or deleted; its status changes are recorded as
-    :class:`surveys.models.Transition` rows, so an autosave of answers leaves the cached
-    pages alone. Bulk writes send no signals; their writers call :func:`stamps.bump`.
+    :class:`surveys.models.Transition` rows (a submission with its timeliness, a return with
+    its due date) and its extensions as :class:`surveys.models.Extension` rows, so an
+    autosave of answers leaves the cached pages alone. Bulk writes send no signals; their writers call :func:`stamps.bump`.
     """
     if sender is Response and kwargs.get("created") is False:
         return
@@ -98,6 +99,7 @@ STAMPED_MODELS = (
     Campaign,
     Response,
     Transition,
+    Extension,
     RECPMeasure,
     SymbiosisExchange,
     SymbiosisParticipant,

@@ -25,6 +25,7 @@ from enterprises.policy import visible_parks
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement
 from surveys.models import Answer, Campaign, Response
+from surveys.selectors import CampaignReporting, reporting_rates
 
 from . import stamps
 from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
@@ -344,6 +345,20 @@ def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
         s.reported += snap.reported or 0
         s.population += snap.population or 0
     return sorted(out.values(), key=lambda s: s.province.code)
+
+
+def campaign_reporting(
+    *, campaign: Campaign | None, parks: QuerySet[Park] | list[Park]
+) -> CampaignReporting | None:
+    """The reporting rate of ``campaign`` over the responses of ``parks`` (already scoped and
+    filtered, as the page's table): on time, late, not submitted, per province, per park and
+    in total (:func:`surveys.selectors.reporting_rates`, one query). None without a campaign.
+    It reads responses, not snapshots: a submission, a return and an extension move the
+    dashboards' cache stamp (``dashboards.receivers.STAMPED_MODELS``), so a cached page never
+    shows an old rate."""
+    if campaign is None:
+        return None
+    return reporting_rates(campaign=campaign, responses=Response.objects.filter(park__in=parks))
 
 
 def approvals_waiting(*, province: Province) -> list[Response]:

@@ -47,6 +47,7 @@ from . import figures, reports
 from .selectors import (
     approvals_waiting,
     campaign_pick,
+    campaign_reporting,
     campaigns_all,
     dashboard_stamp,
     enterprise_campaigns,
@@ -261,20 +262,20 @@ def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str)
             )
         except Campaign.DoesNotExist:
             raise Http404 from None
-        table = park_table(
-            parks=parks_filter(
-                parks,
-                province_code=form.value("province"),
-                kind=form.value("kind"),
-                pilot=_pilot(form.value("pilot")),
-            ),
-            campaign=campaign,
+        listed = parks_filter(
+            parks,
+            province_code=form.value("province"),
+            kind=form.value("kind"),
+            pilot=_pilot(form.value("pilot")),
         )
+        table = park_table(parks=listed, campaign=campaign)
         query = request.GET.urlencode()
         return {
             "form": form,
             "campaign": campaign,
             "t": table,
+            "reporting": campaign_reporting(campaign=campaign, parks=listed),
+            "reporting_level": "national" if provinces else "province",
             "export_url": export_url + (f"?{query}" if query else ""),
             # the national page is the ministry's: it starts "recompute everything" from here
             "recompute_url": (
@@ -455,6 +456,8 @@ def park_detail(request, pk: int):
             "d": data,
             "campaign_error": campaign_error,
             "can_report": tenants,
+            # the park's own report and its tenants': for those who follow the tenants
+            "reporting": campaign_reporting(campaign=campaign, parks=[park]) if tenants else None,
             "figure": figures.category_share_figure(data.categories) if data.categories else None,
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
         }

@@ -1,6 +1,9 @@
 """Demo data for ``make run``: users for every role, made-up enterprises in Amata, and
 campaigns 2023–2025 with answers. Every demo enterprise is labelled as demo data: no
-per-enterprise indicator data is public (shared/reference/README.md).
+per-enterprise indicator data is public (shared/reference/README.md). The reporting calendar
+shows each state (docs/periods.md): Amata's 2023 report came in on time and its 2024 report
+8 days late; the 2025 campaign is open, and the tenant that has not reported was granted an
+extension by the Đồng Nai board.
 
 Idempotent: running it again finds what exists and adds nothing twice.
 """
@@ -18,7 +21,8 @@ from stdnum.vn import mst
 
 from enterprises.models import Enterprise, Park, Province, Role, Sector, UserScope
 from indicators.models import DataElement, FrameworkVersion
-from surveys.models import Answer, Campaign, Response, Transition
+from surveys.models import Answer, Campaign, Extension, Response, Transition
+from surveys.periods import days_late
 from surveys.signals import scored_answers_changed
 
 DEMO_PASSWORD = "ecopark-demo"
@@ -161,15 +165,32 @@ def _set_answers(response: Response, values: dict, elements: dict[str, DataEleme
         Answer.objects.update_or_create(response=response, data_element=element, defaults=defaults)
 
 
-def _advance(response: Response, to_status: str, by) -> None:
+#: when Amata's earlier park reports were submitted (demo): 2023 on time, 2024 eight days
+#: after its campaign closed on 31/03/2025, so the dashboards show a late report
+PARK_SUBMITTED_ON = {2023: datetime.date(2024, 3, 25), 2024: datetime.date(2025, 4, 8)}
+
+
+def _advance(response: Response, to_status: str, by, on: datetime.date | None = None) -> None:
+    """Move ``response`` to ``to_status`` by ``by``; a submission records its time (``on`` at
+    09:00 local, default now) and its timeliness as ``surveys.services.response_submit``
+    does."""
     if response.status == to_status:
         return
-    Transition.objects.create(
+    at = timezone.now()
+    if on is not None:
+        at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(9, 0)))
+    step = Transition.objects.create(
         response=response, from_status=response.status, to_status=to_status, by=by
     )
+    Transition.objects.filter(pk=step.pk).update(at=at)
     response.status = to_status
-    response.submitted_at = response.submitted_at or timezone.now()
+    response.submitted_at = response.submitted_at or at
     response.submitted_by = response.submitted_by or by
+    if response.first_submitted_at is None:
+        response.first_submitted_at = response.submitted_at
+        response.days_late = days_late(
+            closes_on=response.campaign.closes_on, submitted_at=response.submitted_at
+        )
     response.save()
 
 
@@ -259,8 +280,11 @@ def demo_load() -> list[DemoLogin]:
         if response.status != Response.Status.DRAFT:
             continue  # loaded by an earlier run: never moved back
         _set_answers(response, values, elements)
-        _advance(response, Response.Status.SUBMITTED, manager)
-        _advance(response, Response.Status.APPROVED, board)
+        submitted_on = PARK_SUBMITTED_ON[period]
+        _advance(response, Response.Status.SUBMITTED, manager, submitted_on)
+        _advance(
+            response, Response.Status.APPROVED, board, submitted_on + datetime.timedelta(days=5)
+        )
 
     for ent, (_name, _division, _employees, answers) in zip(
         enterprises, DEMO_ENTERPRISES, strict=True
@@ -275,6 +299,18 @@ def demo_load() -> list[DemoLogin]:
             continue  # enterprise-b's answers stay a draft, for the demo user to review and submit
         user = get_user_model().objects.filter(scopes__enterprise=ent).first() or manager
         _advance(response, Response.Status.SUBMITTED, user)
+
+    # the not-reported enterprise asked the board for 30 more days (demo): an extension
+    late_one = Response.objects.get(campaign=campaigns[2025], enterprise=enterprises[-1])
+    if not Extension.objects.filter(response=late_one).exists():
+        Extension.objects.create(
+            response=late_one,
+            until=campaigns[2025].closes_on + datetime.timedelta(days=30),
+            reason="Doanh nghiệp đề nghị gia hạn do thay đổi cán bộ phụ trách báo cáo (demo).",
+            granted_by=board,
+        )
+        late_one.due_on = campaigns[2025].closes_on + datetime.timedelta(days=30)
+        late_one.save(update_fields=["due_on"])
 
     for campaign in campaigns.values():
         scored_answers_changed.send(

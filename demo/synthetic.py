@@ -28,7 +28,10 @@ Distributions (all drawn from ``numpy.random.default_rng(seed)`` in a fixed orde
   answers improve slightly each period (+0.04 per year);
 - responses: enterprises report (submitted or approved, 55 % of those approved) with
   probability 0.78 + 0.06 per period after the first (at most 0.95), parks with 0.90; half of
-  the others are drafts with some answers (not scored), the rest untouched drafts;
+  the others are drafts with some answers (not scored), the rest untouched drafts; reports
+  are submitted 0–39 days after 1 February, and 15 % of them (a generator of their own,
+  seeded by the seed and the year, so the draws above are unchanged) 1–45 days after the
+  31 March close instead (late, ``surveys.periods``);
 - item non-response: each element of an answered response is missing with probability 0.08
   (0.12 for the quarterly quantities);
 - yes/no: P(yes) = 0.10 + 0.70 × maturity (``compliant`` 0.85 + 0.10 ×, ``located_in_certified_eip``
@@ -520,6 +523,15 @@ def generate_synthetic(
             partial = ~reported & (draw < p_report + (1 - p_report) / 2)
             status = np.where(approved, "approved", np.where(reported, "submitted", "draft"))
             days = rng.integers(0, 40, size=n)
+            lateness = np.random.default_rng([seed, year, 0 if kind == "park" else 1])
+            late = np.where(lateness.random(n) < 0.15, lateness.integers(1, 46, size=n), 0)
+            closed = timezone.make_aware(datetime.datetime(year + 1, 3, 31))
+            at = [
+                closed + datetime.timedelta(days=int(late[i]))
+                if late[i]
+                else submitted_on + datetime.timedelta(days=int(days[i]))
+                for i in range(n)
+            ]
             objs = [
                 Response(
                     campaign_id=campaign.pk,
@@ -527,9 +539,9 @@ def generate_synthetic(
                     enterprise_id=None if kind == "park" else int(subject_ids[i]),
                     status=str(status[i]),
                     version=2 if reported[i] else 1,
-                    submitted_at=submitted_on + datetime.timedelta(days=int(days[i]))
-                    if reported[i]
-                    else None,
+                    submitted_at=at[i] if reported[i] else None,
+                    first_submitted_at=at[i] if reported[i] else None,
+                    days_late=int(late[i]) if reported[i] else None,
                 )
                 for i in range(n)
             ]

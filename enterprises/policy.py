@@ -53,6 +53,7 @@ class Action(enum.StrEnum):
     REVIEW = "review"  #: return a response for correction
     APPROVE = "approve"  #: approve a response (it is then locked)
     REOPEN = "reopen"  #: reopen an approved response for a correction
+    EXTEND = "extend"  #: grant a response a later due date (surveys.periods)
     IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
     PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
     MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute;
@@ -247,6 +248,8 @@ RULES: dict[str, Rule] = {
             Action.REVIEW: REVIEWERS,
             Action.APPROVE: REVIEWERS,
             Action.REOPEN: (Grant(B, R.PROVINCE),),
+            # an extension after the close: the board of the province, or the ministry
+            Action.EXTEND: (Grant(M, R.ALL), Grant(B, R.PROVINCE)),
         },
     ),
     "surveys.answer": Rule(

@@ -10,9 +10,20 @@ outside the caller's scope answers 404, whether or not it exists.
   "unit": u}]}``: only the answers listed change; ``value`` null or "" clears one. A stale
   ``version`` answers 409 with the current version and answers (no silent overwrite).
 - ``POST /responses/{id}/submit|return|approve|reopen`` (``return`` / ``reopen`` take
-  ``reason`` and optional ``comments`` [{data_element, text}]); a step from the wrong status
-  answers 409, a missing reason 400, a step the caller may not take 403.
+  ``reason``, optional ``comments`` [{data_element, text}] and ``due_on``, the date by which
+  the correction is due, required once the response's due date has passed); a step from the
+  wrong status answers 409, a missing reason 400, a step the caller may not take 403.
+- ``POST /responses/{id}/extend/`` ``{"until": "yyyy-mm-dd", "reason": "…"}``: a later due
+  date (the board of the province, the ministry).
 - ``POST /responses/approve/`` ``{"ids": [..]}``: bulk approval, all or nothing.
+- ``GET /responses/?code=EZ_A4_17`` finds a response by either of its report codes
+  (``surveys.codes``); every response carries ``code`` (its monitoring report's) and
+  ``codes`` (both), its ``period`` (state, due date) and its timeliness (``days_late``).
+- ``GET /campaigns/{id}/reporting/``: the reporting rate of the campaign in the caller's
+  scope (on time, late, not submitted), per province and per park.
+
+Outside its reporting period (``surveys.periods``) a change or submission answers 409 with
+code ``period_not_open`` or ``period_closed`` and the message naming the date.
 
 Values: numbers as JSON numbers, or strings written the English way (``1234.5``); yes/no as
 ``true``/``false`` (or ``"yes"``/``"no"``); dates as ``yyyy-mm-dd`` or ``dd/mm/yyyy``.
@@ -33,15 +44,23 @@ from rest_framework.response import Response as ApiResponse
 
 from enterprises.policy import can_respond
 
+from .codes import filter_by_code, response_codes
 from .forms import ResponseForm
-from .models import Answer, Campaign, Response
-from .selectors import attach_return_notes, campaigns_visible, responses_visible
+from .models import Answer, Campaign, Extension, Response
+from .periods import period_refusal, response_period
+from .selectors import (
+    attach_return_notes,
+    campaigns_visible,
+    reporting_rates,
+    responses_visible,
+)
 from .services import (
     BulkApproveError,
     StaleVersionError,
     response_approve,
     response_bulk_approve,
     response_elements,
+    response_extend,
     response_reopen,
     response_return,
     response_save_answers,
@@ -98,6 +117,46 @@ class AnswerValueField(serializers.Field):
         return data
 
 
+class ReportingRateSerializer(serializers.Serializer):
+    """Reports expected and how they came in (``surveys.periods``): counts, and shares in
+    percent of ``expected`` rounded to 0.1 (null when nothing is expected)."""
+
+    expected = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    not_submitted = serializers.IntegerField()
+    on_time_share = serializers.FloatField(allow_null=True)
+    late_share = serializers.FloatField(allow_null=True)
+    not_submitted_share = serializers.FloatField(allow_null=True)
+    submitted_share = serializers.FloatField(allow_null=True)
+
+
+class ProvinceReportingSerializer(ReportingRateSerializer):
+    """One province: its code, name and number of parks, with its rate."""
+
+    province = serializers.CharField()
+    name = serializers.CharField()
+    parks = serializers.IntegerField()
+
+
+class ParkReportingSerializer(ReportingRateSerializer):
+    """One park (its own report and its tenants'), with its rate."""
+
+    park = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CampaignReportingSerializer(serializers.Serializer):
+    """A campaign's reporting rate in the caller's scope: ``total``, ``provinces`` and
+    ``parks`` (lowest rate first)."""
+
+    campaign = serializers.IntegerField()
+    closes_on = serializers.DateField()
+    total = ReportingRateSerializer()
+    provinces = ProvinceReportingSerializer(many=True)
+    parks = ParkReportingSerializer(many=True)
+
+
 class ResponseAnswerSerializer(serializers.ModelSerializer):
     """One answer: data element code, value (in ``unit``, the element's canonical unit), the
     text as entered (``raw``) and the unit it was entered in (``unit_entered``)."""
@@ -111,21 +170,88 @@ class ResponseAnswerSerializer(serializers.ModelSerializer):
         fields = ["data_element", "value", "unit", "raw", "unit_entered", "updated_at"]
 
 
+class ResponsePeriodSerializer(serializers.Serializer):
+    """Where a response stands in its reporting period today (``surveys.periods``):
+    ``state`` ``not_open`` | ``open`` | ``closed``, its label, the campaign's dates, the
+    response's ``due_on`` (the close date or a later date of its own) and ``extended``."""
+
+    state = serializers.CharField()
+    label = serializers.CharField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    due_on = serializers.DateField()
+    extended = serializers.BooleanField()
+
+
 class ResponseListSerializer(serializers.ModelSerializer):
-    """A response without its answers; ``enterprise`` null for a park's own response."""
+    """A response without its answers; ``enterprise`` null for a park's own response.
+
+    ``code``: the report code of its monitoring report (``EZ_A4_<id>`` for a park,
+    ``EZ_B4_<id>`` for an enterprise); ``codes``: both its forms' codes (``surveys.codes``).
+    ``first_submitted_at`` / ``days_late``: its timeliness (0 on time; null never
+    submitted); ``period``: :class:`ResponsePeriodSerializer`.
+    """
+
+    code = serializers.SerializerMethodField()
+    codes = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField()
 
     class Meta:
         model = Response
         fields = [
             "id",
+            "code",
+            "codes",
             "campaign",
             "park",
             "enterprise",
             "status",
             "version",
             "submitted_at",
+            "first_submitted_at",
+            "days_late",
+            "period",
             "updated_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_code(self, obj):
+        return response_codes(obj)[0]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_codes(self, obj):
+        return response_codes(obj)
+
+    @extend_schema_field(ResponsePeriodSerializer)
+    def get_period(self, obj):
+        period = response_period(obj)
+        return ResponsePeriodSerializer(
+            {
+                "state": period.state,
+                "label": period.label,
+                "opens_on": period.opens_on,
+                "closes_on": period.closes_on,
+                "due_on": period.due_on,
+                "extended": period.extended,
+            }
+        ).data
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    """An extension: until which day, why, who granted it (username) and when."""
+
+    granted_by = serializers.CharField(source="granted_by.username", read_only=True)
+
+    class Meta:
+        model = Extension
+        fields = ["until", "reason", "granted_by", "granted_at"]
+
+
+class ExtendSerializer(serializers.Serializer):
+    """An extension request: the new due date and the reason."""
+
+    until = serializers.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    reason = serializers.CharField(allow_blank=True)
 
 
 class AnswerCommentSerializer(serializers.Serializer):
@@ -143,6 +269,7 @@ class ResponseTransitionSerializer(serializers.Serializer):
     by = serializers.CharField(source="by.username")
     at = serializers.DateTimeField()
     reason = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
 
 
 class ResponseDetailSerializer(ResponseListSerializer):
@@ -152,6 +279,7 @@ class ResponseDetailSerializer(ResponseListSerializer):
     return_reason = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     transitions = ResponseTransitionSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
 
     class Meta(ResponseListSerializer.Meta):
         fields = ResponseListSerializer.Meta.fields + [
@@ -159,6 +287,7 @@ class ResponseDetailSerializer(ResponseListSerializer):
             "return_reason",
             "comments",
             "transitions",
+            "extensions",
         ]
 
     @extend_schema_field(ResponseAnswerSerializer(many=True))
@@ -204,6 +333,9 @@ class ReviewStepSerializer(serializers.Serializer):
 
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     comments = AnswerCommentSerializer(many=True, required=False, default=list)
+    due_on = serializers.DateField(
+        required=False, allow_null=True, default=None, input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    )
 
 
 class BulkApproveSerializer(serializers.Serializer):
@@ -265,6 +397,10 @@ def _as_form_text(value) -> str:
     return str(value).strip()
 
 
+#: error codes answered 409: the response's state (status or reporting period) refuses it
+CONFLICT_CODES = ("wrong_status", "locked", "period_not_open", "period_closed")
+
+
 def _error(exc: ValidationError) -> ApiResponse:
     """A Django ValidationError as 409 (wrong status, locked) or 400 (anything else)."""
     code = getattr(exc, "code", None)
@@ -272,7 +408,7 @@ def _error(exc: ValidationError) -> ApiResponse:
     if hasattr(exc, "error_dict"):
         body["errors"] = exc.message_dict
         body["code"] = "invalid"
-    http = status.HTTP_409_CONFLICT if code in ("wrong_status", "locked") else 400
+    http = status.HTTP_409_CONFLICT if code in CONFLICT_CODES else 400
     return ApiResponse(body, status=http)
 
 
@@ -298,6 +434,35 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return campaigns_visible(self.request.user).prefetch_related("parks")
 
+    @extend_schema(responses={200: CampaignReportingSerializer})
+    @action(detail=True, methods=["get"])
+    def reporting(self, request, pk=None):
+        """The campaign's reporting rate over the responses in the caller's scope: on time,
+        late, not submitted (counts, and shares in percent rounded to 0.1), in total, per
+        province and per park, each list with the lowest rate first (as the dashboards)."""
+        campaign = self.get_object()
+        rates = reporting_rates(campaign=campaign, responses=responses_visible(request.user))
+        return ApiResponse(
+            {
+                "campaign": campaign.pk,
+                "closes_on": campaign.closes_on,
+                "total": rates.total.as_dict(),
+                "provinces": [
+                    {
+                        "province": p.province_code,
+                        "name": p.province_name,
+                        "parks": p.parks,
+                        **p.rate.as_dict(),
+                    }
+                    for p in rates.provinces
+                ],
+                "parks": [
+                    {"park": p.park_id, "name": p.park_name_vi, **p.rate.as_dict()}
+                    for p in rates.parks
+                ],
+            }
+        )
+
 
 class ResponseFilter(django_filters.FilterSet):
     """Filter responses by campaign id, park id, enterprise id and status."""
@@ -306,10 +471,17 @@ class ResponseFilter(django_filters.FilterSet):
     park = django_filters.NumberFilter(field_name="park_id")
     enterprise = django_filters.NumberFilter(field_name="enterprise_id")
     status = django_filters.ChoiceFilter(choices=Response.Status.choices)
+    code = django_filters.CharFilter(
+        method="filter_code", label="report code (EZ_A4_17, EZ_A5_17, EZ_B4_18, EZ_B5_18)"
+    )
 
     class Meta:
         model = Response
-        fields = ["campaign", "park", "enterprise", "status"]
+        fields = ["campaign", "park", "enterprise", "status", "code"]
+
+    def filter_code(self, queryset, name, value):
+        """The response named by ``value``, either of its report codes (``surveys.codes``)."""
+        return filter_by_code(queryset, value)
 
 
 class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -321,7 +493,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         qs = responses_visible(self.request.user).order_by("pk")
         if self.action != "list":
-            qs = qs.prefetch_related("transitions__by")
+            qs = qs.prefetch_related("transitions__by", "extensions__granted_by")
         return qs
 
     def get_serializer_class(self):
@@ -363,6 +535,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 },
                 status=status.HTTP_409_CONFLICT,
             )
+        refusal = period_refusal(response)
+        if refusal is not None:
+            return _error(refusal)
         payload = ResponsePatchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         elements = response_elements(response)
@@ -499,6 +674,34 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 user=request.user,
                 reason=body.validated_data["reason"],
                 comments=comments,
+                due_on=body.validated_data["due_on"],
+            )
+        except ValidationError as exc:
+            return _error(exc)
+        return self._detail(response)
+
+    @extend_schema(
+        request=ExtendSerializer,
+        responses={
+            200: ResponseDetailSerializer,
+            400: WorkflowErrorSerializer,
+            403: OpenApiResponse(description="neither the province's board nor the ministry"),
+            409: WorkflowErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Grant a later due date (``until``) with a ``reason``: the board of the response's
+        province or the ministry; 409 once the response is submitted."""
+        response = self.get_object()
+        body = ExtendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            response_extend(
+                response=response,
+                user=request.user,
+                until=body.validated_data["until"],
+                reason=body.validated_data["reason"],
             )
         except ValidationError as exc:
             return _error(exc)

@@ -25,7 +25,8 @@ Where it is kept
 
 Who may do what
     The respondent (``enterprises.policy.can_respond``) uploads and deletes while the
-    response is editable (draft or returned); everyone who may see the response (reviewers
+    response is editable (draft or returned) and its reporting period is open
+    (``surveys.periods``); everyone who may see the response (reviewers
     included) downloads.
 """
 
@@ -49,6 +50,7 @@ from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement, Indicator
 
 from .models import Evidence, Response
+from .periods import check_period_open
 from .services import response_elements
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,7 @@ def _check_respondent(response: Response, user) -> None:
             % {"status": response.get_status_display()},
             code="locked",
         )
+    check_period_open(response)
 
 
 def _sha256(file) -> str:
@@ -274,7 +277,11 @@ def evidence_upload(*, response: Response, data_element: DataElement, file, user
     (see :func:`evidence_elements`) or already has :data:`EVIDENCE_MAX_FILES_PER_ELEMENT`
     files, and :class:`EvidenceError` for a refused file. Nothing is stored on error.
     """
-    locked = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=response.pk)
+    )
     _check_respondent(locked, user)
     if data_element.pk not in {e.pk for e in evidence_elements(locked)}:
         raise ValidationError(
@@ -319,7 +326,11 @@ def evidence_delete(*, evidence: Evidence, user) -> None:
     Raises ``PermissionDenied`` for anyone but the respondent and ``ValidationError`` when
     the response is locked. The file leaves the disk after the transaction commits.
     """
-    response = Response.objects.select_for_update().get(pk=evidence.response_id)
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=evidence.response_id)
+    )
     _check_respondent(response, user)
     name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()

@@ -131,6 +131,16 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "form": "review-form"}),
         help_text=_("Required to reopen; to return, give a reason or comment on an answer."),
     )
+    due_on = forms.DateField(
+        label=_("Correction due by"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=DateInput(attrs={"form": "review-form"}),
+        help_text=_(
+            "The respondent may correct and submit until this day. Required once the "
+            "response's due date has passed; otherwise the campaign's close date applies."
+        ),
+    )
 
     def __init__(self, *args, elements: list[DataElement], **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,3 +160,15 @@ class ReviewForm(forms.Form):
             for e in self.elements
             if self.cleaned_data.get(f"comment__{e.code}", "").strip()
         }
+
+
+class ExtensionForm(forms.Form):
+    """An extension of one response: the new due date and the reason (the rules, who may
+    and which dates, are ``surveys.services.response_extend``'s)."""
+
+    until = forms.DateField(label=_("Extended until"), input_formats=DATE_FORMATS, widget=DateInput)
+    reason = forms.CharField(
+        label=_("Reason for the extension"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -97,8 +97,10 @@ from enterprises.models import Park, normalise_tax_code
 from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
+from .codes import codes_display
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
+from .periods import PeriodState, campaign_state, format_date, period_refusal
 from .signals import scored_answers_changed
 
 #: Codes of the template's fixed columns (row 2).
@@ -593,6 +595,14 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         elements={e.pk: e for e in elements},
     )
     errors = result.errors
+    if campaign_state(campaign) == PeriodState.NOT_OPEN:  # surveys.periods: nothing before
+        errors.append(
+            CellError(sheet, None, "", "", "", _(
+                "The reporting period of «%(campaign)s» opens on %(date)s: answers can be "
+                "imported from that day."
+            ) % {"campaign": campaign.name, "date": format_date(campaign.opens_on)})
+        )  # fmt: skip
+        return result
     version_codes = dict(
         DataElement.objects.filter(version_id=campaign.framework_version_id).values_list(
             "code", "value_type"
@@ -756,6 +766,17 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                 },
             )
             continue
+        response.campaign = campaign  # loaded once for every row
+        refusal = period_refusal(response) if changes else None
+        if refusal is not None:  # surveys.periods: past its due date
+            error(
+                tax_col,
+                tax_header,
+                tax_value,
+                _("%(enterprise)s: %(reason)s")
+                % {"enterprise": response.enterprise.name, "reason": refusal.messages[0]},
+            )
+            continue
         if changes:
             result.rows.append(
                 ImportRow(
@@ -841,8 +862,9 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
     """Save a checked import, all or nothing.
 
     ``check`` must come from :func:`import_check` without errors (``ValueError`` otherwise).
-    The responses are locked; if one was saved or left the editable statuses since the check,
-    nothing is written and ``ValidationError`` (code ``stale_import``) names the rows.
+    The responses are locked; if one was saved, left the editable statuses or passed its due
+    date (``surveys.periods``) since the check, nothing is written and ``ValidationError``
+    (code ``stale_import``) names the rows.
     Answers keep the cell text as ``raw`` and ``user`` as ``updated_by``; each changed
     response's ``version`` goes up by one. When a changed response is in
     ``Response.SCORED_STATUSES``, :data:`surveys.signals.scored_answers_changed` is sent inside
@@ -859,12 +881,15 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
     locked = {
         r.pk: r for r in Response.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     }
+    for response in locked.values():
+        response.campaign = check.campaign
     conflicts = [
         r
         for r in rows
         if r.response_id not in locked
         or locked[r.response_id].version != r.checked_version
         or not locked[r.response_id].is_editable
+        or period_refusal(locked[r.response_id]) is not None
     ]
     if conflicts:
         raise ValidationError(
@@ -935,9 +960,19 @@ LONG_COLUMNS = (
     "unit",
     "raw",
     "status",
+    "code",
 )
 #: Leading columns of the wide export, followed by one column per data element code.
-WIDE_COLUMNS = ("campaign", "period", "park", "enterprise", "tax_code", "status", "version")
+WIDE_COLUMNS = (
+    "campaign",
+    "period",
+    "park",
+    "enterprise",
+    "tax_code",
+    "status",
+    "version",
+    "code",
+)
 #: Rows fetched per database round trip when exporting.
 EXPORT_CHUNK = 2000
 
@@ -956,6 +991,7 @@ def _column_titles() -> dict[str, str]:
         "raw": _("As entered"),
         "status": _("Status"),
         "version": _("Version"),
+        "code": _("Report codes"),
     }
 
 
@@ -1007,11 +1043,12 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             "data_element__unit",
             "raw",
             "response__status",
+            "response_id",
+            "response__enterprise_id",
         )
     )
-    for park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status in qs.iterator(
-        chunk_size=EXPORT_CHUNK
-    ):
+    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
+        park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status, rid, eid = row
         yield (
             campaign.name,
             campaign.period,
@@ -1024,6 +1061,7 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             unit,
             raw,
             status,
+            codes_display(rid, eid),
         )
 
 
@@ -1053,6 +1091,7 @@ def wide_rows(
             "enterprise__tax_code",
             "status",
             "version",
+            "enterprise_id",
         )
         .iterator(chunk_size=EXPORT_CHUNK)
     )
@@ -1063,7 +1102,7 @@ def wide_rows(
         .iterator(chunk_size=EXPORT_CHUNK)
     )
     pending = next(answers, None)
-    for pk, park_name, ent, tax, status, version in responses:
+    for pk, park_name, ent, tax, status, version, enterprise_id in responses:
         values = [None] * len(elements)
         while pending is not None and pending[0] <= pk:
             if pending[0] == pk and pending[1] in position:
@@ -1078,6 +1117,7 @@ def wide_rows(
             tax or "",
             status,
             version,
+            codes_display(pk, enterprise_id),
         ] + values
 
 

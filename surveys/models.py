@@ -160,6 +160,14 @@ class Response(models.Model):
         verbose_name=_("submitted by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    #: the response's own due date, replacing the campaign's close date when later: set by an
+    #: extension (:class:`Extension`) or by a reviewer returning it (``surveys.periods``)
+    due_on = models.DateField(_("own due date"), null=True, blank=True)
+    #: the first submission (a later resubmission after a return does not move it)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    #: whole days between the campaign's close date and the first submission (0: on time;
+    #: null: never submitted), recorded when first submitted (``surveys.periods``)
+    days_late = models.PositiveIntegerField(_("days late"), null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "park", "enterprise"]
@@ -176,6 +184,10 @@ class Response(models.Model):
                 condition=Q(enterprise__isnull=False),
                 name="response_one_per_enterprise",
             ),
+            models.CheckConstraint(
+                condition=Q(days_late__isnull=True) | Q(first_submitted_at__isnull=False),
+                name="response_lateness_needs_a_submission",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,7 +200,8 @@ class Response(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """True while the respondent may still change answers (draft or returned)."""
+        """True while the status lets the respondent change answers (draft or returned); the
+        reporting period must be open too (``surveys.periods``)."""
         return self.status in self.EDITABLE_STATUSES
 
 
@@ -273,6 +286,8 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
+    #: the due date a reviewer set when returning or reopening (null: none set)
+    due_on = models.DateField(_("due date set"), null=True, blank=True)
 
     class Meta:
         ordering = ["response", "at", "pk"]
@@ -281,6 +296,37 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}: {self.from_status} → {self.to_status}"
+
+
+class Extension(models.Model):
+    """A new due date granted to one response after (or before) its campaign closes: who
+    granted it, when, until which day and why (``surveys.periods``). The latest grant is the
+    one in force; it is also copied to :attr:`Response.due_on`. Who may grant one is the
+    permission policy's ``extend`` action (``enterprises/policy.py``)."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("response")
+    )
+    until = models.DateField(_("extended until"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["response", "granted_at", "pk"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_reason_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} → {self.until:%d/%m/%Y}"
 
 
 class AnswerComment(models.Model):

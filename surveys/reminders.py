@@ -4,13 +4,15 @@ Three kinds, each recorded in :class:`surveys.models.ReminderSent` so that a re-
 retried task or a second beat never sends one twice:
 
 - **due**: to the respondents of each response not yet submitted (draft or returned) of an
-  open campaign, on each day of the campaign's schedule ``closes_on − n`` for n in
-  ``Campaign.reminder_days`` (default :data:`DEFAULT_REMINDER_DAYS`). Once per
-  (response, "due", schedule date). A run on a later day still sends the latest schedule
+  open campaign, on each day of the campaign's schedule ``due − n`` for n in
+  ``Campaign.reminder_days`` (default :data:`DEFAULT_REMINDER_DAYS`), where ``due`` is the
+  response's due date: the campaign's close date, or the later date of an extension or of
+  a return after the close (``surveys.periods``), so reminders follow the extension. Once
+  per (response, "due", schedule date). A run on a later day still sends the latest schedule
   date that passed unsent (a beat that was down catches up), but never an earlier one, and
   never one dated before the campaign opened.
-- **overdue**: once per response, the day after the close date (``on`` = close + 1 day),
-  while the response is still not submitted, and only for campaigns closed at most
+- **overdue**: once per response and due date, the day after it (``on`` = due + 1 day),
+  while the response is still not submitted, and only for due dates at most
   :data:`OVERDUE_WINDOW_DAYS` days ago (deploying this never mails about old rounds).
 - **digest**: weekly, to each park's managers: the tenants of the park whose response in
   an open (or recently closed) campaign is not submitted. Once per (campaign, park, week);
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,6 +49,7 @@ from django.utils.translation import gettext as _
 from enterprises.policy import Action, scopes_who_can
 
 from .models import Campaign, ReminderSent, Response
+from .periods import format_date, response_due_date
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +78,6 @@ class ReminderReport:
         return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed}
 
 
-def format_date(value: datetime.date) -> str:
-    """``dd/mm/yyyy``, the way dates are written in Vietnam (and in every message here)."""
-    return value.strftime("%d/%m/%Y")
-
-
 def campaign_reminder_days(campaign: Campaign) -> list[int]:
     """The campaign's schedule in whole days before ``closes_on``, largest first
     (``Campaign.reminder_days_list``; :data:`DEFAULT_REMINDER_DAYS` when the campaign has
@@ -89,15 +88,17 @@ def campaign_reminder_days(campaign: Campaign) -> list[int]:
     return sorted({int(d) for d in days}, reverse=True)
 
 
-def due_reminder_date(campaign: Campaign, today: datetime.date) -> datetime.date | None:
-    """The schedule date whose "due" reminder applies ``today``: the latest
-    ``closes_on − n`` (n in the schedule) that is on or before ``today`` and on or after
-    ``opens_on``; None after the close date or before the first such date."""
-    if today > campaign.closes_on or today < campaign.opens_on:
+def due_reminder_date(
+    campaign: Campaign, today: datetime.date, due_on: datetime.date | None = None
+) -> datetime.date | None:
+    """The schedule date whose "due" reminder applies ``today``: the latest ``due − n`` (n in
+    the schedule; ``due`` is ``due_on``, default the campaign's close date) that is on or
+    before ``today`` and on or after ``opens_on``; None after the due date or before the
+    first such date."""
+    due = due_on or campaign.closes_on
+    if today > due or today < campaign.opens_on:
         return None
-    dates = [
-        campaign.closes_on - datetime.timedelta(days=n) for n in campaign_reminder_days(campaign)
-    ]
+    dates = [due - datetime.timedelta(days=n) for n in campaign_reminder_days(campaign)]
     passed = [d for d in dates if campaign.opens_on <= d <= today]
     return max(passed) if passed else None
 
@@ -151,33 +152,43 @@ def _respondent_name(response: Response) -> str:
 
 def _response_message(response: Response, kind: str, to: list[str]) -> EmailMessage:
     campaign = response.campaign
-    close = format_date(campaign.closes_on)
+    due = response_due_date(response)
+    own = due > campaign.closes_on  # an extension, or a correction due after the close
+    close = format_date(due)
     link = _site_url(reverse("surveys:response", args=[response.pk]))
 
     def subject() -> str:
+        values = {"campaign": campaign.name, "date": close}
         if kind == ReminderSent.Kind.OVERDUE:
-            return _("Overdue: %(campaign)s (closed %(date)s)") % {
-                "campaign": campaign.name,
-                "date": close,
-            }
-        return _("Reminder: %(campaign)s closes on %(date)s") % {
-            "campaign": campaign.name,
-            "date": close,
-        }
+            if own:
+                return _("Overdue: %(campaign)s (due %(date)s)") % values
+            return _("Overdue: %(campaign)s (closed %(date)s)") % values
+        if own:
+            return _("Reminder: your response to %(campaign)s is due on %(date)s") % values
+        return _("Reminder: %(campaign)s closes on %(date)s") % values
 
     def body() -> str:
         values = {
             "respondent": _respondent_name(response),
             "campaign": campaign.name,
             "date": close,
+            "closed": format_date(campaign.closes_on),
             "status": response.get_status_display(),
             "link": link,
         }
         if kind == ReminderSent.Kind.OVERDUE:
             text = _(
                 "The response of %(respondent)s to the campaign «%(campaign)s» was due on "
-                "%(date)s and has not been submitted (status: %(status)s). Please complete and "
-                "submit it as soon as possible:\n%(link)s"
+                "%(date)s and has not been submitted (status: %(status)s). It can no longer be "
+                "changed or submitted unless the provincial management board or the ministry "
+                "grants an extension:\n%(link)s"
+            )
+        elif own:
+            text = _(
+                "The response of %(respondent)s to the campaign «%(campaign)s» has not been "
+                "submitted yet (status: %(status)s). The campaign closed on %(closed)s; this "
+                "response may still be changed and submitted until %(date)s. Your drafts are "
+                "kept; open the response here:\n%(link)s"
             )
         else:
             text = _(
@@ -274,24 +285,35 @@ def reminders_send(*, today: datetime.date | None = None, connection=None) -> Re
     today = today or timezone.localdate()
     report = ReminderReport()
     window_start = today - datetime.timedelta(days=OVERDUE_WINDOW_DAYS)
-    campaigns = Campaign.objects.filter(opens_on__lte=today, closes_on__gte=window_start)
+    campaigns = Campaign.objects.filter(opens_on__lte=today).filter(
+        Q(closes_on__gte=window_start) | Q(responses__due_on__gte=window_start)
+    )
     todo: list[tuple[Response, str, datetime.date]] = []
-    for campaign in campaigns:
-        if today > campaign.closes_on:
-            kind, on = ReminderSent.Kind.OVERDUE, campaign.closes_on + datetime.timedelta(days=1)
-        else:
-            kind, on = ReminderSent.Kind.DUE, due_reminder_date(campaign, today)
-            if on is None:
-                continue
-        responses = Response.objects.filter(
-            campaign=campaign, status__in=NOT_REPORTED
-        ).select_related("campaign", "park", "enterprise")
+    for campaign in campaigns.distinct():
+        responses = Response.objects.filter(campaign=campaign, status__in=NOT_REPORTED)
+        if campaign.closes_on < window_start:  # long closed: only the later due dates
+            responses = responses.filter(due_on__gte=window_start)
+        due_now = []
+        for response in responses.select_related("campaign", "park", "enterprise"):
+            due = response_due_date(response)
+            if today > due:
+                if due < window_start:
+                    continue
+                due_now.append(
+                    (response, ReminderSent.Kind.OVERDUE, due + datetime.timedelta(days=1))
+                )
+            else:
+                on = due_reminder_date(campaign, today, due)
+                if on is not None:
+                    due_now.append((response, ReminderSent.Kind.DUE, on))
+        if not due_now:
+            continue
         done = set(
-            ReminderSent.objects.filter(campaign=campaign, kind=kind, on=on).values_list(
-                "response_id", flat=True
-            )
+            ReminderSent.objects.filter(
+                campaign=campaign, on__gte=min(on for _r, _k, on in due_now)
+            ).values_list("response_id", "kind", "on")
         )
-        todo += [(r, kind, on) for r in responses if r.pk not in done]
+        todo += [(r, kind, on) for r, kind, on in due_now if (r.pk, kind, on) not in done]
     if not todo:
         return report
     by_enterprise = _enterprise_addresses(

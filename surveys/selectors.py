@@ -4,6 +4,7 @@ completion per park, answer history and reviewers' comments."""
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,12 +22,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from enterprises.models import Park
-from enterprises.policy import Action, can, follows_others, restrict
+from enterprises.policy import Action, can, can_respond, follows_others, restrict
 from indicators.models import DataElement
 from registers.models import ISOCertificate, RECPMeasure, SymbiosisExchange, SymbiosisParticipant
 from registers.selectors import register_values_frame
 
-from .models import Answer, AnswerComment, Campaign, Response, Transition
+from .codes import filter_by_code, parse_report_code
+from .models import Answer, AnswerComment, Campaign, Extension, Response, Transition
+from .periods import PeriodState, response_period
 
 REPORTED_COLUMNS = ["kind", "subject", "period"]
 
@@ -276,6 +279,32 @@ def can_review(user, response: Response) -> bool:
     return can(user, Action.REVIEW, response)
 
 
+def response_editable_by(user, response: Response, today: datetime.date | None = None) -> bool:
+    """True when ``user`` may change and submit ``response`` now: its respondent, while the
+    response is a draft or returned and its reporting period is open (``surveys.periods``).
+    Pages use it to offer the form; the services check the same rule on every write."""
+    return (
+        response.is_editable
+        and can_respond(user, park_id=response.park_id, enterprise_id=response.enterprise_id)
+        and response_period(response, today).is_open
+    )
+
+
+def can_extend(user, response: Response) -> bool:
+    """True when ``user`` may grant ``response`` an extension (the permission policy's
+    ``extend`` action: the board of its province, the ministry)."""
+    return can(user, Action.EXTEND, response)
+
+
+def response_extensions(*, response: Response) -> list[Extension]:
+    """The extensions granted to ``response``, oldest first, with ``granted_by`` loaded."""
+    return list(
+        Extension.objects.filter(response=response)
+        .select_related("granted_by")
+        .order_by("granted_at", "pk")
+    )
+
+
 def can_reopen(user, response: Response) -> bool:
     """True when the user may reopen an approved ``response``: the board of its province."""
     return can(user, Action.REOPEN, response)
@@ -392,11 +421,12 @@ def campaign_completion(*, campaign: Campaign, user) -> list[ParkCompletion]:
 class Inbox:
     """A user's reporting calendar, each list of :class:`~surveys.models.Response`.
 
-    Respondent lists (their own responses): ``due`` (draft, close date not passed),
-    ``overdue`` (draft past the close date), ``returned`` (sent back to them; each carries
-    ``return_step`` (the Transition) and ``return_comments``; ``is_overdue`` is set when the
-    close date has passed), ``submitted`` (waiting for review), ``approved``.
-    Reviewer list: ``to_review`` (submitted responses in their review scope).
+    Respondent lists (their own responses): ``due`` (draft, its due date not passed, the
+    period open or not yet open), ``overdue`` (draft past its due date), ``returned`` (sent
+    back to them; each carries ``return_step`` (the Transition) and ``return_comments``),
+    ``submitted`` (waiting for review), ``approved``. Every response of these lists carries
+    ``period`` (:class:`surveys.periods.Period`) and ``is_overdue`` (not submitted and past
+    its due date). Reviewer list: ``to_review`` (submitted responses in their review scope).
     """
 
     due: list[Response] = field(default_factory=list)
@@ -437,7 +467,7 @@ def inbox_for(*, user, today: datetime.date, limit: int = 200) -> Inbox:
         ]
     )
     for r in own:
-        r.is_overdue = r.campaign.closes_on < today and r.status in Response.EDITABLE_STATUSES
+        attach_period(r, today)
         if r.status == Response.Status.DRAFT:
             (inbox.overdue if r.is_overdue else inbox.due).append(r)
         elif r.status == Response.Status.RETURNED:
@@ -449,12 +479,46 @@ def inbox_for(*, user, today: datetime.date, limit: int = 200) -> Inbox:
     for name in ("due", "overdue", "returned", "submitted", "approved"):
         setattr(inbox, name, getattr(inbox, name)[:limit])
     attach_return_notes(inbox.returned)
-    inbox.to_review = list(
-        responses_reviewable(user)
+    inbox.to_review = [
+        attach_period(r, today)
+        for r in responses_reviewable(user)
         .filter(status=Response.Status.SUBMITTED)
         .order_by("submitted_at", "pk")[:limit]
-    )
+    ]
     return inbox
+
+
+def attach_period(response: Response, today: datetime.date) -> Response:
+    """Set ``period`` (:class:`surveys.periods.Period` on ``today``) and ``is_overdue`` (not
+    submitted and past its due date) on ``response``; no query once ``campaign`` is loaded.
+    Returns the response."""
+    response.period = response_period(response, today)
+    response.is_overdue = (
+        response.period.state == PeriodState.CLOSED
+        and response.status in Response.EDITABLE_STATUSES
+    )
+    return response
+
+
+def responses_search(*, user, text: str, today: datetime.date, limit: int = 200) -> list[Response]:
+    """The responses in the user's scope that ``text`` names: by report code (``EZ_A4_17``,
+    ``EZ_A5_17``, … see ``surveys.codes``: at most one), otherwise by the respondent's name
+    (enterprise or park, Vietnamese or English, any part). Newest campaign first, at most
+    ``limit``, each with :func:`attach_period`."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    visible = responses_visible(user)
+    if parse_report_code(text) is not None:
+        found = filter_by_code(visible, text)
+    else:
+        found = visible.filter(
+            Q(enterprise__name__icontains=text)
+            | Q(enterprise__isnull=True, park__name_vi__icontains=text)
+            | Q(enterprise__isnull=True, park__name_en__icontains=text)
+        )
+    rows = found.order_by("-campaign__period", "-campaign__pk", "park__name_vi", "pk")[:limit]
+    return [attach_period(r, today) for r in rows]
 
 
 def attach_return_notes(responses: list[Response]) -> None:
@@ -725,4 +789,181 @@ def register_answers_frame(
         park_ids=sorted(parks),
         enterprise_ids=sorted(ents),
         reference_date=reference_date,
+    )
+
+
+# --- reporting rates (timeliness) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportingRate:
+    """How the ``expected`` responses of a group came in (``surveys.periods``): ``on_time``
+    (first submitted on or before the campaign's close date), ``late`` (after it), the rest
+    not submitted. A response submitted once and returned for correction counts as submitted.
+    Shares are percentages of ``expected`` (None when nothing is expected)."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def not_submitted(self) -> int:
+        """Responses never submitted."""
+        return self.expected - self.on_time - self.late
+
+    @property
+    def submitted(self) -> int:
+        """Responses submitted, on time or late."""
+        return self.on_time + self.late
+
+    def _share(self, count: int) -> float | None:
+        return 100.0 * count / self.expected if self.expected else None
+
+    @property
+    def on_time_share(self) -> float | None:
+        """On time, % of expected."""
+        return self._share(self.on_time)
+
+    @property
+    def late_share(self) -> float | None:
+        """Late, % of expected."""
+        return self._share(self.late)
+
+    @property
+    def not_submitted_share(self) -> float | None:
+        """Not submitted, % of expected."""
+        return self._share(self.not_submitted)
+
+    @property
+    def submitted_share(self) -> float | None:
+        """Submitted (on time or late), % of expected: the reporting rate."""
+        return self._share(self.submitted)
+
+    def __add__(self, other: ReportingRate) -> ReportingRate:
+        return ReportingRate(
+            self.expected + other.expected, self.on_time + other.on_time, self.late + other.late
+        )
+
+    def as_dict(self) -> dict:
+        """Counts and shares (percent, rounded to 0.1; None when nothing is expected)."""
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 1)
+
+        return {
+            "expected": self.expected,
+            "on_time": self.on_time,
+            "late": self.late,
+            "not_submitted": self.not_submitted,
+            "on_time_share": rounded(self.on_time_share),
+            "late_share": rounded(self.late_share),
+            "not_submitted_share": rounded(self.not_submitted_share),
+            "submitted_share": rounded(self.submitted_share),
+        }
+
+
+def _name_key(name: str) -> str:
+    """``name`` folded for sorting the Vietnamese way enough for a table: without tone marks
+    and with đ as d (``"Đồng Nai"`` → ``"dong nai"``)."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _lowest_first(item) -> tuple:
+    """Sort key: the lowest share submitted first, then the lowest share on time."""
+    rate = item.rate
+    return (rate.submitted_share if rate.expected else 101.0, rate.on_time_share or 0.0)
+
+
+@dataclass(frozen=True)
+class ParkReporting:
+    """One park's reporting rate: its own response and its tenants' together."""
+
+    park_id: int
+    park_name_vi: str
+    park_name_en: str
+    province_id: int
+    rate: ReportingRate
+
+    @property
+    def park_name(self) -> str:
+        """The park's name in the active language (Vietnamese unless English is active)."""
+        return self.park_name_en if (get_language() or "vi").startswith("en") else self.park_name_vi
+
+
+@dataclass(frozen=True)
+class ProvinceReporting:
+    """One province's reporting rate, summed over its parks."""
+
+    province_id: int
+    province_code: str
+    province_name: str
+    parks: int
+    rate: ReportingRate
+
+
+@dataclass(frozen=True)
+class CampaignReporting:
+    """The reporting rate of a campaign over a set of responses: ``total``, ``provinces``
+    and ``parks``, each list with the lowest rate first (the smallest share submitted, then
+    the smallest share on time, then by name)."""
+
+    campaign: Campaign
+    total: ReportingRate
+    provinces: list[ProvinceReporting]
+    parks: list[ParkReporting]
+
+
+def reporting_rates(*, campaign: Campaign, responses: QuerySet[Response]) -> CampaignReporting:
+    """On time, late and not submitted (``surveys.periods``) among ``responses`` (already
+    scoped: the caller's, or a dashboard's parks) of ``campaign``, per park, per province and
+    in total. A park counts its own response and its tenants'. One query (a count per park),
+    whatever the number of responses."""
+    rows = (
+        responses.filter(campaign=campaign)
+        .order_by()
+        .values(
+            "park_id",
+            "park__name_vi",
+            "park__name_en",
+            "park__province_id",
+            "park__province__code",
+            "park__province__name_vi",
+        )
+        .annotate(
+            expected=Count("pk"),
+            on_time=Count("pk", filter=Q(days_late=0)),
+            late=Count("pk", filter=Q(days_late__gt=0)),
+        )
+    )
+    parks: list[ParkReporting] = []
+    provinces: dict[int, ProvinceReporting] = {}
+    for row in rows:
+        rate = ReportingRate(row["expected"], row["on_time"], row["late"])
+        parks.append(
+            ParkReporting(
+                park_id=row["park_id"],
+                park_name_vi=row["park__name_vi"],
+                park_name_en=row["park__name_en"] or row["park__name_vi"],
+                province_id=row["park__province_id"],
+                rate=rate,
+            )
+        )
+        province_id = row["park__province_id"]
+        before = provinces.get(province_id)
+        provinces[province_id] = ProvinceReporting(
+            province_id=province_id,
+            province_code=row["park__province__code"],
+            province_name=row["park__province__name_vi"],
+            parks=(before.parks if before else 0) + 1,
+            rate=(before.rate if before else ReportingRate()) + rate,
+        )
+    total = sum((p.rate for p in parks), ReportingRate())
+    return CampaignReporting(
+        campaign=campaign,
+        total=total,
+        provinces=sorted(
+            provinces.values(), key=lambda p: (*_lowest_first(p), _name_key(p.province_name))
+        ),
+        parks=sorted(parks, key=lambda p: (*_lowest_first(p), _name_key(p.park_name_vi))),
     )

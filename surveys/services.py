@@ -45,7 +45,22 @@ from enterprises.policy import Action, can, can_respond, restrict
 from indicators.models import AppliesTo, DataElement, FrameworkVersion
 
 from .forms import AnswerValue, element_label
-from .models import Answer, AnswerComment, Campaign, Response, Transition, parse_reminder_days
+from .models import (
+    Answer,
+    AnswerComment,
+    Campaign,
+    Extension,
+    Response,
+    Transition,
+    parse_reminder_days,
+)
+from .periods import (
+    PeriodState,
+    check_period_open,
+    days_late,
+    format_date,
+    response_period,
+)
 from .selectors import (
     can_open_campaigns,
     can_reopen,
@@ -233,6 +248,9 @@ def campaign_parks_openable(user):
 
 
 def _check_respondent(response: Response, user) -> None:
+    """The respondent's checks of every channel: who (``PermissionDenied``), the status
+    (code ``locked``) and the reporting period (``surveys.periods``: codes
+    ``period_not_open`` / ``period_closed``, the message naming the date)."""
     if not can_respond(user, park_id=response.park_id, enterprise_id=response.enterprise_id):
         raise PermissionDenied(_("Only the respondent may change this response."))
     if not response.is_editable:
@@ -241,6 +259,7 @@ def _check_respondent(response: Response, user) -> None:
             % {"status": response.get_status_display()},
             code="locked",
         )
+    check_period_open(response)
 
 
 def _same(answer: Answer | None, value: AnswerValue) -> bool:
@@ -291,10 +310,15 @@ def response_save_answers(
     loaded: if the stored one differs, nothing is saved and :class:`StaleVersionError` is raised
     with the conflicting fields (no silent overwrite). Raises ``PermissionDenied`` for anyone
     but the respondent and ``ValidationError`` (code ``locked``) when the response is submitted
-    or approved. Every change is kept in the answer's history with ``user`` as its author.
-    Returns the response at its new version.
+    or approved, and codes ``period_not_open`` / ``period_closed`` outside the reporting
+    period (``surveys.periods``). Every change is kept in the answer's history with ``user``
+    as its author. Returns the response at its new version.
     """
-    locked = Response.objects.select_for_update().get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=response.pk)
+    )
     _check_respondent(locked, user)
     existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
     if locked.version != expected_version:
@@ -347,9 +371,16 @@ def _lock(response: Response) -> Response:
     )
 
 
-def _transition(response: Response, to_status: str, user, reason: str = "") -> Transition:
+def _transition(
+    response: Response, to_status: str, user, reason: str = "", due_on=None
+) -> Transition:
     step = Transition.objects.create(
-        response=response, from_status=response.status, to_status=to_status, by=user, reason=reason
+        response=response,
+        from_status=response.status,
+        to_status=to_status,
+        by=user,
+        reason=reason,
+        due_on=due_on,
     )
     response.status = to_status
     response.version += 1
@@ -403,13 +434,42 @@ def _clean_comments(response: Response, comments: Mapping[str, str] | None) -> d
     return cleaned
 
 
+def _clean_due_on(response: Response, due_on: datetime.date | None) -> dict[str, str]:
+    """Errors (by field) of the due date a reviewer sets when returning or reopening
+    ``response``: required once the response's own period is over (else the correction
+    could never be made), never in the past."""
+    today = timezone.localdate()
+    period = response_period(response, today)
+    if due_on is None:
+        if period.state == PeriodState.CLOSED:
+            return {
+                "due_on": _(
+                    "The response was due on %(date)s: set the date by which the correction is due."
+                )
+                % {"date": format_date(period.due_on)}
+            }
+        return {}
+    if due_on < today:
+        return {
+            "due_on": _("The due date %(date)s is in the past.") % {"date": format_date(due_on)}
+        }
+    return {}
+
+
+def _set_due_on(response: Response, due_on: datetime.date | None) -> None:
+    if due_on is not None:
+        response.due_on = due_on
+
+
 @transaction.atomic
 def response_submit(*, response: Response, user) -> Response:
     """Submit a draft or returned response for review; its answers then count in the scores.
 
-    Raises ``ValidationError`` listing each required element left blank (by label), or when
-    the response is locked; ``PermissionDenied`` for anyone but the respondent. After commit
-    the park's results are recomputed.
+    Raises ``ValidationError`` listing each required element left blank (by label), when
+    the response is locked, or outside its reporting period (``surveys.periods``);
+    ``PermissionDenied`` for anyone but the respondent. The first submission records its
+    time and how many days after the campaign's close date it came (``days_late``, 0 when on
+    time); a resubmission keeps that record. After commit the park's results are recomputed.
     """
     locked = _lock(response)
     _check_respondent(locked, user)
@@ -426,22 +486,37 @@ def response_submit(*, response: Response, user) -> Response:
     _transition(locked, Response.Status.SUBMITTED, user)
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
-    locked.save(update_fields=["status", "submitted_at", "submitted_by", "version", "updated_at"])
+    fields = ["status", "submitted_at", "submitted_by", "version", "updated_at"]
+    if locked.first_submitted_at is None:
+        locked.first_submitted_at = locked.submitted_at
+        locked.days_late = days_late(
+            closes_on=locked.campaign.closes_on, submitted_at=locked.submitted_at
+        )
+        fields += ["first_submitted_at", "days_late"]
+    locked.save(update_fields=fields)
     _announce(locked, "submit")
     return locked
 
 
 @transaction.atomic
 def response_return(
-    *, response: Response, user, reason: str = "", comments: Mapping[str, str] | None = None
+    *,
+    response: Response,
+    user,
+    reason: str = "",
+    comments: Mapping[str, str] | None = None,
+    due_on: datetime.date | None = None,
 ) -> Response:
     """Send a submitted response back to its respondent for correction.
 
     ``reason`` is the general reason; ``comments`` maps data element codes to a comment on
     that answer (stored as :class:`~surveys.models.AnswerComment`). At least one of the two is
-    required. The respondent may then edit and submit again. Raises ``PermissionDenied`` for a
-    non-reviewer, ``ValidationError`` (code ``wrong_status``) unless submitted, or naming the
-    missing reason / unknown element codes.
+    required. ``due_on`` is the date by which the correction is due: it becomes the
+    response's own due date (``surveys.periods``) and is required once the response's period
+    is over; optional before (the campaign's close date applies). The respondent may then
+    edit and submit again. Raises ``PermissionDenied`` for a non-reviewer,
+    ``ValidationError`` (code ``wrong_status``) unless submitted, or by field naming the
+    missing reason, the missing or past due date, or unknown element codes.
     """
     locked = _lock(response)
     _check_reviewer(locked, user)
@@ -451,18 +526,20 @@ def response_return(
         )
     reason = (reason or "").strip()
     cleaned = _clean_comments(locked, comments)
+    errors = _clean_due_on(locked, due_on)
     if not reason and not cleaned:
-        raise ValidationError(
-            {"reason": _("Say why the response is returned, or comment on an answer.")}
-        )
-    step = _transition(locked, Response.Status.RETURNED, user, reason)
+        errors["reason"] = _("Say why the response is returned, or comment on an answer.")
+    if errors:
+        raise ValidationError(errors)
+    step = _transition(locked, Response.Status.RETURNED, user, reason, due_on)
     AnswerComment.objects.bulk_create(
         [
             AnswerComment(response=locked, data_element=e, transition=step, text=t, by=user)
             for e, t in cleaned.items()
         ]
     )
-    locked.save(update_fields=["status", "version", "updated_at"])
+    _set_due_on(locked, due_on)
+    locked.save(update_fields=["status", "version", "due_on", "updated_at"])
     _announce(locked, "return")
     return locked
 
@@ -492,13 +569,19 @@ def response_approve(*, response: Response, user) -> Response:
 
 @transaction.atomic
 def response_reopen(
-    *, response: Response, user, reason: str, comments: Mapping[str, str] | None = None
+    *,
+    response: Response,
+    user,
+    reason: str,
+    comments: Mapping[str, str] | None = None,
+    due_on: datetime.date | None = None,
 ) -> Response:
     """Reopen an approved response: it goes back to the respondent as returned.
 
     Only the board of the response's province may (``PermissionDenied`` otherwise); the
-    ``reason`` is mandatory (``ValidationError`` on ``reason``); ``comments`` as in
-    :func:`response_return`. ``ValidationError`` (code ``wrong_status``) unless approved.
+    ``reason`` is mandatory (``ValidationError`` on ``reason``); ``comments`` and ``due_on``
+    as in :func:`response_return`. ``ValidationError`` (code ``wrong_status``) unless
+    approved.
     """
     locked = _lock(response)
     if not can_reopen(user, locked):
@@ -508,19 +591,74 @@ def response_reopen(
             _("Only an approved response can be reopened; this one is %(status)s."), locked
         )
     reason = (reason or "").strip()
+    errors = _clean_due_on(locked, due_on)
     if not reason:
-        raise ValidationError({"reason": _("A reason is required to reopen a response.")})
+        errors["reason"] = _("A reason is required to reopen a response.")
+    if errors:
+        raise ValidationError(errors)
     cleaned = _clean_comments(locked, comments)
-    step = _transition(locked, Response.Status.RETURNED, user, reason)
+    step = _transition(locked, Response.Status.RETURNED, user, reason, due_on)
     AnswerComment.objects.bulk_create(
         [
             AnswerComment(response=locked, data_element=e, transition=step, text=t, by=user)
             for e, t in cleaned.items()
         ]
     )
-    locked.save(update_fields=["status", "version", "updated_at"])
+    _set_due_on(locked, due_on)
+    locked.save(update_fields=["status", "version", "due_on", "updated_at"])
     _announce(locked, "reopen")
     return locked
+
+
+@transaction.atomic
+def response_extend(*, response: Response, user, until: datetime.date, reason: str) -> Extension:
+    """Grant ``response`` a later due date: its respondent may change and submit it until
+    ``until`` (included), and the reminders follow the new date (``surveys.periods``,
+    ``surveys.reminders``).
+
+    Who: the provincial management board of the response's province or the ministry (the
+    permission policy's ``extend`` action; ``PermissionDenied`` otherwise). The response must
+    still be with its respondent (draft or returned: ``ValidationError`` code
+    ``wrong_status``); ``until`` must be after the campaign's close date and not in the past,
+    and ``reason`` is required (``ValidationError`` by field ``until`` / ``reason``). The grant
+    (who, when, until, why) is kept as an :class:`~surveys.models.Extension`; a later grant
+    replaces the date. Returns the extension.
+    """
+    locked = _lock(response)
+    if not can(user, Action.EXTEND, locked):
+        raise PermissionDenied(
+            _(
+                "Only the provincial management board of the response's province or the "
+                "ministry grants an extension."
+            )
+        )
+    if not locked.is_editable:
+        raise _wrong_status(
+            _("This response is %(status)s: only a response not yet submitted is extended."),
+            locked,
+        )
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    closes_on = locked.campaign.closes_on
+    if until is None:
+        errors["until"] = _("Give the new due date.")
+    elif until <= closes_on:
+        errors["until"] = _(
+            "The new due date must be after the campaign's close date, %(date)s."
+        ) % {"date": format_date(closes_on)}
+    elif until < today:
+        errors["until"] = _("The due date %(date)s is in the past.") % {"date": format_date(until)}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Say why the extension is granted.")
+    if errors:
+        raise ValidationError(errors)
+    extension = Extension.objects.create(
+        response=locked, until=until, reason=reason, granted_by=user
+    )
+    locked.due_on = until
+    locked.save(update_fields=["due_on", "updated_at"])
+    return extension
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.response_list, name="responses"),
     path("responses/<int:pk>/", views.response_detail, name="response"),
     path("responses/<int:pk>/review/", views.response_review, name="response_review"),
+    path("responses/<int:pk>/extension/", views.response_extension, name="response_extension"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

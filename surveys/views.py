@@ -18,22 +18,28 @@ from django.views.decorators.http import require_POST
 
 from enterprises.policy import can_respond
 
+from .codes import response_codes
 from .forms import ResponseForm
-from .forms_workflow import CampaignOpenForm, ReviewForm
+from .forms_workflow import CampaignOpenForm, ExtensionForm, ReviewForm
 from .models import Answer, Response
+from .periods import format_date, period_refusal, response_period
 from .selectors import (
     campaign_completion,
     campaigns_followed,
     campaigns_visible,
+    can_extend,
     can_open_campaigns,
     can_reopen,
     can_review,
     inbox_for,
     is_reviewer,
     response_answer_history,
+    response_editable_by,
+    response_extensions,
     response_latest_comments,
     response_transitions,
     responses_reviewable,
+    responses_search,
     responses_visible,
 )
 from .services import (
@@ -43,6 +49,7 @@ from .services import (
     response_approve,
     response_bulk_approve,
     response_elements,
+    response_extend,
     response_reopen,
     response_return,
     response_save_answers,
@@ -54,8 +61,12 @@ from .services import (
 def response_list(request):
     """The inbox: the user's own responses grouped (due, overdue, returned with comments,
     submitted, approved), the responses waiting for their review, and for reviewers the
-    completion per park of the latest campaign they follow."""
-    inbox = inbox_for(user=request.user, today=timezone.localdate())
+    completion per park of the latest campaign they follow. ``?q=`` searches the responses
+    in scope by report code (``EZ_A4_17``) or respondent name."""
+    today = timezone.localdate()
+    inbox = inbox_for(user=request.user, today=today)
+    query = (request.GET.get("q") or "").strip()[:200]
+    found = responses_search(user=request.user, text=query, today=today) if query else None
     campaign = campaigns_followed(request.user).first()
     completion = campaign_completion(campaign=campaign, user=request.user) if campaign else []
     return render(
@@ -63,6 +74,8 @@ def response_list(request):
         "surveys/response_list.html",
         {
             "inbox": inbox,
+            "query": query,
+            "found": found,
             "campaign": campaign,
             "completion": completion[:200],
             "completion_more": len(completion) > 200,
@@ -90,11 +103,29 @@ def _initial(response, elements) -> dict:
     return initial
 
 
+def _period_note(response) -> str:
+    """Why a draft or returned response cannot be changed today (the services' message
+    naming the date), or ""."""
+    refusal = period_refusal(response) if response.is_editable else None
+    return refusal.messages[0] if refusal is not None else ""
+
+
 def _render_detail(
-    request, response, elements, form, editable, *, review_form=None, conflicts=(), status=200
+    request,
+    response,
+    elements,
+    form,
+    editable,
+    *,
+    review_form=None,
+    extension_form=None,
+    conflicts=(),
+    status=200,
 ):
-    """The response page: the form (read-only unless editable), each answer's reviewer
-    comment and history, the workflow steps and, for reviewers, the review form."""
+    """The response page: its report codes and reporting period, the form (read-only unless
+    editable), each answer's reviewer comment and history, the workflow steps and
+    extensions, for reviewers the review form and, for the board or the ministry, the
+    extension form."""
     reviewer = can_review(request.user, response)
     reopener = can_reopen(request.user, response)
     can_act = {
@@ -110,8 +141,18 @@ def _render_detail(
     elif review_form is None:
         review_form = ReviewForm(elements=elements)
     if not editable:
+        if form.is_bound:  # a refused save: the read-only fields still show what was typed
+            form.initial = {
+                **form.initial,
+                **{n: form.data[n] for n in form.fields if n in form.data},
+            }
         for field in form.fields.values():
             field.disabled = True
+    if extension_form is None and response.is_editable and can_extend(request.user, response):
+        extension_form = ExtensionForm()
+    elif not response.is_editable:
+        extension_form = None
+    transitions = response_transitions(response=response)
     history = response_answer_history(response=response)
     comments = response_latest_comments(response=response)
     conflict_by_code = {c.element.code: c for c in conflicts}
@@ -145,7 +186,16 @@ def _render_detail(
             "conflicts": conflicts,
             "return_step": response.return_step,
             "return_comments": response.return_comments,
-            "transitions": response_transitions(response=response),
+            "transitions": transitions,
+            "approval": next(
+                (t for t in reversed(transitions) if t.to_status == Response.Status.APPROVED),
+                None,
+            ),
+            "codes": response_codes(response),
+            "period": response_period(response),
+            "period_note": _period_note(response),
+            "extensions": response_extensions(response=response),
+            "extension_form": extension_form,
         },
         status=status,
     )
@@ -159,15 +209,21 @@ def response_detail(request, pk: int):
     cannot be read re-renders the form with the message and what was typed; nothing is saved.
     A save based on a stale version is refused showing, per conflicting field, the value typed
     and the value now saved; the form keeps what was typed, and saving again stores it.
+    Outside the reporting period (``surveys.periods``) the page is read-only, and a save sent
+    from a page loaded earlier is refused with the message naming the date, keeping what was
+    typed.
     """
     response = get_object_or_404(responses_visible(request.user), pk=pk)
     elements = response_elements(response)
-    editable = response.is_editable and can_respond(
-        request.user, park_id=response.park_id, enterprise_id=response.enterprise_id
-    )
+    editable = response_editable_by(request.user, response)
     conflicts = []
     if request.method == "POST":
-        if not editable:
+        if not (
+            response.is_editable
+            and can_respond(
+                request.user, park_id=response.park_id, enterprise_id=response.enterprise_id
+            )
+        ):
             raise PermissionDenied
         form = ResponseForm(request.POST, elements=elements)
         if form.is_valid():
@@ -211,7 +267,7 @@ def response_detail(request, pk: int):
                     form.data = form.data.copy()
                     form.data["version"] = response.version
         response.refresh_from_db(fields=["status", "version"])
-        editable = editable and response.is_editable
+        editable = response_editable_by(request.user, response)
     else:
         form = ResponseForm(initial=_initial(response, elements), elements=elements)
     return _render_detail(request, response, elements, form, editable, conflicts=conflicts)
@@ -220,15 +276,22 @@ def response_detail(request, pk: int):
 @login_required
 @require_POST
 def response_review(request, pk: int):
-    """A reviewer returns, approves or reopens a response (``action``), with a ``reason``
-    and ``comment__<code>`` per answer. Errors re-render the page keeping what was typed."""
+    """A reviewer returns, approves or reopens a response (``action``), with a ``reason``,
+    ``comment__<code>`` per answer and, to return or reopen, the ``due_on`` date of the
+    correction. Errors re-render the page keeping what was typed."""
     response = get_object_or_404(responses_visible(request.user), pk=pk)
     elements = response_elements(response)
     review_form = ReviewForm(request.POST, elements=elements)
     if not review_form.is_valid():
-        raise Http404  # an unknown action
+        if "action" in review_form.errors:
+            raise Http404  # an unknown action
+        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        return _render_detail(
+            request, response, elements, form, False, review_form=review_form, status=400
+        )
     action = review_form.cleaned_data["action"]
     reason = review_form.cleaned_data["reason"]
+    due_on = review_form.cleaned_data.get("due_on")
     try:
         if action == "approve":
             response_approve(response=response, user=request.user)
@@ -239,6 +302,7 @@ def response_review(request, pk: int):
                 user=request.user,
                 reason=reason,
                 comments=review_form.comments(),
+                due_on=due_on,
             )
             messages.success(request, _("Response returned to its respondent."))
         else:
@@ -247,6 +311,7 @@ def response_review(request, pk: int):
                 user=request.user,
                 reason=reason,
                 comments=review_form.comments(),
+                due_on=due_on,
             )
             messages.success(request, _("Response reopened and returned to its respondent."))
     except ValidationError as exc:
@@ -262,6 +327,55 @@ def response_review(request, pk: int):
         form = ResponseForm(initial=_initial(response, elements), elements=elements)
         return _render_detail(request, response, elements, form, False, review_form=review_form)
     return redirect("surveys:response", pk=response.pk)
+
+
+@login_required
+@require_POST
+def response_extension(request, pk: int):
+    """The board of the response's province or the ministry grants it a later due date
+    (``until``) with a ``reason``. Outside the reading scope: 404; without the right: 403;
+    errors re-render the page keeping what was typed."""
+    response = get_object_or_404(responses_visible(request.user), pk=pk)
+    if not can_extend(request.user, response):
+        raise PermissionDenied
+    elements = response_elements(response)
+    extension_form = ExtensionForm(request.POST)
+    if extension_form.is_valid():
+        try:
+            extension = response_extend(
+                response=response,
+                user=request.user,
+                until=extension_form.cleaned_data["until"],
+                reason=extension_form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    for message in errors:
+                        extension_form.add_error(
+                            name if name in extension_form.fields else None, message
+                        )
+            else:
+                for message in exc.messages:
+                    extension_form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Extension granted: the respondent may change and submit until %(date)s.")
+                % {"date": format_date(extension.until)},
+            )
+            return redirect("surveys:response", pk=response.pk)
+    response.refresh_from_db()
+    form = ResponseForm(initial=_initial(response, elements), elements=elements)
+    return _render_detail(
+        request,
+        response,
+        elements,
+        form,
+        response_editable_by(request.user, response),
+        extension_form=extension_form,
+        status=400,
+    )
 
 
 @login_required

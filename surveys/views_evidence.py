@@ -34,7 +34,7 @@ from .evidence import (
 )
 from .forms import ResponseForm, element_label
 from .models import Answer, Response
-from .selectors import responses_visible
+from .selectors import response_editable_by, responses_visible
 from .services import StaleVersionError, response_elements, response_save_answers
 
 # --------------------------------------------------------------------------------------
@@ -43,6 +43,8 @@ from .services import StaleVersionError, response_elements, response_save_answer
 
 
 def _may_change(response: Response, user) -> bool:
+    """The respondent of a draft or returned response: may try a change, which the services
+    still refuse outside the reporting period (``surveys.periods``) with the date named."""
     return response.is_editable and can_respond(
         user, park_id=response.park_id, enterprise_id=response.enterprise_id
     )
@@ -220,20 +222,21 @@ def response_autosave(request, pk: int):
       "message"}`` when a field cannot be read or breaks a cross-field rule: nothing saved;
     - 409 ``{"saved": false, "version" (the stored one), "conflicts": [{"field", "label",
       "yours", "theirs", "message"}], "message"}`` when someone saved since: nothing saved;
-    - 403 when the user is not the respondent or the response is locked; 404 outside scope.
+    - 403 when the user is not the respondent, the response is locked or its reporting
+      period is not open (``code`` ``period_not_open`` / ``period_closed``, the message
+      naming the date); 404 outside scope.
     """
     response = get_object_or_404(responses_visible(request.user), pk=pk)
-    editable = _may_change(response, request.user)
     if request.method == "GET":
         return JsonResponse(
             {
                 "version": response.version,
                 "saved_at": response.updated_at.isoformat(),
-                "editable": editable,
+                "editable": response_editable_by(request.user, response),
                 "messages": _autosave_messages(),
             }
         )
-    if not editable:
+    if not _may_change(response, request.user):
         return JsonResponse(
             {"saved": False, "message": _("This response can no longer be changed by you.")},
             status=403,
@@ -278,8 +281,10 @@ def response_autosave(request, pk: int):
         )
     except PermissionDenied as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
-    except ValidationError as exc:  # locked meanwhile (submitted by a colleague)
-        return JsonResponse({"saved": False, "message": " ".join(exc.messages)}, status=403)
+    except ValidationError as exc:  # locked meanwhile, or the reporting period is over
+        return JsonResponse(
+            {"saved": False, "code": exc.code, "message": " ".join(exc.messages)}, status=403
+        )
     return JsonResponse(
         {
             "saved": True,

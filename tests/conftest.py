@@ -140,18 +140,37 @@ def personas(catalogue):
     )
 
 
+def open_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """``(opens_on, closes_on)`` of a campaign open on ``today`` (default: the local date):
+    from 60 days before to 60 days after, so that the respondents may change and submit
+    (``surveys.periods``) whatever day the suite runs."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=60), today + datetime.timedelta(days=60)
+
+
+def open_dates(today: datetime.date | None = None) -> dict[str, datetime.date]:
+    """:func:`open_period` as keyword arguments of ``campaign_open``."""
+    opens_on, closes_on = open_period(today)
+    return {"opens_on": opens_on, "closes_on": closes_on}
+
+
 @pytest.fixture
 def campaign_2025(personas):
-    """A 2025 campaign on VN-2022 v1 for Amata and Đình Vũ, with all their responses."""
+    """A 2025 campaign on VN-2022 v1 for Amata and Đình Vũ, with all their responses, open
+    today (:func:`open_period`). Tests of the calendar itself (reminders, periods) make
+    campaigns with fixed dates and freeze the clock."""
     from surveys.services import campaign_open
 
     c = personas.catalogue
+    opens_on, closes_on = open_period()
     return campaign_open(
         name="Test campaign 2025",
         period=2025,
         framework_version=c.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        opens_on=opens_on,
+        closes_on=closes_on,
         parks=[c.amata, c.dinh_vu],
     )
 

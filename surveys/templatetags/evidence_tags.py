@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
-from enterprises.policy import can_respond
-
 from ..evidence import EVIDENCE_MAX_BYTES, evidence_elements, evidence_visible
+from ..selectors import response_editable_by
 
 register = template.Library()
 
@@ -31,9 +30,7 @@ def evidence_panel(context, response=None):
     for item in items:
         element = item.data_element
         item.label = labels.get(element.pk) or (element.label_en if english else element.label_vi)
-    may_change = response.is_editable and can_respond(
-        user, park_id=response.park_id, enterprise_id=response.enterprise_id
-    )
+    may_change = response_editable_by(user, response)
     return {
         "response": response,
         "items": items,

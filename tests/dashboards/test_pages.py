@@ -33,7 +33,7 @@ from surveys.forms import AnswerValue
 from surveys.models import Answer, Campaign, Response
 from surveys.services import response_elements, response_save_answers, response_submit
 
-from ..conftest import PASSWORD, clear_caches, make_user, run_pending_on_commit
+from ..conftest import PASSWORD, clear_caches, make_user, open_dates, run_pending_on_commit
 
 
 def login(client, user, lang: str | None = None):
@@ -702,6 +702,7 @@ def test_the_cache_stamp_moves_after_commit_once_per_transaction(catalogue):
 
 def test_the_cache_stamp_follows_what_the_pages_show_not_autosaves(personas, two_periods):
     c2024, c2025 = two_periods
+    Campaign.objects.filter(pk=c2025.pk).update(**open_dates())  # answers may be saved today
     amata = personas.catalogue.amata
     response = Response.objects.get(campaign=c2025, park=amata, enterprise__isnull=True)
     run_pending_on_commit()  # the fixtures' changes are committed

@@ -39,7 +39,7 @@ from indicators.models import Criterion, DataElement
 from surveys.models import Answer, Campaign, Response
 from surveys.signals import scored_answers_changed
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, open_dates
 
 
 def give(response: Response, code: str, value, intended=None) -> Answer:
@@ -508,8 +508,7 @@ def _park_with_tenants(catalogue, n: int, *, name: str) -> tuple[Campaign, Park]
         name=f"Q {name}",
         period=2025,
         framework_version=catalogue.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         parks=[park],
     )
     Response.objects.filter(campaign=campaign).update(status=Response.Status.SUBMITTED)

@@ -29,7 +29,7 @@ from indicators.services import (
 from surveys.models import Response
 from surveys.services import campaign_open
 
-from ..conftest import PASSWORD, make_user
+from ..conftest import PASSWORD, make_user, open_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -411,8 +411,7 @@ def test_a_campaign_on_version_1_keeps_its_scores_after_version_2_changes_a_thre
         name="Test campaign 2026",
         period=2026,
         framework_version=FrameworkVersion.objects.get(pk=draft.pk),
-        opens_on=datetime.date(2027, 1, 1),
-        closes_on=datetime.date(2027, 3, 31),
+        **open_dates(),
         parks=[amata],
     )
     r2 = Response.objects.get(campaign=c2, park=amata, enterprise__isnull=True)

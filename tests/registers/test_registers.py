@@ -32,6 +32,8 @@ from registers.services import (
 from surveys.selectors import REPORTED_COLUMNS, register_answers_frame
 from surveys.services import campaign_open
 
+from ..conftest import open_dates
+
 TODAY = datetime.date.today()
 
 
@@ -58,8 +60,7 @@ def five(personas):
         name="Registers 2025",
         period=2025,
         framework_version=personas.catalogue.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         parks=[amata],
     )
     ents = [personas.ent_a, personas.ent_b, *extra]

@@ -26,7 +26,7 @@ from surveys.forms import AnswerValue
 from surveys.models import Answer, Response
 from surveys.services import campaign_open, response_save_answers
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, open_dates
 
 ELEMENTS = [
     # code, applies_to, value_type, unit, label_vi, label_en, min, max, choices
@@ -76,8 +76,7 @@ def make_xl_campaign(catalogue, parks=None, name="Excel 2025"):
         name=name,
         period=2025,
         framework_version=version,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         parks=parks or [catalogue.amata, catalogue.dinh_vu],
     )
 

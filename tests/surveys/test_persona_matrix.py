@@ -10,8 +10,6 @@ responses for its 13 parks and enterprise C) — ``hp_dv`` is Đình Vũ's park 
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -19,7 +17,7 @@ from rest_framework.test import APIClient
 from surveys.models import Response
 from surveys.services import campaign_open
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, open_dates
 
 PERSONAS = [
     "ministry",
@@ -143,8 +141,7 @@ def world(personas, campaign_2025):
         name="Hải Phòng 2025",
         period=2025,
         framework_version=c.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         province=c.hai_phong,
         user=personas.other_board,
     )

@@ -48,6 +48,21 @@ class Mailbox:
         return out
 
 
+@pytest.fixture
+def campaign_2025(personas):
+    """The reminders' calendar: a 2025 campaign for Amata and Đình Vũ open 01/01/2026 to
+    31/03/2026 (the suite's own campaign_2025 is open whatever day it runs)."""
+    c = personas.catalogue
+    return campaign_open(
+        name="Test campaign 2025",
+        period=2025,
+        framework_version=c.vn2022,
+        opens_on=datetime.date(2026, 1, 1),
+        closes_on=datetime.date(2026, 3, 31),
+        parks=[c.amata, c.dinh_vu],
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -29,7 +29,7 @@ from surveys.services import (
 )
 from surveys.signals import scored_answers_changed
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, open_dates
 
 # Parks per province after the 1 July 2025 merger, counted by hand in
 # enterprises/data/parks.csv (column province_after_2025_vi).
@@ -402,8 +402,7 @@ def test_a_board_opens_a_campaign_for_its_province_with_every_park_and_tenant(pe
         name="Đồng Nai 2025",
         period=2025,
         framework_version=c.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         province=c.dong_nai,
         reminder_days="7, 30",
         user=personas.board,
@@ -425,8 +424,7 @@ def test_a_board_cannot_open_a_campaign_outside_its_province(personas):
         name="x",
         period=2025,
         framework_version=c.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
     )
     with pytest.raises(PermissionDenied):
         campaign_open(province=c.hai_phong, user=personas.board, **common)
@@ -543,9 +541,9 @@ def test_a_stale_save_shows_both_values_per_field_and_keeps_what_was_typed(
 # --- inbox and completion ------------------------------------------------------------------
 
 
-def test_the_inbox_groups_due_overdue_returned_submitted_and_to_review(personas, r):
-    before_close = datetime.date(2026, 2, 1)
-    after_close = datetime.date(2026, 4, 1)  # the campaign closes on 31/03/2026
+def test_the_inbox_groups_due_overdue_returned_submitted_and_to_review(personas, r, campaign_2025):
+    before_close = campaign_2025.closes_on - datetime.timedelta(days=30)
+    after_close = campaign_2025.closes_on + datetime.timedelta(days=1)
     assert [x.pk for x in inbox_for(user=personas.enterprise_a, today=before_close).due] == [r.a.pk]
     late = inbox_for(user=personas.enterprise_a, today=after_close)
     assert [x.pk for x in late.overdue] == [r.a.pk] and late.due == []
@@ -640,8 +638,7 @@ def test_the_response_and_campaign_pages_use_a_bounded_number_of_queries(
         name="National 2025",
         period=2025,
         framework_version=personas.catalogue.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
+        **open_dates(),
         user=personas.ministry,
     )
     assert national.responses.count() == 97 + 3
