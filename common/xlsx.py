@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import asdict, dataclass
 
@@ -162,3 +163,77 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def fold_header(text) -> str:
+    """A header or choice as compared: case, accents, ``đ`` and repeated spaces folded
+    (``"Mã  số thuế"`` and ``"ma so thue"`` compare equal)."""
+    decomposed = unicodedata.normalize("NFD", str(text).strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("đ", "d").split())
+
+
+def header_map(header_row, columns) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Read row 1 of an import sheet: ``columns`` are ``(code, Vietnamese label, English
+    label, required)``; a header may be any of the three (folded with :func:`fold_header`).
+    Returns column code → 0-based index, and the unknown or repeated headers as
+    ``(index, text)``."""
+    names = {}
+    for code, vi, en, _required in columns:
+        for name in (code, vi, en):
+            names[fold_header(name)] = code
+    found, unknown = {}, []
+    for i, text in enumerate(header_row):
+        if text is None or str(text).strip() == "":
+            continue
+        code = names.get(fold_header(text))
+        if code is None or code in found:
+            unknown.append((i, str(text)))
+        else:
+            found[code] = i
+    return found, unknown
+
+
+def cell_error(sheet: str, row, col_index, header, value, reason) -> CellError:
+    """A :class:`CellError` at 1-based ``row`` and 0-based ``col_index`` (None: the whole row
+    or sheet)."""
+    from openpyxl.utils import get_column_letter
+
+    return CellError(
+        sheet=sheet,
+        row=row,
+        column=get_column_letter(col_index + 1) if col_index is not None else "",
+        header="" if header is None else str(header),
+        value="" if value is None else str(value),
+        reason=str(reason),
+    )
+
+
+def read_headers(rows: list, columns, *, sheet: str, errors: list) -> dict[str, int] | None:
+    """The column code → 0-based index of row 1 of ``rows`` (see :func:`header_map`), or None
+    after appending to ``errors`` the problems of the header row: an empty sheet, an unknown
+    or repeated header, a required column missing."""
+    if not rows:
+        errors.append(
+            cell_error(
+                sheet,
+                None,
+                None,
+                "",
+                "",
+                _("The sheet is empty: row 1 must hold the column headers."),
+            )
+        )
+        return None
+    found, unknown = header_map(rows[0], columns)
+    problems = [
+        cell_error(sheet, 1, i, text, text, _("Unknown or repeated column header."))
+        for i, text in unknown
+    ]
+    problems += [
+        cell_error(sheet, 1, None, en, "", _("The column «%(name)s» is missing.") % {"name": code})
+        for code, _vi, en, required in columns
+        if required and code not in found
+    ]
+    errors.extend(problems)
+    return None if problems else found

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -793,14 +793,21 @@ def park_dashboard(
 
 
 def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
-    """The park's enterprises with their result and response status in ``campaign``, by name.
-    One query whatever the number of enterprises. Shown to park managers and above only."""
+    """The park's enterprises with their result and response status in ``campaign``, by name:
+    those whose response in the campaign was filed in this park (a tenant that moved since
+    stays with the park it belonged to then), and the park's active tenants without a response
+    filed elsewhere. One query whatever the number of enterprises. Shown to park managers and
+    above only."""
     snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
     status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk")).values("status")[
         :1
     ]
+    filed = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
     ents = (
-        Enterprise.objects.filter(park=park)
+        Enterprise.objects.filter(
+            Exists(filed.filter(park=park))
+            | (Q(park=park, is_active=True) & ~Exists(filed.exclude(park=park)))
+        )
         .select_related("sector")
         .annotate(
             s_index=Subquery(snap.values("index")[:1]),

@@ -138,8 +138,16 @@ def _user(username: str, role: str, **scope) -> DemoLogin:
     user, created = User.objects.get_or_create(username=username)
     if created:
         user.set_password(DEMO_PASSWORD)
+        # an address for the password reset e-mail (printed on the console by default)
+        user.email = f"{username}@ecopark.example"
         user.save()
-    UserScope.objects.update_or_create(user=user, defaults={"role": role, **scope})
+    UserScope.objects.update_or_create(
+        user=user,
+        role=role,
+        province=scope.get("province"),
+        park=scope.get("park"),
+        enterprise=scope.get("enterprise"),
+    )
     target = scope.get("province") or scope.get("park") or scope.get("enterprise") or "—"
     return DemoLogin(username=username, role=role, scope=str(target))
 
@@ -289,7 +297,7 @@ def demo_load() -> list[DemoLogin]:
         _set_answers(response, answers, elements)
         if ent == enterprises[1]:
             continue  # enterprise-b's answers stay a draft, for the demo user to review and submit
-        user = get_user_model().objects.filter(scope__enterprise=ent).first() or manager
+        user = get_user_model().objects.filter(scopes__enterprise=ent).first() or manager
         _advance(response, Response.Status.SUBMITTED, user)
 
     # the not-reported enterprise asked the board for 30 more days (demo): an extension

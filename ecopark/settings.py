@@ -9,6 +9,7 @@ Runtime modes (docs/architecture.md):
   and ``ALLOWED_HOSTS`` must then be set, otherwise start-up fails with ImproperlyConfigured.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "knox",
+    "axes",
     "enterprises",
     "indicators",
     "registers",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "ecopark.middleware.PreferredLanguageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ecopark.urls"
@@ -139,9 +144,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's password backend, loading the user's scope in the same query (one query less on
-# every page).
-AUTHENTICATION_BACKENDS = ["enterprises.backends.ScopedModelBackend"]
+# django-axes first (refuses a locked-out user before any password is checked), then
+# Django's password backend loading the user's memberships in the same query.
+AUTHENTICATION_BACKENDS = [
+    "enterprises.backends.LockoutBackend",
+    "enterprises.backends.ScopedModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -214,10 +222,21 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
+    # basic first: a request without valid credentials answers 401 with WWW-Authenticate;
+    # personal tokens (django-rest-knox) spare scripts a password hash per request
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "enterprises.authentication.AxesBasicAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ecopark.throttling.AnonThrottle",
+        "ecopark.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("ECOPARK_API_ANON_RATE", default="60/minute"),
+        "user": env.str("ECOPARK_API_USER_RATE", default="3600/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -235,8 +254,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"ResponseStatusEnum": "surveys.models.Response.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ResponseStatusEnum": "surveys.models.Response.Status",
+        "RoleEnum": "enterprises.models.Role",
+    },
 }
+
+# People and login protection (docs/people.md): invitations, personal API tokens, lockout.
+# django-axes: 5 failed logins for one user name from one address within 15 minutes lock that
+# user name from that address for 15 minutes (login form and API basic authentication).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# attempts while locked do not extend the lock: it ends 15 minutes after the fifth failure
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "enterprises.views_accounts.locked_out"
+# Personal API tokens (django-rest-knox): stored as SHA-512 digests; the owner picks a lifetime.
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Who is tracked: provinces, parks, enterprises, industry sectors and user scopes.
+"""Who is tracked: provinces, parks, enterprises, industry sectors, and the people: memberships
+(user scopes), profiles and invitations.
 
 A park belongs to one of the 34 provincial-level units in force since 1 July 2025 (National
 Assembly Resolution 202/2025/QH15) and keeps the name of the province it lay in before the
@@ -6,11 +7,18 @@ merger. An enterprise is identified by its Vietnamese tax code (mã số thuế,
 105/2020/TT-BTC Art. 5(1)), validated with python-stdnum's ``stdnum.vn.mst``.
 """
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from stdnum import vn
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -97,6 +105,12 @@ class Park(models.Model):
     established from a source.
     """
 
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        UNDER_CONSTRUCTION = "under_construction", _("under construction")
+        OPERATING = "operating", _("operating")
+        CLOSED = "closed", _("closed")
+
     class Kind(models.TextChoices):
         INDUSTRIAL_PARK = "industrial_park", _("industrial park")
         EXPORT_PROCESSING_ZONE = "export_processing_zone", _("export-processing zone")
@@ -112,20 +126,45 @@ class Park(models.Model):
         _("province before 1 July 2025"), max_length=100, blank=True
     )
     area_ha = models.DecimalField(
-        _("area (ha)"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("area (ha)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     operator = models.CharField(_("infrastructure developer"), max_length=300, blank=True)
     established_year = models.PositiveSmallIntegerField(
         _("year established"), null=True, blank=True
     )
+    # the same bounds as the constraints below, checked on the field to name it
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(8), MaxValueValidator(24)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(102), MaxValueValidator(110)],
     )
     eip_pilot = models.BooleanField(_("eco-industrial park pilot"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        db_default="",
+        help_text=_("Empty: not recorded."),
+    )
     source = models.TextField(_("source"), blank=True)
+    history = HistoricalRecords(verbose_name=_("historical park"))
 
     class Meta:
         ordering = ["name_vi"]
@@ -161,6 +200,11 @@ class Enterprise(models.Model):
 
     ``employees`` is a head count. ``is_demo`` marks enterprises made up for the demo: no
     per-enterprise indicator data is public, so every demo enterprise is labelled as such.
+    A branch (tax code ``NNNNNNNNNN-NNN``, Circular 105/2020/TT-BTC Art. 5(1)(b)) is recorded
+    with ``parent``, the enterprise holding the first ten digits; a head office has none (a
+    database constraint). ``is_active`` False: deactivated by its park manager (no longer in
+    new campaigns; its history and past responses stay). ``history`` keeps every edit, the
+    park included, so a tenant that moved keeps its past.
     """
 
     name = models.CharField(_("name"), max_length=300)
@@ -179,15 +223,40 @@ class Enterprise(models.Model):
         verbose_name=_("sector (VSIC)"),
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("head office (for a branch)"),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True, db_default="")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True, db_default="")
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, db_default="")
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    history = HistoricalRecords(verbose_name=_("historical enterprise"))
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        constraints = [
+            # a head office (ten digits, no branch suffix) has no parent
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(tax_code__contains="-"),
+                name="enterprise_parent_only_for_branch",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        """True for a branch's code (``NNNNNNNNNN-NNN``)."""
+        return "-" in (self.tax_code or "")
 
     def clean(self) -> None:
         """Normalise the tax code to its canonical form (raises ValidationError on ``tax_code``)."""
@@ -207,18 +276,38 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise respondent")
 
 
+#: the field of a membership or invitation that each role needs (None: the ministry, which
+#: covers every park), as :data:`SCOPE_MATCHES_ROLE` enforces
+ROLE_SCOPE_FIELD = {
+    Role.MINISTRY: None,
+    Role.BOARD: "province",
+    Role.PARK_MANAGER: "park",
+    Role.ENTERPRISE: "enterprise",
+}
+
+SCOPE_MATCHES_ROLE = (
+    Q(role="ministry", province__isnull=True, park__isnull=True, enterprise__isnull=True)
+    | Q(role="board", province__isnull=False, park__isnull=True, enterprise__isnull=True)
+    | Q(role="park_manager", province__isnull=True, park__isnull=False, enterprise__isnull=True)
+    | Q(role="enterprise", province__isnull=True, park__isnull=True, enterprise__isnull=False)
+)
+
+
 class UserScope(models.Model):
-    """What one user may see and change: a role and the province, park or enterprise it covers.
+    """A membership: what one user may see and change as one role over the province, park or
+    enterprise it covers. A user may hold several (a group's environmental officer in two
+    enterprises, a consultant) and then sees the union (``enterprises/policy.py``).
 
     The database enforces that exactly the object matching the role is set (ministry: none;
-    board: a province; park manager: a park; enterprise: an enterprise). A user without a
-    scope sees nothing (default deny).
+    board: a province; park manager: a park; enterprise: an enterprise). ``is_active`` False:
+    ended by whoever manages that scope (the row and its history stay). A user without an
+    active membership sees nothing (default deny).
     """
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="scope",
+        related_name="scopes",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -235,42 +324,146 @@ class UserScope(models.Model):
         blank=True,
         verbose_name=_("enterprise"),
     )
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now, db_default=Now())
+    history = HistoricalRecords(verbose_name=_("historical membership"))
 
     class Meta:
-        verbose_name = _("user scope")
-        verbose_name_plural = _("user scopes")
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
-            models.CheckConstraint(
-                name="scope_matches_role",
-                condition=(
-                    Q(
-                        role="ministry",
-                        province__isnull=True,
-                        park__isnull=True,
-                        enterprise__isnull=True,
-                    )
-                    | Q(
-                        role="board",
-                        province__isnull=False,
-                        park__isnull=True,
-                        enterprise__isnull=True,
-                    )
-                    | Q(
-                        role="park_manager",
-                        province__isnull=True,
-                        park__isnull=False,
-                        enterprise__isnull=True,
-                    )
-                    | Q(
-                        role="enterprise",
-                        province__isnull=True,
-                        park__isnull=True,
-                        enterprise__isnull=False,
-                    )
-                ),
-            )
+            models.CheckConstraint(name="scope_matches_role", condition=SCOPE_MATCHES_ROLE)
         ]
 
     def __str__(self) -> str:
-        target = self.province or self.park or self.enterprise or _("all parks")
-        return f"{self.user} – {self.get_role_display()} – {target}"
+        return f"{self.user} – {self.get_role_display()} – {self.target_name}"
+
+    @property
+    def target_name(self) -> str:
+        """The province, park or enterprise covered, or "all parks" for the ministry."""
+        return str(self.province or self.park or self.enterprise or _("all parks"))
+
+
+class Profile(models.Model):
+    """What a person keeps about themselves: phone and preferred language (the interface
+    follows it once they are logged in). Names and e-mail are the user's own fields."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="vi"
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+#: Days an invitation link stays valid after it was (re)sent.
+INVITATION_VALID_DAYS = 7
+
+
+class Invitation(models.Model):
+    """An invitation of one e-mail address to one role and scope (the same role/scope pairs as
+    :class:`UserScope`, enforced by the database), sent in Vietnamese or English.
+
+    The link holds a random token of which only the SHA-256 digest is stored
+    (``token_digest``): it can be used once, until ``expires_at`` (``INVITATION_VALID_DAYS``
+    days after it was last sent). Resending makes a new token (the old link stops working).
+    State (:attr:`state`): revoked, accepted, expired or sent. ``history`` keeps every change
+    with who made it.
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", _("sent")
+        ACCEPTED = "accepted", _("accepted")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("province")
+    )
+    park = models.ForeignKey(
+        Park, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("park")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("enterprise")
+    )
+    language = models.CharField(
+        _("language of the e-mail"), max_length=5, choices=settings.LANGUAGES, default="vi"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    times_sent = models.PositiveSmallIntegerField(_("times sent"), default=1)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    history = HistoricalRecords(
+        verbose_name=_("historical invitation"), excluded_fields=["token_digest"]
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_scope_matches_role", condition=SCOPE_MATCHES_ROLE
+            ),
+            models.CheckConstraint(
+                name="invitation_accepted_or_revoked",
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.get_role_display()} – {self.target_name}"
+
+    @property
+    def target_name(self) -> str:
+        """The province, park or enterprise the invitation is for, or "all parks"."""
+        return str(self.province or self.park or self.enterprise or _("all parks"))
+
+    def state_at(self, now: datetime.datetime) -> str:
+        """The :class:`State` value at ``now``: revoked and accepted win over expired."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if now >= self.expires_at:
+            return self.State.EXPIRED
+        return self.State.SENT
+
+    @property
+    def state(self) -> str:
+        """The :class:`State` value now."""
+        return self.state_at(timezone.now())
+
+    def get_state_display(self) -> str:
+        """The state's translated label."""
+        return self.State(self.state).label

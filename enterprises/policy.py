@@ -21,7 +21,12 @@ model or action without a grant is refused, and a user without a scope
 Roles and scopes (``docs/architecture.md``, "Who may do what"): ministry → every park;
 provincial board → the parks of its province; park manager → its park and its tenants;
 enterprise → its own enterprise (and its park's dashboard, never another enterprise's
-answers). Pages answer 404 for an object outside the user's reading scope and 403 for an
+answers). A user may hold several memberships (:func:`scopes_of`): :func:`can` is true when any
+of them allows, and :func:`restrict` ORs their filters (the union). People (memberships and
+invitations) follow the same table: a grant may name the roles of the memberships it reaches
+(the ministry invites ministry and board users; a board park managers of its province's parks;
+a park manager its tenants' users; an enterprise's user colleagues of its enterprise). Pages
+answer 404 for an object outside the user's reading scope and 403 for an
 object the user may read but not change.
 """
 
@@ -34,6 +39,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Enterprise, Park, Province, Role, UserScope
+
+#: attribute of a user holding its active memberships (set by enterprises.backends)
+SCOPES_ATTRIBUTE = "_ecopark_scopes"
 
 
 class Action(enum.StrEnum):
@@ -48,7 +56,10 @@ class Action(enum.StrEnum):
     EXTEND = "extend"  #: grant a response a later due date (surveys.periods)
     IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
     PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
-    MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute
+    MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute;
+    #: keep a park's tenants in the registry (add, edit, deactivate, import)
+    INVITE = "invite"  #: invite someone to a membership, resend or revoke it, end a membership
+    AUDIT = "audit"  #: read the history of changes (who, when, what)
 
 
 class Relation(enum.StrEnum):
@@ -67,37 +78,48 @@ class Relation(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Grant:
-    """``role`` may act on objects that ``relation`` reaches from the user's scope."""
+    """``role`` may act on objects that ``relation`` reaches from the user's scope; for
+    memberships and invitations, ``roles`` (when set) are the roles of those the grant
+    reaches (a board invites park managers, not other boards)."""
 
     role: str
     relation: Relation
+    roles: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Rule:
     """How one model is reached: ``park`` is the lookup from the model to its
-    :class:`~enterprises.models.Park` (``""``: the model is Park; None: it has none),
-    ``enterprise`` to its Enterprise (``""``: it is Enterprise; None: it has none),
-    ``province`` to its Province (default: through the park), ``participant`` to the
-    enterprises taking part (symbiosis exchanges), ``responses`` the reverse lookup to its
-    responses (campaigns); ``grants`` maps each action to the grants that allow it."""
+    :class:`~enterprises.models.Park` (``""``: the model is Park; None: it has none; a tuple:
+    alternative lookups, the first set one counts), ``enterprise`` to its Enterprise (``""``:
+    it is Enterprise; None: it has none), ``province`` to its Province (default: through the
+    park; a tuple: alternatives), ``participant`` to the enterprises taking part (symbiosis
+    exchanges), ``responses`` the reverse lookup to its responses (campaigns), ``role`` the
+    field holding the role of a membership or invitation (for :attr:`Grant.roles`);
+    ``grants`` maps each action to the grants that allow it."""
 
-    park: str | None
+    park: str | tuple[str, ...] | None
     enterprise: str | None
     grants: dict[Action, tuple[Grant, ...]]
-    province: str | None = None
+    province: str | tuple[str, ...] | None = None
     participant: str | None = None
     responses: str | None = None
+    role: str | None = None
     staff: frozenset[Action] = field(default_factory=frozenset)
 
     @property
-    def province_path(self) -> str | None:
-        """The lookup to the province: ``province`` if set, else through the park."""
-        if self.province is not None:
-            return self.province
+    def park_paths(self) -> tuple[str, ...]:
+        """The lookups to the park (empty: the model has none)."""
         if self.park is None:
-            return None
-        return "province" if self.park == "" else f"{self.park}__province"
+            return ()
+        return self.park if isinstance(self.park, tuple) else (self.park,)
+
+    @property
+    def province_paths(self) -> tuple[str, ...]:
+        """The lookups to the province: ``province`` if set, else through the park."""
+        if self.province is not None:
+            return self.province if isinstance(self.province, tuple) else (self.province,)
+        return tuple("province" if p == "" else f"{p}__province" for p in self.park_paths)
 
 
 M, B, P, E = Role.MINISTRY, Role.BOARD, Role.PARK_MANAGER, Role.ENTERPRISE
@@ -117,6 +139,33 @@ REVIEWERS = (Grant(B, R.PROVINCE), Grant(P, R.TENANTS))
 #: who puts a park in a campaign, imports its tenants' answers or edits it: the ministry
 #: anywhere, a board in its province
 PARK_STEWARDS = (Grant(M, R.ALL), Grant(B, R.PROVINCE))
+#: who keeps a park's tenants in the registry (adds, edits, deactivates, imports, moves): the
+#: park manager, and the stewards of the park
+TENANT_KEEPERS = (Grant(P, R.PARK), *PARK_STEWARDS)
+#: who sees the people of a scope (memberships, invitations) and their history
+PEOPLE_READERS = (
+    Grant(M, R.ALL),
+    Grant(B, R.PROVINCE),
+    Grant(P, R.PARK),
+    Grant(E, R.ENTERPRISE),
+)
+#: who invites whom (and resends, revokes, ends memberships): the ministry its own staff and
+#: the boards; a board the park managers of its province's parks; a park manager the users of
+#: its tenants; an enterprise's user colleagues of its enterprise
+INVITERS = (
+    Grant(M, R.ALL, roles=(M, B)),
+    Grant(B, R.PROVINCE, roles=(P,)),
+    Grant(P, R.PARK, roles=(E,)),
+    Grant(E, R.ENTERPRISE, roles=(E,)),
+)
+#: people are reached through the object of their membership: a province (board), a park
+#: (park manager), an enterprise (enterprise user)
+PEOPLE_PATHS = {
+    "park": ("park", "enterprise__park"),
+    "enterprise": "enterprise",
+    "province": ("province", "park__province", "enterprise__park__province"),
+    "role": "role",
+}
 
 RULES: dict[str, Rule] = {
     "enterprises.province": Rule(
@@ -130,14 +179,40 @@ RULES: dict[str, Rule] = {
         enterprise=None,
         grants={
             Action.VIEW: (*READERS[:3], Grant(E, R.OWN_PARK)),
+            # add a park (a probe with its province) or edit one: the ministry, a board
+            Action.CHANGE: PARK_STEWARDS,
             Action.MANAGE: PARK_STEWARDS,
             Action.IMPORT: (Grant(B, R.PROVINCE), Grant(P, R.PARK)),
+            Action.AUDIT: (*PARK_STEWARDS, Grant(P, R.PARK)),
         },
     ),
     "enterprises.enterprise": Rule(
         park="park",
         enterprise="",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+        grants={
+            Action.VIEW: READERS,
+            # keep its registers (RECP, certificates, streams, roadmap)
+            Action.CHANGE: ENTERPRISE_KEEPERS,
+            # keep it in the registry: name, tax code, sector, contact, deactivation, import
+            Action.MANAGE: TENANT_KEEPERS,
+            Action.AUDIT: READERS,
+        },
+    ),
+    "enterprises.userscope": Rule(
+        **PEOPLE_PATHS,
+        grants={
+            Action.VIEW: PEOPLE_READERS,
+            Action.INVITE: INVITERS,
+            Action.AUDIT: PEOPLE_READERS,
+        },
+    ),
+    "enterprises.invitation": Rule(
+        **PEOPLE_PATHS,
+        grants={
+            Action.VIEW: PEOPLE_READERS,
+            Action.INVITE: INVITERS,
+            Action.AUDIT: PEOPLE_READERS,
+        },
     ),
     "indicators.frameworkversion": Rule(
         park=None,
@@ -238,27 +313,47 @@ RULES: dict[str, Rule] = {
 # ---------------------------------------------------------------------------------- scopes
 
 
-def scope_of(user) -> UserScope | None:
-    """The user's scope, or None (anonymous, inactive, or no scope assigned). Superusers act
-    as ministry staff. Costs no query when the user was loaded by
-    :class:`enterprises.backends.ScopedModelBackend`."""
+def scopes_of(user) -> tuple[UserScope, ...]:
+    """The user's active memberships, oldest first (empty: anonymous, inactive, or none).
+    Superusers act as ministry staff. Costs no query when the user was loaded by
+    :class:`enterprises.backends.ScopedModelBackend`; otherwise one, kept on the user."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
-        return None
+        return ()
     if user.is_superuser:
-        return UserScope(user=user, role=Role.MINISTRY)
-    try:
-        return user.scope
-    except UserScope.DoesNotExist:
-        return None
+        return (UserScope(user=user, role=Role.MINISTRY),)
+    scopes = getattr(user, SCOPES_ATTRIBUTE, None)
+    if scopes is None:
+        scopes = tuple(UserScope.objects.filter(user=user, is_active=True).order_by("pk"))
+        setattr(user, SCOPES_ATTRIBUTE, scopes)
+    return scopes
+
+
+def forget_scopes(user) -> None:
+    """Drop the memberships kept on ``user`` (after one was added or ended)."""
+    if hasattr(user, SCOPES_ATTRIBUTE):
+        delattr(user, SCOPES_ATTRIBUTE)
+
+
+def scope_of(user) -> UserScope | None:
+    """The user's first active membership, or None: where a page needs one starting point
+    (the landing page, the park whose roadmap a user records). Permissions use them all."""
+    scopes = scopes_of(user)
+    return scopes[0] if scopes else None
+
+
+def own_enterprise_ids(user) -> list[int]:
+    """Ids of the enterprises the user belongs to as an enterprise user (several for a
+    group's officer or a consultant)."""
+    return [s.enterprise_id for s in scopes_of(user) if s.enterprise_id is not None]
 
 
 def scope_key(user) -> tuple | None:
-    """A hashable summary of what the user may see (role and the scope's ids), for cache keys
-    of pages whose content depends on the scope only; None without a scope."""
-    scope = scope_of(user)
-    if scope is None:
+    """A hashable summary of what the user may see (each membership's role and ids), for
+    cache keys of pages whose content depends on the scope only; None without a scope."""
+    scopes = scopes_of(user)
+    if not scopes:
         return None
-    return (scope.role, scope.province_id, scope.park_id, scope.enterprise_id)
+    return tuple(sorted((s.role, s.province_id, s.park_id, s.enterprise_id) for s in scopes))
 
 
 def _rule(model) -> Rule | None:
@@ -278,10 +373,16 @@ def _walk(obj, path: str):
     return obj
 
 
-def _id_of(obj, path: str | None):
+def _id_of(obj, path: str | tuple[str, ...] | None):
     """The primary key at the end of ``path`` from ``obj`` without loading the last row (the
-    ``<field>_id`` attribute), or None."""
+    ``<field>_id`` attribute), or None; for a tuple of alternative paths, the first found."""
     if path is None:
+        return None
+    if isinstance(path, tuple):
+        for alternative in path:
+            found = _id_of(obj, alternative)
+            if found is not None:
+                return found
         return None
     if path == "":
         return obj.pk
@@ -295,17 +396,20 @@ def _enterprise_park_id(scope: UserScope) -> int | None:
 
 
 def _reaches(user, scope: UserScope, grant: Grant, rule: Rule, obj, action: Action) -> bool:
+    if grant.roles is not None and getattr(obj, rule.role or "", None) not in grant.roles:
+        return False
     rel = grant.relation
     if rel is R.ALL:
         return True
     if rel is R.PROVINCE:
-        path = rule.province_path
-        if path is None:
+        paths = rule.province_paths
+        if not paths:
             return False
-        if path == "":
+        if paths == ("",):
             return obj.pk is not None and obj.pk == scope.province_id
-        return _id_of(obj, path) == scope.province_id
-    park_id = _id_of(obj, rule.park)
+        province_id = _id_of(obj, paths)
+        return province_id is not None and province_id == scope.province_id
+    park_id = _id_of(obj, rule.park_paths or None)
     enterprise_id = _id_of(obj, rule.enterprise)
     if rel is R.PARK:
         return park_id is not None and park_id == scope.park_id
@@ -336,17 +440,15 @@ def _reaches(user, scope: UserScope, grant: Grant, rule: Rule, obj, action: Acti
 def _allowed(user, action: Action, rule: Rule, obj, *, every: bool) -> bool:
     if action in rule.staff and getattr(user, "is_staff", False) and user.is_active:
         return True
-    scope = scope_of(user)
-    if scope is None:
-        return False
-    for grant in rule.grants.get(action, ()):
-        if grant.role != scope.role:
-            continue
-        if every:
-            if grant.relation is R.ALL:
+    for scope in scopes_of(user):
+        for grant in rule.grants.get(action, ()):
+            if grant.role != scope.role:
+                continue
+            if every:
+                if grant.relation is R.ALL:
+                    return True
+            elif _reaches(user, scope, grant, rule, obj, action):
                 return True
-        elif _reaches(user, scope, grant, rule, obj, action):
-            return True
     return False
 
 
@@ -367,31 +469,46 @@ def can(user, action: Action | str, obj) -> bool:
 
 def _q(user, scope: UserScope, grant: Grant, rule: Rule, model, action: Action) -> Q | None:
     """The filter that ``grant`` gives ``scope`` on ``model``; None when it reaches nothing."""
+    q = _q_relation(user, scope, grant, rule, model, action)
+    if q is None or grant.roles is None:
+        return q
+    return Q(**{f"{rule.role}__in": grant.roles}) & q
+
+
+def _any_of(paths: tuple[str, ...], value) -> Q | None:
+    """``Q(path_id=value)`` for one path, OR-ed over alternatives; None without a path."""
+    q = None
+    for path in paths:
+        one = Q(**{"pk" if path == "" else f"{path}_id": value})
+        q = one if q is None else q | one
+    return q
+
+
+def _q_relation(user, scope: UserScope, grant: Grant, rule: Rule, model, action) -> Q | None:
     rel = grant.relation
-
-    def lookup(path: str | None, suffix: str = "_id") -> str | None:
-        if path is None:
-            return None
-        return "pk" if path == "" else f"{path}{suffix}"
-
     if rel is R.ALL:
         return Q()
     if rel is R.PROVINCE:
-        path = lookup(rule.province_path)
-        return None if path is None else Q(**{path: scope.province_id})
-    park = lookup(rule.park)
-    enterprise = lookup(rule.enterprise)
+        return _any_of(rule.province_paths, scope.province_id)
+    park_paths = rule.park_paths
+    enterprise = (
+        None
+        if rule.enterprise is None
+        else ("pk" if rule.enterprise == "" else f"{rule.enterprise}_id")
+    )
     if rel is R.PARK:
-        return None if park is None else Q(**{park: scope.park_id})
+        return _any_of(park_paths, scope.park_id)
     if rel in (R.PARK_LEVEL, R.TENANTS):
-        if park is None or rule.enterprise is None:
+        if len(park_paths) != 1 or rule.enterprise is None:
             return None
+        park = "pk" if park_paths[0] == "" else f"{park_paths[0]}_id"
         return Q(**{park: scope.park_id, f"{rule.enterprise}__isnull": rel is R.PARK_LEVEL})
     if rel is R.ENTERPRISE:
         return None if enterprise is None else Q(**{enterprise: scope.enterprise_id})
     if rel is R.OWN_PARK:
-        if park is None:
+        if len(park_paths) != 1:
             return None
+        park = "pk" if park_paths[0] == "" else f"{park_paths[0]}_id"
         return Q(
             **{f"{park}__in": Enterprise.objects.filter(pk=scope.enterprise_id).values("park")}
         )
@@ -423,19 +540,17 @@ def restrict(queryset: QuerySet, user, action: Action | str = Action.VIEW) -> Qu
         return queryset.none()
     if action in rule.staff and getattr(user, "is_staff", False) and user.is_active:
         return queryset
-    scope = scope_of(user)
-    if scope is None:
-        return queryset.none()
     condition: Q | None = None
-    for grant in rule.grants.get(action, ()):
-        if grant.role != scope.role:
-            continue
-        q = _q(user, scope, grant, rule, model, action)
-        if q is None:
-            continue
-        if not q:  # Q(): everything
-            return queryset
-        condition = q if condition is None else condition | q
+    for scope in scopes_of(user):
+        for grant in rule.grants.get(action, ()):
+            if grant.role != scope.role:
+                continue
+            q = _q(user, scope, grant, rule, model, action)
+            if q is None:
+                continue
+            if not q:  # Q(): everything
+                return queryset
+            condition = q if condition is None else condition | q
     return queryset.none() if condition is None else queryset.filter(condition)
 
 
@@ -449,28 +564,30 @@ def users_who_can(action: Action | str, obj) -> QuerySet:
     users = get_user_model()._default_manager.filter(is_active=True)
     if rule is None:
         return users.none()
-    park_id = _id_of(obj, rule.park)
+    park_id = _id_of(obj, rule.park_paths or None)
     enterprise_id = _id_of(obj, rule.enterprise)
     condition = Q(pk__in=[])
     for grant in rule.grants.get(action, ()):
-        rel, role = grant.relation, Q(scope__role=grant.role)
-        if rel is R.PROVINCE and rule.province_path is not None:
-            province_id = obj.pk if rule.province_path == "" else _id_of(obj, rule.province_path)
-            condition |= role & Q(scope__province_id=province_id)
+        rel, role = grant.relation, Q(role=grant.role)
+        if rel is R.PROVINCE and rule.province_paths:
+            paths = rule.province_paths
+            province_id = obj.pk if paths == ("",) else _id_of(obj, paths)
+            condition |= role & Q(province_id=province_id)
         elif rel is R.PARK and park_id is not None:
-            condition |= role & Q(scope__park_id=park_id)
+            condition |= role & Q(park_id=park_id)
         elif rel is R.PARK_LEVEL and park_id is not None and enterprise_id is None:
-            condition |= role & Q(scope__park_id=park_id)
+            condition |= role & Q(park_id=park_id)
         elif rel is R.TENANTS and park_id is not None and enterprise_id is not None:
-            condition |= role & Q(scope__park_id=park_id)
+            condition |= role & Q(park_id=park_id)
         elif rel is R.ENTERPRISE and enterprise_id is not None:
-            condition |= role & Q(scope__enterprise_id=enterprise_id)
+            condition |= role & Q(enterprise_id=enterprise_id)
         elif rel is R.OWN_PARK and park_id is not None:
-            condition |= role & Q(scope__enterprise__park_id=park_id)
+            condition |= role & Q(enterprise__park_id=park_id)
         elif rel is R.PARTICIPANT and rule.participant is not None and obj.pk is not None:
             taking_part = type(obj)._default_manager.filter(pk=obj.pk).values(rule.participant)
-            condition |= role & Q(scope__enterprise_id__in=taking_part)
-    return users.filter(condition)
+            condition |= role & Q(enterprise_id__in=taking_part)
+    memberships = UserScope.objects.filter(condition, is_active=True).values("user_id")
+    return users.filter(pk__in=memberships)
 
 
 def scopes_who_can(
@@ -483,7 +600,7 @@ def scopes_who_can(
     are left out: notices go to the people of the parks and enterprises themselves."""
     action = Action(action)
     rule = RULES.get(label)
-    scopes = UserScope.objects.filter(user__is_active=True)
+    scopes = UserScope.objects.filter(user__is_active=True, is_active=True)
     if rule is None:
         return scopes.none()
     condition = Q(pk__in=[])
@@ -516,12 +633,12 @@ def park_visible_by_scope(user, park_id: int) -> bool | None:
     without a query (ministry: True, provided the park exists; park manager: its own park;
     no scope: False); None when it takes a row (board, enterprise): ask
     :func:`visible_parks`."""
-    scope = scope_of(user)
-    if scope is None:
+    scopes = scopes_of(user)
+    if not scopes:
         return False
     if can(user, Action.VIEW, Park):
         return True
-    if scope.park_id is not None:
+    if all(s.park_id is not None for s in scopes):
         return can(user, Action.VIEW, Park(pk=park_id))
     return None
 
@@ -545,11 +662,9 @@ def can_respond(user, *, park_id: int, enterprise_id: int | None) -> bool:
 def follows_others(user) -> bool:
     """True for users who follow other people's responses and tenants (ministry, board, park
     manager): they may read enterprises that are not their own."""
-    scope = scope_of(user)
-    if scope is None:
-        return False
+    roles = {s.role for s in scopes_of(user)}
     return any(
-        g.role == scope.role and g.relation is not R.ENTERPRISE
+        g.role in roles and g.relation is not R.ENTERPRISE
         for g in RULES["enterprises.enterprise"].grants[Action.VIEW]
     )
 
@@ -573,18 +688,31 @@ def landing(user) -> tuple[str, object] | None:
 def park_people(park: Park) -> QuerySet:
     """The active users who work for ``park``: its managers and its tenants' users (the
     people a roadmap action of the park may be given to)."""
-    return (
-        get_user_model()
-        ._default_manager.filter(is_active=True)
-        .filter(Q(scope__park=park) | Q(scope__enterprise__park=park))
-    )
+    memberships = UserScope.objects.filter(
+        Q(park=park) | Q(enterprise__park=park), is_active=True
+    ).values("user_id")
+    return get_user_model()._default_manager.filter(is_active=True, pk__in=memberships)
 
 
 def works_in_park(user, park: Park) -> bool:
     """True when ``user`` is one of :func:`park_people` of ``park``."""
-    scope = scope_of(user)
-    if scope is None or scope.user_id is None:
-        return False
-    if scope.park_id is not None:
-        return scope.park_id == park.pk
-    return scope.enterprise_id is not None and scope.enterprise.park_id == park.pk
+    for scope in scopes_of(user):
+        if scope.user_id is None:
+            continue
+        if scope.park_id is not None and scope.park_id == park.pk:
+            return True
+        if scope.enterprise_id is not None and scope.enterprise.park_id == park.pk:
+            return True
+    return False
+
+
+def invitable_roles(user) -> set[str]:
+    """The roles the user may invite people to (through any of its memberships)."""
+    roles = {s.role for s in scopes_of(user)}
+    return {
+        invited
+        for rule in (RULES["enterprises.invitation"],)
+        for grant in rule.grants[Action.INVITE]
+        if grant.role in roles
+        for invited in grant.roles or ()
+    }

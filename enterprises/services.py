@@ -1,4 +1,7 @@
-"""Writes to the registry: loading reference data and creating enterprises.
+"""Writes to the registry: loading reference data; parks kept by the ministry and the boards,
+tenants kept by their park managers (add, edit, deactivate, move), every edit kept in the
+models' history with who made it (``docs/people.md``). Tenant imports from XLSX are in
+``enterprises/imports.py``.
 
 Reference files live in ``enterprises/data/`` (the project's copies of the researched
 reference, with their sources): ``provinces-2025.csv`` (34 units, Resolution 202/2025/QH15),
@@ -14,9 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Enterprise, Park, Province, Sector, normalise_tax_code
+from .policy import Action, can
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -82,9 +88,11 @@ def reference_load() -> ReferenceCounts:
             },
         )
     provinces = {p.name_vi: p for p in Province.objects.all()}
+    parks = {p.name_vi: p for p in Park.objects.all()}
     for row in _read("parks.csv"):
         year = row["established_year"].strip()
-        Park.objects.update_or_create(
+        _update_or_create_quietly(
+            parks.get(row["name_vi"].strip()),
             name_vi=row["name_vi"].strip(),
             defaults={
                 "name_en": row["name_en"].strip(),
@@ -105,6 +113,24 @@ def reference_load() -> ReferenceCounts:
         sectors=Sector.objects.count(),
         parks=Park.objects.count(),
     )
+
+
+def _update_or_create_quietly(park: Park | None, *, name_vi: str, defaults: dict) -> None:
+    """Create the park, or update it only when a value differs (so a second load writes no
+    history row)."""
+    if park is None:
+        Park.objects.create(name_vi=name_vi, **defaults)
+        return
+    changed = [
+        k
+        for k, v in defaults.items()
+        if getattr(park, k if k != "province" else "province_id")
+        != (v.pk if k == "province" else v)
+    ]
+    if changed:
+        for k in changed:
+            setattr(park, k, defaults[k])
+        park.save()
 
 
 def enterprise_create(
@@ -137,4 +163,134 @@ def enterprise_create(
     )
     enterprise.full_clean()
     enterprise.save()
+    return enterprise
+
+
+# ------------------------------------------------------------------- the registry's owners
+
+#: Fields of a park its stewards edit (``docs/people.md``); the park's developer and its
+#: investment project can be added beside them.
+PARK_FIELDS = [
+    "name_vi",
+    "name_en",
+    "kind",
+    "status",
+    "province",
+    "province_before_2025",
+    "area_ha",
+    "operator",
+    "established_year",
+    "latitude",
+    "longitude",
+    "eip_pilot",
+    "source",
+]
+
+#: Fields of a tenant its park manager edits (the park is changed by a move).
+ENTERPRISE_FIELDS = [
+    "name",
+    "tax_code",
+    "sector",
+    "employees",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+
+
+@transaction.atomic
+def park_save(*, user, park: Park | None = None, data: dict) -> Park:
+    """Add a park (``park`` None) or edit one; ``data`` maps :data:`PARK_FIELDS` to values
+    (``province`` a Province). The ministry edits any park, a board those of its province
+    (and may not move one to another province). Raises ``PermissionDenied`` and
+    ``ValidationError`` naming the field (unique name, area > 0, coordinates inside Viet Nam:
+    the model's constraints)."""
+    park = park or Park()
+    if park.pk is not None and not can(user, Action.CHANGE, park):
+        raise PermissionDenied(_("You may not edit this park."))
+    for name in PARK_FIELDS:
+        if name in data:
+            setattr(park, name, data[name])
+    if not can(user, Action.CHANGE, Park(province_id=park.province_id)):
+        raise PermissionDenied(_("You may not keep parks of this province."))
+    park.full_clean()
+    park._history_user = user
+    park.save()
+    return park
+
+
+def _parent_of(code: str, *, known: dict[str, Enterprise] | None = None) -> Enterprise | None:
+    """The head office of a branch code (``NNNNNNNNNN-NNN``), None for a head office's code.
+    Raises ``ValidationError`` when the head office is not registered."""
+    if "-" not in code:
+        return None
+    head = code[:10]
+    parent = (known or {}).get(head) or Enterprise.objects.filter(tax_code=head).first()
+    if parent is None:
+        raise ValidationError(
+            _(
+                "%(code)s is a branch of %(head)s, which is not registered: add the head "
+                "office first (or above it in the same file)."
+            )
+            % {"code": code, "head": head}
+        )
+    return parent
+
+
+@transaction.atomic
+def enterprise_save(
+    *, user, enterprise: Enterprise | None = None, park: Park | None = None, data: dict
+) -> Enterprise:
+    """Add a tenant to ``park`` (``enterprise`` None) or edit one; ``data`` maps
+    :data:`ENTERPRISE_FIELDS` to values (``sector`` a Sector or None). The tax code is
+    checked and normalised (python-stdnum, spaces removed); a branch is linked to its head
+    office. Giving another ``park`` for an existing enterprise moves it: the user must keep
+    the tenants of both parks (a board, the ministry); the history keeps the old park and past
+    responses keep theirs. Raises ``PermissionDenied`` and ``ValidationError`` naming the
+    field."""
+    enterprise = enterprise or Enterprise()
+    if enterprise.pk is not None and not can(user, Action.MANAGE, enterprise):
+        raise PermissionDenied(_("You may not edit this enterprise."))
+    target_park = park or enterprise.park
+    if not can(user, Action.MANAGE, Enterprise(park=target_park)):
+        raise PermissionDenied(_("You may not keep the tenants of this park."))
+    errors: dict[str, list[str]] = {}
+    for name in ENTERPRISE_FIELDS:
+        if name in data:
+            setattr(enterprise, name, data[name])
+    enterprise.name = (enterprise.name or "").strip()
+    enterprise.park = target_park
+    try:
+        enterprise.tax_code = normalise_tax_code(enterprise.tax_code or "")
+    except ValidationError as exc:
+        errors["tax_code"] = exc.messages
+    else:
+        same = Enterprise.objects.filter(tax_code=enterprise.tax_code).exclude(pk=enterprise.pk)
+        if same.exists():
+            errors["tax_code"] = [
+                _("Tax code %(code)s is already registered.") % {"code": enterprise.tax_code}
+            ]
+        else:
+            try:
+                enterprise.parent = _parent_of(enterprise.tax_code)
+            except ValidationError as exc:
+                errors["tax_code"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    enterprise.full_clean()
+    enterprise._history_user = user
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_set_active(*, user, enterprise: Enterprise, active: bool) -> Enterprise:
+    """Deactivate a tenant (it leaves new campaigns; its history, answers and scores stay) or
+    reactivate it. Raises ``PermissionDenied`` unless the user keeps the park's tenants."""
+    if not can(user, Action.MANAGE, enterprise):
+        raise PermissionDenied(_("You may not edit this enterprise."))
+    if enterprise.is_active != active:
+        enterprise.is_active = active
+        enterprise._history_user = user
+        enterprise.save()
     return enterprise

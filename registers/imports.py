@@ -12,7 +12,6 @@ Numbers may be Excel numbers or text typed the Vietnamese way (``1.234,5``).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -24,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from common.parsing import ParseError, parse_number
-from common.xlsx import CellError, FileRefused, file_check
+from common.xlsx import CellError, FileRefused, cell_error, file_check, fold_header, read_headers
 from enterprises.models import normalise_tax_code
 
 from . import selectors, services
@@ -48,12 +47,6 @@ COLUMNS = [
 ]
 NUMERIC = {"investment_vnd", "saving_value", "saving_money_vnd"}
 FIELD_TO_COLUMN = {"saving_unit": "saving_value"}
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", str(text).strip().casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("đ", "d").split())
 
 
 #: Vietnamese words accepted for the choice columns (independent of the translation
@@ -86,15 +79,15 @@ def _choice(value: str, choices) -> str | None:
     :data:`VI_WORDS`, folds to ``value``."""
     from django.utils import translation
 
-    wanted = _fold(value)
+    wanted = fold_header(value)
     codes = {code for code, _label in choices}
     if VI_WORDS.get(wanted) in codes:
         return VI_WORDS[wanted]
     for code, label in choices:
-        names = {_fold(code), _fold(str(label))}
+        names = {fold_header(code), fold_header(str(label))}
         for lang in ("vi", "en"):
             with translation.override(lang):
-                names.add(_fold(str(label)))
+                names.add(fold_header(str(label)))
         if wanted in names:
             return code
     return None
@@ -138,24 +131,6 @@ def measures_template(*, file) -> None:
     wb.save(file)
 
 
-def _header_map(header_row) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    """Column code → 0-based index, and unknown headers (index, text)."""
-    names = {}
-    for code, vi, en, _req in COLUMNS:
-        for n in (code, vi, en):
-            names[_fold(n)] = code
-    found, unknown = {}, []
-    for i, text in enumerate(header_row):
-        if text is None or str(text).strip() == "":
-            continue
-        code = names.get(_fold(text))
-        if code is None or code in found:
-            unknown.append((i, str(text)))
-        else:
-            found[code] = i
-    return found, unknown
-
-
 @transaction.atomic
 def measures_import(*, user, file) -> MeasureImport:
     """Check and, when the whole file is clean, save the measures it holds (all or nothing).
@@ -181,28 +156,10 @@ def measures_import(*, user, file) -> MeasureImport:
     wb.close()
 
     def err(row, col_index, header, value, reason):
-        letter = get_column_letter(col_index + 1) if col_index is not None else ""
-        outcome.errors.append(
-            CellError(
-                sheet=sheet,
-                row=row,
-                column=letter,
-                header=header,
-                value="" if value is None else str(value),
-                reason=str(reason),
-            )
-        )
+        outcome.errors.append(cell_error(sheet, row, col_index, header, value, reason))
 
-    if not rows:
-        err(None, None, "", "", _("The sheet is empty: row 1 must hold the column headers."))
-        return outcome
-    columns, unknown = _header_map(rows[0])
-    for i, text in unknown:
-        err(1, i, text, text, _("Unknown or repeated column header."))
-    for code, _vi, en, required in COLUMNS:
-        if required and code not in columns:
-            err(1, None, en, "", _("The column «%(name)s» is missing.") % {"name": code})
-    if outcome.errors:
+    columns = read_headers(rows, COLUMNS, sheet=sheet, errors=outcome.errors)
+    if columns is None:
         return outcome
 
     editable = {e.tax_code: e for e in selectors.editable_enterprises(user).select_related("park")}

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Park
-from enterprises.policy import Action, can, scope_of, works_in_park
+from enterprises.policy import Action, can, own_enterprise_ids, works_in_park
 from indicators import units
 from indicators.emissions import co2e_of_electricity
 from indicators.models import Criterion
@@ -318,7 +318,7 @@ def exchange_save(
     # a tenant, who may not change every exchange of the park as its manager may, must stay
     # among the participants
     manages = can(user, Action.CHANGE, SymbiosisExchange(park=park))
-    own_enterprise = None if manages else scope_of(user).enterprise_id
+    own_enterprises = set() if manages else set(own_enterprise_ids(user))
     errors: dict[str, list[str] | str] = {}
     kind = data.get("kind", exchange.kind)
     if kind not in SymbiosisExchange.Kind.values:
@@ -374,7 +374,7 @@ def exchange_save(
             problems.append(_("Unknown role of a participant."))
     if len(participants) < 2:
         problems.append(_("An exchange needs at least two participants."))
-    if own_enterprise is not None and own_enterprise not in seen:
+    if own_enterprises and not own_enterprises & set(seen):
         problems.append(_("Your enterprise must remain a participant."))
     if problems:
         errors["participants"] = problems

@@ -33,7 +33,14 @@ from django.views.decorators.http import require_POST
 from common.formats import format_amount, format_number
 from common.xlsx import FileRefused
 from enterprises.models import Enterprise, Park
-from enterprises.policy import Action, can, park_people, scope_of, visible_parks
+from enterprises.policy import (
+    Action,
+    can,
+    own_enterprise_ids,
+    park_people,
+    scope_of,
+    visible_parks,
+)
 
 from . import imports, matching, selectors, services
 from .forms import (
@@ -683,9 +690,12 @@ def _action_kwargs(request, a: RoadmapAction | None) -> dict:
     criteria = selectors.criteria_for_actions(enterprise=True) | selectors.criteria_for_actions(
         enterprise=False
     )
-    scope = scope_of(request.user)
-    own = scope.enterprise_id if scope is not None else None
-    tenants = Enterprise.objects.filter(pk=own) if own else Enterprise.objects.filter(park=park)
+    own = own_enterprise_ids(request.user)
+    tenants = (
+        Enterprise.objects.filter(pk__in=own, park=park)
+        if own
+        else Enterprise.objects.filter(park=park)
+    )
     return {
         "enterprises": tenants.order_by("name"),
         "criteria": criteria,
@@ -704,9 +714,9 @@ def _action_initial(a: RoadmapAction | None, request) -> dict:
     initial = {}
     if request.GET.get("criterion", "").isdigit():
         initial["criterion"] = int(request.GET["criterion"])
-    scope = scope_of(request.user)
-    if scope is not None and scope.enterprise_id is not None:
-        initial["enterprise"] = scope.enterprise_id
+    own = own_enterprise_ids(request.user)
+    if own:
+        initial["enterprise"] = own[0]
     return initial
 
 

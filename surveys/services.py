@@ -231,9 +231,9 @@ def campaign_open(
     Response.objects.bulk_create(
         [
             Response(campaign=campaign, park_id=park_id, enterprise_id=ent_id)
-            for ent_id, park_id in Enterprise.objects.filter(park_id__in=park_ids).values_list(
-                "pk", "park_id"
-            )
+            for ent_id, park_id in Enterprise.objects.filter(
+                park_id__in=park_ids, is_active=True
+            ).values_list("pk", "park_id")
         ]
     )
     return campaign

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from enterprises.backends import load_user
 from enterprises.models import Enterprise, Park, Province, Role, UserScope
 from enterprises.services import reference_load
 from indicators.models import Framework, FrameworkVersion
@@ -109,7 +110,7 @@ def catalogue(db):
 def make_user(username: str, role: str, **scope):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     UserScope.objects.create(user=user, role=role, **scope)
-    return user
+    return load_user(user.pk)  # as a request would have it: memberships loaded with the user
 
 
 @pytest.fixture

@@ -122,3 +122,37 @@ def test_both_score_endpoints_are_in_the_openapi_schema(admin_client):
     assert any(p["name"] == "campaign" for p in park["parameters"])
     assert "/api/v1/scores/" in paths
     assert any(p["name"] == "campaign" for p in paths["/api/v1/scores/"]["get"]["parameters"])
+
+
+def test_park_scores_are_answered_from_the_cache_until_the_stamp_moves(
+    client,
+    personas,
+    two_periods,  # noqa: F811
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from dashboards import stamps
+    from dashboards.models import ScoreSnapshot
+
+    from ..conftest import run_pending_on_commit
+
+    run_pending_on_commit()  # the fixtures' own stamp increments
+    _c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    login(client, personas.park_manager)
+    url = f"/api/v1/parks/{amata.pk}/scores/"
+    assert client.get(url, {"campaign": c2025.pk}).json()["snapshot"]["index"] == "55.50"
+    with django_assert_max_num_queries(3):  # session, user with memberships, park with stamp
+        again = client.get(url, {"campaign": c2025.pk}).json()
+    assert again["snapshot"]["index"] == "55.50"
+    with django_capture_on_commit_callbacks(execute=True):
+        ScoreSnapshot.objects.filter(campaign=c2025, park=amata, enterprise__isnull=True).update(
+            index="60.00"
+        )
+        stamps.bump()
+    assert client.get(url, {"campaign": c2025.pk}).json()["snapshot"]["index"] == "60.00"
+    # another reader of the park gets the same answer; a foreign park is still 404
+    login(client, personas.board)
+    assert client.get(url, {"campaign": c2025.pk}).json()["snapshot"]["index"] == "60.00"
+    login(client, personas.other_board)
+    assert client.get(url, {"campaign": c2025.pk}).status_code == 404

@@ -314,5 +314,7 @@ def test_anonymous_is_sent_to_login_and_refused_by_the_api(client, world):
         "/api/v1/responses/",
         f"/api/v1/responses/{responses['a']}/",
     ):
-        # session authentication comes first, and it sends no WWW-Authenticate header: 403
-        assert api.get(url).status_code == 403, url
+        # basic authentication comes first: 401 with the header telling how to log in
+        answer = api.get(url)
+        assert answer.status_code == 401, url
+        assert answer["WWW-Authenticate"] == 'Basic realm="api"', url
