@@ -43,19 +43,21 @@ from enterprises.policy import (
 from registers.views import register_tabs
 from surveys.models import Campaign
 
-from . import figures, reports
+from . import figures, reports, stamps
 from .selectors import (
     approvals_waiting,
     campaign_pick,
     campaigns_all,
-    dashboard_stamp,
     enterprise_campaigns,
     enterprise_dashboard,
+    national_stamp,
     park_campaigns,
     park_dashboard,
+    park_stamp,
     park_table,
     parks_filter,
     parks_with_latest_scores,
+    province_stamp,
     stamp_annotations,
 )
 
@@ -129,18 +131,16 @@ def _compressed(request, response: HttpResponse, compressed: bytes) -> HttpRespo
     return response
 
 
-def _visible_stamp(queryset, pk: int) -> str:
-    """The dashboards' cache stamp, read with the check that row ``pk`` is in ``queryset``
-    (the reader's scope, :mod:`enterprises.policy`) in one light query; raises Http404 when
-    it is not. The page itself loads the row only when it is not cached."""
-    rows = list(
-        queryset.filter(pk=pk)
-        .annotate(**stamp_annotations())
-        .values_list("dashboard_stamp", flat=True)[:1]
-    )
+def _visible_stamp(queryset, pk: int, *names: str) -> str:
+    """The cache stamps ``names`` (default: the dashboards' counter), read with the check that
+    row ``pk`` is in ``queryset`` (the reader's scope, :mod:`enterprises.policy`) in one light
+    query; raises Http404 when it is not. The page itself loads the row only when it is not
+    cached."""
+    annotations = stamp_annotations(*names)
+    rows = list(queryset.filter(pk=pk).annotate(**annotations).values_list(*annotations)[:1])
     if not rows:
         raise Http404
-    return str(rows[0] or 0)
+    return ".".join(str(v or 0) for v in rows[0])
 
 
 def _campaign_shown(request, campaigns: list[Campaign]) -> tuple[Campaign | None, str]:
@@ -298,7 +298,12 @@ def national(request):
     distribution. Ministry only (others: 404)."""
     if not can(request.user, Action.VIEW, Province):
         raise Http404
-    key_parts = ("national", dashboard_stamp())
+    key_parts = (
+        "national",
+        national_stamp(
+            campaign=request.GET.get("campaign"), framework=request.GET.get("framework")
+        ),
+    )
 
     def render_page():
         body = _table_body(
@@ -328,7 +333,7 @@ def province(request, code: str):
     plus the park responses that wait for its approval (Decree 35/2022 Art. 43). The board of
     that province and the ministry only (others: 404)."""
     prov = _province_for(request.user, code)
-    key_parts = ("province", prov.pk, dashboard_stamp())
+    key_parts = ("province", prov.pk, province_stamp(prov.pk))
 
     def render_page():
         body = _table_body(
@@ -434,9 +439,9 @@ def park_detail(request, pk: int):
     eco-enterprise status (park manager and above), and the path to certification."""
     visible = park_visible_by_scope(request.user, pk)
     if visible is None:  # board, enterprise: the park's row decides
-        stamp = _visible_stamp(visible_parks(request.user), pk)
+        stamp = _visible_stamp(visible_parks(request.user), pk, stamps.SHARED, stamps.park(pk))
     elif visible:
-        stamp = dashboard_stamp()
+        stamp = park_stamp(pk)
     else:
         raise Http404
     tenants = follows_others(request.user)
