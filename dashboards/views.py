@@ -12,21 +12,16 @@ carrying the stamp, or the stamp alone.
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
-from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
-from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +39,9 @@ from registers.views import register_tabs
 from surveys.models import Campaign
 
 from . import figures, reports, stamps
+from .pagecache import cache_key as _cache_key
+from .pagecache import compress
+from .pagecache import compressed as _compressed
 from .selectors import (
     approvals_waiting,
     campaign_pick,
@@ -63,11 +61,6 @@ from .selectors import (
 
 #: seconds a dashboard body stays cached (the key changes anyway when a snapshot lands)
 CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
-
-
-def _cache_key(*parts) -> str:
-    raw = "|".join(str(p) for p in parts)
-    return "dash:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _cached_body(request, key_parts: tuple, template: str, build) -> str:
@@ -116,19 +109,9 @@ def _cached_page(request, key_parts: tuple, render_page) -> HttpResponse:
     response = render_page()
     if response.status_code != 200:
         return response
-    # a few random bytes in the gzip header, as Django's GZipMiddleware adds (BREACH)
-    compressed = compress_string(response.content, max_random_bytes=100)
+    compressed = compress(response.content)
     pages.set(key, (response.content, compressed), CACHE_SECONDS)
     return _compressed(request, response, compressed)
-
-
-def _compressed(request, response: HttpResponse, compressed: bytes) -> HttpResponse:
-    """``response`` with ``compressed`` (gzip) as its content when the request accepts gzip."""
-    patch_vary_headers(response, ("Accept-Encoding",))
-    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response.content = compressed
-        response.headers["Content-Encoding"] = "gzip"
-    return response
 
 
 def _visible_stamp(queryset, pk: int, *names: str) -> str:
