@@ -11,8 +11,10 @@ with ``generate_synthetic`` (``bench-full``: 480 parks / 25 000 enterprises / 3 
 database first).
 
 Each measurement runs in its own child process (fresh memory; the memory figure is that
-process's peak resident set size, interpreter and libraries included) and is repeated
-``--repeats`` times (default 3); the figure is the median:
+process's peak resident set size, interpreter and libraries included). The national figures
+come from ``--repeats`` rounds (default 3) of bare read, first computation and recompute, one
+after the other, so that a shared machine's load weighs on them alike; each time is the
+median over rounds, each ratio the median of the rounds' own ratios:
 
 - ``bare_read_s``: one SQL read (``COPY … TO STDOUT``, JIT off, same statement shape) of
   exactly the answers the national recompute reads — the latest campaign's scored answers
@@ -185,7 +187,7 @@ def bare_read(campaign_id: int, repeats: int) -> dict:
     }
 
 
-def national(campaign_id: int, mode: str, repeats: int) -> dict:
+def national(campaign_id: int, mode: str, repeats: int, verify: bool = True) -> dict:
     """``campaign_recompute`` of the campaign, ``repeats`` times (median reported):
     ``first``: into empty snapshot tables (every row inserted); ``changed``: after the answers
     of every reporting enterprise changed so that a mandatory criterion's state flips (met ↔
@@ -193,8 +195,8 @@ def national(campaign_id: int, mode: str, repeats: int) -> dict:
 
     Nothing runs between the change and the timed recompute (no VACUUM or ANALYZE: what
     PostgreSQL needs is part of the time). Asserts that every park was rewritten and, in
-    ``changed`` mode, that the stored results then equal those of a clean computation into
-    empty tables (:func:`results_digest` before and after)."""
+    ``changed`` mode with ``verify``, that the stored results then equal those of a clean
+    computation into empty tables (:func:`results_digest` before and after)."""
     from django.db import connection
 
     from dashboards.services import campaign_recompute
@@ -219,7 +221,7 @@ def national(campaign_id: int, mode: str, repeats: int) -> dict:
         )
     peak = peak_mb()
     equal_to_clean = None
-    if mode == "changed":
+    if mode == "changed" and verify:
         after = results_digest(campaign_id)
         clear_snapshots(campaign_id)
         campaign_recompute(campaign_id=campaign_id)
@@ -293,12 +295,13 @@ def child(argv: list[str]) -> None:
     parser.add_argument("--park", type=int)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--mode", default="first")
+    parser.add_argument("--no-verify", action="store_true")
     args = parser.parse_args(argv)
     setup_django(args.url)
     if args.what == "bare":
         out = bare_read(args.campaign, args.repeats)
     elif args.what == "national":
-        out = national(args.campaign, args.mode, args.repeats)
+        out = national(args.campaign, args.mode, args.repeats, verify=not args.no_verify)
     else:
         out = one_park(args.campaign, args.park, args.repeats)
     print(json.dumps(out))
@@ -442,6 +445,47 @@ def results_digest(campaign_id: int) -> str:
     return "/".join(out)
 
 
+def interleaved(url: str, campaign: int, repeats: int) -> tuple[dict, dict, dict, dict]:
+    """``repeats`` rounds of: the bare read, the first computation, the recompute after the
+    wave of submissions — each in its own child process, one after the other, so that the
+    load of a shared machine weighs on the three alike. Returns the three measures (seconds =
+    median over rounds) and the ratios: the median over rounds of each round's recompute /
+    bare read and first computation / bare read (``rounds``: every round's). The last round's
+    recompute is checked against a clean computation."""
+    rounds = {"bare": [], "first": [], "changed": []}
+    outs: dict[str, list[dict]] = {"bare": [], "first": [], "changed": []}
+    for i in range(repeats):
+        extra = [] if i == repeats - 1 else ["--no-verify"]
+        for what, args in (
+            ("bare", ["bare"]),
+            ("first", ["national"]),
+            ("changed", ["national", "--mode", "changed", *extra]),
+        ):
+            out = run_child(url, *args, "--campaign", str(campaign), "--repeats", "1")
+            outs[what].append(out)
+            rounds[what].append(out["seconds"])
+        log(
+            f"campaign {campaign} round {i + 1}: bare read {rounds['bare'][-1]:.2f} s, first "
+            f"{rounds['first'][-1]:.2f} s, recompute {rounds['changed'][-1]:.2f} s"
+        )
+
+    def merged(what: str) -> dict:
+        out = dict(outs[what][-1])
+        out["seconds"] = statistics.median(rounds[what])
+        out["all"] = [round(t, 3) for t in rounds[what]]
+        out["peak_mb"] = max(o.get("peak_mb", 0) for o in outs[what])
+        if what != "bare":
+            out["parks_written"] = min(o["parks_written"] for o in outs[what])
+        return out
+
+    by_round = {
+        "changed": [c / b for c, b in zip(rounds["changed"], rounds["bare"], strict=True)],
+        "first": [f / b for f, b in zip(rounds["first"], rounds["bare"], strict=True)],
+    }
+    ratios = {k: statistics.median(v) for k, v in by_round.items()} | {"rounds": by_round}
+    return merged("bare"), merged("first"), merged("changed"), ratios
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
@@ -510,16 +554,8 @@ def main() -> None:
     )
     largest_size, largest_park = sizes[-1]
 
-    reps = str(args.repeats)
-    log("bare read …")
-    bare = run_child(url, "bare", "--campaign", str(full_campaign), "--repeats", reps)
-    log(f"bare read {bare['all']} s, {bare['rows']} rows; first national compute …")
-    first = run_child(url, "national", "--campaign", str(full_campaign), "--repeats", reps)
-    log(f"first {first['all']} s; recompute after every enterprise changed …")
-    nat = run_child(
-        url, "national", "--campaign", str(full_campaign), "--mode", "changed", "--repeats", reps
-    )
-    log(f"national {nat['all']} s; one park …")
+    bare, first, nat, ratios = interleaved(url, full_campaign, args.repeats)
+    log("one park …")
     park = run_child(
         url, "park", "--campaign", str(full_campaign), "--park", str(median_park), "--repeats", "7"
     )
@@ -527,12 +563,8 @@ def main() -> None:
         url, "park", "--campaign", str(full_campaign), "--park", str(largest_park), "--repeats", "3"
     )
     log(f"one park {park['all']} s; quarter size …")
-    qtr_first = run_child(url, "national", "--campaign", str(quarter_campaign), "--repeats", reps)
-    qtr = run_child(
-        url, "national", "--campaign", str(quarter_campaign), "--mode", "changed", "--repeats", reps
-    )
-    ratio = nat["seconds"] / bare["seconds"]
-    ratio_first = first["seconds"] / bare["seconds"]
+    _qbare, qtr_first, qtr, _qratios = interleaved(url, quarter_campaign, args.repeats)
+    ratio, ratio_first = ratios["changed"], ratios["first"]
     share = park["seconds"] / nat["seconds"]
     scaling = nat["seconds"] / qtr["seconds"]
     scaling_first = first["seconds"] / qtr_first["seconds"]
@@ -550,6 +582,7 @@ def main() -> None:
         "national_parks_written": nat["parks_written"],
         "equal_to_clean": nat["equal_to_clean"],
         "ratio": round(ratio, 2),
+        "ratios_by_round": {k: [round(x, 2) for x in v] for k, v in ratios["rounds"].items()},
         "national_first_s": round(first["seconds"], 3),
         "national_first_snapshots": first["snapshots"],
         "ratio_first": round(ratio_first, 2),
