@@ -31,7 +31,17 @@ import tempfile
 import time
 import urllib.parse
 
-from load_pages import DEFAULT_URL, PYTHON, ROOT, free_port, login, manage, prepare, wait_until_up
+from load_pages import (
+    DEFAULT_URL,
+    PYTHON,
+    ROOT,
+    free_port,
+    login,
+    manage,
+    prepare,
+    server_env,
+    wait_until_up,
+)
 from recompute import ensure_database
 
 TARGET_KB = 1536
@@ -127,17 +137,9 @@ def main() -> None:
 
     ensure_database(args.database_url, fresh=False)
     static_root = tempfile.mkdtemp(prefix="ecopark-bench-static-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": "",
-        "DJANGO_DEBUG": "false",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-        "CACHE_URL": args.cache_url,
-    }
-    if not args.cache_url:
-        del env["CACHE_URL"]
+    env = server_env(args.database_url, static_root)
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
     facts = prepare(env, parks=480, enterprises=25000)
     manage(env, "collectstatic", "--noinput")
     port = free_port()

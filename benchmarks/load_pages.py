@@ -192,6 +192,19 @@ def prepare(env: dict, *, parks: int, enterprises: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def server_env(database_url: str, static_root: str) -> dict:
+    """The environment of the served project: DEBUG off (static files fingerprinted and
+    compressed by ``collectstatic`` into ``static_root``), no broker, warnings only."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": "",
+        "DJANGO_DEBUG": "false",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -375,14 +388,7 @@ def main() -> None:
 
     ensure_database(args.database_url, fresh=args.fresh)
     static_root = tempfile.mkdtemp(prefix="ecopark-bench-static-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": "",
-        "DJANGO_DEBUG": "false",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(args.database_url, static_root)
     facts = prepare(env, parks=args.parks, enterprises=args.enterprises)
     manage(env, "collectstatic", "--noinput")
 
