@@ -78,24 +78,10 @@ def parks_with_latest_scores(user) -> QuerySet[Park]:
 
 def stamp_annotations(*names: str) -> dict[str, RawSQL]:
     """Annotations that give any row the cache stamps ``names`` (default: the dashboards'
-    counter that every change moves; see :func:`stamp_of`), so a page that looks its subject
-    up gets its cache key in the same query."""
+    counter that every change moves), so a page that looks its subject
+    up gets its cache key in the same query (``dashboard_stamp_0``, ``dashboard_stamp_1``…)."""
     names = names or (stamps.DASHBOARDS,)
     return {f"dashboard_stamp_{i}": stamps.annotation(n) for i, n in enumerate(names)}
-
-
-def stamp_of(row) -> str:
-    """The cache stamp carried by a row annotated with :func:`stamp_annotations`."""
-    parts = sorted(k for k in vars(row) if k.startswith("dashboard_stamp_"))
-    return ".".join(str(getattr(row, k) or 0) for k in parts)
-
-
-def dashboard_stamp() -> str:
-    """The dashboards' cache stamp (:mod:`dashboards.stamps`), in one primary-key lookup. It
-    changes after every commit that writes a snapshot, turns a park's results stale or edits
-    a park, enterprise, campaign or register entry, so a cached page keyed on it is never
-    served after a new snapshot has landed."""
-    return str(stamps.current())
 
 
 def park_stamp(park_id: int) -> str:
