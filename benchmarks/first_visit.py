@@ -40,6 +40,7 @@ from load_pages import (
     manage,
     prepare,
     server_env,
+    stop,
     wait_until_up,
 )
 from recompute import ensure_database
@@ -163,11 +164,7 @@ def main() -> None:
             finally:
                 browser.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         shutil.rmtree(static_root, ignore_errors=True)
     first = result["first"]
     print(

@@ -205,6 +205,15 @@ def server_env(database_url: str, static_root: str) -> dict:
     }
 
 
+def stop(server: subprocess.Popen) -> None:
+    """Stop the served project (SIGTERM, then SIGKILL after 20 s)."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -350,11 +359,7 @@ def serve_and_measure(args, env: dict, facts: dict, *, pages, wanted: set, uncac
             )
             script.unlink()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     return results
 
 
