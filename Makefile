@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test install setup lint format messages clean bench
+.PHONY: run test install setup lint format messages clean bench plotly
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ messages: install
 # National recompute benchmark against PostgreSQL (see benchmarks/README.md); prints one JSON line.
 bench: install
 	@$(BIN)/python benchmarks/recompute.py $(BENCH_ARGS)
+
+# plotly.js with only the traces ecopark draws (frontend/README.md; needs node and npm). The
+# result, static/vendor/plotly-ecopark.min.js, is committed: nothing else needs node.
+plotly:
+	cd frontend/plotly && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) var

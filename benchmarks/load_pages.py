@@ -23,7 +23,17 @@ connections, logged in through the real login form. Pages, in one run on the sam
 - ``national_first_view``, ``park_first_view``: the same pages with a new CSRF cookie on every
   request, so the per-session page cache never answers (the first view of a page in a
   session: the shared body is cached, the page around it is rendered). Reported, not
-  targeted.
+  targeted;
+- ``scores_api``: ``/api/v1/scores/`` as the ministry (the national table as JSON, 577 parks),
+  served from its cached gzipped copy (target ≥ 0.30 of ``trivial``);
+- ``national_uncached``, ``park_uncached``: the two dashboards from a second server whose
+  page and body caches miss on every request (``ECOPARK_DASHBOARD_CACHE_SECONDS=0``: nothing
+  is stored), i.e. the cost of rendering each page after a change; measured against that
+  server's own ``trivial`` (``trivial_uncached_server``). Target ≥ 0.25 of ``trivial``.
+
+The warmed figures (``national``, ``park``, ``scores_api``) are cache hits: what a reader gets
+while nothing changes. The uncached figures are what every reader gets right after a change
+of the page's park (or, for the national page, of any park in the campaign).
 
 Every request carries ``Accept-Encoding: gzip, deflate, br, zstd`` as browsers send it; the
 dashboards answer with their gzipped copy (``kb_per_response`` is what went over the wire).
@@ -33,10 +43,11 @@ sessions are read from it), as the deployment in ``docker-compose.yml`` has it.
 The server keeps its database connections (``conn_max_age=600`` in its ``DATABASE_URL``), as
 a production deployment does; without it every request opens a PostgreSQL connection.
 
-Each dashboard is requested once before its measurement (the cache is warm, as in use: the
-key only changes when a new snapshot lands). Figures: requests per second and p95 latency
-(ms) per page, each dashboard's share of the trivial views' requests per second (target ≥
-0.30 of ``trivial``), and the count of non-2xx answers (must be 0). Only loopback addresses are used; every
+Each page is requested a few times before its measurement (warm caches and connections).
+Figures: requests per second and p50/p95/p99 latency (ms) per page, each page's share of the
+trivial view's requests per second, ``national_uncached_ratio`` and ``park_uncached_ratio``
+(target ≥ 0.25), ``scores_api_ratio`` (target ≥ 0.30), and the count of errors and non-2xx
+answers (must be 0). Only loopback addresses are used; every
 run is bounded by ``--duration``.
 """
 
@@ -65,6 +76,7 @@ PYTHON = sys.executable
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ecopark_bench_pages"
 PASSWORD = "bench-pages-1"
 TARGET_SHARE = 0.30
+TARGET_UNCACHED = 0.25
 #: what a browser (Chromium, Firefox) sends; dashboards answer it with their gzipped copy
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 
@@ -180,6 +192,28 @@ def prepare(env: dict, *, parks: int, enterprises: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def server_env(database_url: str, static_root: str) -> dict:
+    """The environment of the served project: DEBUG off (static files fingerprinted and
+    compressed by ``collectstatic`` into ``static_root``), no broker, warnings only."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": "",
+        "DJANGO_DEBUG": "false",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the served project (SIGTERM, then SIGKILL after 20 s)."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -252,48 +286,35 @@ def run_wrk(url: str, *, cookie: str | None, duration: int, connections: int, sc
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_URL)
-    )
-    parser.add_argument("--fresh", action="store_true", help="drop the benchmark database first")
-    parser.add_argument("--parks", type=int, default=480)
-    parser.add_argument("--enterprises", type=int, default=25000)
-    parser.add_argument("--duration", type=int, default=20, help="seconds per page (20)")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
-    parser.add_argument(
-        "--cache-url",
-        default=os.environ.get("BENCH_PAGES_CACHE_URL", "redis://127.0.0.1:6379/14"),
-        help="the server's shared cache (CACHE_URL; sessions are read from it), '' for none",
-    )
-    parser.add_argument(
-        "--pages",
-        default="trivial,trivial_logged_in,national,park,national_first_view,park_first_view",
-        help="comma-separated pages to measure (trivial is always measured: the reference)",
-    )
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+#: (name, path, who, first view) on the server with its caches
+CACHED_PAGES = [
+    ("trivial", "/healthz", None, False),
+    ("trivial_logged_in", "/accounts/login/", "ministry", False),
+    ("national", "/parks/national/", "ministry", False),
+    ("park", "{park}", "manager", False),
+    ("national_first_view", "/parks/national/", "ministry", True),
+    ("park_first_view", "{park}", "manager", True),
+    ("scores_api", "/api/v1/scores/", "ministry", False),
+]
+#: on the second server, whose page caches store nothing
+UNCACHED_PAGES = [
+    ("trivial_uncached_server", "/healthz", None, False),
+    ("national_uncached", "/parks/national/", "ministry", False),
+    ("park_uncached", "{park}", "manager", False),
+]
+LOADAVG_BEFORE = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
-    ensure_database(args.database_url, fresh=args.fresh)
-    static_root = tempfile.mkdtemp(prefix="ecopark-bench-static-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": "",
-        "DJANGO_DEBUG": "false",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-    }
-    facts = prepare(env, parks=args.parks, enterprises=args.enterprises)
-    manage(env, "collectstatic", "--noinput")
 
+def serve_and_measure(args, env: dict, facts: dict, *, pages, wanted: set, uncached: bool) -> dict:
+    """Start gunicorn (page caches storing nothing when ``uncached``), measure ``pages`` that
+    are ``wanted`` with wrk, stop it; return the figures by page name."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log(f"gunicorn with {args.workers} workers on {base}")
+    log(f"gunicorn with {args.workers} workers on {base}{' (page caches off)' if uncached else ''}")
     served_url = args.database_url + ("&" if "?" in args.database_url else "?") + "conn_max_age=600"
+    server_env = {**env, "DATABASE_URL": served_url, "CACHE_URL": args.cache_url}
+    if uncached:
+        server_env["ECOPARK_DASHBOARD_CACHE_SECONDS"] = "0"  # nothing stored: every request misses
     server = subprocess.Popen(
         [
             PYTHON, "-m", "gunicorn", "ecopark.wsgi:application",
@@ -301,26 +322,20 @@ def main() -> None:
             "--worker-class", "sync", "--access-logfile", "/dev/null", "--log-level", "warning",
         ],
         cwd=ROOT,
-        env={**env, "DATABASE_URL": served_url, "CACHE_URL": args.cache_url},
+        env=server_env,
     )  # fmt: skip
-    results: dict = {}
+    results = {}
     try:
         wait_until_up(base)
-        ministry = login(base, "bench-ministry")
-        manager = login(base, "bench-manager")
-        park_path = f"/parks/{facts['park_id']}/"
-        pages = [
-            ("trivial", "/healthz", None, False),
-            ("trivial_logged_in", "/accounts/login/", ministry, False),
-            ("national", "/parks/national/", ministry, False),
-            ("park", park_path, manager, False),
-            ("national_first_view", "/parks/national/", ministry, True),
-            ("park_first_view", park_path, manager, True),
-        ]
-        wanted = set(args.pages.split(",")) | {"trivial"}
-        for name, path, cookie, first_view in pages:
-            if name not in wanted:
+        cookies = {
+            "ministry": login(base, "bench-ministry"),
+            "manager": login(base, "bench-manager"),
+        }
+        for name, path, who, first_view in pages:
+            if name not in wanted and not name.startswith("trivial"):
                 continue
+            path = path.format(park=f"/parks/{facts['park_id']}/")
+            cookie = cookies.get(who)
             for _ in range(args.workers * 2):  # warm every worker's cache and connections
                 status, size = fetch(base, path, cookie or "")
                 if status != 200:
@@ -344,25 +359,76 @@ def main() -> None:
             )
             script.unlink()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--fresh", action="store_true", help="drop the benchmark database first")
+    parser.add_argument("--parks", type=int, default=480)
+    parser.add_argument("--enterprises", type=int, default=25000)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per page (20)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_PAGES_CACHE_URL", "redis://127.0.0.1:6379/14"),
+        help="the server's shared cache (CACHE_URL; sessions are read from it), '' for none",
+    )
+    parser.add_argument(
+        "--pages",
+        default=(
+            "trivial,trivial_logged_in,national,park,national_first_view,park_first_view,"
+            "scores_api,national_uncached,park_uncached"
+        ),
+        help="comma-separated pages to measure (trivial is always measured: the reference)",
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+
+    ensure_database(args.database_url, fresh=args.fresh)
+    static_root = tempfile.mkdtemp(prefix="ecopark-bench-static-")
+    env = server_env(args.database_url, static_root)
+    facts = prepare(env, parks=args.parks, enterprises=args.enterprises)
+    manage(env, "collectstatic", "--noinput")
+
+    results: dict = {}
+    wanted = set(args.pages.split(",")) | {"trivial"}
+    try:
+        for uncached in (False, True):
+            pages = UNCACHED_PAGES if uncached else CACHED_PAGES
+            if not any(name in wanted for name, *_ in pages if not name.startswith("trivial")):
+                continue
+            results.update(
+                serve_and_measure(args, env, facts, pages=pages, wanted=wanted, uncached=uncached)
+            )
+    finally:
         shutil.rmtree(static_root, ignore_errors=True)
 
-    dashboards = [
-        name
-        for name in ("national", "park", "national_first_view", "park_first_view")
-        if name in results
-    ]
-    for name in dashboards:
-        rps = results[name]["rps"]
-        results[name]["share_of_trivial"] = round(rps / results["trivial"]["rps"], 3)
-        if "trivial_logged_in" in results:
-            results[name]["share_of_trivial_logged_in"] = round(
-                rps / results["trivial_logged_in"]["rps"], 3
+    trivial = results["trivial"]["rps"]
+    for name, figures in results.items():
+        reference = results.get("trivial_uncached_server") if name.endswith("_uncached") else None
+        if name.startswith("trivial"):
+            continue
+        figures["share_of_trivial"] = round(
+            figures["rps"] / (reference or results["trivial"])["rps"], 3
+        )
+        if "trivial_logged_in" in results and not reference:
+            figures["share_of_trivial_logged_in"] = round(
+                figures["rps"] / results["trivial_logged_in"]["rps"], 3
             )
+    ratios = {
+        f"{name}_ratio": results[name]["share_of_trivial"]
+        for name in ("national_uncached", "park_uncached", "scores_api")
+        if name in results
+    }
+    targets = {"national": TARGET_SHARE, "park": TARGET_SHARE, "scores_api": TARGET_SHARE}
+    targets |= {"national_uncached": TARGET_UNCACHED, "park_uncached": TARGET_UNCACHED}
     print(
         json.dumps(
             {
@@ -370,14 +436,20 @@ def main() -> None:
                 "cache": args.cache_url or "process-local",
                 "load": f"wrk 1 thread, {args.connections} connections, {args.duration} s per page",
                 "cpus": os.cpu_count(),
+                "loadavg_before": LOADAVG_BEFORE,
+                "loadavg_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
                 **facts,
+                "warm_figures": "national, park, scores_api: cache hits (nothing changed)",
+                "uncached_figures": "national_uncached, park_uncached: page and body caches miss",
+                **ratios,
                 **results,
-                "target_share": TARGET_SHARE,
+                "trivial_rps": trivial,
+                "targets": targets,
                 "targets_met": {
-                    name: results[name]["share_of_trivial"] >= TARGET_SHARE
+                    name: results[name]["share_of_trivial"] >= target
                     and results[name]["non_2xx"] == 0
                     and results[name]["errors"] == 0
-                    for name in ("national", "park")
+                    for name, target in targets.items()
                     if name in results
                 },
             }

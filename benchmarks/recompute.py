@@ -11,21 +11,28 @@ with ``generate_synthetic`` (``bench-full``: 480 parks / 25 000 enterprises / 3 
 database first).
 
 Each measurement runs in its own child process (fresh memory; the memory figure is that
-process's peak resident set size, interpreter and libraries included) and is repeated
-``--repeats`` times (default 3); the figure is the median:
+process's peak resident set size, interpreter and libraries included). The national figures
+come from ``--repeats`` rounds (default 3) of bare read, first computation and recompute, one
+after the other, so that a shared machine's load weighs on them alike; each time is the
+median over rounds, each ratio the median of the rounds' own ratios:
 
 - ``bare_read_s``: one SQL read (``COPY … TO STDOUT``, JIT off, same statement shape) of
   exactly the answers the national recompute reads — the latest campaign's scored answers
   and the look-back elements of the two earlier periods — into a pandas DataFrame;
-- ``national_s``: ``campaign_recompute`` of the latest full-size campaign after one answer of
-  every reporting enterprise changed (every park's fingerprint differs, every park is
-  rewritten): read + score all 25 000 enterprises and 480 parks + write;
-  ``ratio`` = national_s / bare_read_s (target ≤ 3);
+- ``national_s``: ``campaign_recompute`` of the latest full-size campaign right after the
+  worst realistic wave of submissions: every reporting enterprise's answer to
+  ``located_in_certified_eip`` is negated, which flips the mandatory criterion VN35-ENT-1
+  (met ↔ not met) and so changes criteria met, categories, indexes and eco-enterprise counts
+  in every park; read + score all 25 000 enterprises and 480 parks + write. Asserted: every
+  park rewritten (``national_parks_written`` = ``parks``) and the stored results then equal to
+  a clean computation's (``equal_to_clean``). Nothing runs between the change and the timed
+  run (no VACUUM, no ANALYZE). ``ratio`` = national_s / bare_read_s (target ≤ 3);
 - ``national_first_s``: the same into empty snapshot tables (every row inserted: the
-  first computation of a campaign); ``ratio_first`` likewise;
+  first computation of a campaign; the rows are deleted, not vacuumed, before each run);
+  ``ratio_first`` likewise (target ≤ 3);
 - ``peak_memory_mb`` (target ≤ 1 536);
-- ``one_park_s``: ``park_recompute`` of a park of median size right after one of its
-  enterprises' answers changed (median of 7 submissions); also the largest park;
+- ``one_park_s``: ``park_recompute`` of a park of median size right after a submission that
+  flips one of its enterprises' VN35-ENT-1 (median of 7 submissions); also the largest park;
   ``one_park_share`` = one_park_s / national_s (target ≤ 2 %);
 - ``quarter_s`` / ``quarter_first_s``: the same on the quarter-size dataset;
   ``scaling_4x`` = national_s / quarter_s and ``scaling_4x_first`` (target ≤ 4.5).
@@ -180,56 +187,75 @@ def bare_read(campaign_id: int, repeats: int) -> dict:
     }
 
 
-def national(campaign_id: int, mode: str, repeats: int) -> dict:
+def national(campaign_id: int, mode: str, repeats: int, verify: bool = True) -> dict:
     """``campaign_recompute`` of the campaign, ``repeats`` times (median reported):
-    ``first``: into empty snapshot tables (every row inserted); ``changed``: after one answer
-    of every reporting enterprise changed (every park's fingerprint differs)."""
+    ``first``: into empty snapshot tables (every row inserted); ``changed``: after the answers
+    of every reporting enterprise changed so that a mandatory criterion's state flips (met ↔
+    not met), which changes categories, indexes and eco-enterprise counts in every park.
+
+    Nothing runs between the change and the timed recompute (no VACUUM or ANALYZE: what
+    PostgreSQL needs is part of the time). Asserts that every park was rewritten and, in
+    ``changed`` mode with ``verify``, that the stored results then equal those of a clean
+    computation into empty tables (:func:`results_digest` before and after)."""
     from django.db import connection
 
     from dashboards.services import campaign_recompute
-    from indicators.engine import lookback_elements
     from indicators.selectors import version_scoring_inputs
     from surveys.models import Campaign
-    from surveys.selectors import campaign_answers_frame
+    from surveys.selectors import scoring_answers_frame
 
     connection.ensure_connection()
-    times, outcome = [], None
+    times, outcomes = [], []
     for _ in range(repeats):
         if mode == "first":
             clear_snapshots(campaign_id)
         else:
-            change_every_enterprise(campaign_id)
-        vacuum()
+            flip_every_enterprise(campaign_id)
         started = time.perf_counter()
         outcome = campaign_recompute(campaign_id=campaign_id)
         times.append(time.perf_counter() - started)
+        outcomes.append(outcome)
+        assert outcome.parks_written == outcome.parks, (
+            f"{outcome.parks_written} of {outcome.parks} parks rewritten: the change must "
+            "reach every park"
+        )
     peak = peak_mb()
+    equal_to_clean = None
+    if mode == "changed" and verify:
+        after = results_digest(campaign_id)
+        clear_snapshots(campaign_id)
+        campaign_recompute(campaign_id=campaign_id)
+        equal_to_clean = results_digest(campaign_id) == after
+        assert equal_to_clean, "the recomputed results differ from a clean computation's"
     # the read alone, for the breakdown (after the timed runs)
     campaign = Campaign.objects.select_related("framework_version").get(pk=campaign_id)
-    inputs = version_scoring_inputs(campaign.framework_version)
+    inputs = version_scoring_inputs(campaign.framework_version_id)
     t0 = time.perf_counter()
-    answers, _ = campaign_answers_frame(
+    answers, _ = scoring_answers_frame(
         campaign=campaign,
+        park_ids=None,
         lookback=inputs.longest_lookback,
-        lookback_elements=lookback_elements(inputs.criteria, inputs.formulas),
+        lookback_elements=inputs.lookback_codes,
     )
     read = time.perf_counter() - t0
+    outcome = outcomes[-1]
     return {
         "seconds": statistics.median(times),
         "all": [round(t, 3) for t in times],
         "peak_mb": peak,
         "parks": outcome.parks,
-        "parks_written": outcome.parks_written,
+        "parks_written": min(o.parks_written for o in outcomes),
         "snapshots": outcome.snapshots,
+        "equal_to_clean": equal_to_clean,
         "read_seconds": read,
         "answers": len(answers),
     }
 
 
 def one_park(campaign_id: int, park_id: int, repeats: int) -> dict:
-    """Change one enterprise answer of the park (a submission), then recompute the park."""
+    """A submission in the park that flips a criterion's state (the :data:`FLIPPED_ELEMENT`
+    answer of its ``i``-th reporting enterprise is negated), then the park's recompute."""
     from django.db import connection
-    from django.db.models import F
 
     from dashboards.services import park_recompute
     from surveys.models import Answer
@@ -243,12 +269,13 @@ def one_park(campaign_id: int, park_id: int, repeats: int) -> dict:
                 response__park_id=park_id,
                 response__enterprise__isnull=False,
                 response__status__in=["submitted", "approved"],
-                value_number__isnull=False,
+                data_element__code=FLIPPED_ELEMENT,
+                value_bool__isnull=False,
             )
             .order_by("pk")[i : i + 1]
             .get()
         )
-        Answer.objects.filter(pk=answer.pk).update(value_number=F("value_number") + 1)
+        Answer.objects.filter(pk=answer.pk).update(value_bool=not answer.value_bool)
         started = time.perf_counter()
         outcome = park_recompute(campaign_id=campaign_id, park_id=park_id)
         times.append(time.perf_counter() - started)
@@ -268,12 +295,13 @@ def child(argv: list[str]) -> None:
     parser.add_argument("--park", type=int)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--mode", default="first")
+    parser.add_argument("--no-verify", action="store_true")
     args = parser.parse_args(argv)
     setup_django(args.url)
     if args.what == "bare":
         out = bare_read(args.campaign, args.repeats)
     elif args.what == "national":
-        out = national(args.campaign, args.mode, args.repeats)
+        out = national(args.campaign, args.mode, args.repeats, verify=not args.no_verify)
     else:
         out = one_park(args.campaign, args.park, args.repeats)
     print(json.dumps(out))
@@ -327,6 +355,7 @@ def prepare(url: str, *, parks: int, enterprises: int, periods: int, seed: int) 
 
 
 def clear_snapshots(campaign_id: int) -> None:
+    """Delete the campaign's snapshots and their rows (nothing else: no VACUUM)."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cur:
@@ -338,41 +367,123 @@ def clear_snapshots(campaign_id: int) -> None:
             f"DELETE FROM dashboards_categoryscore WHERE snapshot_id IN ({chosen})", [campaign_id]
         )
         cur.execute("DELETE FROM dashboards_scoresnapshot WHERE campaign_id = %s", [campaign_id])
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE dashboards_scoresnapshot")
-        cur.execute("VACUUM ANALYZE dashboards_criterionresult")
-        cur.execute("VACUUM ANALYZE dashboards_categoryscore")
 
 
-def vacuum() -> None:
-    """What autovacuum would do between two recomputes (untimed)."""
-    from django.db import connection
+#: the answers negated by a wave of submissions (indicators/data/frameworks/vn-2022.yaml):
+#: "located in a certified eco-industrial park" alone decides the enterprises' mandatory
+#: criterion VN35-ENT-1, "developer compliant" the parks' mandatory VN35-EIP-I1, so each
+#: flip turns a criterion from met to not met or back, and with it the subject's criteria met,
+#: categories, index, eco-enterprise status and its park's roll-ups
+FLIPPED_ELEMENT = "located_in_certified_eip"
+FLIPPED_PARK_ELEMENT = "developer_compliant"
 
-    with connection.cursor() as cur:
-        for table in ("scoresnapshot", "criterionresult", "categoryscore"):
-            cur.execute(f"VACUUM ANALYZE dashboards_{table}")
 
+def flip_every_enterprise(campaign_id: int) -> int:
+    """A wave of submissions that changes results in every park: the yes/no answer
+    :data:`FLIPPED_ELEMENT` of every reporting enterprise and :data:`FLIPPED_PARK_ELEMENT` of
+    every scored park response (submitted or approved) are negated. Returns the answers
+    changed; raises when a park of the campaign had nothing to flip."""
+    from django.db import connection, transaction
 
-def change_every_enterprise(campaign_id: int) -> int:
-    """A wave of submissions: one answer of every reporting enterprise changes (its
-    percentage of RECP-reported output moves by one point), so every park must be recomputed."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             """
-            UPDATE surveys_answer a SET value_number = CASE
-                WHEN a.value_number >= 50 THEN a.value_number - 1 ELSE a.value_number + 1 END
+            UPDATE surveys_answer a SET value_bool = NOT a.value_bool
             FROM surveys_response r, indicators_dataelement e
             WHERE r.id = a.response_id AND e.id = a.data_element_id
-              AND r.campaign_id = %s AND r.enterprise_id IS NOT NULL
-              AND e.code = 'recp_share_reported_pct'
+              AND r.campaign_id = %s AND r.status IN ('submitted', 'approved')
+              AND a.value_bool IS NOT NULL
+              AND ((r.enterprise_id IS NOT NULL AND e.code = %s)
+                   OR (r.enterprise_id IS NULL AND e.code = %s))
+            RETURNING r.park_id
             """,
-            [campaign_id],
+            [campaign_id, FLIPPED_ELEMENT, FLIPPED_PARK_ELEMENT],
         )
-        changed = cur.rowcount
-        cur.execute("VACUUM ANALYZE surveys_answer")
-    return changed
+        flipped = [row[0] for row in cur.fetchall()]
+        cur.execute(
+            "SELECT DISTINCT park_id FROM surveys_response WHERE campaign_id = %s", [campaign_id]
+        )
+        parks = {row[0] for row in cur.fetchall()}
+    missing = parks - set(flipped)
+    assert not missing, f"{len(missing)} parks of the campaign had no answer to flip"
+    return len(flipped)
+
+
+def results_digest(campaign_id: int) -> str:
+    """MD5 over every stored result of the campaign (snapshots, criterion results, category
+    scores) by park, enterprise, criterion and category — not ids, times or fingerprints —
+    to compare two computations."""
+    from django.db import connection
+
+    snapshot = (
+        "SELECT id, park_id, coalesce(enterprise_id, 0) AS ent FROM dashboards_scoresnapshot "
+        "WHERE campaign_id = %(c)s"
+    )
+    queries = [
+        "SELECT md5(string_agg(row(s.park_id, coalesce(s.enterprise_id, 0), s.index, "
+        "s.criteria_met, s.criteria_applicable, s.mandatory_met, s.mandatory_total, s.eligible, "
+        "s.reported, s.population, s.eco_enterprise, s.eco_enterprises, s.intended_values, "
+        "s.index_intended, s.criteria_met_intended, s.criteria_applicable_intended, "
+        "s.mandatory_met_intended, s.eligible_intended, s.eco_enterprise_intended, "
+        "s.eco_enterprises_intended, s.index_improvement)::text, ',' "
+        "ORDER BY s.park_id, coalesce(s.enterprise_id, 0))) "
+        "FROM dashboards_scoresnapshot s WHERE s.campaign_id = %(c)s",
+        "SELECT md5(string_agg(row(k.park_id, k.ent, r.criterion_id, r.state, r.value, r.gap, "
+        "r.reported, r.population, r.state_intended, r.value_intended, r.gap_intended, "
+        "r.improvement)::text, ',' ORDER BY k.park_id, k.ent, r.criterion_id)) "
+        f"FROM dashboards_criterionresult r JOIN ({snapshot}) k ON k.id = r.snapshot_id",
+        "SELECT md5(string_agg(row(k.park_id, k.ent, c.category_id, c.met, c.applicable, "
+        "c.share, c.met_intended, c.applicable_intended, c.share_intended, c.improvement)::text, "
+        "',' ORDER BY k.park_id, k.ent, c.category_id)) "
+        f"FROM dashboards_categoryscore c JOIN ({snapshot}) k ON k.id = c.snapshot_id",
+    ]
+    out = []
+    with connection.cursor() as cur:
+        for sql in queries:
+            cur.execute(sql, {"c": campaign_id})
+            out.append(cur.fetchone()[0] or "")
+    return "/".join(out)
+
+
+def interleaved(url: str, campaign: int, repeats: int) -> tuple[dict, dict, dict, dict]:
+    """``repeats`` rounds of: the bare read, the first computation, the recompute after the
+    wave of submissions — each in its own child process, one after the other, so that the
+    load of a shared machine weighs on the three alike. Returns the three measures (seconds =
+    median over rounds) and the ratios: the median over rounds of each round's recompute /
+    bare read and first computation / bare read (``rounds``: every round's). The last round's
+    recompute is checked against a clean computation."""
+    rounds = {"bare": [], "first": [], "changed": []}
+    outs: dict[str, list[dict]] = {"bare": [], "first": [], "changed": []}
+    for i in range(repeats):
+        extra = [] if i == repeats - 1 else ["--no-verify"]
+        for what, args in (
+            ("bare", ["bare"]),
+            ("first", ["national"]),
+            ("changed", ["national", "--mode", "changed", *extra]),
+        ):
+            out = run_child(url, *args, "--campaign", str(campaign), "--repeats", "1")
+            outs[what].append(out)
+            rounds[what].append(out["seconds"])
+        log(
+            f"campaign {campaign} round {i + 1}: bare read {rounds['bare'][-1]:.2f} s, first "
+            f"{rounds['first'][-1]:.2f} s, recompute {rounds['changed'][-1]:.2f} s"
+        )
+
+    def merged(what: str) -> dict:
+        out = dict(outs[what][-1])
+        out["seconds"] = statistics.median(rounds[what])
+        out["all"] = [round(t, 3) for t in rounds[what]]
+        out["peak_mb"] = max(o.get("peak_mb", 0) for o in outs[what])
+        if what != "bare":
+            out["parks_written"] = min(o["parks_written"] for o in outs[what])
+        return out
+
+    by_round = {
+        "changed": [c / b for c, b in zip(rounds["changed"], rounds["bare"], strict=True)],
+        "first": [f / b for f, b in zip(rounds["first"], rounds["bare"], strict=True)],
+    }
+    ratios = {k: statistics.median(v) for k, v in by_round.items()} | {"rounds": by_round}
+    return merged("bare"), merged("first"), merged("changed"), ratios
 
 
 def main() -> None:
@@ -443,16 +554,8 @@ def main() -> None:
     )
     largest_size, largest_park = sizes[-1]
 
-    reps = str(args.repeats)
-    log("bare read …")
-    bare = run_child(url, "bare", "--campaign", str(full_campaign), "--repeats", reps)
-    log(f"bare read {bare['all']} s, {bare['rows']} rows; first national compute …")
-    first = run_child(url, "national", "--campaign", str(full_campaign), "--repeats", reps)
-    log(f"first {first['all']} s; recompute after every enterprise changed …")
-    nat = run_child(
-        url, "national", "--campaign", str(full_campaign), "--mode", "changed", "--repeats", reps
-    )
-    log(f"national {nat['all']} s; one park …")
+    bare, first, nat, ratios = interleaved(url, full_campaign, args.repeats)
+    log("one park …")
     park = run_child(
         url, "park", "--campaign", str(full_campaign), "--park", str(median_park), "--repeats", "7"
     )
@@ -460,12 +563,8 @@ def main() -> None:
         url, "park", "--campaign", str(full_campaign), "--park", str(largest_park), "--repeats", "3"
     )
     log(f"one park {park['all']} s; quarter size …")
-    qtr_first = run_child(url, "national", "--campaign", str(quarter_campaign), "--repeats", reps)
-    qtr = run_child(
-        url, "national", "--campaign", str(quarter_campaign), "--mode", "changed", "--repeats", reps
-    )
-    ratio = nat["seconds"] / bare["seconds"]
-    ratio_first = first["seconds"] / bare["seconds"]
+    _qbare, qtr_first, qtr, _qratios = interleaved(url, quarter_campaign, args.repeats)
+    ratio, ratio_first = ratios["changed"], ratios["first"]
     share = park["seconds"] / nat["seconds"]
     scaling = nat["seconds"] / qtr["seconds"]
     scaling_first = first["seconds"] / qtr_first["seconds"]
@@ -481,7 +580,9 @@ def main() -> None:
         "national_s": round(nat["seconds"], 3),
         "national_read_s": round(nat["read_seconds"], 3),
         "national_parks_written": nat["parks_written"],
+        "equal_to_clean": nat["equal_to_clean"],
         "ratio": round(ratio, 2),
+        "ratios_by_round": {k: [round(x, 2) for x in v] for k, v in ratios["rounds"].items()},
         "national_first_s": round(first["seconds"], 3),
         "national_first_snapshots": first["snapshots"],
         "ratio_first": round(ratio_first, 2),

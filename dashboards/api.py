@@ -10,27 +10,31 @@ one 404.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enterprises.policy import visible_parks
+from enterprises.policy import scope_key, visible_parks
 from surveys.models import Campaign
 
-from . import stamps
+from .pagecache import cache_key, compress, compressed
 from .selectors import (
     campaign_pick,
     campaigns_all,
+    national_stamp,
     park_campaigns,
     park_dashboard,
+    park_stamp,
     park_table,
 )
+from .views import CACHE_SECONDS
 
 CAMPAIGN_PARAMETER = OpenApiParameter(
     "campaign",
@@ -180,6 +184,26 @@ def _campaign_data(c: Campaign | None) -> dict | None:
     }
 
 
+def _cached_json(request, key_parts: tuple, build):
+    """The JSON of ``build()`` (serializer data) from the "pages" cache, or rendered and
+    stored with a gzipped copy made once; served gzipped to a client that accepts it. The key
+    holds the caller's scope (role and ids: everyone with the same scope shares it), the path, the query and ``key_parts`` (the dashboards' cache stamps of
+    what the answer shows), so a new snapshot or a changed scope is never answered from an old
+    copy. ``build`` may raise an API error (nothing is stored then). The browsable API (HTML)
+    is rendered as usual."""
+    if not isinstance(request.accepted_renderer, JSONRenderer):
+        return Response(build())
+    query = sorted((k, tuple(v)) for k, v in request.query_params.lists())
+    key = cache_key("api", scope_key(request.user), request.path, query, *key_parts)
+    pages = caches["pages"]
+    entry = pages.get(key)
+    if entry is None:
+        content = JSONRenderer().render(build())
+        entry = (content, compress(content))
+        pages.set(key, entry, CACHE_SECONDS)
+    return compressed(request, HttpResponse(entry[0], content_type="application/json"), entry[1])
+
+
 class ParkScoresView(APIView):
     """``GET /api/v1/parks/{id}/scores/?campaign=…``: one park's scores."""
 
@@ -190,104 +214,88 @@ class ParkScoresView(APIView):
         summary="A park's criteria states, categories and index in a campaign",
     )
     def get(self, request, pk: int):
-        """The park's scores, kept in the per-process "pages" cache under the dashboards'
-        cache stamp (``dashboards/stamps.py``) once the caller's scope has been checked: the
-        answer is the same for everyone who may see the park, and a new snapshot or a stale
-        mark moves the stamp. A script reading every park then pays its authentication and
-        two lookups per request (``benchmarks/api_tokens.py``)."""
-        park = get_object_or_404(
-            visible_parks(request.user)
-            .select_related("province")
-            .annotate(dashboard_stamp=stamps.annotation()),
-            pk=pk,
-        )
-        campaign_id = _campaign_param(request)
-        key = f"park-scores-api:{park.pk}:{campaign_id}:{park.dashboard_stamp}"
-        pages = caches["pages"]
-        data = pages.get(key)
-        if data is None:
-            data = self._scores(park, campaign_id)
-            pages.set(key, data, settings.ECOPARK_DASHBOARD_CACHE_SECONDS)
-        return Response(data)
-
-    def _scores(self, park, campaign_id: int | None) -> dict:
-        campaigns = park_campaigns(park)
-        try:
-            campaign = campaign_pick(campaigns, campaign_id=campaign_id)
-        except Campaign.DoesNotExist:
-            raise NotFound("This park has no response in that campaign.") from None
-        data = park_dashboard(
-            park=park, campaign_id=campaign.pk if campaign else None, campaigns=campaigns
-        )
-        s = data.snapshot
-        payload = {
-            "park_id": park.pk,
-            "park_name_vi": park.name_vi,
-            "park_name_en": park.name_en,
-            "province_code": park.province.code,
-            "campaign": _campaign_data(campaign),
-            "stale": data.stale,
-            "snapshot": None
-            if s is None
-            else {
-                f: getattr(s, f)
-                for f in (
-                    "index",
-                    "criteria_met",
-                    "criteria_applicable",
-                    "mandatory_met",
-                    "mandatory_total",
-                    "eligible",
-                    "reported",
-                    "population",
-                    "computed_at",
-                )
+        def build():
+            park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
+            campaigns = park_campaigns(park)
+            try:
+                campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
+            except Campaign.DoesNotExist:
+                raise NotFound("This park has no response in that campaign.") from None
+            data = park_dashboard(
+                park=park, campaign_id=campaign.pk if campaign else None, campaigns=campaigns
+            )
+            s = data.snapshot
+            payload = {
+                "park_id": park.pk,
+                "park_name_vi": park.name_vi,
+                "park_name_en": park.name_en,
+                "province_code": park.province.code,
+                "campaign": _campaign_data(campaign),
+                "stale": data.stale,
+                "snapshot": None
+                if s is None
+                else {
+                    f: getattr(s, f)
+                    for f in (
+                        "index",
+                        "criteria_met",
+                        "criteria_applicable",
+                        "mandatory_met",
+                        "mandatory_total",
+                        "eligible",
+                        "reported",
+                        "population",
+                        "computed_at",
+                    )
+                }
+                | {
+                    f: getattr(s, f, None)
+                    for f in (
+                        "eco_enterprises",
+                        "index_intended",
+                        "index_improvement",
+                        "eligible_intended",
+                    )
+                },
+                "criteria": [
+                    {
+                        "code": r.criterion.code,
+                        "title_en": r.criterion.title_en,
+                        "title_vi": r.criterion.title_vi,
+                        "level": r.criterion.level,
+                        "state": r.state,
+                        "value": r.result.value if r.result else None,
+                        "rule": r.criterion.rule,
+                        "operator": r.criterion.operator,
+                        "threshold": r.criterion.threshold,
+                        "gap": r.result.gap if r.result else None,
+                        "reported": r.result.reported if r.result else None,
+                        "population": r.result.population if r.result else None,
+                        "value_intended": r.intended_value,
+                        "state_intended": r.intended_state,
+                        "improvement": r.improvement,
+                        "instrument": r.criterion.instrument,
+                        "article": r.criterion.article,
+                        "verification_status": r.criterion.verification_status,
+                    }
+                    for r in data.rows
+                ],
+                "categories": [
+                    {
+                        "code": c.category.code,
+                        "name_en": c.category.name_en,
+                        "name_vi": c.category.name_vi,
+                        "met": c.met,
+                        "applicable": c.applicable,
+                        "share": c.share,
+                    }
+                    for c in data.categories
+                ],
             }
-            | {
-                f: getattr(s, f, None)
-                for f in (
-                    "eco_enterprises",
-                    "index_intended",
-                    "index_improvement",
-                    "eligible_intended",
-                )
-            },
-            "criteria": [
-                {
-                    "code": r.criterion.code,
-                    "title_en": r.criterion.title_en,
-                    "title_vi": r.criterion.title_vi,
-                    "level": r.criterion.level,
-                    "state": r.state,
-                    "value": r.result.value if r.result else None,
-                    "rule": r.criterion.rule,
-                    "operator": r.criterion.operator,
-                    "threshold": r.criterion.threshold,
-                    "gap": r.result.gap if r.result else None,
-                    "reported": r.result.reported if r.result else None,
-                    "population": r.result.population if r.result else None,
-                    "value_intended": r.intended_value,
-                    "state_intended": r.intended_state,
-                    "improvement": r.improvement,
-                    "instrument": r.criterion.instrument,
-                    "article": r.criterion.article,
-                    "verification_status": r.criterion.verification_status,
-                }
-                for r in data.rows
-            ],
-            "categories": [
-                {
-                    "code": c.category.code,
-                    "name_en": c.category.name_en,
-                    "name_vi": c.category.name_vi,
-                    "met": c.met,
-                    "applicable": c.applicable,
-                    "share": c.share,
-                }
-                for c in data.categories
-            ],
-        }
-        return dict(ParkScoresSerializer(payload).data)
+            return ParkScoresSerializer(payload).data
+
+        park_stamp_ = park_stamp(pk)  # read before the data: a change after it moves it
+        return _cached_json(request, ("park", pk, park_stamp_), build)
 
 
 class NationalScoresView(APIView):
@@ -301,38 +309,46 @@ class NationalScoresView(APIView):
         summary="Every park in scope with its index, eligibility, trend and coverage",
     )
     def get(self, request):
-        campaigns = campaigns_all()
-        try:
-            campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
-        except Campaign.DoesNotExist:
-            raise NotFound("No such campaign.") from None
-        table = park_table(parks=visible_parks(request.user), campaign=campaign)
-        results = []
-        for r in table.rows:
-            s = r.snapshot
-            results.append(
-                {
-                    "park_id": r.park.pk,
-                    "park_name_vi": r.park.name_vi,
-                    "park_name_en": r.park.name_en,
-                    "province_code": r.park.province.code,
-                    "kind": r.park.kind,
-                    "eip_pilot": r.park.eip_pilot,
-                    "response_status": r.response_status,
-                    "index": r.index,
-                    "criteria_met": s.criteria_met if s else None,
-                    "criteria_applicable": s.criteria_applicable if s else None,
-                    "mandatory_met": s.mandatory_met if s else None,
-                    "mandatory_total": s.mandatory_total if s else None,
-                    "eligible": s.eligible if s else None,
-                    "previous_period": r.previous_period,
-                    "previous_index": r.previous_index,
-                    "trend": r.trend,
-                    "reported": s.reported if s else None,
-                    "population": s.population if s else None,
-                    "eco_enterprises": getattr(s, "eco_enterprises", None) if s else None,
-                    "stale": r.stale,
-                }
-            )
-        payload = {"campaign": _campaign_data(campaign), "count": len(results), "results": results}
-        return Response(NationalTableSerializer(payload).data)
+        def build():
+            campaigns = campaigns_all()
+            try:
+                campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
+            except Campaign.DoesNotExist:
+                raise NotFound("No such campaign.") from None
+            table = park_table(parks=visible_parks(request.user), campaign=campaign)
+            results = []
+            for r in table.rows:
+                s = r.snapshot
+                results.append(
+                    {
+                        "park_id": r.park.pk,
+                        "park_name_vi": r.park.name_vi,
+                        "park_name_en": r.park.name_en,
+                        "province_code": r.park.province.code,
+                        "kind": r.park.kind,
+                        "eip_pilot": r.park.eip_pilot,
+                        "response_status": r.response_status,
+                        "index": r.index,
+                        "criteria_met": s.criteria_met if s else None,
+                        "criteria_applicable": s.criteria_applicable if s else None,
+                        "mandatory_met": s.mandatory_met if s else None,
+                        "mandatory_total": s.mandatory_total if s else None,
+                        "eligible": s.eligible if s else None,
+                        "previous_period": r.previous_period,
+                        "previous_index": r.previous_index,
+                        "trend": r.trend,
+                        "reported": s.reported if s else None,
+                        "population": s.population if s else None,
+                        "eco_enterprises": getattr(s, "eco_enterprises", None) if s else None,
+                        "stale": r.stale,
+                    }
+                )
+            payload = {
+                "campaign": _campaign_data(campaign),
+                "count": len(results),
+                "results": results,
+            }
+            return NationalTableSerializer(payload).data
+
+        stamp = national_stamp(campaign=request.query_params.get("campaign"), framework=None)
+        return _cached_json(request, ("national", stamp), build)

@@ -225,15 +225,24 @@ class CriterionResult(models.Model):
     """
 
     # no single-column index: the unique (snapshot, criterion) index serves every lookup
+    # References checked per statement, not per row (db_constraint=False; on PostgreSQL the
+    # triggers of migration 0005, see docs/architecture.md "Result references"): a
+    # campaign's first computation inserts ~375,000 result rows, and per-row foreign-key checks
+    # cost more than the insert itself.
     snapshot = models.ForeignKey(
         ScoreSnapshot,
         on_delete=models.CASCADE,
         related_name="results",
         verbose_name=_("snapshot"),
         db_index=False,
+        db_constraint=False,
     )
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("criterion"),
+        db_constraint=False,
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices)
     value = models.FloatField(_("value"), null=True, blank=True)
@@ -264,16 +273,22 @@ class CategoryScore(models.Model):
     """Share of applicable criteria met in one category (weighted), 0–1; the intended share
     and ``improvement`` = share_intended − share when the subject has a plan."""
 
-    # no single-column index: the unique (snapshot, category) index serves every lookup
+    # no single-column index: the unique (snapshot, category) index serves every lookup;
+    # references checked per statement (see CriterionResult)
     snapshot = models.ForeignKey(
         ScoreSnapshot,
         on_delete=models.CASCADE,
         related_name="categories",
         verbose_name=_("snapshot"),
         db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+        db_constraint=False,
     )
     met = models.PositiveIntegerField(_("met"))
     applicable = models.PositiveIntegerField(_("applicable"))

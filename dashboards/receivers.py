@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,7 +53,8 @@ def enqueue_recompute(
     RecomputeState.objects.filter(campaign_id=campaign_id, park_id__in=park_ids).update(
         stale=True, generation=F("generation") + 1, requested_at=now
     )
-    stamps.bump()  # the dashboards show the parks as being recomputed
+    # the dashboards show the parks as being recomputed
+    stamps.bump(parks=park_ids, campaigns=[campaign_id])
     transaction.on_commit(
         lambda: publish.send_recompute(campaign_id=campaign_id, park_ids=park_ids)
     )
@@ -73,9 +75,34 @@ def enqueue_register_recompute(sender, *, park_ids: list[int], **kwargs) -> None
         )
 
 
-def bump_stamp(sender, **kwargs) -> None:
+def _scope(instance) -> tuple[list[int] | None, list[int]]:
+    """The parks and campaigns a changed row concerns: (None, []) for a row no park scopes
+    (a province, sector, park or enterprise edited, a framework version, a campaign)."""
+    if isinstance(instance, Transition):
+        instance = instance.response
+    if isinstance(instance, ScoreSnapshot | RecomputeState | Response):
+        return [instance.park_id], [instance.campaign_id]
+    if isinstance(instance, Province | Park | Enterprise | Sector | FrameworkVersion | Campaign):
+        return None, []
+    parks = set()  # a register entry: its park, its enterprise's, its exchange's
+    try:
+        holders = (
+            instance,
+            getattr(instance, "enterprise", None),
+            getattr(instance, "exchange", None),
+        )
+    except ObjectDoesNotExist:  # deleted with its enterprise or exchange: scope unknown
+        return None, []
+    for holder in holders:
+        if holder is not None and getattr(holder, "park_id", None):
+            parks.add(holder.park_id)
+    return (sorted(parks) or None), []
+
+
+def bump_stamp(sender, instance=None, **kwargs) -> None:
     """Receiver of ``post_save``/``post_delete`` of the models whose rows a dashboard shows
-    (:data:`STAMPED_MODELS`): the dashboards' cache stamp moves once the change commits.
+    (:data:`STAMPED_MODELS`): the dashboards' cache stamps of the parks and campaigns the row
+    concerns (:func:`_scope`) move once the change commits.
 
     A response counts when created or deleted; its status changes are recorded as
     :class:`surveys.models.Transition` rows (a submission with its timeliness, a return with
@@ -84,7 +111,8 @@ def bump_stamp(sender, **kwargs) -> None:
     """
     if sender is Response and kwargs.get("created") is False:
         return
-    stamps.bump()
+    parks, campaigns = _scope(instance) if instance is not None else (None, [])
+    stamps.bump(parks=parks, campaigns=campaigns)
 
 
 #: the models a dashboard page shows; see :func:`bump_stamp`

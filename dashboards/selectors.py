@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -28,7 +29,14 @@ from surveys.models import Answer, Campaign, Response
 from surveys.selectors import CampaignReporting, reporting_rates
 
 from . import stamps
-from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
+from .models import (
+    CacheStamp,
+    CategoryScore,
+    CriterionResult,
+    RecomputeState,
+    ScoreSnapshot,
+    State,
+)
 
 #: smallest group of enterprises an anonymous benchmark is shown for: a group of fewer
 #: than 3 enterprises is never shown, so no enterprise can be recognised in it
@@ -69,23 +77,59 @@ def parks_with_latest_scores(user) -> QuerySet[Park]:
 # --------------------------------------------------------------------------------------
 
 
-def stamp_annotations() -> dict[str, RawSQL]:
-    """Annotations that give any row the dashboards' cache stamp (see :func:`stamp_of`), so a
-    page that looks its subject up gets the stamp in the same query."""
-    return {"dashboard_stamp": stamps.annotation()}
+def stamp_annotations(*names: str) -> dict[str, RawSQL]:
+    """Annotations that give any row the cache stamps ``names`` (default: the dashboards'
+    counter that every change moves), so a page that looks its subject
+    up gets its cache key in the same query (``dashboard_stamp_0``, ``dashboard_stamp_1``…)."""
+    names = names or (stamps.DASHBOARDS,)
+    return {f"dashboard_stamp_{i}": stamps.annotation(n) for i, n in enumerate(names)}
 
 
-def stamp_of(row) -> str:
-    """The cache stamp carried by a row annotated with :func:`stamp_annotations`."""
-    return str(row.dashboard_stamp or 0)
+def park_stamp(park_id: int) -> str:
+    """The cache stamp of a park's pages: moves with the park's own changes (its responses,
+    results, register entries) and with changes no park scopes; one query."""
+    return stamps.key([stamps.SHARED, stamps.park(park_id)])
 
 
-def dashboard_stamp() -> str:
-    """The dashboards' cache stamp (:mod:`dashboards.stamps`), in one primary-key lookup. It
-    changes after every commit that writes a snapshot, turns a park's results stale or edits
-    a park, enterprise, campaign or register entry, so a cached page keyed on it is never
-    served after a new snapshot has landed."""
-    return str(stamps.current())
+def province_stamp(province_id: int) -> str:
+    """The cache stamp of a province's dashboard: moves with a change of any of its parks
+    and with changes no park scopes; one query."""
+    return stamps.key([stamps.SHARED, stamps.province(province_id)])
+
+
+def national_stamp(*, campaign: str | None, framework: str | None) -> str:
+    """The cache stamp of a national page (or national scores) showing ``campaign`` (the
+    ``?campaign=`` value, else the newest campaign of ``framework``, else the newest): moves
+    with changes of that campaign and of the earlier campaigns of its framework (the trend
+    compares with them) and with changes no park scopes, so the page of an earlier campaign
+    stays cached while the current one is answered. One query, two when the list of
+    campaigns (kept in the "pages" cache under the shared counter) must be read."""
+    rows = dict(
+        CacheStamp.objects.filter(
+            Q(name=stamps.SHARED) | Q(name__startswith="campaign:")
+        ).values_list("name", "value")
+    )
+    shared = rows.get(stamps.SHARED, 0)
+    key = f"campaign-list:{shared}"
+    listed = caches["pages"].get(key)
+    if listed is None:
+        listed = list(
+            Campaign.objects.order_by("-period", "-pk").values_list(
+                "pk", "period", "framework_version__framework__code"
+            )
+        )
+        caches["pages"].set(key, listed, 3600)
+    shown = None
+    if campaign:
+        shown = next((c for c in listed if str(c[0]) == campaign.strip()), None)
+    else:
+        shown = next((c for c in listed if framework in (None, "", c[2])), None)
+    if shown is None:  # unknown campaign or none: every campaign counts
+        relevant = listed
+    else:
+        relevant = [c for c in listed if c[2] == shown[2] and c[1] <= shown[1]]
+    counters = [f"{c[0]}={rows.get(stamps.campaign(c[0]), 0)}" for c in relevant]
+    return f"shared={shared}." + ".".join(counters)
 
 
 def campaigns_all() -> list[Campaign]:

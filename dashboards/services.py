@@ -587,8 +587,8 @@ def _write_chunk(p: _Prepared, park_ids: list[int], *, force: bool) -> tuple[int
             RecomputeState.objects.filter(campaign_id=campaign.pk, park_id__in=fresh).update(
                 stale=False, computed_at=now
             )
-        if changed or fresh:
-            stamps.bump()  # after commit: cached dashboard pages are rebuilt
+        if changed or fresh:  # after commit: these parks' cached pages are rebuilt
+            stamps.bump(parks=sorted({*changed, *fresh}), campaigns=[campaign.pk])
     return len(changed), snapshots
 
 

@@ -12,21 +12,16 @@ carrying the stamp, or the stamp alone.
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
-from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
-from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,30 +38,30 @@ from enterprises.policy import (
 from registers.views import register_tabs
 from surveys.models import Campaign
 
-from . import figures, reports
+from . import figures, reports, stamps
+from .pagecache import cache_key as _cache_key
+from .pagecache import compress
+from .pagecache import compressed as _compressed
 from .selectors import (
     approvals_waiting,
     campaign_pick,
     campaign_reporting,
     campaigns_all,
-    dashboard_stamp,
     enterprise_campaigns,
     enterprise_dashboard,
+    national_stamp,
     park_campaigns,
     park_dashboard,
+    park_stamp,
     park_table,
     parks_filter,
     parks_with_latest_scores,
+    province_stamp,
     stamp_annotations,
 )
 
 #: seconds a dashboard body stays cached (the key changes anyway when a snapshot lands)
 CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
-
-
-def _cache_key(*parts) -> str:
-    raw = "|".join(str(p) for p in parts)
-    return "dash:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _cached_body(request, key_parts: tuple, template: str, build) -> str:
@@ -115,33 +110,21 @@ def _cached_page(request, key_parts: tuple, render_page) -> HttpResponse:
     response = render_page()
     if response.status_code != 200:
         return response
-    # a few random bytes in the gzip header, as Django's GZipMiddleware adds (BREACH)
-    compressed = compress_string(response.content, max_random_bytes=100)
+    compressed = compress(response.content)
     pages.set(key, (response.content, compressed), CACHE_SECONDS)
     return _compressed(request, response, compressed)
 
 
-def _compressed(request, response: HttpResponse, compressed: bytes) -> HttpResponse:
-    """``response`` with ``compressed`` (gzip) as its content when the request accepts gzip."""
-    patch_vary_headers(response, ("Accept-Encoding",))
-    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response.content = compressed
-        response.headers["Content-Encoding"] = "gzip"
-    return response
-
-
-def _visible_stamp(queryset, pk: int) -> str:
-    """The dashboards' cache stamp, read with the check that row ``pk`` is in ``queryset``
-    (the reader's scope, :mod:`enterprises.policy`) in one light query; raises Http404 when
-    it is not. The page itself loads the row only when it is not cached."""
-    rows = list(
-        queryset.filter(pk=pk)
-        .annotate(**stamp_annotations())
-        .values_list("dashboard_stamp", flat=True)[:1]
-    )
+def _visible_stamp(queryset, pk: int, *names: str) -> str:
+    """The cache stamps ``names`` (default: the dashboards' counter), read with the check that
+    row ``pk`` is in ``queryset`` (the reader's scope, :mod:`enterprises.policy`) in one light
+    query; raises Http404 when it is not. The page itself loads the row only when it is not
+    cached."""
+    annotations = stamp_annotations(*names)
+    rows = list(queryset.filter(pk=pk).annotate(**annotations).values_list(*annotations)[:1])
     if not rows:
         raise Http404
-    return str(rows[0] or 0)
+    return ".".join(str(v or 0) for v in rows[0])
 
 
 def _campaign_shown(request, campaigns: list[Campaign]) -> tuple[Campaign | None, str]:
@@ -299,7 +282,12 @@ def national(request):
     distribution. Ministry only (others: 404)."""
     if not can(request.user, Action.VIEW, Province):
         raise Http404
-    key_parts = ("national", dashboard_stamp())
+    key_parts = (
+        "national",
+        national_stamp(
+            campaign=request.GET.get("campaign"), framework=request.GET.get("framework")
+        ),
+    )
 
     def render_page():
         body = _table_body(
@@ -329,7 +317,7 @@ def province(request, code: str):
     plus the park responses that wait for its approval (Decree 35/2022 Art. 43). The board of
     that province and the ministry only (others: 404)."""
     prov = _province_for(request.user, code)
-    key_parts = ("province", prov.pk, dashboard_stamp())
+    key_parts = ("province", prov.pk, province_stamp(prov.pk))
 
     def render_page():
         body = _table_body(
@@ -435,9 +423,9 @@ def park_detail(request, pk: int):
     eco-enterprise status (park manager and above), and the path to certification."""
     visible = park_visible_by_scope(request.user, pk)
     if visible is None:  # board, enterprise: the park's row decides
-        stamp = _visible_stamp(visible_parks(request.user), pk)
+        stamp = _visible_stamp(visible_parks(request.user), pk, stamps.SHARED, stamps.park(pk))
     elif visible:
-        stamp = dashboard_stamp()
+        stamp = park_stamp(pk)
     else:
         raise Http404
     tenants = follows_others(request.user)

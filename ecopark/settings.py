@@ -167,13 +167,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# Served without DEBUG (production, the benchmarks): static files fingerprinted (cached for a
+# year by browsers) and stored gzip- and brotli-compressed by `collectstatic`, which must run
+# first (docker-compose.yml, benchmarks/). With DEBUG (`make run`, the tests) they are served
+# from static/ as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }

@@ -73,7 +73,7 @@ from decimal import Decimal
 
 import openpyxl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -98,6 +98,7 @@ from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
 from .codes import codes_display
+from .bulk import answers_copy
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
@@ -808,14 +809,39 @@ def _has_history(model) -> bool:
 
 
 #: File rows whose answers are written per round (bounds the memory of a large import).
-SAVE_CHUNK_ROWS = 100
+SAVE_CHUNK_ROWS = 250
 _ANSWER_FIELDS = ["value_number", "value_bool", "value_text", "raw", "unit_entered",
                   "updated_by", "updated_at"]  # fmt: skip
 
 
+def _answer_fields(value: AnswerValue, *, user, now) -> dict:
+    """The :data:`_ANSWER_FIELDS` of an imported answer."""
+    return {
+        "value_number": value.number,
+        "value_bool": value.flag,
+        "value_text": value.text,
+        "raw": value.raw[:200],
+        "unit_entered": value.unit,
+        "updated_by": user,
+        "updated_at": now,
+    }
+
+
 def _save_chunk(rows: list[ImportRow], *, user, now) -> tuple[int, int]:
     """Write the answers of ``rows`` (inside the caller's transaction); returns (created,
-    updated). History rows are written too when Answer keeps history."""
+    updated). History rows are written too when Answer keeps history (on PostgreSQL by COPY,
+    without model instances: :func:`surveys.bulk.answers_copy`)."""
+    if connection.vendor == "postgresql" and _has_history(Answer):
+        user_id = getattr(user, "pk", None)
+        values = []
+        for r in rows:
+            for element_id, value in r.values.items():
+                fields = _answer_fields(value, user=user, now=now)
+                fields["updated_by"] = user_id
+                values.append((r.response_id, element_id, fields))
+        return answers_copy(
+            values=values, fields=_ANSWER_FIELDS, user=user, now=now, reason="excel import"
+        )
     ids = [r.response_id for r in rows]
     existing = {
         (a.response_id, a.data_element_id): a for a in Answer.objects.filter(response_id__in=ids)
@@ -829,13 +855,8 @@ def _save_chunk(rows: list[ImportRow], *, user, now) -> tuple[int, int]:
                 to_create.append(answer)
             else:
                 to_update.append(answer)
-            answer.value_number = value.number
-            answer.value_bool = value.flag
-            answer.value_text = value.text
-            answer.raw = value.raw[:200]
-            answer.unit_entered = value.unit
-            answer.updated_by = user
-            answer.updated_at = now
+            for name, v in _answer_fields(value, user=user, now=now).items():
+                setattr(answer, name, v)
     if _has_history(Answer):
         from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 

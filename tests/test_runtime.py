@@ -1,6 +1,8 @@
 """Runtime: health probes, production settings, the OpenAPI schema, static plotly.js."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,14 +94,27 @@ def test_openapi_schema_lists_the_parks_and_enterprises_endpoints(admin_client):
     assert "/api/v1/parks/{id}/" in paths and "/api/v1/enterprises/" in paths
 
 
-def test_plotly_js_is_served_from_static_and_matches_the_installed_plotly():
+def test_plotly_js_is_ecoparks_partial_bundle_of_the_installed_plotly_version():
+    """The pages load static/vendor/plotly-ecopark.min.js, built by ``make plotly`` from
+    frontend/plotly/: the plotly.js version of the installed plotly.py (whose figures the
+    dashboards send), with every trace type the dashboards' figures use and no CDN."""
     import plotly
 
-    shipped = ROOT / "static/vendor/plotly.min.js"
-    packaged = Path(plotly.__file__).parent / "package_data/plotly.min.js"
-    assert shipped.read_bytes() == packaged.read_bytes()
+    packaged = (Path(plotly.__file__).parent / "package_data/plotly.min.js").read_text()[:200]
+    version = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", packaged).group(1)
+    shipped = (ROOT / "static/vendor/plotly-ecopark.min.js").read_text()
+    assert shipped.startswith(f"/*! plotly.js v{version}, partial bundle of ecopark")
+    package = json.loads((ROOT / "frontend/plotly/package.json").read_text())
+    assert package["devDependencies"]["plotly.js"] == version
+    assert len(shipped) < 2_000_000  # the full bundle is 4.8 MB
+    entry = (ROOT / "frontend/plotly/entry.js").read_text()
+    registered = set(re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)) | {"scatter"}
+    sources = "".join(p.read_text() for p in (ROOT / "dashboards").glob("figures*.py"))
+    used = {name.lower() for name in re.findall(r"\bgo\.(\w+)\(", sources)} - {"figure"}
+    assert used and used <= registered, f"traces missing from the bundle: {used - registered}"
     templates = "".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))
     assert "cdn." not in templates and "https://" not in templates
+    assert "plotly.min.js" not in templates
 
 
 def test_the_favicon_is_served_from_static(client):

@@ -19,6 +19,7 @@ from surveys.models import Response
 from surveys.services import response_save_answers, response_submit
 
 from .conftest import IN_CI, require
+from .dashboards.test_pages import two_periods  # noqa: F401
 
 pytestmark = pytest.mark.services
 
@@ -472,3 +473,133 @@ def test_tasks_acknowledge_late_and_have_the_configured_time_limits():
     schedule = settings.CELERY_BEAT_SCHEDULE["sweep-stale-snapshots"]
     assert schedule["task"] == "dashboards.tasks.sweep_stale_snapshots"
     assert schedule["task"] in app.tasks
+
+
+# --- PostgreSQL: result references checked per statement, answers written by COPY ----------
+
+
+def test_the_stored_results_keep_their_references_without_per_row_foreign_keys(
+    personas,
+    two_periods,  # noqa: F811
+):
+    """Criterion results and category scores reference their snapshot and catalogue row
+    through statement-level triggers (dashboards migration 0005): a result of a missing
+    snapshot or criterion, or a changed reference, is refused; a snapshot or criterion still
+    referenced cannot be deleted; deleting the results first, as every writer does, works."""
+    from django.db import IntegrityError, transaction
+
+    from dashboards.models import CategoryScore
+    from indicators.models import Category, Criterion
+
+    require(connection.vendor == "postgresql", f"database is {connection.vendor}, not PostgreSQL")
+    c2024, c2025 = two_periods
+    snapshot = ScoreSnapshot.objects.get(
+        campaign=c2025, park=personas.catalogue.amata, enterprise__isnull=True
+    )
+    result = CriterionResult.objects.filter(snapshot=snapshot).first()
+    criterion = Criterion.objects.get(pk=result.criterion_id)
+    category = Category.objects.filter(version=criterion.version).first()
+    for attempt in (
+        lambda: CriterionResult.objects.create(snapshot_id=-1, criterion=criterion, state="met"),
+        lambda: CriterionResult.objects.filter(pk=result.pk).update(criterion_id=-1),
+        lambda: CategoryScore.objects.create(
+            snapshot=snapshot, category_id=-1, met=0, applicable=0
+        ),
+        lambda: ScoreSnapshot.objects.filter(pk=snapshot.pk)._raw_delete(connection.alias),
+        lambda: Criterion.objects.filter(pk=criterion.pk)._raw_delete(connection.alias),
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    CategoryScore.objects.create(snapshot=snapshot, category=category, met=1, applicable=2)
+    CriterionResult.objects.filter(snapshot=snapshot).delete()
+    CategoryScore.objects.filter(snapshot=snapshot).delete()
+    ScoreSnapshot.objects.filter(pk=snapshot.pk)._raw_delete(connection.alias)
+    assert not ScoreSnapshot.objects.filter(pk=snapshot.pk).exists()
+
+
+def test_answers_written_by_copy_equal_simple_historys_bulk_writes(personas, campaign_2025):
+    """The import's PostgreSQL path (surveys/bulk.py) writes the same answer and history rows
+    as django-simple-history's bulk functions (the SQLite path): values, users, dates,
+    reasons and history types, for new and changed answers."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from surveys.bulk import answers_copy
+    from surveys.models import Answer
+
+    require(connection.vendor == "postgresql", f"database is {connection.vendor}, not PostgreSQL")
+    responses = list(
+        Response.objects.filter(campaign=campaign_2025, enterprise__isnull=False).order_by("pk")
+    )[:2]
+    elements = list(campaign_2025.framework_version.data_elements.order_by("pk"))[:3]
+    user, now = personas.park_manager, timezone.now()
+    fields = ["value_number", "value_bool", "value_text", "raw", "unit_entered"]
+    fields += ["updated_by", "updated_at"]
+
+    def values(number):
+        return {
+            "value_number": Decimal(number),
+            "value_bool": None,
+            "value_text": "",
+            "raw": f'{number} "as typed"',
+            "unit_entered": "",
+            "updated_by": user.pk,
+            "updated_at": now,
+        }
+
+    def rows_of(response):
+        answers = Answer.objects.filter(response=response).order_by("data_element_id")
+        # updated_at: bulk_create stamps its own time (auto_now), the COPY path the import's
+        keep = ["data_element_id", *fields[:-2], "updated_by_id", "value_intended"]
+        history = Answer.history.filter(response_id=response.pk).order_by(
+            "data_element_id", "history_id"
+        )
+        return (
+            list(answers.values_list(*keep)),
+            list(history.values_list("data_element_id", *keep[1:-1], "history_type",
+                                     "history_user_id", "history_change_reason", "history_date")),
+        )  # fmt: skip
+
+    by_copy, by_orm = responses
+    Answer.objects.filter(response__in=responses).delete()
+    # created, then two of them changed
+    answers_copy(
+        values=[(by_copy.pk, e.pk, values("1.5")) for e in elements],
+        fields=fields,
+        user=user,
+        now=now,
+        reason="excel import",
+    )
+    answers_copy(
+        values=[(by_copy.pk, e.pk, values("2")) for e in elements[:2]],
+        fields=fields,
+        user=user,
+        now=now,
+        reason="excel import",
+    )
+    created = [Answer(response=by_orm, data_element=e) for e in elements]
+    for a in created:
+        for k, v in values("1.5").items():
+            setattr(a, "updated_by_id" if k == "updated_by" else k, v)
+    bulk_create_with_history(
+        created, Answer, default_user=user, default_change_reason="excel import", default_date=now
+    )
+    changed = list(Answer.objects.filter(response=by_orm, data_element__in=elements[:2]))
+    for a in changed:
+        for k, v in values("2").items():
+            setattr(a, "updated_by_id" if k == "updated_by" else k, v)
+    bulk_update_with_history(
+        changed,
+        Answer,
+        fields,
+        default_user=user,
+        default_change_reason="excel import",
+        default_date=now,
+    )
+    assert rows_of(by_copy) == rows_of(by_orm)
+    assert set(Answer.objects.filter(response=by_copy).values_list("updated_at", flat=True)) == {
+        now
+    }
+    assert len(rows_of(by_copy)[1]) == 5  # three "+", two "~"

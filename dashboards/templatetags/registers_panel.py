@@ -35,8 +35,8 @@ def registers_park_panel(context, park=None, period=None) -> str:
     Without arguments (the park dashboard), the park is the page's ``park`` (or ``d.park``)
     and the period its ``campaign``'s (default: last year). The HTML is kept in the
     process-local "pages" cache under the park, period, the reader's scope, the day (overdue
-    flags), the language and the dashboards' cache stamp (:mod:`dashboards.stamps`), which
-    moves whenever a register entry changes; ``park.dashboard_stamp`` is used when the page
+    flags), the language and the park's cache stamp (:mod:`dashboards.stamps`), which
+    moves whenever one of its register entries changes; ``park.dashboard_stamp`` is used when the page
     loaded it, otherwise one query reads it."""
     request = context["request"]
     today = timezone.localdate()
@@ -47,9 +47,9 @@ def registers_park_panel(context, park=None, period=None) -> str:
         campaign = context.get("campaign") or getattr(holder, "campaign", None)
         period = getattr(campaign, "period", None)
     period = int(period or today.year - 1)
-    stamp = getattr(park, "dashboard_stamp", None)
+    stamp = getattr(park, "dashboard_stamp", None)  # the park page's park_stamp
     if stamp is None:
-        stamp = stamps.current()
+        stamp = stamps.key([stamps.SHARED, stamps.park(park.pk)])
     who = scope_key(request.user)
     raw = f"{translation.get_language()}|{park.pk}|{period}|{who}|{today}|{stamp}"
     key = "registers-panel:" + hashlib.sha256(raw.encode()).hexdigest()

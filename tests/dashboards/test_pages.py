@@ -739,6 +739,59 @@ def test_the_cache_stamp_follows_what_the_pages_show_not_autosaves(personas, two
     assert stamps.current() == after_submit + 2
 
 
+def test_a_submission_in_dong_nai_leaves_hai_phongs_pages_and_earlier_campaigns_cached(
+    client, personas, two_periods
+):
+    """The ministry has every page cached; Amata (Đồng Nai) is recomputed in the 2025
+    campaign. Đình Vũ's park page and Hải Phòng's board page are still served from the cache,
+    and so is the national page of 2024; Amata's page, Đồng Nai's and the national page of
+    2025 are rebuilt."""
+    c2024, c2025 = two_periods
+    amata, dinh_vu = personas.catalogue.amata, personas.catalogue.dinh_vu
+    run_pending_on_commit()
+    login(client, personas.ministry, lang="en")
+    national = reverse("dashboards:national")
+    pages = {
+        "dinh_vu": reverse("dashboards:park", args=[dinh_vu.pk]),
+        "hai_phong": reverse("dashboards:province", args=[dinh_vu.province.code]),
+        "national_2024": f"{national}?campaign={c2024.pk}",
+        "amata": reverse("dashboards:park", args=[amata.pk]),
+        "dong_nai": reverse("dashboards:province", args=[amata.province.code]),
+        "national_2025": f"{national}?campaign={c2025.pk}",
+    }
+    warm = {}
+    for name, url in pages.items():
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as hit:
+            assert client.get(url).status_code == 200
+        warm[name] = len(hit)
+    park_recompute(campaign_id=c2025.pk, park_id=amata.pk, force=True)
+    run_pending_on_commit()
+    for name, url in pages.items():
+        with CaptureQueriesContext(connection) as after:
+            assert client.get(url).status_code == 200
+        if name in ("dinh_vu", "hai_phong", "national_2024"):  # a hit: the stamps' read only
+            assert len(after) <= warm[name], f"{name}: rebuilt, but nothing it shows changed"
+        else:  # rebuilt: the page's own queries
+            assert len(after) > warm[name] + 3, f"{name}: served from the cache after the change"
+
+
+def test_a_park_renamed_rebuilds_every_page(client, personas, two_periods):
+    c2024, c2025 = two_periods
+    dinh_vu = personas.catalogue.dinh_vu
+    run_pending_on_commit()
+    login(client, personas.ministry, lang="en")
+    url = reverse("dashboards:park", args=[dinh_vu.pk])
+    client.get(url)
+    national = f"{reverse('dashboards:national')}?campaign={c2024.pk}"
+    client.get(national)
+    dinh_vu.name_en = "Dinh Vu renamed (test)"
+    dinh_vu.save()
+    run_pending_on_commit()
+    assert "Dinh Vu renamed (test)" in client.get(url).content.decode()
+    assert "Dinh Vu renamed (test)" in client.get(national).content.decode()
+
+
 # --- constant number of queries --------------------------------------------------------------
 
 

@@ -156,3 +156,56 @@ def test_park_scores_are_answered_from_the_cache_until_the_stamp_moves(
     assert client.get(url, {"campaign": c2025.pk}).json()["snapshot"]["index"] == "60.00"
     login(client, personas.other_board)
     assert client.get(url, {"campaign": c2025.pk}).status_code == 404
+
+
+def test_the_ministrys_national_scores_come_from_the_cache_gzipped_until_a_snapshot_lands(
+    client,
+    personas,
+    two_periods,  # noqa: F811
+):
+    import gzip
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboards import stamps
+    from dashboards.models import ScoreSnapshot
+
+    from ..conftest import run_pending_on_commit
+
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    run_pending_on_commit()
+    login(client, personas.ministry)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get("/api/v1/scores/", HTTP_ACCEPT_ENCODING="gzip, br")
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get("/api/v1/scores/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert len(warm) < len(cold)
+    assert again["Content-Encoding"] == "gzip" and "Accept-Encoding" in again["Vary"]
+    body = json.loads(gzip.decompress(again.content))
+    assert body == json.loads(gzip.decompress(first.content))
+    row = next(r for r in body["results"] if r["park_id"] == amata.pk)
+    assert row["index"] == "55.50"
+    plain = client.get("/api/v1/scores/")  # a client that accepts no gzip gets plain JSON
+    assert "Content-Encoding" not in plain and plain.json() == body
+    # a board's answer is its own (its province's parks only), not the ministry's copy
+    login(client, personas.board)
+    board = client.get("/api/v1/scores/").json()
+    assert board["count"] < body["count"]
+    # Amata's snapshot rewritten in bulk (no signal): the cached answer stands until the
+    # writer moves the park's and the campaign's stamps, as the recompute does after commit
+    login(client, personas.ministry)
+    ScoreSnapshot.objects.filter(campaign=c2025, park=amata, enterprise__isnull=True).update(
+        index="61.20"
+    )
+
+    def amata_index():
+        rows = client.get("/api/v1/scores/").json()["results"]
+        return next(r["index"] for r in rows if r["park_id"] == amata.pk)
+
+    assert amata_index() == "55.50"
+    stamps.bump(parks=[amata.pk], campaigns=[c2025.pk])
+    run_pending_on_commit()
+    assert amata_index() == "61.20"
