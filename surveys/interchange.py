@@ -97,8 +97,8 @@ from enterprises.models import Park, normalise_tax_code
 from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
-from .codes import codes_display
 from .bulk import answers_copy
+from .codes import codes_display
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
