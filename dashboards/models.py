@@ -108,6 +108,9 @@ class ScoreSnapshot(models.Model):
     nothing. Whether the snapshot is stale lives on :class:`RecomputeState`
     (``ScoreSnapshot.objects.with_staleness()``).
 
+    A subject without a submitted or approved response has no result: ``index`` is null,
+    ``eligible`` False and ``eco_enterprise`` null (:attr:`has_result`).
+
     Intended scenario (UNIDO EIP assessment: current vs intended performance): the
     ``*_intended`` fields score the intended values; ``index_improvement`` = index_intended −
     index, in points. They are null when the subject gave no intended value
@@ -211,6 +214,14 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} – {self.enterprise or self.park}"
+
+    @property
+    def has_result(self) -> bool:
+        """True when the subject has a result: an index. A park or enterprise without a
+        submitted or approved response in the campaign has none (the engine leaves its index
+        empty and it is never eligible), nor has one with no applicable criterion; pages show
+        "—" and leave it out of averages and distributions."""
+        return self.index is not None
 
 
 class CriterionResult(models.Model):

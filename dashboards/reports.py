@@ -156,7 +156,7 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
         [],
     )
     for r in table.rows:
-        s = r.snapshot
+        s, res = r.snapshot, r.result
         parks.rows.append(
             [
                 _park_name(r.park),
@@ -165,17 +165,17 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
                 r.park.eip_pilot,
                 r.response_status_display,
                 _round(r.index),
-                s.criteria_met if s else None,
-                s.criteria_applicable if s else None,
-                s.mandatory_met if s else None,
-                s.mandatory_total if s else None,
-                s.eligible if s else None,
+                res.criteria_met if res else None,
+                res.criteria_applicable if res else None,
+                res.mandatory_met if res else None,
+                res.mandatory_total if res else None,
+                res.eligible if res else None,
                 r.previous_period,
                 _round(r.previous_index),
                 _round(r.trend),
                 s.reported if s else None,
                 s.population if s else None,
-                getattr(s, "eco_enterprises", None) if s else None,
+                getattr(res, "eco_enterprises", None) if res else None,
                 r.stale,
             ]
         )
@@ -304,7 +304,10 @@ def _index_history_sheet(history) -> Sheet:
     return Sheet(
         _("Index trend"),
         [_("Period"), _("Index"), _("Criteria met"), _("Criteria applicable")],
-        [[p, _round(s.index), s.criteria_met, s.criteria_applicable] for p, s in history],
+        [
+            [p, _round(s.index), *((s.criteria_met, s.criteria_applicable) if s.has_result else ())]
+            for p, s in history
+        ],
     )
 
 
@@ -328,7 +331,9 @@ def _category_sheet(categories) -> Sheet:
 def _summary_sheet(snapshot) -> Sheet:
     s = snapshot
     lines = []
-    if s is not None:
+    if s is not None and not s.has_result:
+        lines = [[_("Index"), _("no result: the response has not been submitted")]]
+    elif s is not None:
         lines = [
             [_("Index"), _round(s.index)],
             [_("Criteria met"), s.criteria_met],

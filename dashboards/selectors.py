@@ -42,12 +42,13 @@ def _english() -> bool:
 
 
 def parks_with_latest_scores(user) -> QuerySet[Park]:
-    """Visible parks annotated with their latest park snapshot (by campaign period):
+    """Visible parks annotated with their latest park result (by campaign period; a snapshot
+    without a result — no submitted answers — is skipped):
     ``latest_index``, ``latest_met``, ``latest_applicable``, ``latest_eligible``,
     ``latest_period``, ``latest_campaign``. One query."""
-    latest = ScoreSnapshot.objects.filter(park=OuterRef("pk"), enterprise__isnull=True).order_by(
-        "-campaign__period", "-computed_at"
-    )
+    latest = ScoreSnapshot.objects.filter(
+        park=OuterRef("pk"), enterprise__isnull=True, index__isnull=False
+    ).order_by("-campaign__period", "-computed_at")
     return (
         visible_parks(user)
         .select_related("province")
@@ -141,6 +142,13 @@ class ParkRow:
         return self.snapshot.index if self.snapshot else None
 
     @property
+    def result(self) -> ScoreSnapshot | None:
+        """The snapshot when the park has a result (criteria met, eligibility); None when it
+        has none — no snapshot, or no submitted answers (the tenant coverage stays on
+        :attr:`snapshot`)."""
+        return self.snapshot if self.snapshot is not None and self.snapshot.has_result else None
+
+    @property
     def trend(self) -> Decimal | None:
         """Change of the index since ``previous_period`` (index points), or None."""
         if self.index is None or self.previous_index is None:
@@ -227,7 +235,7 @@ class ParkTable:
     @property
     def eligible_count(self) -> int:
         """Parks eligible for certification (Decree 35/2022 Art. 37 gate)."""
-        return sum(1 for r in self.rows if r.snapshot and r.snapshot.eligible)
+        return sum(1 for r in self.rows if r.result and r.result.eligible)
 
     @property
     def stale_count(self) -> int:
@@ -299,6 +307,7 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
         ScoreSnapshot.objects.filter(
             enterprise__isnull=True,
             park__in=ids,
+            index__isnull=False,  # a period without a result is no "previous result"
             campaign__framework_version__framework_id=campaign.framework_version.framework_id,
             campaign__period__lt=campaign.period,
         )
@@ -337,10 +346,10 @@ def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
         snap = r.snapshot
         if snap is None:
             continue
-        if snap.index is not None:
+        if snap.has_result:
             s.with_result += 1
             s.index_sum += float(snap.index)
-        s.eligible += snap.eligible
+            s.eligible += snap.eligible
         s.reported += snap.reported or 0
         s.population += snap.population or 0
     return sorted(out.values(), key=lambda s: s.province.code)
@@ -805,7 +814,9 @@ def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
             criteria_met=e.s_met,
             criteria_applicable=e.s_applicable,
             eco_enterprise=(
-                None if not e.s_has else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
+                None
+                if not e.s_has or e.s_index is None
+                else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
             ),
             response_status=e.s_status,
         )
