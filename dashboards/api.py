@@ -34,7 +34,10 @@ CAMPAIGN_PARAMETER = OpenApiParameter(
     OpenApiTypes.INT,
     OpenApiParameter.QUERY,
     required=False,
-    description="Campaign id; default: the newest campaign.",
+    description=(
+        "Campaign id; default: for one park, its newest campaign; for the national table, the "
+        "newest campaign of every park, else the one covering most of the caller's parks."
+    ),
 )
 
 
@@ -282,7 +285,9 @@ class NationalScoresView(APIView):
     def get(self, request):
         campaigns = campaigns_all()
         try:
-            campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
+            campaign = campaign_pick(
+                campaigns, campaign_id=_campaign_param(request), parks=visible_parks(request.user)
+            )
         except Campaign.DoesNotExist:
             raise NotFound("No such campaign.") from None
         table = park_table(parks=visible_parks(request.user), campaign=campaign)

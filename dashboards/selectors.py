@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -97,20 +97,57 @@ def campaigns_all() -> list[Campaign]:
 
 
 def campaign_pick(
-    campaigns: list[Campaign], *, campaign_id: int | None, framework_code: str | None = None
+    campaigns: list[Campaign],
+    *,
+    campaign_id: int | None,
+    framework_code: str | None = None,
+    parks: QuerySet[Park] | None = None,
+    province: Province | None = None,
 ) -> Campaign | None:
     """The campaign a dashboard shows: ``campaign_id`` when given (raises
-    ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the newest campaign of
-    ``framework_code`` (any framework when None). No query."""
+    ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the default among the
+    campaigns of ``framework_code`` (any framework when None; ``campaigns`` newest first).
+
+    Without ``parks`` the default is the newest campaign (no query). With ``parks`` (the
+    page's parks) it is the latest campaign that covers them (one query), so a campaign
+    opened for a few parks never becomes everyone's default: the newest campaign of the whole
+    country (scope "all parks") or, for a province page (``province``), of that province;
+    failing that, the campaign with a park response for most of ``parks`` (the newest among
+    equals); failing that (no campaign covers any of them), the newest.
+    """
     if campaign_id is not None:
         for c in campaigns:
             if c.pk == campaign_id:
                 return c
         raise Campaign.DoesNotExist
-    for c in campaigns:
-        if framework_code is None or c.framework_version.framework.code == framework_code:
+    chosen = [
+        c
+        for c in campaigns
+        if framework_code is None or c.framework_version.framework.code == framework_code
+    ]
+    if not chosen or parks is None:
+        return chosen[0] if chosen else None
+    covered = dict(
+        Response.objects.filter(
+            enterprise__isnull=True, campaign__in=[c.pk for c in chosen], park__in=parks
+        )
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values_list("campaign", "n")
+    )
+    for c in chosen:
+        whole = c.scope == Campaign.Scope.ALL or (
+            province is not None
+            and c.scope == Campaign.Scope.PROVINCE
+            and c.province_id == province.pk
+        )
+        if whole and covered.get(c.pk):
             return c
-    return None
+    most = max(covered.values(), default=0)
+    if most:
+        return next(c for c in chosen if covered.get(c.pk) == most)
+    return chosen[0]
 
 
 # --------------------------------------------------------------------------------------

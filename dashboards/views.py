@@ -240,9 +240,13 @@ def _pilot(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str) -> str:
+def _table_body(
+    request, *, parks, provinces, key_parts: tuple, export_url: str, province=None
+) -> str:
     """The cached body of a national/province page: filters, summary, tables and charts.
-    Raises Http404 for an unknown campaign."""
+    The default campaign is the latest covering ``parks`` (``province``: the province page's
+    province; see :func:`dashboards.selectors.campaign_pick`). Raises Http404 for an unknown
+    campaign."""
 
     def build():
         campaigns = campaigns_all()
@@ -258,6 +262,8 @@ def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str)
                 campaigns,
                 campaign_id=int(campaign_id) if campaign_id else None,
                 framework_code=form.value("framework"),
+                parks=parks,
+                province=province,
             )
         except Campaign.DoesNotExist:
             raise Http404 from None
@@ -337,6 +343,7 @@ def province(request, code: str):
             provinces=False,
             key_parts=key_parts,
             export_url=reverse("dashboards:province-export", args=[prov.code]),
+            province=prov,
         )
         return render(
             request,
@@ -357,7 +364,7 @@ def _export_refused(request, errors: list[str]) -> HttpResponse:
     )
 
 
-def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None):
+def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None, province=None):
     if form.is_bound and not form.is_valid():
         return _export_refused(
             request,
@@ -369,6 +376,8 @@ def _table_export(request, *, parks, form, campaigns, filename: str, waiting=Non
             campaigns,
             campaign_id=int(campaign_id) if campaign_id else None,
             framework_code=form.value("framework"),
+            parks=parks,
+            province=province,
         )
     except Campaign.DoesNotExist:
         raise Http404 from None
@@ -411,6 +420,7 @@ def province_export(request, code: str):
         campaigns=campaigns,
         filename=f"ecopark-province-{prov.code}.xlsx",
         waiting=approvals_waiting(province=prov),
+        province=prov,
     )
 
 
