@@ -10,6 +10,7 @@ result); a *share* is 0–1 (float); a *period* is a year (int).
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import visible_parks
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement
-from surveys.models import Answer, Campaign, Response
+from surveys.models import Answer, Campaign, Response, Transition
 
 from . import stamps
 from .models import CategoryScore, CriterionResult, RecomputeState, ScoreSnapshot, State
@@ -163,7 +164,9 @@ class ParkRow:
     ``previous_period``: its latest result of the same framework in an earlier period;
     ``trend``: ``index - previous_index`` in index points (None unless both exist);
     ``response_status``: status of its park response in the campaign (None: not in the
-    campaign); ``stale``: results are being recomputed.
+    campaign); ``stale``: results are being recomputed; ``corrected_since``: when its approved
+    response was reopened, while the correction is not submitted again (the snapshot keeps the
+    approved result meanwhile).
     """
 
     park: Park
@@ -172,6 +175,7 @@ class ParkRow:
     previous_period: int | None
     response_status: str | None
     stale: bool
+    corrected_since: datetime.datetime | None = None
 
     @property
     def index(self) -> Decimal | None:
@@ -329,7 +333,11 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
     stale_q = RecomputeState.objects.filter(campaign=campaign, park=OuterRef("pk"), stale=True)
     park_list = list(
         parks.select_related("province")
-        .annotate(response_status=Subquery(status), is_stale=Exists(stale_q))
+        .annotate(
+            response_status=Subquery(status),
+            is_stale=Exists(stale_q),
+            reopened_at=_reopened_at(campaign=campaign, park=OuterRef("pk"), enterprise=None),
+        )
         .order_by("province__code", "name_vi")
     )
     ids = parks.values("pk")
@@ -363,6 +371,7 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
                 previous_period=prev_period,
                 response_status=p.response_status,
                 stale=p.is_stale,
+                corrected_since=_corrected_since(p.response_status, p.reopened_at),
             )
         )
     return ParkTable(
@@ -371,6 +380,27 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
         provinces=_province_summaries(rows),
         histogram=histogram_bins([float(r.index) for r in rows if r.index is not None]),
     )
+
+
+def _reopened_at(*, campaign, park, enterprise) -> Subquery:
+    """When the response of ``park`` (and ``enterprise``, None for the park's own) in
+    ``campaign`` (an object or an outer reference) last left the approved status: a subquery
+    for ``annotate``."""
+    steps = Transition.objects.filter(
+        response__campaign=campaign, response__park=park, from_status=Response.Status.APPROVED
+    )
+    steps = (
+        steps.filter(response__enterprise__isnull=True)
+        if enterprise is None
+        else steps.filter(response__enterprise=enterprise)
+    )
+    return Subquery(steps.order_by("-at").values("at")[:1])
+
+
+def _corrected_since(status: str | None, reopened_at) -> datetime.datetime | None:
+    """``reopened_at`` while the response is back with its respondent (draft or returned):
+    its approved result is kept and shown as "being corrected since"; None otherwise."""
+    return reopened_at if status in Response.EDITABLE_STATUSES else None
 
 
 def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
@@ -518,9 +548,18 @@ class ParkDashboard:
     @property
     def submitted(self) -> bool:
         """True when the park's response to the campaign is submitted or approved (only then
-        do its answers count)."""
+        do its answers count), or approved and reopened (its approved answers count)."""
         status = getattr(self.campaign, "park_response_status", Response.Status.SUBMITTED)
-        return status in Response.SCORED_STATUSES
+        return status in Response.SCORED_STATUSES or self.corrected_since is not None
+
+    @property
+    def corrected_since(self) -> datetime.datetime | None:
+        """When the park's approved response was reopened, while it is being corrected (the
+        approved result is shown meanwhile); None otherwise."""
+        return _corrected_since(
+            getattr(self.campaign, "park_response_status", None),
+            getattr(self.campaign, "reopened_at", None),
+        )
 
     @property
     def path(self) -> list[CriterionRow]:
@@ -546,8 +585,8 @@ class ParkDashboard:
 
 def park_campaigns(park: Park) -> list[Campaign]:
     """Campaigns in which ``park`` has a park response, newest first, each annotated with
-    ``park_response_status`` and ``park_stale`` (its results are being recomputed); one
-    query."""
+    ``park_response_status``, ``park_stale`` (its results are being recomputed) and
+    ``reopened_at`` (when its response last left the approved status); one query."""
     status = Response.objects.filter(
         campaign=OuterRef("pk"), park=park, enterprise__isnull=True
     ).values("status")[:1]
@@ -555,7 +594,11 @@ def park_campaigns(park: Park) -> list[Campaign]:
     return list(
         Campaign.objects.filter(responses__park=park, responses__enterprise__isnull=True)
         .select_related("framework_version__framework")
-        .annotate(park_response_status=Subquery(status), park_stale=Exists(stale))
+        .annotate(
+            park_response_status=Subquery(status),
+            park_stale=Exists(stale),
+            reopened_at=_reopened_at(campaign=OuterRef("pk"), park=park, enterprise=None),
+        )
         .order_by("-period", "-pk")
     )
 
@@ -938,17 +981,36 @@ class EnterpriseDashboard:
         """True when at least one result carries an intended value."""
         return any(r.intended_value is not None or r.intended_state for r in self.rows)
 
+    @property
+    def corrected_since(self) -> datetime.datetime | None:
+        """When the enterprise's approved response was reopened, while it is being corrected
+        (the approved result is shown meanwhile); None otherwise."""
+        return _corrected_since(
+            getattr(self.campaign, "response_status", None),
+            getattr(self.campaign, "reopened_at", None),
+        )
+
 
 def enterprise_campaigns(enterprise: Enterprise) -> list[Campaign]:
     """Campaigns in which ``enterprise`` has a response, newest first, each annotated with
-    ``park_stale`` (its park's results are being recomputed); one query."""
+    ``park_stale`` (its park's results are being recomputed), ``response_status`` and
+    ``reopened_at`` (when its response last left the approved status); one query."""
     stale = RecomputeState.objects.filter(
         campaign=OuterRef("pk"), park_id=enterprise.park_id, stale=True
     )
+    status = Response.objects.filter(campaign=OuterRef("pk"), enterprise=enterprise).values(
+        "status"
+    )[:1]
     return list(
         Campaign.objects.filter(responses__enterprise=enterprise)
         .select_related("framework_version__framework")
-        .annotate(park_stale=Exists(stale))
+        .annotate(
+            park_stale=Exists(stale),
+            response_status=Subquery(status),
+            reopened_at=_reopened_at(
+                campaign=OuterRef("pk"), park=enterprise.park_id, enterprise=enterprise
+            ),
+        )
         .order_by("-period", "-pk")
     )
 
