@@ -72,22 +72,10 @@ def response_list(request):
     )
 
 
-def _initial(response, elements) -> dict:
-    initial = {"version": response.version}
-    answers = {a.data_element_id: a for a in Answer.objects.filter(response=response)}
-    for element in elements:
-        answer = answers.get(element.pk)
-        if answer is None:
-            continue
-        if element.value_type == "yes_no":
-            initial[element.code] = (
-                "" if answer.value_bool is None else ("yes" if answer.value_bool else "no")
-            )
-        else:
-            initial[element.code] = answer.raw or answer.display_value
-        if answer.unit_entered:
-            initial[f"{element.code}__unit"] = answer.unit_entered
-    return initial
+def _answers(response) -> dict:
+    """The response's stored answers by data element id (the form shows them and keeps the
+    untouched ones as stored)."""
+    return {a.data_element_id: a for a in Answer.objects.filter(response=response)}
 
 
 def _render_detail(
@@ -169,7 +157,7 @@ def response_detail(request, pk: int):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        form = ResponseForm(request.POST, elements=elements)
+        form = ResponseForm(request.POST, elements=elements, answers=_answers(response))
         if form.is_valid():
             try:
                 saved = response_save_answers(
@@ -213,7 +201,9 @@ def response_detail(request, pk: int):
         response.refresh_from_db(fields=["status", "version"])
         editable = editable and response.is_editable
     else:
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        form = ResponseForm(
+            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        )
     return _render_detail(request, response, elements, form, editable, conflicts=conflicts)
 
 
@@ -259,7 +249,9 @@ def response_review(request, pk: int):
             for message in exc.messages:
                 review_form.add_error(None, message)
         response.refresh_from_db()
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        form = ResponseForm(
+            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        )
         return _render_detail(request, response, elements, form, False, review_form=review_form)
     return redirect("surveys:response", pk=response.pk)
 
