@@ -459,14 +459,24 @@ class Missing:
 class CriterionRow:
     """One criterion on a dashboard: its ``result`` in the campaign (None: no snapshot yet),
     its ``history`` ``[(period, state, value)]`` over the periods of the same framework, oldest
-    first, its ``answers`` (data element label → answer as entered) used as evidence, and
-    ``missing`` for unmet mandatory criteria."""
+    first, its ``answers`` (data element label → answer as entered) used as evidence,
+    ``missing`` for unmet mandatory criteria and ``reason`` (see :attr:`why`) for every unmet
+    one."""
 
     criterion: Criterion
     result: CriterionResult | None
     history: list[tuple[int, str, float | None]] = field(default_factory=list)
     answers: list[tuple[str, str]] = field(default_factory=list)
     missing: Missing | None = None
+    reason: Missing | None = None
+
+    @property
+    def why(self) -> str:
+        """Why the state is neither met nor not met (which input is missing, which look-back
+        year, or that the source gives no threshold); "" for met and not met."""
+        if self.state in (State.MET, State.NOT_MET) or self.reason is None:
+            return ""
+        return self.reason.text
 
     @property
     def state(self) -> str:
@@ -639,11 +649,31 @@ def _missing(
     elements: dict[str, DataElement],
     submitted: bool = True,
 ) -> Missing | None:
-    """What keeps a mandatory criterion from being met. Pure (no query). ``answered``:
-    ``{(data element code, period): answer text}`` of the scored responses; ``submitted``:
-    whether the subject's response to the campaign is submitted or approved."""
+    """What keeps a mandatory criterion from being met (:func:`_reason`); None for a
+    criterion met or not mandatory. Pure (no query)."""
+    if row.criterion.level != Criterion.Level.MANDATORY or row.state == State.MET:
+        return None
+    return _reason(row, period=period, answered=answered, elements=elements, submitted=submitted)
+
+
+def _reason(
+    row: CriterionRow,
+    *,
+    period: int,
+    answered: dict[tuple[str, int], str],
+    elements: dict[str, DataElement],
+    submitted: bool = True,
+    subject: str = "park",
+) -> Missing | None:
+    """Why a criterion is not met: the source gives no threshold; its value against the
+    threshold; or, without data, which inputs are unanswered in the scored responses and, for
+    a look-back, for which years. Pure (no query); None when the criterion is met.
+    ``answered``: ``{(data element code, period): answer text}`` of the subject's scored
+    responses; ``submitted``: whether its response to the campaign is submitted or approved
+    (False: one sentence says so instead of the inputs); ``subject``: ``"park"`` or
+    ``"enterprise"``."""
     c = row.criterion
-    if c.level != Criterion.Level.MANDATORY or row.state == State.MET:
+    if row.state == State.MET:
         return None
     english = _english()
 
@@ -708,11 +738,43 @@ def _missing(
         text = _("Unanswered in the submitted responses: %(elements)s.") % {
             "elements": "; ".join(unanswered)
         }
+    elif row.result is None and subject == "enterprise":
+        text = _("No results yet: the enterprise's response has not been submitted.")
     elif row.result is None:
         text = _("No result yet: the park's response has not been submitted.")
     else:
         text = _("An input is missing.")
     return Missing("no_data", text, unanswered)
+
+
+def _answered(*, campaign: Campaign, criteria: list[Criterion], **subject) -> dict:
+    """``{(data element code, period): answer text}`` of one subject's scored responses
+    (``subject``: lookups of Answer to its response's park and enterprise) in ``campaign``'s
+    framework, over the longest look-back of ``criteria`` up to the campaign's period. One
+    query."""
+    longest = max((c.lookback_years or 1 for c in criteria), default=1)
+    answered: dict[tuple[str, int], str] = {}
+    for a in Answer.objects.filter(
+        response__status__in=Response.SCORED_STATUSES,
+        response__campaign__framework_version__framework_id=(
+            campaign.framework_version.framework_id
+        ),
+        response__campaign__period__gt=campaign.period - longest,
+        response__campaign__period__lte=campaign.period,
+        **subject,
+    ).values(
+        "data_element__code",
+        "response__campaign__period",
+        "value_number",
+        "value_bool",
+        "value_text",
+        "raw",
+        "unit_entered",
+    ):
+        text = _answer_text(a)
+        if text:
+            answered[(a["data_element__code"], a["response__campaign__period"])] = text
+    return answered
 
 
 def _snapshot_history(snapshots: QuerySet[ScoreSnapshot], campaign: Campaign):
@@ -777,8 +839,6 @@ def park_dashboard(
         campaign = campaigns[0] if campaigns else None
     if campaign is None:
         return ParkDashboard(park, None, campaigns, None, [], [], False, [], None)
-    framework_id = campaign.framework_version.framework_id
-
     snapshot, by_period, current, history = _snapshot_history(
         ScoreSnapshot.objects.filter(park=park, enterprise__isnull=True), campaign
     )
@@ -798,30 +858,12 @@ def park_dashboard(
         .order_by("order")
     )
     elements = _element_labels(campaign.framework_version_id)
-    longest = max((c.lookback_years or 1 for c in criteria), default=1)
-    answers = list(
-        Answer.objects.filter(
-            response__park=park,
-            response__enterprise__isnull=True,
-            response__status__in=Response.SCORED_STATUSES,
-            response__campaign__framework_version__framework_id=framework_id,
-            response__campaign__period__gt=campaign.period - longest,
-            response__campaign__period__lte=campaign.period,
-        ).values(
-            "data_element__code",
-            "response__campaign__period",
-            "value_number",
-            "value_bool",
-            "value_text",
-            "raw",
-            "unit_entered",
-        )
+    answered = _answered(
+        campaign=campaign,
+        criteria=criteria,
+        response__park=park,
+        response__enterprise__isnull=True,
     )
-    answered: dict[tuple[str, int], str] = {}
-    for a in answers:
-        text = _answer_text(a)
-        if text:
-            answered[(a["data_element__code"], a["response__campaign__period"])] = text
 
     english = _english()
     rows = []
@@ -839,6 +881,8 @@ def park_dashboard(
                     code if e is None else (e.label_en if english or not e.label_vi else e.label_vi)
                 )
                 row.answers.append((name, answered[(code, campaign.period)]))
+        # the page says once that the response is not submitted; each row names its inputs
+        row.reason = _reason(row, period=campaign.period, answered=answered, elements=elements)
         row.missing = _missing(
             row,
             period=campaign.period,
@@ -1063,6 +1107,12 @@ def enterprise_dashboard(
         )
         for c in criteria
     ]
+    answered = _answered(campaign=campaign, criteria=criteria, response__enterprise=enterprise)
+    elements = _element_labels(campaign.framework_version_id)
+    for row in rows:
+        row.reason = _reason(
+            row, period=campaign.period, answered=answered, elements=elements, subject="enterprise"
+        )
     own = float(snapshot.index) if snapshot and snapshot.index is not None else None
     park_values = [
         float(v)

@@ -68,7 +68,9 @@ def test_a_value_saved_in_vietnamese_is_shown_and_saved_again_in_english(
 
     data.update(action="save", wastewater_reused_m3="250.5")  # only this field is touched
     r = client.post(reverse("surveys:response", args=[amata_response.pk]), data)
-    assert r.status_code == 302, re.findall(r'class="errorlist[^"]*">(.*?)</ul>', r.content.decode())
+    assert r.status_code == 302, re.findall(
+        r'class="errorlist[^"]*">(.*?)</ul>', r.content.decode()
+    )
     total = Answer.objects.get(response=amata_response, data_element__code="wastewater_total_m3")
     reused = Answer.objects.get(response=amata_response, data_element__code="wastewater_reused_m3")
     assert total.value_number == Decimal("1000.75") and total.raw == "1 000,75"  # untouched
