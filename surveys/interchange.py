@@ -100,6 +100,7 @@ from indicators.models import AppliesTo, DataElement
 from .forms import AnswerValue
 from .models import Answer, Campaign, Response
 from .signals import scored_answers_changed
+from .validation import cross_field_errors
 
 #: Codes of the template's fixed columns (row 2).
 TAX_CODE = "tax_code"
@@ -740,6 +741,21 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             if value is None or _same(stored.get((response.pk, element.pk)), value):
                 continue
             changes[element.pk] = value
+        # the cross-field rules on the row's answers once saved (stored, then the file's)
+        merged = {
+            element.code: AnswerValue(number=stored[(response.pk, element.pk)][0])
+            for element in elements
+            if (response.pk, element.pk) in stored
+        }
+        merged.update({result.elements[pk].code: v for pk, v in changes.items()})
+        labels = {e.code: _label(e) for e in elements}
+        broken = cross_field_errors(merged, labels=labels)
+        for code, message in broken.items():
+            col = next((c for c, e in element_cols if e.code == code), tax_col)
+            cell = cell_at(col)
+            error(col, headers.get(col, code), cell.value if cell is not None else None, message)
+        if broken:
+            continue
         if changes and not response.is_editable:
             error(
                 tax_col,
