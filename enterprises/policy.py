@@ -508,6 +508,14 @@ def visible_enterprises(user) -> QuerySet[Enterprise]:
     return restrict(Enterprise.objects.all(), user, Action.VIEW)
 
 
+def nameable_parks(user, park: Park) -> QuerySet[Park]:
+    """Parks whose infrastructure developer ``user`` may name as a participant of a symbiosis
+    exchange of ``park``: that park and the parks the user may read — as the enterprises it
+    may name are the park's tenants and those it may read
+    (:func:`registers.selectors.participant_choices`)."""
+    return Park.objects.filter(Q(pk=park.pk) | Q(pk__in=visible_parks(user).values("pk")))
+
+
 def park_visible_by_scope(user, park_id: int) -> bool | None:
     """Whether park ``park_id`` is in :func:`visible_parks`, where the scope alone answers it
     without a query (ministry: True, provided the park exists; park manager: its own park;
