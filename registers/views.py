@@ -120,7 +120,8 @@ class RegisterPages:
     calls the service and returns the saved entry; ``delete(user, obj)`` deletes it;
     ``probe(request)`` is an unsaved entry the user would create (None: may create none),
     allowed under ``create_action``; ``facts(obj, request)`` lists (label, value) pairs shown
-    above the form.
+    above the form; ``warnings(obj)`` what a saved entry costs (shown on its page, where a
+    save leads).
     """
 
     key: str
@@ -146,6 +147,7 @@ class RegisterPages:
     note: str = ""
     import_url: str | None = None
     create_action: Action = Action.CHANGE
+    warnings: Callable[[Model], list[str]] = lambda obj: []
 
 
 def _creatable(pages: RegisterPages, request) -> bool:
@@ -214,7 +216,7 @@ def register_edit(request, pages: RegisterPages, pk: int | None = None):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, pages.saved)
+                messages.success(request, pages.saved)  # its page then shows the warnings
                 return redirect(f"registers:{pages.key}", pk=saved.pk)
     else:
         form = pages.form(initial=pages.initial(obj, request), **kwargs)
@@ -233,6 +235,7 @@ def register_edit(request, pages: RegisterPages, pk: int | None = None):
             "cancel": reverse(pages.list_url),
             "can_delete": editable and obj is not None,
             "facts": pages.facts(obj, request),
+            "warnings": pages.warnings(obj) if obj is not None else [],
             "demo": bool(obj is not None and pages.demo(obj)),
         },
     )
@@ -670,6 +673,7 @@ EXCHANGES = RegisterPages(
         "Kinds as in Circular 05/2025/TT-BKHĐT Art. 2(1). An exchange counts as operating "
         "on a date when it had started and not ended."
     ),
+    warnings=lambda x: selectors.exchange_warnings(x),
 )
 
 
