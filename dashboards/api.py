@@ -76,8 +76,8 @@ class SnapshotSerializer(serializers.Serializer):
 class CriterionScoreSerializer(serializers.Serializer):
     """One criterion: state (``met``, ``not_met``, ``no_data``, ``no_threshold``), value,
     rule, threshold and gap (positive while not met), roll-up coverage, the intended value and
-    state and the improvement potential (null/empty without a plan), legal source and the
-    verification status of the research behind it."""
+    state and the improvement potential (null/empty without a plan), legal source (in English
+    and in Vietnamese) and the verification status of the research behind it."""
 
     code = serializers.CharField()
     title_en = serializers.CharField()
@@ -96,6 +96,8 @@ class CriterionScoreSerializer(serializers.Serializer):
     improvement = serializers.FloatField(allow_null=True)
     instrument = serializers.CharField()
     article = serializers.CharField()
+    instrument_vi = serializers.CharField(allow_blank=True)
+    article_vi = serializers.CharField(allow_blank=True)
     verification_status = serializers.CharField()
 
 
@@ -253,6 +255,8 @@ class ParkScoresView(APIView):
                     "improvement": r.improvement,
                     "instrument": r.criterion.instrument,
                     "article": r.criterion.article,
+                    "instrument_vi": r.criterion.instrument_vi,
+                    "article_vi": r.criterion.article_vi,
                     "verification_status": r.criterion.verification_status,
                 }
                 for r in data.rows

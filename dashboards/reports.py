@@ -281,7 +281,7 @@ def _criterion_sheet(rows) -> Sheet:
             res.gap if res else None,
             res.reported if res else None,
             res.population if res else None,
-            f"{c.instrument}, {c.article}",
+            c.legal_source,
             c.get_verification_status_display(),
         ]
         if has_intended:

@@ -486,8 +486,7 @@ class CriterionRow:
     @property
     def title(self) -> str:
         """The criterion's title in the active language."""
-        c = self.criterion
-        return c.title_en if _english() or not c.title_vi else c.title_vi
+        return self.criterion.title
 
     @property
     def intended_value(self) -> float | None:

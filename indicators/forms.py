@@ -55,24 +55,31 @@ class CriterionForm(forms.ModelForm):
             "title_vi",
             "title_en",
             "requirement_vi",
+            "requirement_vi_official",
             "requirement_en",
             "level",
             "rule",
             "operator",
             "threshold",
             "threshold_note",
+            "threshold_note_vi",
             "lookback_years",
             "unit",
+            "unit_vi",
             "weight",
             "instrument",
+            "instrument_vi",
             "article",
+            "article_vi",
             "verification_status",
             "notes",
+            "notes_vi",
         ]
         widgets = {
             "requirement_vi": forms.Textarea(attrs={"rows": 3}),
             "requirement_en": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes_vi": forms.Textarea(attrs={"rows": 3}),
         }
 
     def _post_clean(self):

@@ -218,7 +218,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
         self.fields["criterion"].queryset = criteria
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} – {c.title_en}"
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} – {c.title}"
         self.fields["owner"].queryset = owners
 
 

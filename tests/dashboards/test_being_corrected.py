@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from freezegun import freeze_time
 
 from dashboards.models import ScoreSnapshot
@@ -18,6 +19,8 @@ from surveys.services import response_approve, response_reopen, response_submit
 
 from ..conftest import PASSWORD
 from ..surveys.test_workflow import save
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _park_snapshot(campaign, park) -> ScoreSnapshot:

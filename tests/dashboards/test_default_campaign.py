@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime
 import re
 
+import pytest
+
 from enterprises.models import Park
 from surveys.services import campaign_open
 
 from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _open(catalogue, name, period, **scope):

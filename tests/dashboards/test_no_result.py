@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from dashboards.models import ScoreSnapshot
 from dashboards.selectors import park_table
 from dashboards.services import campaign_recompute
@@ -17,6 +19,8 @@ from surveys.models import Response
 
 from ..conftest import PASSWORD
 from .test_recompute import amata_filled  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _row(html: str, park_id: int) -> str:

@@ -83,12 +83,17 @@ def test_the_park_pdf_renders_every_art37_criterion_with_state_source_and_eviden
     for code in ART37_CODES:
         assert code in text, code
     assert "Khu công nghiệp Amata" in text  # Vietnamese diacritics survive in the text layer
-    assert "Decree 35/2022/ND-CP, Art. 37(2)(b)" in text
     assert "Hợp đồng dịch vụ điện nước.pdf" in text  # the evidence file of I2
     if lang == "vi":
+        assert "Nghị định 35/2022/NĐ-CP, Điều 37 khoản 2 điểm b" in text
+        assert "Decree 35/2022/ND-CP" not in text
+        # the Vietnamese requirement, said to be a rendering, not the official text
+        assert "Có ít nhất 01 hoạt động cộng sinh công nghiệp đang vận hành" in text
+        assert "bản dịch, không phải văn bản chính thức" in text
         assert "Tuân thủ pháp luật 3 năm" in text  # I1's Vietnamese title
         assert "Số cộng sinh công nghiệp đang vận hành trong KCN: 2" in text  # E2's answer
     else:
+        assert "Decree 35/2022/ND-CP, Art. 37(2)(b)" in text
         assert "Developer complied with the law for 3 years" in text
         assert "Number of industrial symbioses in operation in the park: 2" in text
         assert "Self-assessment against the eco-industrial park criteria" in text

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from dashboards.services import park_recompute
 from surveys.models import Response
 
 from ..conftest import PASSWORD
 from .test_pages import set_answers
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _row(html: str, code: str) -> str:

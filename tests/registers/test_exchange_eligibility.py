@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -15,6 +16,8 @@ from registers.services import ParticipantSpec, certificate_save, exchange_save
 
 from ..conftest import PASSWORD
 from .test_registers_api import api
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 TODAY = "2026-06-15"
 

@@ -13,6 +13,8 @@ from registers.services import ParticipantSpec, exchange_save
 
 from .test_registers_api import api
 
+pytestmark = pytest.mark.usefixtures("keep_language")
+
 
 def _post(user, park, participants):
     return api(user).post(

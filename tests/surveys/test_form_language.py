@@ -16,6 +16,8 @@ from surveys.models import Answer, Response
 
 from ..conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("keep_language")
+
 
 @pytest.fixture
 def amata_response(personas, campaign_2025):

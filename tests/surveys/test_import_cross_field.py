@@ -18,6 +18,8 @@ from surveys.services import campaign_open
 
 from .test_excel_import import xlsx_bytes
 
+pytestmark = pytest.mark.usefixtures("keep_language")
+
 
 @pytest.fixture
 def water_campaign(personas):
