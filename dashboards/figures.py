@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.formats import format_amount, format_fixed, plotly_separators
+
 #: Okabe & Ito (2008) colour-universal-design palette
 MET_COLOUR = "#009E73"  # bluish green
 NOT_MET_COLOUR = "#D55E00"  # vermillion
@@ -38,6 +40,8 @@ def _layout(fig: go.Figure, **kwargs) -> go.Figure:
         "paper_bgcolor": "rgba(0,0,0,0)",
         "template": "none",
         "font": {"family": "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"},
+        # numbers that plotly.js writes (axes, hover) with the page's separators
+        "separators": plotly_separators(),
     }
     layout.update(kwargs)
     fig.update_layout(**layout)
@@ -246,7 +250,7 @@ def index_trend_figure(history) -> str:
             x=periods,
             y=values,
             mode="lines+markers+text",
-            text=["" if v is None else f"{v:.1f}" for v in values],
+            text=["" if v is None else format_fixed(v, 1) for v in values],
             textposition="top center",
             line={"color": BLUE, "width": 2},
             marker={"size": 9, "color": BLUE},
@@ -274,7 +278,7 @@ def benchmark_figure(benchmarks) -> str | None:
             x=[b.percentile for b in shown],
             y=labels,
             orientation="h",
-            text=[f"{b.percentile:g}" for b in shown],
+            text=[format_amount(b.percentile, 1) for b in shown],
             textposition="auto",
             marker_color=SKY_BLUE,
             hovertemplate="%{y}: %{x}<extra></extra>",

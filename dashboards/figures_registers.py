@@ -13,6 +13,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from common.formats import format_quantity, plotly_separators
+
 #: Okabe–Ito palette, in its published order (black omitted)
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
 #: one colour per exchange kind (Circular 05/2025 Art. 2(1)) and per RECP area
@@ -74,7 +76,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
     hover = []
     for f in flows:
         qty = (
-            f"{f['quantity'].normalize():f} {f['unit']}/{_('year')}".replace(" /", "/")
+            format_quantity(f["quantity"], f"{f['unit']}/{_('year')}".lstrip("/"))
             if f.get("quantity") is not None
             else _("quantity not given")
         )
@@ -113,6 +115,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
         paper_bgcolor="rgba(0,0,0,0)",
         font={"size": 12},
         template="none",
+        separators=plotly_separators(),
     )
     return fig.to_json()
 
@@ -144,6 +147,7 @@ def recp_savings_figure(rows: list[dict], area_labels: dict[str, str]) -> str | 
             )
         )
     fig.update_layout(
+        separators=plotly_separators(),
         barmode="stack",
         xaxis={"title": _("year"), "type": "category"},
         yaxis={

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.formats import format_amount, format_number
+from common.formats import format_amount, format_number, format_quantity
 from common.xlsx import FileRefused
 from enterprises.models import Enterprise, Park
 from enterprises.policy import Action, can, park_people, scope_of, visible_parks
@@ -323,7 +323,7 @@ def _measure_facts(m: RECPMeasure | None, request) -> list:
     facts = [(_("Enterprise"), m.enterprise.name), (_("Park"), m.enterprise.park.name)]
     if m.saving_value is not None:
         entered = (
-            f" (= {m.saving_value_entered} {m.saving_unit_entered})"
+            f" (= {format_quantity(m.saving_value_entered, m.saving_unit_entered)})"
             if m.saving_unit_entered and m.saving_unit_entered != m.saving_unit
             else ""
         )
