@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.collation import vi_key, vi_sorted
 from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import visible_parks
 from indicators.formula import FormulaError, parse_formula
@@ -253,7 +254,7 @@ class HistogramBin:
 @dataclass
 class ParkTable:
     """The national or province dashboard of one campaign: ``rows`` (visible parks after the
-    filters, by province code then name), ``provinces`` (summary lines, only provinces with a
+    filters, in Vietnamese alphabetical order of province, then park), ``provinces`` (summary lines, only provinces with a
     listed park), ``histogram`` (10-point bins of the index)."""
 
     campaign: Campaign | None
@@ -322,10 +323,9 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
     framework (for the trend).
     """
     if campaign is None:
-        rows = [
-            ParkRow(p, None, None, None, None, False)
-            for p in parks.select_related("province").order_by("province__code", "name_vi")
-        ]
+        rows = _in_order(
+            [ParkRow(p, None, None, None, None, False) for p in parks.select_related("province")]
+        )
         return ParkTable(None, rows, _province_summaries(rows), histogram_bins([]))
     status = Response.objects.filter(
         campaign=campaign, park=OuterRef("pk"), enterprise__isnull=True
@@ -374,6 +374,7 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
                 corrected_since=_corrected_since(p.response_status, p.reopened_at),
             )
         )
+    rows = _in_order(rows)
     return ParkTable(
         campaign=campaign,
         rows=rows,
@@ -403,6 +404,12 @@ def _corrected_since(status: str | None, reopened_at) -> datetime.datetime | Non
     return reopened_at if status in Response.EDITABLE_STATUSES else None
 
 
+def _in_order(rows: list[ParkRow]) -> list[ParkRow]:
+    """Rows in Vietnamese alphabetical order of province, then of the park's name in the
+    active language (:mod:`common.collation`: Đ after D, Hải before Hưng)."""
+    return sorted(rows, key=lambda r: (vi_key(r.park.province.name_vi), vi_key(r.park.name)))
+
+
 def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
     out: dict[int, ProvinceSummary] = {}
     for r in rows:
@@ -419,7 +426,7 @@ def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
             s.eligible += snap.eligible
         s.reported += snap.reported or 0
         s.population += snap.population or 0
-    return sorted(out.values(), key=lambda s: s.province.code)
+    return vi_sorted(out.values(), key=lambda s: s.province.name_vi)
 
 
 def approvals_waiting(*, province: Province) -> list[Response]:
@@ -910,7 +917,8 @@ def park_dashboard(
 
 
 def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
-    """The park's enterprises with their result and response status in ``campaign``, by name.
+    """The park's enterprises with their result and response status in ``campaign``, in
+    Vietnamese alphabetical order of their names.
     One query whatever the number of enterprises. Shown to park managers and above only."""
     snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
     status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk")).values("status")[
@@ -930,6 +938,7 @@ def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
         )
         .order_by("name", "pk")
     )
+    ents = vi_sorted(ents, key=lambda e: e.name)
     return [
         Tenant(
             enterprise=e,

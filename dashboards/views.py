@@ -30,6 +30,7 @@ from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.collation import vi_sorted
 from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import (
     Action,
@@ -178,7 +179,7 @@ def home(request):
 @login_required
 def park_list(request):
     """Every park in scope with its province and latest result."""
-    parks = parks_with_latest_scores(request.user)
+    parks = vi_sorted(parks_with_latest_scores(request.user), key=lambda p: p.name)
     return render(request, "dashboards/park_list.html", {"parks": parks})
 
 
@@ -209,7 +210,7 @@ class ParkFilterForm(forms.Form):
         super().__init__(data)
         if with_province:
             self.fields["province"].choices = [("", _("all 34 provinces"))] + [
-                (p.code, p.name_vi) for p in provinces
+                (p.code, p.name_vi) for p in vi_sorted(provinces, key=lambda p: p.name_vi)
             ]
         else:
             del self.fields["province"]

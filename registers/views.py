@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.collation import vi_sorted
 from common.formats import format_amount, format_number, format_quantity
 from common.xlsx import FileRefused
 from enterprises.models import Enterprise, Park
@@ -74,7 +75,7 @@ def _own_park(user) -> Park | None:
 
 def _park_filter(request, qs, path: str):
     """Apply ``?park=<id>`` (a visible park) to ``qs``; returns (qs, parks, selected id)."""
-    parks = list(visible_parks(request.user).order_by("name_vi"))
+    parks = vi_sorted(visible_parks(request.user), key=lambda p: p.name)
     selected = request.GET.get("park") or ""
     if selected:
         try:
@@ -803,7 +804,7 @@ def matching_page(request):
     user's own), within ``?km=`` (default 50) of it, ranked, with the reason shown. The park
     manager turns a candidate into a proposed exchange (POST)."""
     user = request.user
-    parks = visible_parks(user).order_by("name_vi")
+    parks = vi_sorted(visible_parks(user), key=lambda p: p.name)
     default = _own_park(user)
     try:
         park_id = int(request.GET.get("park") or (default.pk if default else 0))
@@ -811,7 +812,7 @@ def matching_page(request):
     except ValueError:
         raise Http404 from None
     radius = min(max(radius, 1.0), 300.0)
-    park = parks.filter(pk=park_id).first() if park_id else None
+    park = next((p for p in parks if p.pk == park_id), None) if park_id else None
     if park_id and park is None:
         raise Http404
     candidates = matching.match_candidates(user=user, park=park, radius_km=radius) if park else []

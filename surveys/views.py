@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.collation import vi_sorted
 from enterprises.policy import can_respond
 
 from .forms import ResponseForm
@@ -300,10 +301,12 @@ def campaign_detail(request, pk: int):
     """A campaign for reviewers: completion per park and the responses waiting for the user's
     review, with bulk approval. Enterprises and anyone outside scope: 404."""
     campaign = get_object_or_404(campaigns_followed(request.user), pk=pk)
-    to_review = list(
+    to_review = vi_sorted(
         responses_reviewable(request.user)
         .filter(campaign=campaign, status=Response.Status.SUBMITTED)
-        .order_by("park__name_vi", "enterprise__name")[:500]
+        .select_related("park", "enterprise")
+        .order_by("park__name_vi", "enterprise__name")[:500],
+        key=lambda r: f"{r.park.name}\t{r.enterprise.name if r.enterprise_id else ''}",
     )
     return render(
         request,

@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.collation import vi_key
 from enterprises.models import Park
 
 from .conftest import PASSWORD
@@ -47,8 +48,12 @@ def sort_states(page, table: str) -> list[str | None]:
 
 
 def server_order() -> list[int]:
-    """Every park as the national table lists it: by province code, then Vietnamese name."""
-    return list(Park.objects.order_by("province__code", "name_vi").values_list("pk", flat=True))
+    """Every park as the national table lists it: in Vietnamese alphabetical order of its
+    province, then of its name (common/collation.py)."""
+    parks = Park.objects.select_related("province")
+    return [
+        p.pk for p in sorted(parks, key=lambda p: (vi_key(p.province.name_vi), vi_key(p.name_vi)))
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
