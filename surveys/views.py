@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.collation import vi_sorted
@@ -322,13 +323,27 @@ def campaign_detail(request, pk: int):
 @login_required
 @require_POST
 def campaign_bulk_approve(request, pk: int):
-    """Approve the ticked responses (``responses`` ids) all or nothing; report each failure."""
+    """Approve the ticked responses (``responses`` ids) all or nothing; report each failure.
+    Nothing ticked approves nothing; a first POST shows the responses and their number to
+    confirm, and only a POST with ``confirm`` approves them."""
     campaign = get_object_or_404(campaigns_followed(request.user), pk=pk)
     ids = []
     for value in request.POST.getlist("responses"):
         if not value.isdigit():
             raise Http404
         ids.append(int(value))
+    if ids and not request.POST.get("confirm"):
+        chosen = vi_sorted(
+            responses_reviewable(request.user)
+            .filter(campaign=campaign, pk__in=ids)
+            .select_related("park", "enterprise"),
+            key=lambda r: f"{r.park.name}\t{r.enterprise.name if r.enterprise_id else ''}",
+        )
+        return render(
+            request,
+            "surveys/bulk_approve_confirm.html",
+            {"campaign": campaign, "ids": ids, "chosen": chosen, "count": len(ids)},
+        )
     try:
         approved = response_bulk_approve(response_ids=ids, user=request.user)
     except BulkApproveError as exc:
@@ -339,5 +354,9 @@ def campaign_bulk_approve(request, pk: int):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("%(count)s responses approved.") % {"count": len(approved)})
+        messages.success(
+            request,
+            ngettext("%(count)s response approved.", "%(count)s responses approved.", len(approved))
+            % {"count": len(approved)},
+        )
     return redirect("surveys:campaign", pk=campaign.pk)
