@@ -548,9 +548,13 @@ def inbox_for(*, user, today: datetime.date, limit: int = 200) -> Inbox:
 def attach_return_notes(responses: list[Response]) -> None:
     """Set ``return_step`` (the latest return or reopen Transition, or None) and
     ``return_comments`` (its :class:`AnswerComment` list, with ``data_element``) on each
-    response; two queries whatever the number of responses."""
+    response while that round is open (the response is back with its respondent: draft or
+    returned). Once it is submitted again, the comments belong to the past round: they stay
+    in the workflow steps (:func:`response_transitions`) and are no longer attached. Two
+    queries whatever the number of responses."""
     for r in responses:
         r.return_step, r.return_comments = None, []
+    responses = [r for r in responses if r.status in Response.EDITABLE_STATUSES]
     if not responses:
         return
     by_id = {r.pk: r for r in responses}
@@ -571,7 +575,8 @@ def attach_return_notes(responses: list[Response]) -> None:
 
 def response_latest_comments(*, response: Response) -> dict[int, AnswerComment]:
     """``{data_element_id: AnswerComment}`` of the latest return or reopen of ``response``
-    ({} when it was never returned)."""
+    while that round is open ({} when it was never returned, or once it is submitted
+    again)."""
     attach_return_notes([response])
     return {c.data_element_id: c for c in response.return_comments}
 
