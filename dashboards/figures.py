@@ -48,13 +48,33 @@ def _layout(fig: go.Figure, **kwargs) -> go.Figure:
     return fig
 
 
+def wrap_label(text: str, width: int = 22) -> str:
+    """Break a long label into lines of at most ``width`` characters (``<br>``), four at
+    most: a narrow screen keeps room for the bars."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines[:4]) + ("…" if len(lines) > 4 else "")
+
+
 def category_share_figure(categories) -> str:
     """Horizontal bar chart of the share of applicable criteria met per category (0–100 %).
 
-    ``categories``: CategoryScore rows (with ``category`` loaded). Returns the figure as JSON.
+    ``categories``: CategoryScore rows (with ``category`` loaded); a category with no
+    applicable criterion (0/0) has no share and is left out. The axis runs 0–100 % with every
+    20 % marked; category names wrap at 16 characters and the axis title is short, so the bars
+    keep most of a 390 px phone's width. Returns the figure as JSON.
     """
     english = _english()
-    names = [c.category.name_en if english else c.category.name_vi for c in categories]
+    categories = [c for c in categories if c.applicable]
+    names = [
+        wrap_label(c.category.name_en if english else c.category.name_vi, 16) for c in categories
+    ]
     shares = [None if c.share is None else round(100 * c.share, 1) for c in categories]
     labels = [f"{c.met:g}/{c.applicable:g}" for c in categories]
     intended = [getattr(c, "share_intended", None) for c in categories]
@@ -84,8 +104,15 @@ def category_share_figure(categories) -> str:
         )
     _layout(
         fig,
-        xaxis={"title": _("share of applicable criteria met (%)"), "range": [0, 100]},
-        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 10, "r": 24, "t": 10, "b": 40},
+        xaxis={
+            "title": {"text": _("criteria met (%)"), "standoff": 8},
+            "range": [0, 100],
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "automargin": True,
+            "fixedrange": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         height=max(220, (80 if with_intended else 48) * len(names) + 80),
         showlegend=with_intended,
         barmode="group",

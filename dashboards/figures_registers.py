@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from common.formats import format_quantity, plotly_separators
 
+from .figures import wrap_label
+
 #: Okabe–Ito palette, in its published order (black omitted)
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
 #: one colour per exchange kind (Circular 05/2025 Art. 2(1)) and per RECP area
@@ -39,19 +41,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     h = hex_colour.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
-
-
-def _wrap(text: str, width: int = 22) -> str:
-    """Break a long party name into lines of at most ``width`` characters (``<br>``)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines[:4]) + ("…" if len(lines) > 4 else "")
 
 
 def exchanges_sankey_figure(flows: list[dict]) -> str | None:
@@ -85,7 +74,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [_wrap(n) for n in nodes],
+                "label": [wrap_label(n) for n in nodes],
                 "customdata": nodes,
                 "hovertemplate": "%{customdata}<extra></extra>",
                 "pad": 18,

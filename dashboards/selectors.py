@@ -546,7 +546,8 @@ class ParkDashboard:
     """What the park page shows for one campaign.
 
     ``rows``: every park criterion of the campaign's framework version with its result, history
-    and evidence; ``categories``: CategoryScore rows; ``stale``: results are being recomputed;
+    and evidence; ``categories``: CategoryScore rows with at least one applicable criterion (an
+    empty category, 0/0, has no share to show); ``stale``: results are being recomputed;
     ``history``: ``[(period, snapshot)]`` of the same framework, oldest first (the index
     trend); ``tenants``: None when the viewer may not see them (enterprises never do).
     """
@@ -851,7 +852,7 @@ def park_dashboard(
 
     categories = (
         list(
-            CategoryScore.objects.filter(snapshot=snapshot)
+            CategoryScore.objects.filter(snapshot=snapshot, applicable__gt=0)
             .select_related("category")
             .order_by("category__order")
         )
@@ -1095,7 +1096,7 @@ def enterprise_dashboard(
     )
     categories = (
         list(
-            CategoryScore.objects.filter(snapshot=snapshot)
+            CategoryScore.objects.filter(snapshot=snapshot, applicable__gt=0)
             .select_related("category")
             .order_by("category__order")
         )
