@@ -7,6 +7,7 @@ a threshold is corrected in a later version. Each criterion keeps its legal sour
 article, clause) and the verification status of the research behind it.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,13 @@ def _vietnamese() -> bool:
     from django.utils.translation import get_language
 
     return not (get_language() or "vi").startswith("en")
+
+
+def validate_positive_weight(value) -> None:
+    """Field validator of :attr:`Criterion.weight`: greater than 0 (the database's check
+    constraint holds the same rule; this names the field in forms and services)."""
+    if value is not None and value <= 0:
+        raise ValidationError(_("The weight must be greater than 0."), code="not_positive")
 
 
 class Framework(models.Model):
@@ -325,7 +333,13 @@ class Criterion(models.Model):
     lookback_years = models.PositiveSmallIntegerField(_("look-back (years)"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=60, blank=True)
     unit_vi = models.CharField(_("unit (Vietnamese)"), max_length=60, blank=True)
-    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=3,
+        default=1,
+        validators=[validate_positive_weight],
+    )
     instrument = models.CharField(_("legal instrument"), max_length=200)
     instrument_vi = models.CharField(_("legal instrument (Vietnamese)"), max_length=200, blank=True)
     article = models.CharField(_("article and clause"), max_length=200)
