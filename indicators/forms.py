@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Criterion
+from .models import Criterion, DataElement
 
 
 class DiffForm(forms.Form):
@@ -39,6 +39,33 @@ class PublishForm(forms.Form):
             "ends the day before."
         ),
     )
+
+
+class DataElementForm(forms.ModelForm):
+    """The fields of a draft data element ministry staff may change on the catalogue page:
+    labels, help, unit, range and whether it is required on submit. Its code, subject and type
+    stay (formulas read them); saving goes through ``indicators.services.data_element_update``,
+    which checks the whole version again."""
+
+    class Meta:
+        model = DataElement
+        fields = [
+            "label_vi",
+            "label_en",
+            "help_vi",
+            "help_en",
+            "unit",
+            "min_value",
+            "max_value",
+            "required",
+        ]
+        widgets = {
+            "help_vi": forms.Textarea(attrs={"rows": 2}),
+            "help_en": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self):
+        """Model validation is done by the service (with the version check), not here."""
 
 
 class CriterionForm(forms.ModelForm):

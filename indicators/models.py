@@ -197,6 +197,18 @@ class DataElement(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        """The minimum is not above the maximum (the database's check constraint holds the
+        same rule; this names the field)."""
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.max_value < self.min_value
+        ):
+            raise ValidationError(
+                {"max_value": _("The maximum is below the minimum.")}, code="min_above_max"
+            )
+
     @property
     def is_numeric(self) -> bool:
         """True for integer, decimal and percentage elements."""

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import CriterionForm, DiffForm, PublishForm
-from .models import Criterion, FrameworkVersion
+from .forms import CriterionForm, DataElementForm, DiffForm, PublishForm
+from .models import Criterion, DataElement, FrameworkVersion
 from .selectors import (
     current_version,
     frameworks_visible,
@@ -29,6 +29,7 @@ from .selectors import (
 )
 from .services import (
     criterion_update,
+    data_element_update,
     version_discard_draft,
     version_new_draft,
     version_publish,
@@ -199,20 +200,17 @@ def version_discard_view(request, code: str, number: int):
 
 
 @login_required
-def criterion_edit(request, code: str, number: int, criterion: str):
-    """Ministry staff edit one criterion of a draft (GET shows the form, POST saves through
-    ``criterion_update``); a published or retired version answers 403, as does anyone else."""
-    version = _maintainer_version(request, code, number)
-    obj = get_object_or_404(
-        Criterion.objects.select_related("version"), version=version, code=criterion
-    )
+def _draft_row_edit(request, *, version, obj, form_class, update, kind: str):
+    """GET shows ``form_class`` for ``obj`` (a row of the draft ``version``); POST saves the
+    changed fields through ``update(obj, **fields)`` and returns to the version page, or shows
+    the service's errors on their fields. A frozen version answers 403."""
     if version.is_frozen:
         raise PermissionDenied
-    form = CriterionForm(request.POST or None, instance=obj)
+    form = form_class(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            criterion_update(criterion=obj, **changed)
+            update(obj, **changed)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -221,10 +219,49 @@ def criterion_edit(request, code: str, number: int, criterion: str):
                 form.add_error(None, exc)
         else:
             messages.success(request, _("%(code)s was saved.") % {"code": obj.code})
-            return redirect("indicators:version", code=code, number=number)
+            return redirect(
+                "indicators:version", code=version.framework.code, number=version.number
+            )
     return render(
         request,
         "indicators/criterion_form.html",
-        {"form": form, "criterion": obj, "version": version},
+        {"form": form, "criterion": obj, "version": version, "kind": kind},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def criterion_edit(request, code: str, number: int, criterion: str):
+    """Ministry staff edit one criterion of a draft (GET shows the form, POST saves through
+    ``criterion_update``); a published or retired version answers 403, as does anyone else."""
+    version = _maintainer_version(request, code, number)
+    obj = get_object_or_404(
+        Criterion.objects.select_related("version"), version=version, code=criterion
+    )
+    return _draft_row_edit(
+        request,
+        version=version,
+        obj=obj,
+        form_class=CriterionForm,
+        update=lambda o, **f: criterion_update(criterion=o, **f),
+        kind="criterion",
+    )
+
+
+@login_required
+def data_element_edit(request, code: str, number: int, element: str):
+    """Ministry staff edit one data element of a draft (labels, help, unit, range, required;
+    POST saves through ``data_element_update``, which checks the version again); a published
+    or retired version answers 403, as does anyone else."""
+    version = _maintainer_version(request, code, number)
+    obj = get_object_or_404(
+        DataElement.objects.select_related("version"), version=version, code=element
+    )
+    return _draft_row_edit(
+        request,
+        version=version,
+        obj=obj,
+        form_class=DataElementForm,
+        update=lambda o, **f: data_element_update(data_element=o, **f),
+        kind="data_element",
     )
