@@ -25,6 +25,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .documents import plain_value, version_document
@@ -728,9 +729,11 @@ def version_publish(
 
     Every formula is re-checked with :func:`version_check`; any error refuses the whole
     publication with a ``ValidationError`` listing each error (naming the criterion and the
-    token). ``effective_from``, when given, becomes the draft's effective date and the day
-    before it the retired version's ``effective_to`` (only when that is blank); without it
-    effective dates stay as they are — ecopark never invents a date. Raises
+    token). ``effective_from``, when given, becomes the draft's effective date. The retired
+    version's ``effective_to`` (when blank) is always recorded: the day before the new
+    version's effective date (given, or already on the draft), else the day of publication —
+    a fact, not an invented legal date; the new version's own date stays blank when unknown.
+    Raises
     ``ValidationError`` when the version is not a draft or a later version is already
     published. Returns the published version.
     """
@@ -751,6 +754,7 @@ def version_publish(
         .filter(framework_id=locked.framework_id, status=FrameworkVersion.Status.PUBLISHED)
         .exclude(pk=locked.pk)
     )
+    starts = effective_from or locked.effective_from
     for p in previous:
         if p.number > locked.number:
             raise ValidationError(
@@ -758,8 +762,10 @@ def version_publish(
                 % {"later": p, "version": locked},
                 code="older",
             )
-        if effective_from is not None and p.effective_to is None:
-            p.effective_to = effective_from - datetime.timedelta(days=1)
+        if p.effective_to is None:
+            # the day before the new version takes effect; without a known date, the day
+            # it stops being the version in force here: today
+            p.effective_to = starts - datetime.timedelta(days=1) if starts else timezone.localdate()
             if p.effective_from is not None and p.effective_to < p.effective_from:
                 raise ValidationError(
                     {
