@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -34,7 +35,7 @@ from rest_framework.response import Response as ApiResponse
 from enterprises.policy import can_respond
 
 from .forms import ResponseForm
-from .models import Answer, Campaign, Response
+from .models import Answer, Campaign, Evidence, Response
 from .selectors import attach_return_notes, campaigns_visible, responses_visible
 from .services import (
     BulkApproveError,
@@ -145,10 +146,36 @@ class ResponseTransitionSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class EvidenceSerializer(serializers.Serializer):
+    """An evidence file: ``data_element`` code, file ``name``, ``type`` (pdf, jpeg, png,
+    xlsx), ``size`` in bytes, ``sha256``, who uploaded it (username) and when (ISO 8601), and
+    ``download``: its address (answers only to those who may read the response)."""
+
+    id = serializers.IntegerField()
+    data_element = serializers.CharField(source="data_element.code")
+    name = serializers.CharField(source="original_name")
+    type = serializers.CharField(source="kind")
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = serializers.SerializerMethodField()
+    uploaded_at = serializers.DateTimeField()
+    download = serializers.SerializerMethodField()
+
+    def get_uploaded_by(self, obj) -> str:
+        return obj.uploaded_by.get_username() if obj.uploaded_by_id else ""
+
+    def get_download(self, obj) -> str:
+        path = reverse("surveys:evidence_download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ResponseDetailSerializer(ResponseListSerializer):
-    """A response with its answers, the latest return's reason and comments, and its steps."""
+    """A response with its answers, its evidence files, the latest return's reason and
+    comments, and its steps."""
 
     answers = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
     return_reason = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     transitions = ResponseTransitionSerializer(many=True, read_only=True)
@@ -156,10 +183,20 @@ class ResponseDetailSerializer(ResponseListSerializer):
     class Meta(ResponseListSerializer.Meta):
         fields = ResponseListSerializer.Meta.fields + [
             "answers",
+            "evidence",
             "return_reason",
             "comments",
             "transitions",
         ]
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj):
+        files = (
+            Evidence.objects.filter(response=obj)
+            .select_related("data_element", "uploaded_by")
+            .order_by("data_element__order", "uploaded_at", "pk")
+        )
+        return EvidenceSerializer(files, many=True, context=self.context).data
 
     @extend_schema_field(ResponseAnswerSerializer(many=True))
     def get_answers(self, obj):
@@ -329,7 +366,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _detail(self, response: Response, http=status.HTTP_200_OK) -> ApiResponse:
         fresh = self.get_queryset().get(pk=response.pk)
-        return ApiResponse(ResponseDetailSerializer(fresh).data, status=http)
+        return ApiResponse(
+            ResponseDetailSerializer(fresh, context={"request": self.request}).data, status=http
+        )
 
     @extend_schema(
         request=ResponsePatchSerializer,

@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -98,7 +99,7 @@ from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
 from .forms import AnswerValue
-from .models import Answer, Campaign, Response
+from .models import Answer, Campaign, Evidence, Response
 from .signals import scored_answers_changed
 from .validation import cross_field_errors
 
@@ -951,9 +952,13 @@ LONG_COLUMNS = (
     "unit",
     "raw",
     "status",
+    "evidence",
 )
-#: Leading columns of the wide export, followed by one column per data element code.
+#: Leading columns of the wide export, followed by one column per data element code and the
+#: last column, :data:`WIDE_LAST_COLUMN`.
 WIDE_COLUMNS = ("campaign", "period", "park", "enterprise", "tax_code", "status", "version")
+#: the wide export's last column: the response's evidence files
+WIDE_LAST_COLUMN = "evidence"
 #: Rows fetched per database round trip when exporting.
 EXPORT_CHUNK = 2000
 
@@ -972,6 +977,7 @@ def _column_titles() -> dict[str, str]:
         "raw": _("As entered"),
         "status": _("Status"),
         "version": _("Version"),
+        "evidence": _("Evidence files"),
     }
 
 
@@ -988,6 +994,48 @@ def export_responses(*, campaign: Campaign, user, park: Park | None = None) -> Q
     return qs.filter(park=park) if park is not None else qs
 
 
+def evidence_text(evidence: Evidence) -> str:
+    """One evidence file as the exports list it: name · type · size · who uploaded it, when ·
+    its download address (the exporting user may read every file of the export's scope)."""
+    from django.template.defaultfilters import filesizeformat
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    return " · ".join(
+        [
+            evidence.original_name,
+            evidence.get_kind_display(),
+            str(filesizeformat(evidence.size)),
+            _("uploaded by %(who)s on %(when)s")
+            % {
+                "who": evidence.uploaded_by.get_username() if evidence.uploaded_by_id else "—",
+                "when": date_format(
+                    timezone.localtime(evidence.uploaded_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+            settings.SITE_URL.rstrip("/")
+            + reverse("surveys:evidence_download", args=[evidence.pk]),
+        ]
+    )
+
+
+def export_evidence(
+    *, campaign: Campaign, user, park: Park | None = None
+) -> dict[tuple[int, int], list[str]]:
+    """The evidence files of ``campaign`` in the user's scope (optionally one park) as
+    ``{(response id, data element id): [text of each file, oldest first]}`` (see
+    :func:`evidence_text`); one query."""
+    qs = restrict(Evidence.objects.filter(response__campaign=campaign), user).select_related(
+        "uploaded_by"
+    )
+    if park is not None:
+        qs = qs.filter(response__park=park)
+    out: dict[tuple[int, int], list[str]] = {}
+    for e in qs.order_by("uploaded_at", "pk"):
+        out.setdefault((e.response_id, e.data_element_id), []).append(evidence_text(e))
+    return out
+
+
 def _typed_value(value_type: str, number, flag, text):
     if flag is not None:
         return bool(flag)
@@ -998,9 +1046,12 @@ def _typed_value(value_type: str, number, flag, text):
 
 def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator[tuple]:
     """Rows of the long export (:data:`LONG_COLUMNS`), one per answer, streamed from the
-    database. Values are typed: ``Decimal``/``int`` numbers in the element's canonical unit,
-    ``bool`` yes/no, ``str`` text; names and labels in the active language."""
+    database, then one per data element with evidence files but no answer (a document).
+    Values are typed: ``Decimal``/``int`` numbers in the element's canonical unit, ``bool``
+    yes/no, ``str`` text; names and labels in the active language; ``evidence`` lists the
+    element's files (:func:`evidence_text`, "; " between files)."""
     en = _language() == "en"
+    evidence = export_evidence(campaign=campaign, user=user, park=park)
     qs = (
         export_answers(campaign=campaign, user=user, park=park)
         .order_by(
@@ -1023,11 +1074,13 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             "data_element__unit",
             "raw",
             "response__status",
+            "response_id",
+            "data_element_id",
         )
     )
-    for park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status in qs.iterator(
-        chunk_size=EXPORT_CHUNK
-    ):
+    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
+        park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status, rid, el = row
+        files = evidence.pop((rid, el), [])
         yield (
             campaign.name,
             campaign.period,
@@ -1040,7 +1093,34 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             unit,
             raw,
             status,
+            "; ".join(files),
         )
+    if evidence:  # files of elements without an answer (documents)
+        subjects = {
+            r.pk: r
+            for r in Response.objects.filter(pk__in={rid for rid, _el in evidence}).select_related(
+                "park", "enterprise"
+            )
+        }
+        elements = {
+            e.pk: e for e in DataElement.objects.filter(pk__in={el for _rid, el in evidence})
+        }
+        for (rid, el), files in sorted(evidence.items()):
+            r, e = subjects[rid], elements[el]
+            yield (
+                campaign.name,
+                campaign.period,
+                r.park.name_en if en else r.park.name_vi,
+                r.enterprise.name if r.enterprise_id else "",
+                r.enterprise.tax_code if r.enterprise_id else "",
+                e.code,
+                e.label_en if en else e.label_vi,
+                None,
+                e.unit,
+                "",
+                r.status,
+                "; ".join(files),
+            )
 
 
 def wide_elements(campaign: Campaign) -> list[DataElement]:
@@ -1055,10 +1135,16 @@ def wide_rows(
 ) -> Iterator[list]:
     """Rows of the wide export: :data:`WIDE_COLUMNS` then one value per element of
     ``elements`` (None when unanswered), one row per response in scope, including responses
-    without answers. Two streamed queries merged on the response id."""
+    without answers; the last column (:data:`WIDE_LAST_COLUMN`) lists the response's files ("code: file", see
+    :func:`evidence_text`). Two streamed queries merged on the response id, and one for the
+    evidence."""
     en = _language() == "en"
     position = {e.pk: i for i, e in enumerate(elements)}
     value_type = {e.pk: e.value_type for e in elements}
+    code_of = {e.pk: e.code for e in elements}
+    evidence: dict[int, list[str]] = {}
+    for (rid, el), files in export_evidence(campaign=campaign, user=user, park=park).items():
+        evidence.setdefault(rid, []).extend(f"{code_of.get(el, '')}: {f}" for f in files)
     responses = (
         export_responses(campaign=campaign, user=user, park=park)
         .order_by("pk")
@@ -1094,7 +1180,9 @@ def wide_rows(
             tax or "",
             status,
             version,
-        ] + values
+            *values,
+            "; ".join(evidence.get(pk, [])),
+        ]
 
 
 def _csv_value(value) -> str:
@@ -1134,7 +1222,7 @@ def _csv_chunks(*, campaign, user, shape, park, rows_per_chunk, language) -> Ite
             header, rows = list(LONG_COLUMNS), long_rows(campaign=campaign, user=user, park=park)
         else:
             elements = wide_elements(campaign)
-            header = list(WIDE_COLUMNS) + [e.code for e in elements]
+            header = list(WIDE_COLUMNS) + [e.code for e in elements] + [WIDE_LAST_COLUMN]
             rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
         buffer.write("\ufeff")
         writer.writerow(header)
@@ -1187,8 +1275,10 @@ def export_xlsx_file(*, campaign: Campaign, user, shape: str, park: Park | None 
     else:
         elements = wide_elements(campaign)
         headers = [
-            [titles[c] for c in WIDE_COLUMNS] + [header_text(e) for e in elements],
-            list(WIDE_COLUMNS) + [e.code for e in elements],
+            [titles[c] for c in WIDE_COLUMNS]
+            + [header_text(e) for e in elements]
+            + [titles[WIDE_LAST_COLUMN]],
+            list(WIDE_COLUMNS) + [e.code for e in elements] + [WIDE_LAST_COLUMN],
         ]
         rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
     title = _("Answers")
