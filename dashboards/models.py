@@ -229,7 +229,9 @@ class CriterionResult(models.Model):
 
     ``gap`` is ``threshold - value`` for ≥/> rules and ``value - threshold`` for ≤/< rules,
     positive while the criterion is not met. ``reported``/``population`` carry a roll-up's
-    coverage (enterprises that reported / enterprises in the park). ``state_intended``,
+    coverage (enterprises that reported / enterprises in the park); ``numerator`` /
+    ``denominator`` a share's or count's enterprises counted and the enterprises it is taken
+    over (those that reported a value): a share of 66.67 % is 2 of 3. ``state_intended``,
     ``value_intended``, ``gap_intended`` judge the intended values; ``improvement`` =
     value_intended − value in the indicator's unit (improvement potential, UNIDO EIP
     assessment); empty when the subject has no plan.
@@ -251,6 +253,8 @@ class CriterionResult(models.Model):
     gap = models.FloatField(_("gap"), null=True, blank=True)
     reported = models.PositiveIntegerField(_("enterprises reported"), null=True, blank=True)
     population = models.PositiveIntegerField(_("enterprises in the park"), null=True, blank=True)
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
     state_intended = models.CharField(
         _("intended state"), max_length=12, choices=State.choices, blank=True
     )

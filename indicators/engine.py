@@ -76,6 +76,8 @@ RESULT_COLUMNS = [
     "gap",
     "reported",
     "population",
+    "numerator",
+    "denominator",
     "state_intended",
     "value_intended",
     "gap_intended",
@@ -92,7 +94,8 @@ class ScoreResult:
       ``state`` (categorical of :data:`STATES`), ``value`` (float, NaN if none), ``gap``
       (float: threshold − value for ≥/>, value − threshold for ≤/<, |value − threshold| for =;
       NaN when not computable), ``reported``/``population`` (roll-up coverage, NaN when the
-      indicator rolls nothing up), ``state_intended``, ``value_intended``, ``gap_intended``
+      indicator rolls nothing up), ``numerator``/``denominator`` (a share's or count's
+      enterprises counted and the enterprises it is taken over, NaN otherwise), ``state_intended``, ``value_intended``, ``gap_intended``
       and ``improvement`` = value_intended − value (indicator units).
     - ``categories``: one row per (kind, subject, category): ``met``, ``applicable`` (counts),
       ``share`` = weighted met / weighted applicable (0–1, NaN when nothing is applicable),
@@ -363,7 +366,7 @@ def _period_values(
 def _column(values: dict[str, dict[str, np.ndarray]], code, field: str, n: int) -> np.ndarray:
     if code is None or (isinstance(code, float) and np.isnan(code)) or code not in values:
         return np.full(n, np.nan)
-    return values[code][field]
+    return values[code].get(field, np.full(n, np.nan))
 
 
 def _judge(
@@ -380,6 +383,8 @@ def _judge(
     value = np.column_stack([_column(now, c, "value", n) for c in indicators])
     reported = np.column_stack([_column(now, c, "reported", n) for c in indicators])
     population = np.column_stack([_column(now, c, "population", n) for c in indicators])
+    numerator = np.column_stack([_column(now, c, "numerator", n) for c in indicators])
+    denominator = np.column_stack([_column(now, c, "denominator", n) for c in indicators])
     rule = crit["rule"].to_numpy(dtype=object)[None, :]
     op = crit["operator"].fillna("").to_numpy(dtype=object)[None, :]
     thr = crit["threshold"].to_numpy(dtype="float64")[None, :]
@@ -421,6 +426,8 @@ def _judge(
         "gap": gap,
         "reported": reported,
         "population": population,
+        "numerator": numerator,
+        "denominator": denominator,
     }
 
 
@@ -782,6 +789,8 @@ def _frames(kind, ids, entry, plan, has_intended, universe, extra):
         "gap": cur["gap"].ravel(),
         "reported": cur["reported"].ravel(),
         "population": cur["population"].ravel(),
+        "numerator": cur["numerator"].ravel(),
+        "denominator": cur["denominator"].ravel(),
     }
     cats = {
         "kind": _kind_column(kind, n * k),

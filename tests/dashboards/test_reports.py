@@ -138,7 +138,7 @@ def test_the_national_export_has_every_dashboard_table_with_the_snapshot_numbers
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["Parks", "Provinces", "Map", "Index distribution"]
+    assert wb.sheetnames == ["Parks", "Criteria", "Provinces", "Map", "Index distribution"]
     parks = list(wb["Parks"].iter_rows(values_only=True))
     header = parks[0]
     amata = next(row for row in parks if row[0] == personas.catalogue.amata.name_en)
