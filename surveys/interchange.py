@@ -513,7 +513,9 @@ def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") 
 
     ``file`` is a binary file object (e.g. Django's ``UploadedFile``); ``language`` is the
     format of numbers typed as text (``"vi"``: ``1.234,5``; ``"en"``: ``1,234.5``). Only the
-    first worksheet is read. Returns an :class:`ImportCheck` whose ``errors`` list every
+    data sheet is read: the template's by name, else the first with the header (other sheets,
+    e.g. notes added before it, are left alone); a row that changes nothing is not checked
+    against the response's version (the same file may be uploaded twice). Returns an :class:`ImportCheck` whose ``errors`` list every
     problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
     Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
     :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
@@ -581,11 +583,31 @@ def _header_map(head: list[tuple], elements: list[DataElement]):
     return None
 
 
-def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
+def _data_sheet(wb, elements: list[DataElement]):
+    """The worksheet holding the data and its first rows: the template's data sheet by name
+    (in either language) when its header is found, else the first sheet whose first
+    :data:`HEADER_SEARCH_ROWS` rows hold the header (a sheet of notes added before it does not
+    matter); the first sheet when none does (its missing header is then reported)."""
+    names = set()
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            names.add(_("Data")[:31])
+    sheets = sorted(wb.worksheets, key=lambda ws: ws.title not in names)  # by name first
+    for ws in sheets:
+        ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
+        rows = ws.iter_rows()
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        if _header_map(head, elements) is not None:
+            return ws, head, rows
     ws = wb.worksheets[0]
-    sheet = ws.title
-    ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
+    rows = ws.iter_rows()
+    return ws, list(itertools.islice(rows, HEADER_SEARCH_ROWS)), rows
+
+
+def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
     elements = template_elements(campaign)
+    ws, head, rows = _data_sheet(wb, elements)
+    sheet = ws.title
     result = ImportCheck(
         campaign=campaign,
         park=park,
@@ -600,8 +622,6 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             "code", "value_type"
         )
     )
-    rows = ws.iter_rows()
-    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     found = _header_map(head, elements)
     if found is None:
         errors.append(
@@ -613,7 +633,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                 "",
                 _(
                     "No header row with a “%(tax)s” column was found in the first %(n)s rows of "
-                    "the first sheet. Start from the template downloaded from ecopark."
+                    "any sheet. Start from the template downloaded from ecopark."
                 )
                 % {"tax": _("Tax code"), "n": HEADER_SEARCH_ROWS},
             )
@@ -702,28 +722,10 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             )
             continue
         first_row_of[response.pk] = row_number
+        file_version = None
         if version_col is not None:
             version_cell = cell_at(version_col)
             file_version = version_cell.value if version_cell is not None else None
-            if not _is_blank(file_version) and str(cell_text(file_version)) != str(
-                response.version
-            ):
-                error(
-                    version_col,
-                    headers.get(version_col, RESPONSE_VERSION),
-                    file_version,
-                    _(
-                        "%(enterprise)s's response was saved since this file was made (version "
-                        "%(file)s, now %(current)s); download a fresh template so that nothing "
-                        "is overwritten."
-                    )
-                    % {
-                        "enterprise": response.enterprise.name,
-                        "file": cell_text(file_version),
-                        "current": response.version,
-                    },
-                )
-                continue
         changes: dict[int, AnswerValue] = {}
         for col, element in element_cols:
             cell = cell_at(col)
@@ -742,6 +744,30 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             if value is None or _same(stored.get((response.pk, element.pk)), value):
                 continue
             changes[element.pk] = value
+        # a row that changes nothing conflicts with nothing, whatever its version (the same
+        # file uploaded twice); one that changes answers saved since the file was made is
+        # refused, so that nothing is overwritten
+        if (
+            changes
+            and not _is_blank(file_version)
+            and str(cell_text(file_version)) != str(response.version)
+        ):
+            error(
+                version_col,
+                headers.get(version_col, RESPONSE_VERSION),
+                file_version,
+                _(
+                    "%(enterprise)s's response was saved since this file was made (version "
+                    "%(file)s, now %(current)s); download a fresh template so that nothing "
+                    "is overwritten."
+                )
+                % {
+                    "enterprise": response.enterprise.name,
+                    "file": cell_text(file_version),
+                    "current": response.version,
+                },
+            )
+            continue
         # the cross-field rules on the row's answers once saved (stored, then the file's)
         merged = {
             element.code: AnswerValue(number=stored[(response.pk, element.pk)][0])

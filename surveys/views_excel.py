@@ -260,6 +260,17 @@ def excel_import(request, campaign_id: int, park_id: int):
             except xlsx.FileRefused as exc:
                 refused = " ".join(exc.messages)
             else:
+                if check.ok and not check.rows:
+                    request.session.pop(key, None)
+                    messages.success(
+                        request,
+                        _(
+                            "The file was read (%(rows)s rows): its answers equal the saved "
+                            "ones, so there is nothing to change."
+                        )
+                        % {"rows": check.rows_read},
+                    )
+                    return redirect("surveys:excel_import", campaign.pk, park.pk)
                 if check.ok:
                     try:
                         result = interchange.import_save(check=check, user=request.user)
