@@ -14,12 +14,17 @@ outside the caller's scope answers 404, whether or not it exists.
   answers 409, a missing reason 400, a step the caller may not take 403.
 - ``POST /responses/approve/`` ``{"ids": [..]}``: bulk approval, all or nothing.
 
-Values: numbers as JSON numbers, or strings written the English way (``1234.5``); yes/no as
-``true``/``false`` (or ``"yes"``/``"no"``); dates as ``yyyy-mm-dd`` or ``dd/mm/yyyy``.
+Values (:data:`VALUE_RULES`): numbers as JSON numbers or plain decimal strings (``1234.5``,
+``"-0.5"``: digits, at most one point, no grouping); yes/no as JSON ``true``/``false``; dates
+as ISO 8601 (``2025-03-15``); text and choices as strings. Anything else is refused (400)
+with a message naming the data element.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
+import re
 from decimal import Decimal
 
 import django_filters
@@ -33,8 +38,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from enterprises.policy import can_respond
+from indicators.models import DataElement
 
-from .forms import ResponseForm
+from .forms import ResponseForm, element_label
 from .models import Answer, Campaign, Evidence, Response
 from .selectors import attach_return_notes, campaigns_visible, responses_visible
 from .services import (
@@ -220,12 +226,69 @@ class ResponseDetailSerializer(ResponseListSerializer):
         return [{"data_element": c.data_element.code, "text": c.text} for c in obj.return_comments]
 
 
+#: how the API reads a value, shown in the API docs
+VALUE_RULES = (
+    "The value in the element's unit (or in ``unit``): numbers as a JSON number or a plain "
+    'decimal string ("1234.5", "-0.5": digits and at most one point, no grouping); yes/no as '
+    "JSON true or false; dates as ISO 8601 (2025-03-15); text and choices as strings. Null "
+    'or "" clears the answer. Any other value is refused (400), naming the data element.'
+)
+
+_PLAIN_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def api_value_text(element: DataElement, value) -> str:
+    """``value`` as sent in JSON, checked against :data:`VALUE_RULES` for ``element`` and
+    written as the response form reads it in English ("" clears). Raises ``ValueError`` with
+    the message naming the element."""
+    if value is None or value == "":
+        return ""
+    vt = element.value_type
+    label = f"«{element_label(element)}» ({element.code})"
+    if vt == DataElement.ValueType.YES_NO:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        raise ValueError(
+            _("%(field)s: a yes/no answer is JSON true or false, not %(value)s.")
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if vt in DataElement.NUMERIC_TYPES:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format(Decimal(str(value)), "f")
+        if isinstance(value, str) and _PLAIN_DECIMAL.match(value.strip()):
+            return value.strip()
+        raise ValueError(
+            _(
+                "%(field)s: a number is a JSON number or a plain decimal string such as "
+                '"1234.5", not %(value)s.'
+            )
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if vt == DataElement.ValueType.DATE:
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip()).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        raise ValueError(
+            _("%(field)s: a date is written ISO 8601, e.g. 2025-03-15, not %(value)s.")
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError(
+        _("%(field)s: the answer is a string, not %(value)s.")
+        % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+    )
+
+
 class AnswerChangeSerializer(serializers.Serializer):
     """One answer to change: ``value`` null or "" clears it; ``unit`` where the element
     allows several (defaults to the canonical unit)."""
 
     data_element = serializers.CharField()
-    value = AnswerValueField(allow_null=True, required=False)
+    value = AnswerValueField(allow_null=True, required=False, help_text=VALUE_RULES)
     unit = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -290,16 +353,6 @@ class _EnglishNumbersForm(ResponseForm):
 
     def _language(self) -> str:
         return "en"
-
-
-def _as_form_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | Decimal):
-        return format(Decimal(str(value)), "f")
-    return str(value).strip()
 
 
 def _error(exc: ValidationError) -> ApiResponse:
@@ -428,9 +481,23 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 data[code] = f"{answer.value_number.normalize():f}"
             else:
                 data[code] = answer.value_text
+        refused = {}
         for item in sent:
-            data[item["data_element"]] = _as_form_text(item.get("value"))
-            data[f"{item['data_element']}__unit"] = item.get("unit") or ""
+            code = item["data_element"]
+            try:
+                data[code] = api_value_text(by_code[code], item.get("value"))
+            except ValueError as exc:
+                refused[code] = [str(exc)]
+            data[f"{code}__unit"] = item.get("unit") or ""
+        if refused:
+            return ApiResponse(
+                {
+                    "detail": " ".join(m for msgs in refused.values() for m in msgs),
+                    "code": "invalid",
+                    "errors": refused,
+                },
+                status=400,
+            )
         form = _EnglishNumbersForm(data, elements=elements)
         if not form.is_valid():
             errors = {k: v for k, v in form.errors.items()}
