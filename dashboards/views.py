@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
@@ -465,7 +466,7 @@ def park_detail(request, pk: int):
         return {
             "d": data,
             "campaign_error": campaign_error,
-            "can_report": tenants,
+            "can_report": can(request.user, Action.REPORT, park),
             "figure": figures.category_share_figure(data.categories) if data.categories else None,
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
         }
@@ -484,8 +485,12 @@ def park_detail(request, pk: int):
 
 @login_required
 def park_export(request, pk: int):
-    """The park dashboard's tables as an XLSX workbook."""
+    """The park dashboard's tables as an XLSX workbook. Same rule as the PDF (the policy's
+    ``report`` action on the park): the ministry, the province's board and the park manager;
+    a tenant, who reads the page, gets 403."""
     park, campaigns, campaign, error = _park_data(request, pk)
+    if not can(request.user, Action.REPORT, park):
+        raise PermissionDenied
     if error:
         return _export_refused(request, [error])
     data = park_dashboard(
@@ -501,12 +506,13 @@ def park_export(request, pk: int):
 def park_report(request, pk: int):
     """The park's self-assessment PDF for its Art. 41 dossier (Decree 35/2022): each Art. 37
     criterion with its evidence, state and legal source, in Vietnamese (``?lang=vi``) or
-    English (``?lang=en``; default: the active language). Park managers, boards and the
-    ministry only: it quotes the park's answers, which enterprises never read. When PDF
-    rendering is unavailable on this server, a page says so (503) instead of an error."""
-    if not follows_others(request.user):
-        raise Http404  # the dossier quotes the park's own answers: never to an enterprise
+    English (``?lang=en``; default: the active language). Same rule as the workbook (the
+    policy's ``report`` action on the park): park managers, boards and the ministry; a tenant
+    gets 403 — the dossier quotes the park's answers. When PDF rendering is unavailable on
+    this server, a page says so (503) instead of an error."""
     park, campaigns, campaign, error = _park_data(request, pk)
+    if not can(request.user, Action.REPORT, park):
+        raise PermissionDenied
     if error:
         return _export_refused(request, [error])
     if campaign is None:

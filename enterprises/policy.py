@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     REOPEN = "reopen"  #: reopen an approved response for a correction
     IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
     PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
+    REPORT = "report"  #: download a park's documents: its dashboard workbook, its Art. 41 PDF
     MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute
 
 
@@ -129,6 +130,9 @@ RULES: dict[str, Rule] = {
         enterprise=None,
         grants={
             Action.VIEW: (*READERS[:3], Grant(E, R.OWN_PARK)),
+            # the park's documents (dashboard XLSX and Art. 41 PDF, which quote the park's
+            # answers): those who follow the park; a tenant reads its park's page only
+            Action.REPORT: READERS[:3],
             Action.MANAGE: PARK_STEWARDS,
             Action.IMPORT: (Grant(B, R.PROVINCE), Grant(P, R.PARK)),
         },

@@ -497,7 +497,9 @@ def test_tenants_and_their_status_are_shown_to_the_park_manager_never_to_an_ente
     html = r.content.decode()
     assert "tenants-table" not in html
     assert "Enterprise B (test)" not in html and "Enterprise A (test)" not in html
-    assert client.get(reverse("dashboards:park-export", args=[amata.pk])).status_code == 200
+    # the park's documents follow one rule (enterprises/policy.py, report): not a tenant's
+    assert client.get(reverse("dashboards:park-export", args=[amata.pk])).status_code == 403
+    assert "park-export" not in html
 
 
 # --- enterprise ------------------------------------------------------------------------------

@@ -122,7 +122,8 @@ def test_the_pdf_and_exports_are_refused_outside_the_scope(client, personas, ama
         client.logout()
     # a tenant reads its park's dashboard but never the dossier, which quotes the park's answers
     login(client, personas.enterprise_a)
-    assert client.get(reverse("dashboards:park-report", args=[amata.pk])).status_code == 404
+    assert client.get(reverse("dashboards:park-report", args=[amata.pk])).status_code == 403
+    assert client.get(reverse("dashboards:park-export", args=[amata.pk])).status_code == 403
     page = client.get(reverse("dashboards:park", args=[amata.pk])).content.decode()
     assert reverse("dashboards:park-report", args=[amata.pk]) not in page
 
