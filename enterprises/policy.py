@@ -520,6 +520,13 @@ def nameable_parks(user, park: Park) -> QuerySet[Park]:
     return Park.objects.filter(Q(pk=park.pk) | Q(pk__in=visible_parks(user).values("pk")))
 
 
+def matchable(streams: QuerySet, user) -> QuerySet:
+    """The ``streams`` a user may meet among matching candidates: those it may read (an
+    enterprise its own, a park manager its tenants') and those their owners offered for
+    matching (``offered``): another enterprise's stream is never shown without that consent."""
+    return streams.filter(Q(offered=True) | Q(pk__in=restrict(streams, user).values("pk")))
+
+
 def park_visible_by_scope(user, park_id: int) -> bool | None:
     """Whether park ``park_id`` is in :func:`visible_parks`, where the scope alone answers it
     without a query (ministry: True, provided the park exists; park manager: its own park;

@@ -142,6 +142,7 @@ class StreamSerializer(serializers.ModelSerializer):
             "quantity_per_year",
             "unit",
             "quantity_entered",
+            "offered",
             "active",
             "is_demo",
             "version",

@@ -122,6 +122,14 @@ class StreamForm(forms.Form):
     quantity_per_year = NumberField(required=False, label=_("quantity per year"))
     unit = forms.ChoiceField(choices=FLOW_UNITS, required=False, label=_("unit"))
     active = forms.BooleanField(required=False, initial=True, label=_("active"))
+    offered = forms.BooleanField(
+        required=False,
+        label=_("offered for matching"),
+        help_text=_(
+            "Other enterprises see this stream, with its quantity, among matching candidates "
+            "only when it is offered."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, enterprises=None, **kwargs):

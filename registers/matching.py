@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from common.formats import format_quantity
 from enterprises.models import Park
-from enterprises.policy import Action, restrict
+from enterprises.policy import Action, matchable, restrict
 
 from .models import Stream, SymbiosisExchange
 
@@ -82,9 +82,9 @@ def match_candidates(
         return []
     streams = {
         s.pk: s
-        for s in Stream.objects.filter(active=True, enterprise__park_id__in=near).select_related(
-            "enterprise__park"
-        )
+        for s in matchable(
+            Stream.objects.filter(active=True, enterprise__park_id__in=near), user
+        ).select_related("enterprise__park")
     }
     frame = pd.DataFrame(
         [

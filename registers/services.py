@@ -554,7 +554,15 @@ def certificate_delete(*, user, certificate: ISOCertificate) -> None:
     parks_announce([park_id])
 
 
-STREAM_FIELDS = ("direction", "category", "description", "quantity_per_year", "unit", "active")
+STREAM_FIELDS = (
+    "direction",
+    "category",
+    "description",
+    "quantity_per_year",
+    "unit",
+    "active",
+    "offered",
+)
 
 
 @transaction.atomic
@@ -601,6 +609,7 @@ def stream_save(
     if typed:
         stream.quantity_entered = "" if qty is None else f"{raw_q} {raw_unit}".strip()[:80]
     stream.active = bool(data.get("active", stream.active if stream.pk else True))
+    stream.offered = bool(data.get("offered", stream.offered))
     stream.is_demo = bool(data.get("is_demo", stream.is_demo))
     stream.updated_by = user
     stream.save()
