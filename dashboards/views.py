@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
@@ -242,6 +243,52 @@ def _pilot(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+#: parks per page of the national and province tables (``?page=all`` lists every one)
+PARKS_PER_PAGE = 25
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased without Vietnamese marks (đ as d), for a search that finds
+    "Đình Vũ" when "dinh vu" is typed."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _park_rows_page(request, rows: list) -> dict:
+    """The page of the park table that ``?q=`` (park name or province, marks optional) and
+    ``?page=`` (a number, or ``all``) ask for, :data:`PARKS_PER_PAGE` rows a page; the
+    summary, map and charts keep every row. Returns ``rows_page`` (a Django ``Page``),
+    ``listed`` (rows matching the search), ``q``, ``all_rows``, ``page_query`` (the query
+    string without ``page``, for the page links) and ``clear_query`` (without the search)."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    listed = rows
+    if q:
+        needle = _folded(q)
+        listed = [
+            r
+            for r in rows
+            if needle in _folded(r.park.name_vi)
+            or needle in _folded(r.park.name_en)
+            or needle in _folded(r.park.province.name_vi)
+        ]
+    all_rows = request.GET.get("page") == "all"
+    paginator = Paginator(listed, max(len(listed), 1) if all_rows else PARKS_PER_PAGE)
+    params = request.GET.copy()
+    params.pop("page", None)
+    page_query = params.urlencode()
+    params.pop("q", None)
+    return {
+        "rows_page": paginator.get_page(1 if all_rows else request.GET.get("page")),
+        "listed": listed,
+        "q": q,
+        "all_rows": all_rows,
+        "page_query": page_query,
+        "clear_query": params.urlencode(),
+    }
+
+
 def _table_body(
     request, *, parks, provinces, key_parts: tuple, export_url: str, province=None
 ) -> str:
@@ -283,6 +330,7 @@ def _table_body(
             "form": form,
             "campaign": campaign,
             "t": table,
+            **_park_rows_page(request, table.rows),
             "export_url": export_url + (f"?{query}" if query else ""),
             # the national page is the ministry's: it starts "recompute everything" from here
             "recompute_url": (

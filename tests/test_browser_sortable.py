@@ -66,6 +66,7 @@ def test_ministry_sorts_the_national_parks_by_index_with_a_click_and_with_the_ke
     amata, dinh_vu = personas.catalogue.amata.pk, personas.catalogue.dinh_vu.pk
     page = new_page(browser, live_server, personas.ministry)
     assert page.url.endswith("/parks/national/")
+    page.goto(f"{live_server.url}/parks/national/?page=all")  # every park in one table
     table = "#parks-table"
     server = server_order()
     assert len(server) == 97
@@ -119,6 +120,9 @@ def test_without_javascript_the_national_table_keeps_the_server_order_and_plain_
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith("/parks/national/")
+    # the first page: the first 25 parks in the server's order, then every park on request
+    assert park_ids(page) == server_order()[:25]
+    page.goto(f"{live_server.url}/parks/national/?page=all")
     assert park_ids(page) == server_order()
     assert page.locator("#parks-table thead button").count() == 0
     with translation.override("vi"):

@@ -63,7 +63,9 @@ def test_the_national_page_counts_parks_without_submitted_answers_as_no_result(
     assert (hai_phong.with_result, hai_phong.mean_index, hai_phong.eligible) == (0, None, 0)
 
     assert client.login(username=personas.ministry.username, password=PASSWORD)
-    html = client.get("/parks/national/", {"campaign": amata_filled.pk}).content.decode()
+    html = client.get(
+        "/parks/national/", {"campaign": amata_filled.pk, "page": "all"}
+    ).content.decode()
     row = _row(html, c.dinh_vu.pk)
     # index, criteria met, eligible and trend are "no result"; the tenant coverage stays
     assert row.count("—") == 4 and "0/1" in row, row
