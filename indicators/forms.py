@@ -41,7 +41,15 @@ class PublishForm(forms.Form):
     )
 
 
-class DataElementForm(forms.ModelForm):
+class _DraftRowForm(forms.ModelForm):
+    """A row of a draft version on the catalogue page: model validation is done by the
+    service (with the check of the whole version), not here."""
+
+    def _post_clean(self):
+        pass
+
+
+class DataElementForm(_DraftRowForm):
     """The fields of a draft data element ministry staff may change on the catalogue page:
     labels, help, unit, range and whether it is required on submit. Its code, subject and type
     stay (formulas read them); saving goes through ``indicators.services.data_element_update``,
@@ -64,11 +72,8 @@ class DataElementForm(forms.ModelForm):
             "help_en": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def _post_clean(self):
-        """Model validation is done by the service (with the version check), not here."""
 
-
-class CriterionForm(forms.ModelForm):
+class CriterionForm(_DraftRowForm):
     """The fields of a draft criterion ministry staff may change on the catalogue page.
 
     The threshold is in the criterion's unit; leave it blank where the source gives none
@@ -108,6 +113,3 @@ class CriterionForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "notes_vi": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def _post_clean(self):
-        """Model validation is done by the service (with the version check), not here."""

@@ -200,10 +200,14 @@ def version_discard_view(request, code: str, number: int):
 
 
 @login_required
-def _draft_row_edit(request, *, version, obj, form_class, update, kind: str):
-    """GET shows ``form_class`` for ``obj`` (a row of the draft ``version``); POST saves the
-    changed fields through ``update(obj, **fields)`` and returns to the version page, or shows
-    the service's errors on their fields. A frozen version answers 403."""
+def _draft_row_edit(request, code: str, number: int, row_code: str, *, model, form_class, update):
+    """Ministry staff edit one row (``model``: a criterion or a data element, by its code) of
+    a draft version: GET shows ``form_class``; POST saves the changed fields through
+    ``update(obj, **fields)`` (the service checks the whole version again) and returns to the
+    version page, or shows the service's errors on their fields. A published or retired
+    version answers 403, as does anyone but ministry staff."""
+    version = _maintainer_version(request, code, number)
+    obj = get_object_or_404(model.objects.select_related("version"), version=version, code=row_code)
     if version.is_frozen:
         raise PermissionDenied
     form = form_class(request.POST or None, instance=obj)
@@ -219,49 +223,39 @@ def _draft_row_edit(request, *, version, obj, form_class, update, kind: str):
                 form.add_error(None, exc)
         else:
             messages.success(request, _("%(code)s was saved.") % {"code": obj.code})
-            return redirect(
-                "indicators:version", code=version.framework.code, number=version.number
-            )
+            return redirect("indicators:version", code=code, number=number)
     return render(
         request,
         "indicators/criterion_form.html",
-        {"form": form, "criterion": obj, "version": version, "kind": kind},
+        {"form": form, "criterion": obj, "version": version, "kind": model._meta.model_name},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 def criterion_edit(request, code: str, number: int, criterion: str):
-    """Ministry staff edit one criterion of a draft (GET shows the form, POST saves through
-    ``criterion_update``); a published or retired version answers 403, as does anyone else."""
-    version = _maintainer_version(request, code, number)
-    obj = get_object_or_404(
-        Criterion.objects.select_related("version"), version=version, code=criterion
-    )
+    """A criterion of a draft (:func:`_draft_row_edit`, through ``criterion_update``)."""
     return _draft_row_edit(
         request,
-        version=version,
-        obj=obj,
+        code,
+        number,
+        criterion,
+        model=Criterion,
         form_class=CriterionForm,
         update=lambda o, **f: criterion_update(criterion=o, **f),
-        kind="criterion",
     )
 
 
 @login_required
 def data_element_edit(request, code: str, number: int, element: str):
-    """Ministry staff edit one data element of a draft (labels, help, unit, range, required;
-    POST saves through ``data_element_update``, which checks the version again); a published
-    or retired version answers 403, as does anyone else."""
-    version = _maintainer_version(request, code, number)
-    obj = get_object_or_404(
-        DataElement.objects.select_related("version"), version=version, code=element
-    )
+    """A data element of a draft: labels, help, unit, range, required
+    (:func:`_draft_row_edit`, through ``data_element_update``)."""
     return _draft_row_edit(
         request,
-        version=version,
-        obj=obj,
+        code,
+        number,
+        element,
+        model=DataElement,
         form_class=DataElementForm,
         update=lambda o, **f: data_element_update(data_element=o, **f),
-        kind="data_element",
     )

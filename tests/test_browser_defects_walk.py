@@ -23,24 +23,14 @@ from enterprises.models import Park
 from surveys.models import Answer, Response
 from surveys.services import campaign_open
 
-from .conftest import PASSWORD
 from .dashboards.test_pages import set_answers
-from .test_browser_workflow import browser  # noqa: F401 (fixture)
+from .test_browser_workflow import _page_as, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def _login(browser, live_server, user, *, language="vi", width=390):  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 844})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
+def _login(browser, live_server, user):  # noqa: F811
+    return _page_as(browser, live_server, user, language="vi")
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ import pytest
 from django.utils import translation
 
 from dashboards.figures import category_share_figure
-from dashboards.services import park_recompute
-from surveys.models import Response
 
 from ..conftest import PASSWORD
-from .test_pages import set_answers
+from .test_pages import score
 
 pytestmark = pytest.mark.usefixtures("keep_language")
 
@@ -51,12 +49,7 @@ def test_an_empty_category_is_not_drawn_and_the_axis_reaches_100():
 
 
 def test_the_park_page_table_leaves_empty_categories_out(client, personas, campaign_2025):
-    park = Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
-    set_answers(park, {"symbioses_operating": 1})
-    Response.objects.filter(pk=park.pk).update(status=Response.Status.SUBMITTED)
-    park_recompute(campaign_id=campaign_2025.pk, park_id=personas.catalogue.amata.pk)
+    score(campaign_2025, personas.catalogue.amata, {"symbioses_operating": 1})
     assert client.login(username=personas.park_manager.username, password=PASSWORD)
     html = client.get(f"/parks/{personas.catalogue.amata.pk}/").content.decode()
     table = re.search(r'id="category-table">.*?</table>', html, re.S).group(0)

@@ -22,13 +22,12 @@ pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _open(catalogue, name, period, **scope):
+    dates = {
+        "opens_on": datetime.date(period + 1, 1, 1),
+        "closes_on": datetime.date(period + 1, 3, 31),
+    }
     return campaign_open(
-        name=name,
-        period=period,
-        framework_version=catalogue.vn2022,
-        opens_on=datetime.date(period + 1, 1, 1),
-        closes_on=datetime.date(period + 1, 3, 31),
-        **scope,
+        name=name, period=period, framework_version=catalogue.vn2022, **dates, **scope
     )
 
 

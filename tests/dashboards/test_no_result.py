@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,15 +19,14 @@ from enterprises.models import Park
 from surveys.models import Response
 
 from ..conftest import PASSWORD
+from .test_pages import row_of
 from .test_recompute import amata_filled  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _row(html: str, park_id: int) -> str:
-    m = re.search(rf'<tr data-park="{park_id}">(.*?)</tr>', html, flags=re.S)
-    assert m, f"no row for park {park_id}"
-    return " ".join(re.sub(r"<[^>]+>", " ", m.group(1)).split())
+    return row_of(SimpleNamespace(content=html.encode()), "data-park", park_id)
 
 
 def test_recomputing_everything_gives_no_result_to_the_park_and_enterprise_that_never_reported(

@@ -6,6 +6,7 @@ and on the park page, for mandatory and performance criteria alike.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,24 +14,28 @@ from dashboards.services import park_recompute
 from surveys.models import Response
 
 from ..conftest import PASSWORD
-from .test_pages import set_answers
+from .test_pages import row_of, score, set_answers
 
 pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def _row(html: str, code: str) -> str:
-    m = re.search(rf'<tr data-code="{re.escape(code)}">(.*?)</tr>', html, flags=re.S)
-    assert m, f"no row {code}"
-    return " ".join(re.sub(r"<[^>]+>", " ", m.group(1)).split())
+    return row_of(SimpleNamespace(content=html.encode()), "data-code", code)
 
 
-def test_a_yes_for_this_year_only_says_which_look_back_years_are_missing(
-    client, personas, campaign_2025
-):
+@pytest.fixture
+def compliant_this_year(personas, campaign_2025):
+    """Enterprise A answered "compliant: yes" for 2025 only, submitted and scored."""
     ent = Response.objects.get(campaign=campaign_2025, enterprise=personas.ent_a)
     set_answers(ent, {"compliant": True})
     Response.objects.filter(pk=ent.pk).update(status=Response.Status.SUBMITTED)
     park_recompute(campaign_id=campaign_2025.pk, park_id=personas.catalogue.amata.pk)
+    return campaign_2025
+
+
+def test_a_yes_for_this_year_only_says_which_look_back_years_are_missing(
+    client, personas, compliant_this_year
+):
     assert client.login(username=personas.enterprise_a.username, password=PASSWORD)
     html = client.get(f"/parks/enterprises/{personas.ent_a.pk}/").content.decode()
     row = _row(html, "VN35-ENT-2")
@@ -50,12 +55,7 @@ def test_a_yes_for_this_year_only_says_which_look_back_years_are_missing(
 def test_the_park_page_explains_no_data_and_no_threshold_for_performance_criteria_too(
     client, personas, campaign_2025
 ):
-    park = Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
-    set_answers(park, {"symbioses_operating": 1})
-    Response.objects.filter(pk=park.pk).update(status=Response.Status.SUBMITTED)
-    park_recompute(campaign_id=campaign_2025.pk, park_id=personas.catalogue.amata.pk)
+    score(campaign_2025, personas.catalogue.amata, {"symbioses_operating": 1})
     assert client.login(username=personas.park_manager.username, password=PASSWORD)
     html = client.get(f"/parks/{personas.catalogue.amata.pk}/").content.decode()
     rows = re.findall(r'<tr data-code="([^"]+)">(.*?)</tr>', html, flags=re.S)
@@ -69,15 +69,11 @@ def test_the_park_page_explains_no_data_and_no_threshold_for_performance_criteri
     assert "no_threshold" in html
 
 
-def test_the_enterprise_export_carries_why_beside_the_state(client, personas, campaign_2025):
+def test_the_enterprise_export_carries_why_beside_the_state(client, personas, compliant_this_year):
     import io
 
     from openpyxl import load_workbook
 
-    ent = Response.objects.get(campaign=campaign_2025, enterprise=personas.ent_a)
-    set_answers(ent, {"compliant": True})
-    Response.objects.filter(pk=ent.pk).update(status=Response.Status.SUBMITTED)
-    park_recompute(campaign_id=campaign_2025.pk, park_id=personas.catalogue.amata.pk)
     assert client.login(username=personas.enterprise_a.username, password=PASSWORD)
     client.cookies["django_language"] = "en"
     r = client.get(f"/parks/enterprises/{personas.ent_a.pk}/export.xlsx")
