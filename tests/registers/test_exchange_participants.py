@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enterprises.models import Park
 from enterprises.policy import nameable_parks
@@ -58,7 +59,7 @@ def test_amatas_manager_cannot_name_a_park_outside_its_scope_as_developer_partic
 
 def test_the_service_refuses_it_for_a_tenant_too_and_names_the_reason(personas):
     c = personas.catalogue
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("vi"), pytest.raises(ValidationError) as exc:
         exchange_save(
             user=personas.enterprise_a,
             park=c.amata,
