@@ -41,7 +41,10 @@ CAMPAIGN_PARAMETER = OpenApiParameter(
     OpenApiTypes.INT,
     OpenApiParameter.QUERY,
     required=False,
-    description="Campaign id; default: the newest campaign.",
+    description=(
+        "Campaign id; default: for one park, its newest campaign; for the national table, the "
+        "newest campaign of every park, else the one covering most of the caller's parks."
+    ),
 )
 
 
@@ -55,7 +58,8 @@ class CampaignSerializer(serializers.Serializer):
 
 
 class SnapshotSerializer(serializers.Serializer):
-    """A park's summary: index 0–100 (null: nothing applicable), criteria met of applicable,
+    """A park's summary: index 0–100 (null: no result — the park's response is not submitted
+    or approved, or nothing is applicable), criteria met of applicable,
     mandatory criteria met of total, eligibility (Decree 35/2022 Art. 37 gate), enterprises
     reported of enterprises in the park, its eco-enterprises (Art. 40(2)), the intended index,
     improvement potential (index points) and eligibility with the intended values (null
@@ -79,8 +83,8 @@ class SnapshotSerializer(serializers.Serializer):
 class CriterionScoreSerializer(serializers.Serializer):
     """One criterion: state (``met``, ``not_met``, ``no_data``, ``no_threshold``), value,
     rule, threshold and gap (positive while not met), roll-up coverage, the intended value and
-    state and the improvement potential (null/empty without a plan), legal source and the
-    verification status of the research behind it."""
+    state and the improvement potential (null/empty without a plan), legal source (in English
+    and in Vietnamese) and the verification status of the research behind it."""
 
     code = serializers.CharField()
     title_en = serializers.CharField()
@@ -99,6 +103,8 @@ class CriterionScoreSerializer(serializers.Serializer):
     improvement = serializers.FloatField(allow_null=True)
     instrument = serializers.CharField()
     article = serializers.CharField()
+    instrument_vi = serializers.CharField(allow_blank=True)
+    article_vi = serializers.CharField(allow_blank=True)
     verification_status = serializers.CharField()
 
 
@@ -131,7 +137,8 @@ class ParkScoresSerializer(serializers.Serializer):
 class NationalRowSerializer(serializers.Serializer):
     """One park of the national table; ``trend`` is the change of the index since
     ``previous_period`` (index points); ``response_status`` null when the park is not in the
-    campaign."""
+    campaign; ``index``, criteria counts, ``eligible`` and ``eco_enterprises`` null when the
+    park has no result (its response is not submitted or approved)."""
 
     park_id = serializers.IntegerField()
     park_name_vi = serializers.CharField()
@@ -276,6 +283,8 @@ class ParkScoresView(APIView):
                         "improvement": r.improvement,
                         "instrument": r.criterion.instrument,
                         "article": r.criterion.article,
+                        "instrument_vi": r.criterion.instrument_vi,
+                        "article_vi": r.criterion.article_vi,
                         "verification_status": r.criterion.verification_status,
                     }
                     for r in data.rows
@@ -312,13 +321,17 @@ class NationalScoresView(APIView):
         def build():
             campaigns = campaigns_all()
             try:
-                campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
+                campaign = campaign_pick(
+                    campaigns,
+                    campaign_id=_campaign_param(request),
+                    parks=visible_parks(request.user),
+                )
             except Campaign.DoesNotExist:
                 raise NotFound("No such campaign.") from None
             table = park_table(parks=visible_parks(request.user), campaign=campaign)
             results = []
             for r in table.rows:
-                s = r.snapshot
+                s, res = r.snapshot, r.result
                 results.append(
                     {
                         "park_id": r.park.pk,
@@ -329,17 +342,17 @@ class NationalScoresView(APIView):
                         "eip_pilot": r.park.eip_pilot,
                         "response_status": r.response_status,
                         "index": r.index,
-                        "criteria_met": s.criteria_met if s else None,
-                        "criteria_applicable": s.criteria_applicable if s else None,
-                        "mandatory_met": s.mandatory_met if s else None,
-                        "mandatory_total": s.mandatory_total if s else None,
-                        "eligible": s.eligible if s else None,
+                        "criteria_met": res.criteria_met if res else None,
+                        "criteria_applicable": res.criteria_applicable if res else None,
+                        "mandatory_met": res.mandatory_met if res else None,
+                        "mandatory_total": res.mandatory_total if res else None,
+                        "eligible": res.eligible if res else None,
                         "previous_period": r.previous_period,
                         "previous_index": r.previous_index,
                         "trend": r.trend,
                         "reported": s.reported if s else None,
                         "population": s.population if s else None,
-                        "eco_enterprises": getattr(s, "eco_enterprises", None) if s else None,
+                        "eco_enterprises": getattr(res, "eco_enterprises", None) if res else None,
                         "stale": r.stale,
                     }
                 )

@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.formats import format_amount, format_fixed, plotly_separators
+
 #: Okabe & Ito (2008) colour-universal-design palette
 MET_COLOUR = "#009E73"  # bluish green
 NOT_MET_COLOUR = "#D55E00"  # vermillion
@@ -38,19 +40,41 @@ def _layout(fig: go.Figure, **kwargs) -> go.Figure:
         "paper_bgcolor": "rgba(0,0,0,0)",
         "template": "none",
         "font": {"family": "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"},
+        # numbers that plotly.js writes (axes, hover) with the page's separators
+        "separators": plotly_separators(),
     }
     layout.update(kwargs)
     fig.update_layout(**layout)
     return fig
 
 
+def wrap_label(text: str, width: int = 22) -> str:
+    """Break a long label into lines of at most ``width`` characters (``<br>``), four at
+    most: a narrow screen keeps room for the bars."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines[:4]) + ("…" if len(lines) > 4 else "")
+
+
 def category_share_figure(categories) -> str:
     """Horizontal bar chart of the share of applicable criteria met per category (0–100 %).
 
-    ``categories``: CategoryScore rows (with ``category`` loaded). Returns the figure as JSON.
+    ``categories``: CategoryScore rows (with ``category`` loaded); a category with no
+    applicable criterion (0/0) has no share and is left out. The axis runs 0–100 % with every
+    20 % marked; category names wrap at 16 characters and the axis title is short, so the bars
+    keep most of a 390 px phone's width. Returns the figure as JSON.
     """
     english = _english()
-    names = [c.category.name_en if english else c.category.name_vi for c in categories]
+    categories = [c for c in categories if c.applicable]
+    names = [
+        wrap_label(c.category.name_en if english else c.category.name_vi, 16) for c in categories
+    ]
     shares = [None if c.share is None else round(100 * c.share, 1) for c in categories]
     labels = [f"{c.met:g}/{c.applicable:g}" for c in categories]
     intended = [getattr(c, "share_intended", None) for c in categories]
@@ -80,8 +104,15 @@ def category_share_figure(categories) -> str:
         )
     _layout(
         fig,
-        xaxis={"title": _("share of applicable criteria met (%)"), "range": [0, 100]},
-        yaxis={"autorange": "reversed", "automargin": True},
+        margin={"l": 10, "r": 24, "t": 10, "b": 40},
+        xaxis={
+            "title": {"text": _("criteria met (%)"), "standoff": 8},
+            "range": [0, 100],
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "automargin": True,
+            "fixedrange": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         height=max(220, (80 if with_intended else 48) * len(names) + 80),
         showlegend=with_intended,
         barmode="group",
@@ -246,7 +277,7 @@ def index_trend_figure(history) -> str:
             x=periods,
             y=values,
             mode="lines+markers+text",
-            text=["" if v is None else f"{v:.1f}" for v in values],
+            text=["" if v is None else format_fixed(v, 1) for v in values],
             textposition="top center",
             line={"color": BLUE, "width": 2},
             marker={"size": 9, "color": BLUE},
@@ -274,7 +305,7 @@ def benchmark_figure(benchmarks) -> str | None:
             x=[b.percentile for b in shown],
             y=labels,
             orientation="h",
-            text=[f"{b.percentile:g}" for b in shown],
+            text=[format_amount(b.percentile, 1) for b in shown],
             textposition="auto",
             marker_color=SKY_BLUE,
             hovertemplate="%{y}: %{x}<extra></extra>",

@@ -13,6 +13,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from common.formats import format_quantity, plotly_separators
+
+from .figures import wrap_label
+
 #: Okabe–Ito palette, in its published order (black omitted)
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
 #: one colour per exchange kind (Circular 05/2025 Art. 2(1)) and per RECP area
@@ -39,19 +43,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _wrap(text: str, width: int = 22) -> str:
-    """Break a long party name into lines of at most ``width`` characters (``<br>``)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines[:4]) + ("…" if len(lines) > 4 else "")
-
-
 def exchanges_sankey_figure(flows: list[dict]) -> str | None:
     """Sankey of exchanges: one node per party, one link per (provider → receiver) of each
     exchange, coloured by kind; every link has width 1 (quantities of different units cannot
@@ -74,7 +65,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
     hover = []
     for f in flows:
         qty = (
-            f"{f['quantity'].normalize():f} {f['unit']}/{_('year')}".replace(" /", "/")
+            format_quantity(f["quantity"], f"{f['unit']}/{_('year')}".lstrip("/"))
             if f.get("quantity") is not None
             else _("quantity not given")
         )
@@ -83,7 +74,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [_wrap(n) for n in nodes],
+                "label": [wrap_label(n) for n in nodes],
                 "customdata": nodes,
                 "hovertemplate": "%{customdata}<extra></extra>",
                 "pad": 18,
@@ -113,6 +104,7 @@ def exchanges_sankey_figure(flows: list[dict]) -> str | None:
         paper_bgcolor="rgba(0,0,0,0)",
         font={"size": 12},
         template="none",
+        separators=plotly_separators(),
     )
     return fig.to_json()
 
@@ -144,6 +136,7 @@ def recp_savings_figure(rows: list[dict], area_labels: dict[str, str]) -> str | 
             )
         )
     fig.update_layout(
+        separators=plotly_separators(),
         barmode="stack",
         xaxis={"title": _("year"), "type": "category"},
         yaxis={

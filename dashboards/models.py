@@ -108,6 +108,9 @@ class ScoreSnapshot(models.Model):
     nothing. Whether the snapshot is stale lives on :class:`RecomputeState`
     (``ScoreSnapshot.objects.with_staleness()``).
 
+    A subject without a submitted or approved response has no result: ``index`` is null,
+    ``eligible`` False and ``eco_enterprise`` null (:attr:`has_result`).
+
     Intended scenario (UNIDO EIP assessment: current vs intended performance): the
     ``*_intended`` fields score the intended values; ``index_improvement`` = index_intended −
     index, in points. They are null when the subject gave no intended value
@@ -212,13 +215,23 @@ class ScoreSnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign} – {self.enterprise or self.park}"
 
+    @property
+    def has_result(self) -> bool:
+        """True when the subject has a result: an index. A park or enterprise without a
+        submitted or approved response in the campaign has none (the engine leaves its index
+        empty and it is never eligible), nor has one with no applicable criterion; pages show
+        "—" and leave it out of averages and distributions."""
+        return self.index is not None
+
 
 class CriterionResult(models.Model):
     """One criterion's state for the snapshot's subject, with the value and gap it was judged on.
 
     ``gap`` is ``threshold - value`` for ≥/> rules and ``value - threshold`` for ≤/< rules,
     positive while the criterion is not met. ``reported``/``population`` carry a roll-up's
-    coverage (enterprises that reported / enterprises in the park). ``state_intended``,
+    coverage (enterprises that reported / enterprises in the park); ``numerator`` /
+    ``denominator`` a share's or count's enterprises counted and the enterprises it is taken
+    over (those that reported a value): a share of 66.67 % is 2 of 3. ``state_intended``,
     ``value_intended``, ``gap_intended`` judge the intended values; ``improvement`` =
     value_intended − value in the indicator's unit (improvement potential, UNIDO EIP
     assessment); empty when the subject has no plan.
@@ -249,6 +262,8 @@ class CriterionResult(models.Model):
     gap = models.FloatField(_("gap"), null=True, blank=True)
     reported = models.PositiveIntegerField(_("enterprises reported"), null=True, blank=True)
     population = models.PositiveIntegerField(_("enterprises in the park"), null=True, blank=True)
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
     state_intended = models.CharField(
         _("intended state"), max_length=12, choices=State.choices, blank=True
     )

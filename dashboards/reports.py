@@ -156,7 +156,7 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
         [],
     )
     for r in table.rows:
-        s = r.snapshot
+        s, res = r.snapshot, r.result
         parks.rows.append(
             [
                 _park_name(r.park),
@@ -165,17 +165,17 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
                 r.park.eip_pilot,
                 r.response_status_display,
                 _round(r.index),
-                s.criteria_met if s else None,
-                s.criteria_applicable if s else None,
-                s.mandatory_met if s else None,
-                s.mandatory_total if s else None,
-                s.eligible if s else None,
+                res.criteria_met if res else None,
+                res.criteria_applicable if res else None,
+                res.mandatory_met if res else None,
+                res.mandatory_total if res else None,
+                res.eligible if res else None,
                 r.previous_period,
                 _round(r.previous_index),
                 _round(r.trend),
                 s.reported if s else None,
                 s.population if s else None,
-                getattr(s, "eco_enterprises", None) if s else None,
+                getattr(res, "eco_enterprises", None) if res else None,
                 r.stale,
             ]
         )
@@ -226,7 +226,7 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
         [_("Index from"), _("Index below"), _("Parks")],
         [[b.low, b.high, b.parks] for b in table.histogram],
     )
-    sheets = [parks, provinces, mapped, histogram]
+    sheets = [parks, _table_criteria_sheet(table), provinces, mapped, histogram]
     if waiting is not None:
         sheets.append(
             Sheet(
@@ -246,6 +246,86 @@ def park_table_sheets(table, *, waiting=None) -> list[Sheet]:
     return sheets
 
 
+def _table_criteria_sheet(table) -> Sheet:
+    """Every criterion result of the listed parks that have a result, as the park export
+    gives them (park, province, code, title, state, value, threshold, numerator, denominator,
+    coverage): one query whatever the number of parks."""
+    from .models import CriterionResult
+
+    by_snapshot = {r.result.pk: r for r in table.rows if r.result is not None}
+    sheet = Sheet(
+        _("Criteria"),
+        [
+            _("Park"),
+            _("Province"),
+            _("Code"),
+            _("Criterion"),
+            _("Level"),
+            _("State"),
+            _("Threshold"),
+            *_figure_headers(),
+        ],
+        [],
+    )
+    results = (
+        CriterionResult.objects.filter(snapshot_id__in=list(by_snapshot))
+        .select_related("criterion")
+        .order_by("criterion__order", "criterion__code")
+    )
+    grouped: dict[int, list] = {}
+    for res in results:
+        grouped.setdefault(res.snapshot_id, []).append(res)
+    for snapshot_id, row in by_snapshot.items():  # the table's order
+        for res in grouped.get(snapshot_id, []):
+            c = res.criterion
+            sheet.rows.append(
+                [
+                    _park_name(row.park),
+                    row.park.province.name_vi,
+                    c.code,
+                    c.title,
+                    c.get_level_display(),
+                    _state(res.state),
+                    c.threshold_display,
+                    *_figures(res),
+                ]
+            )
+    return sheet
+
+
+def _coverage(result) -> float | None:
+    """Enterprises that reported as a percentage of the park's enterprises (0.1), or None."""
+    if result is None or not result.population:
+        return None
+    return round(100 * (result.reported or 0) / result.population, 1)
+
+
+def _figures(result) -> list:
+    """A result's figures as the exports give them: value (rounded), numerator, denominator,
+    enterprises reported, enterprises in the park, coverage (%)."""
+    if result is None:
+        return [None] * 6
+    return [
+        _round(result.value),
+        result.numerator,
+        result.denominator,
+        result.reported,
+        result.population,
+        _coverage(result),
+    ]
+
+
+def _figure_headers() -> list[str]:
+    return [
+        _("Value"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Enterprises reported"),
+        _("Enterprises in the park"),
+        _("Coverage (%)"),
+    ]
+
+
 def _criterion_sheet(rows) -> Sheet:
     sheet = Sheet(
         _("Criteria"),
@@ -253,12 +333,11 @@ def _criterion_sheet(rows) -> Sheet:
             _("Code"),
             _("Criterion"),
             _("Level"),
-            _("Value"),
             _("Threshold"),
             _("State"),
+            _("Why"),
             _("Gap"),
-            _("Enterprises reported"),
-            _("Enterprises in the park"),
+            *_figure_headers(),
             _("Legal source"),
             _("Verification status"),
         ],
@@ -273,13 +352,12 @@ def _criterion_sheet(rows) -> Sheet:
             c.code,
             r.title,
             c.get_level_display(),
-            res.value if res else None,
             c.threshold_display,
             _state(r.state),
-            res.gap if res else None,
-            res.reported if res else None,
-            res.population if res else None,
-            f"{c.instrument}, {c.article}",
+            r.why or None,
+            _round(res.gap) if res else None,
+            *_figures(res),
+            c.legal_source,
             c.get_verification_status_display(),
         ]
         if has_intended:
@@ -304,7 +382,10 @@ def _index_history_sheet(history) -> Sheet:
     return Sheet(
         _("Index trend"),
         [_("Period"), _("Index"), _("Criteria met"), _("Criteria applicable")],
-        [[p, _round(s.index), s.criteria_met, s.criteria_applicable] for p, s in history],
+        [
+            [p, _round(s.index), *((s.criteria_met, s.criteria_applicable) if s.has_result else ())]
+            for p, s in history
+        ],
     )
 
 
@@ -328,7 +409,9 @@ def _category_sheet(categories) -> Sheet:
 def _summary_sheet(snapshot) -> Sheet:
     s = snapshot
     lines = []
-    if s is not None:
+    if s is not None and not s.has_result:
+        lines = [[_("Index"), _("no result: the response has not been submitted")]]
+    elif s is not None:
         lines = [
             [_("Index"), _round(s.index)],
             [_("Criteria met"), s.criteria_met],

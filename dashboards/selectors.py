@@ -10,22 +10,24 @@ result); a *share* is 0–1 (float); a *period* is a year (int).
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import caches
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from common.collation import vi_key, vi_sorted
 from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import visible_parks
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement
-from surveys.models import Answer, Campaign, Response
+from surveys.models import Answer, Campaign, Response, Transition
 from surveys.selectors import CampaignReporting, reporting_rates
 
 from . import stamps
@@ -51,12 +53,13 @@ def _english() -> bool:
 
 
 def parks_with_latest_scores(user) -> QuerySet[Park]:
-    """Visible parks annotated with their latest park snapshot (by campaign period):
+    """Visible parks annotated with their latest park result (by campaign period; a snapshot
+    without a result — no submitted answers — is skipped):
     ``latest_index``, ``latest_met``, ``latest_applicable``, ``latest_eligible``,
     ``latest_period``, ``latest_campaign``. One query."""
-    latest = ScoreSnapshot.objects.filter(park=OuterRef("pk"), enterprise__isnull=True).order_by(
-        "-campaign__period", "-computed_at"
-    )
+    latest = ScoreSnapshot.objects.filter(
+        park=OuterRef("pk"), enterprise__isnull=True, index__isnull=False
+    ).order_by("-campaign__period", "-computed_at")
     return (
         visible_parks(user)
         .select_related("province")
@@ -141,20 +144,57 @@ def campaigns_all() -> list[Campaign]:
 
 
 def campaign_pick(
-    campaigns: list[Campaign], *, campaign_id: int | None, framework_code: str | None = None
+    campaigns: list[Campaign],
+    *,
+    campaign_id: int | None,
+    framework_code: str | None = None,
+    parks: QuerySet[Park] | None = None,
+    province: Province | None = None,
 ) -> Campaign | None:
     """The campaign a dashboard shows: ``campaign_id`` when given (raises
-    ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the newest campaign of
-    ``framework_code`` (any framework when None). No query."""
+    ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the default among the
+    campaigns of ``framework_code`` (any framework when None; ``campaigns`` newest first).
+
+    Without ``parks`` the default is the newest campaign (no query). With ``parks`` (the
+    page's parks) it is the latest campaign that covers them (one query), so a campaign
+    opened for a few parks never becomes everyone's default: the newest campaign of the whole
+    country (scope "all parks") or, for a province page (``province``), of that province;
+    failing that, the campaign with a park response for most of ``parks`` (the newest among
+    equals); failing that (no campaign covers any of them), the newest.
+    """
     if campaign_id is not None:
         for c in campaigns:
             if c.pk == campaign_id:
                 return c
         raise Campaign.DoesNotExist
-    for c in campaigns:
-        if framework_code is None or c.framework_version.framework.code == framework_code:
+    chosen = [
+        c
+        for c in campaigns
+        if framework_code is None or c.framework_version.framework.code == framework_code
+    ]
+    if not chosen or parks is None:
+        return chosen[0] if chosen else None
+    covered = dict(
+        Response.objects.filter(
+            enterprise__isnull=True, campaign__in=[c.pk for c in chosen], park__in=parks
+        )
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values_list("campaign", "n")
+    )
+    for c in chosen:
+        whole = c.scope == Campaign.Scope.ALL or (
+            province is not None
+            and c.scope == Campaign.Scope.PROVINCE
+            and c.province_id == province.pk
+        )
+        if whole and covered.get(c.pk):
             return c
-    return None
+    most = max(covered.values(), default=0)
+    if most:
+        return next(c for c in chosen if covered.get(c.pk) == most)
+    return chosen[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -170,7 +210,9 @@ class ParkRow:
     ``previous_period``: its latest result of the same framework in an earlier period;
     ``trend``: ``index - previous_index`` in index points (None unless both exist);
     ``response_status``: status of its park response in the campaign (None: not in the
-    campaign); ``stale``: results are being recomputed.
+    campaign); ``stale``: results are being recomputed; ``corrected_since``: when its approved
+    response was reopened, while the correction is not submitted again (the snapshot keeps the
+    approved result meanwhile).
     """
 
     park: Park
@@ -179,11 +221,19 @@ class ParkRow:
     previous_period: int | None
     response_status: str | None
     stale: bool
+    corrected_since: datetime.datetime | None = None
 
     @property
     def index(self) -> Decimal | None:
         """The park's index 0–100, or None."""
         return self.snapshot.index if self.snapshot else None
+
+    @property
+    def result(self) -> ScoreSnapshot | None:
+        """The snapshot when the park has a result (criteria met, eligibility); None when it
+        has none — no snapshot, or no submitted answers (the tenant coverage stays on
+        :attr:`snapshot`)."""
+        return self.snapshot if self.snapshot is not None and self.snapshot.has_result else None
 
     @property
     def trend(self) -> Decimal | None:
@@ -249,7 +299,7 @@ class HistogramBin:
 @dataclass
 class ParkTable:
     """The national or province dashboard of one campaign: ``rows`` (visible parks after the
-    filters, by province code then name), ``provinces`` (summary lines, only provinces with a
+    filters, in Vietnamese alphabetical order of province, then park), ``provinces`` (summary lines, only provinces with a
     listed park), ``histogram`` (10-point bins of the index)."""
 
     campaign: Campaign | None
@@ -272,7 +322,7 @@ class ParkTable:
     @property
     def eligible_count(self) -> int:
         """Parks eligible for certification (Decree 35/2022 Art. 37 gate)."""
-        return sum(1 for r in self.rows if r.snapshot and r.snapshot.eligible)
+        return sum(1 for r in self.rows if r.result and r.result.eligible)
 
     @property
     def stale_count(self) -> int:
@@ -318,10 +368,9 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
     framework (for the trend).
     """
     if campaign is None:
-        rows = [
-            ParkRow(p, None, None, None, None, False)
-            for p in parks.select_related("province").order_by("province__code", "name_vi")
-        ]
+        rows = _in_order(
+            [ParkRow(p, None, None, None, None, False) for p in parks.select_related("province")]
+        )
         return ParkTable(None, rows, _province_summaries(rows), histogram_bins([]))
     status = Response.objects.filter(
         campaign=campaign, park=OuterRef("pk"), enterprise__isnull=True
@@ -329,7 +378,11 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
     stale_q = RecomputeState.objects.filter(campaign=campaign, park=OuterRef("pk"), stale=True)
     park_list = list(
         parks.select_related("province")
-        .annotate(response_status=Subquery(status), is_stale=Exists(stale_q))
+        .annotate(
+            response_status=Subquery(status),
+            is_stale=Exists(stale_q),
+            reopened_at=_reopened_at(campaign=campaign, park=OuterRef("pk"), enterprise=None),
+        )
         .order_by("province__code", "name_vi")
     )
     ids = parks.values("pk")
@@ -344,6 +397,7 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
         ScoreSnapshot.objects.filter(
             enterprise__isnull=True,
             park__in=ids,
+            index__isnull=False,  # a period without a result is no "previous result"
             campaign__framework_version__framework_id=campaign.framework_version.framework_id,
             campaign__period__lt=campaign.period,
         )
@@ -362,14 +416,43 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
                 previous_period=prev_period,
                 response_status=p.response_status,
                 stale=p.is_stale,
+                corrected_since=_corrected_since(p.response_status, p.reopened_at),
             )
         )
+    rows = _in_order(rows)
     return ParkTable(
         campaign=campaign,
         rows=rows,
         provinces=_province_summaries(rows),
         histogram=histogram_bins([float(r.index) for r in rows if r.index is not None]),
     )
+
+
+def _reopened_at(*, campaign, park, enterprise) -> Subquery:
+    """When the response of ``park`` (and ``enterprise``, None for the park's own) in
+    ``campaign`` (an object or an outer reference) last left the approved status: a subquery
+    for ``annotate``."""
+    steps = Transition.objects.filter(
+        response__campaign=campaign, response__park=park, from_status=Response.Status.APPROVED
+    )
+    steps = (
+        steps.filter(response__enterprise__isnull=True)
+        if enterprise is None
+        else steps.filter(response__enterprise=enterprise)
+    )
+    return Subquery(steps.order_by("-at").values("at")[:1])
+
+
+def _corrected_since(status: str | None, reopened_at) -> datetime.datetime | None:
+    """``reopened_at`` while the response is back with its respondent (draft or returned):
+    its approved result is kept and shown as "being corrected since"; None otherwise."""
+    return reopened_at if status in Response.EDITABLE_STATUSES else None
+
+
+def _in_order(rows: list[ParkRow]) -> list[ParkRow]:
+    """Rows in Vietnamese alphabetical order of province, then of the park's name in the
+    active language (:mod:`common.collation`: Đ after D, Hải before Hưng)."""
+    return sorted(rows, key=lambda r: (vi_key(r.park.province.name_vi), vi_key(r.park.name)))
 
 
 def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
@@ -382,13 +465,13 @@ def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
         snap = r.snapshot
         if snap is None:
             continue
-        if snap.index is not None:
+        if snap.has_result:
             s.with_result += 1
             s.index_sum += float(snap.index)
-        s.eligible += snap.eligible
+            s.eligible += snap.eligible
         s.reported += snap.reported or 0
         s.population += snap.population or 0
-    return sorted(out.values(), key=lambda s: s.province.code)
+    return vi_sorted(out.values(), key=lambda s: s.province.name_vi)
 
 
 def campaign_reporting(
@@ -442,14 +525,24 @@ class Missing:
 class CriterionRow:
     """One criterion on a dashboard: its ``result`` in the campaign (None: no snapshot yet),
     its ``history`` ``[(period, state, value)]`` over the periods of the same framework, oldest
-    first, its ``answers`` (data element label → answer as entered) used as evidence, and
-    ``missing`` for unmet mandatory criteria."""
+    first, its ``answers`` (data element label → answer as entered) used as evidence,
+    ``missing`` for unmet mandatory criteria and ``reason`` (see :attr:`why`) for every unmet
+    one."""
 
     criterion: Criterion
     result: CriterionResult | None
     history: list[tuple[int, str, float | None]] = field(default_factory=list)
     answers: list[tuple[str, str]] = field(default_factory=list)
     missing: Missing | None = None
+    reason: Missing | None = None
+
+    @property
+    def why(self) -> str:
+        """Why the state is neither met nor not met (which input is missing, which look-back
+        year, or that the source gives no threshold); "" for met and not met."""
+        if self.state in (State.MET, State.NOT_MET) or self.reason is None:
+            return ""
+        return self.reason.text
 
     @property
     def state(self) -> str:
@@ -459,8 +552,7 @@ class CriterionRow:
     @property
     def title(self) -> str:
         """The criterion's title in the active language."""
-        c = self.criterion
-        return c.title_en if _english() or not c.title_vi else c.title_vi
+        return self.criterion.title
 
     @property
     def intended_value(self) -> float | None:
@@ -513,7 +605,8 @@ class ParkDashboard:
     """What the park page shows for one campaign.
 
     ``rows``: every park criterion of the campaign's framework version with its result, history
-    and evidence; ``categories``: CategoryScore rows; ``stale``: results are being recomputed;
+    and evidence; ``categories``: CategoryScore rows with at least one applicable criterion (an
+    empty category, 0/0, has no share to show); ``stale``: results are being recomputed;
     ``history``: ``[(period, snapshot)]`` of the same framework, oldest first (the index
     trend); ``tenants``: None when the viewer may not see them (enterprises never do).
     """
@@ -531,9 +624,18 @@ class ParkDashboard:
     @property
     def submitted(self) -> bool:
         """True when the park's response to the campaign is submitted or approved (only then
-        do its answers count)."""
+        do its answers count), or approved and reopened (its approved answers count)."""
         status = getattr(self.campaign, "park_response_status", Response.Status.SUBMITTED)
-        return status in Response.SCORED_STATUSES
+        return status in Response.SCORED_STATUSES or self.corrected_since is not None
+
+    @property
+    def corrected_since(self) -> datetime.datetime | None:
+        """When the park's approved response was reopened, while it is being corrected (the
+        approved result is shown meanwhile); None otherwise."""
+        return _corrected_since(
+            getattr(self.campaign, "park_response_status", None),
+            getattr(self.campaign, "reopened_at", None),
+        )
 
     @property
     def path(self) -> list[CriterionRow]:
@@ -559,8 +661,8 @@ class ParkDashboard:
 
 def park_campaigns(park: Park) -> list[Campaign]:
     """Campaigns in which ``park`` has a park response, newest first, each annotated with
-    ``park_response_status`` and ``park_stale`` (its results are being recomputed); one
-    query."""
+    ``park_response_status``, ``park_stale`` (its results are being recomputed) and
+    ``reopened_at`` (when its response last left the approved status); one query."""
     status = Response.objects.filter(
         campaign=OuterRef("pk"), park=park, enterprise__isnull=True
     ).values("status")[:1]
@@ -568,7 +670,11 @@ def park_campaigns(park: Park) -> list[Campaign]:
     return list(
         Campaign.objects.filter(responses__park=park, responses__enterprise__isnull=True)
         .select_related("framework_version__framework")
-        .annotate(park_response_status=Subquery(status), park_stale=Exists(stale))
+        .annotate(
+            park_response_status=Subquery(status),
+            park_stale=Exists(stale),
+            reopened_at=_reopened_at(campaign=OuterRef("pk"), park=park, enterprise=None),
+        )
         .order_by("-period", "-pk")
     )
 
@@ -609,11 +715,31 @@ def _missing(
     elements: dict[str, DataElement],
     submitted: bool = True,
 ) -> Missing | None:
-    """What keeps a mandatory criterion from being met. Pure (no query). ``answered``:
-    ``{(data element code, period): answer text}`` of the scored responses; ``submitted``:
-    whether the subject's response to the campaign is submitted or approved."""
+    """What keeps a mandatory criterion from being met (:func:`_reason`); None for a
+    criterion met or not mandatory. Pure (no query)."""
+    if row.criterion.level != Criterion.Level.MANDATORY or row.state == State.MET:
+        return None
+    return _reason(row, period=period, answered=answered, elements=elements, submitted=submitted)
+
+
+def _reason(
+    row: CriterionRow,
+    *,
+    period: int,
+    answered: dict[tuple[str, int], str],
+    elements: dict[str, DataElement],
+    submitted: bool = True,
+    subject: str = "park",
+) -> Missing | None:
+    """Why a criterion is not met: the source gives no threshold; its value against the
+    threshold; or, without data, which inputs are unanswered in the scored responses and, for
+    a look-back, for which years. Pure (no query); None when the criterion is met.
+    ``answered``: ``{(data element code, period): answer text}`` of the subject's scored
+    responses; ``submitted``: whether its response to the campaign is submitted or approved
+    (False: one sentence says so instead of the inputs); ``subject``: ``"park"`` or
+    ``"enterprise"``."""
     c = row.criterion
-    if c.level != Criterion.Level.MANDATORY or row.state == State.MET:
+    if row.state == State.MET:
         return None
     english = _english()
 
@@ -678,11 +804,43 @@ def _missing(
         text = _("Unanswered in the submitted responses: %(elements)s.") % {
             "elements": "; ".join(unanswered)
         }
+    elif row.result is None and subject == "enterprise":
+        text = _("No results yet: the enterprise's response has not been submitted.")
     elif row.result is None:
         text = _("No result yet: the park's response has not been submitted.")
     else:
         text = _("An input is missing.")
     return Missing("no_data", text, unanswered)
+
+
+def _answered(*, campaign: Campaign, criteria: list[Criterion], **subject) -> dict:
+    """``{(data element code, period): answer text}`` of one subject's scored responses
+    (``subject``: lookups of Answer to its response's park and enterprise) in ``campaign``'s
+    framework, over the longest look-back of ``criteria`` up to the campaign's period. One
+    query."""
+    longest = max((c.lookback_years or 1 for c in criteria), default=1)
+    answered: dict[tuple[str, int], str] = {}
+    for a in Answer.objects.filter(
+        response__status__in=Response.SCORED_STATUSES,
+        response__campaign__framework_version__framework_id=(
+            campaign.framework_version.framework_id
+        ),
+        response__campaign__period__gt=campaign.period - longest,
+        response__campaign__period__lte=campaign.period,
+        **subject,
+    ).values(
+        "data_element__code",
+        "response__campaign__period",
+        "value_number",
+        "value_bool",
+        "value_text",
+        "raw",
+        "unit_entered",
+    ):
+        text = _answer_text(a)
+        if text:
+            answered[(a["data_element__code"], a["response__campaign__period"])] = text
+    return answered
 
 
 def _snapshot_history(snapshots: QuerySet[ScoreSnapshot], campaign: Campaign):
@@ -747,15 +905,13 @@ def park_dashboard(
         campaign = campaigns[0] if campaigns else None
     if campaign is None:
         return ParkDashboard(park, None, campaigns, None, [], [], False, [], None)
-    framework_id = campaign.framework_version.framework_id
-
     snapshot, by_period, current, history = _snapshot_history(
         ScoreSnapshot.objects.filter(park=park, enterprise__isnull=True), campaign
     )
 
     categories = (
         list(
-            CategoryScore.objects.filter(snapshot=snapshot)
+            CategoryScore.objects.filter(snapshot=snapshot, applicable__gt=0)
             .select_related("category")
             .order_by("category__order")
         )
@@ -768,30 +924,12 @@ def park_dashboard(
         .order_by("order")
     )
     elements = _element_labels(campaign.framework_version_id)
-    longest = max((c.lookback_years or 1 for c in criteria), default=1)
-    answers = list(
-        Answer.objects.filter(
-            response__park=park,
-            response__enterprise__isnull=True,
-            response__status__in=Response.SCORED_STATUSES,
-            response__campaign__framework_version__framework_id=framework_id,
-            response__campaign__period__gt=campaign.period - longest,
-            response__campaign__period__lte=campaign.period,
-        ).values(
-            "data_element__code",
-            "response__campaign__period",
-            "value_number",
-            "value_bool",
-            "value_text",
-            "raw",
-            "unit_entered",
-        )
+    answered = _answered(
+        campaign=campaign,
+        criteria=criteria,
+        response__park=park,
+        response__enterprise__isnull=True,
     )
-    answered: dict[tuple[str, int], str] = {}
-    for a in answers:
-        text = _answer_text(a)
-        if text:
-            answered[(a["data_element__code"], a["response__campaign__period"])] = text
 
     english = _english()
     rows = []
@@ -809,6 +947,8 @@ def park_dashboard(
                     code if e is None else (e.label_en if english or not e.label_vi else e.label_vi)
                 )
                 row.answers.append((name, answered[(code, campaign.period)]))
+        # the page says once that the response is not submitted; each row names its inputs
+        row.reason = _reason(row, period=campaign.period, answered=answered, elements=elements)
         row.missing = _missing(
             row,
             period=campaign.period,
@@ -837,11 +977,11 @@ def park_dashboard(
 
 
 def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
-    """The park's enterprises with their result and response status in ``campaign``, by name:
-    those whose response in the campaign was filed in this park (a tenant that moved since
-    stays with the park it belonged to then), and the park's active tenants without a response
-    filed elsewhere. One query whatever the number of enterprises. Shown to park managers and
-    above only."""
+    """The park's enterprises with their result and response status in ``campaign``, in
+    Vietnamese alphabetical order of their names: those whose response in the campaign was
+    filed in this park (a tenant that moved since stays with the park it belonged to then),
+    and the park's active tenants without a response filed elsewhere. One query whatever the
+    number of enterprises. Shown to park managers and above only."""
     snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
     status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk")).values("status")[
         :1
@@ -864,6 +1004,7 @@ def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
         )
         .order_by("name", "pk")
     )
+    ents = vi_sorted(ents, key=lambda e: e.name)
     return [
         Tenant(
             enterprise=e,
@@ -871,7 +1012,9 @@ def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
             criteria_met=e.s_met,
             criteria_applicable=e.s_applicable,
             eco_enterprise=(
-                None if not e.s_has else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
+                None
+                if not e.s_has or e.s_index is None
+                else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
             ),
             response_status=e.s_status,
         )
@@ -956,17 +1099,36 @@ class EnterpriseDashboard:
         """True when at least one result carries an intended value."""
         return any(r.intended_value is not None or r.intended_state for r in self.rows)
 
+    @property
+    def corrected_since(self) -> datetime.datetime | None:
+        """When the enterprise's approved response was reopened, while it is being corrected
+        (the approved result is shown meanwhile); None otherwise."""
+        return _corrected_since(
+            getattr(self.campaign, "response_status", None),
+            getattr(self.campaign, "reopened_at", None),
+        )
+
 
 def enterprise_campaigns(enterprise: Enterprise) -> list[Campaign]:
     """Campaigns in which ``enterprise`` has a response, newest first, each annotated with
-    ``park_stale`` (its park's results are being recomputed); one query."""
+    ``park_stale`` (its park's results are being recomputed), ``response_status`` and
+    ``reopened_at`` (when its response last left the approved status); one query."""
     stale = RecomputeState.objects.filter(
         campaign=OuterRef("pk"), park_id=enterprise.park_id, stale=True
     )
+    status = Response.objects.filter(campaign=OuterRef("pk"), enterprise=enterprise).values(
+        "status"
+    )[:1]
     return list(
         Campaign.objects.filter(responses__enterprise=enterprise)
         .select_related("framework_version__framework")
-        .annotate(park_stale=Exists(stale))
+        .annotate(
+            park_stale=Exists(stale),
+            response_status=Subquery(status),
+            reopened_at=_reopened_at(
+                campaign=OuterRef("pk"), park=enterprise.park_id, enterprise=enterprise
+            ),
+        )
         .order_by("-period", "-pk")
     )
 
@@ -999,7 +1161,7 @@ def enterprise_dashboard(
     )
     categories = (
         list(
-            CategoryScore.objects.filter(snapshot=snapshot)
+            CategoryScore.objects.filter(snapshot=snapshot, applicable__gt=0)
             .select_related("category")
             .order_by("category__order")
         )
@@ -1019,6 +1181,12 @@ def enterprise_dashboard(
         )
         for c in criteria
     ]
+    answered = _answered(campaign=campaign, criteria=criteria, response__enterprise=enterprise)
+    elements = _element_labels(campaign.framework_version_id)
+    for row in rows:
+        row.reason = _reason(
+            row, period=campaign.period, answered=answered, elements=elements, subject="enterprise"
+        )
     own = float(snapshot.index) if snapshot and snapshot.index is not None else None
     park_values = [
         float(v)

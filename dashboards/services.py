@@ -353,6 +353,8 @@ def _row_frames(p: _Prepared) -> dict[str, pd.DataFrame]:
             "gap": res["gap"].to_numpy(dtype="float64"),
             "reported": _int_or_na(res["reported"]),
             "population": _int_or_na(res["population"]),
+            "numerator": _int_or_na(res["numerator"]),
+            "denominator": _int_or_na(res["denominator"]),
             "state_intended": res["state_intended"].cat.add_categories([""]).fillna(""),
             "value_intended": res["value_intended"].to_numpy(dtype="float64"),
             "gap_intended": res["gap_intended"].to_numpy(dtype="float64"),

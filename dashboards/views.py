@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -25,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.collation import vi_sorted
 from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import (
     Action,
@@ -162,7 +165,7 @@ def home(request):
 @login_required
 def park_list(request):
     """Every park in scope with its province and latest result."""
-    parks = parks_with_latest_scores(request.user)
+    parks = vi_sorted(parks_with_latest_scores(request.user), key=lambda p: p.name)
     return render(request, "dashboards/park_list.html", {"parks": parks})
 
 
@@ -193,7 +196,7 @@ class ParkFilterForm(forms.Form):
         super().__init__(data)
         if with_province:
             self.fields["province"].choices = [("", _("all 34 provinces"))] + [
-                (p.code, p.name_vi) for p in provinces
+                (p.code, p.name_vi) for p in vi_sorted(provinces, key=lambda p: p.name_vi)
             ]
         else:
             del self.fields["province"]
@@ -224,9 +227,59 @@ def _pilot(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str) -> str:
+#: parks per page of the national and province tables (``?page=all`` lists every one)
+PARKS_PER_PAGE = 25
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased without Vietnamese marks (đ as d), for a search that finds
+    "Đình Vũ" when "dinh vu" is typed."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _park_rows_page(request, rows: list) -> dict:
+    """The page of the park table that ``?q=`` (park name or province, marks optional) and
+    ``?page=`` (a number, or ``all``) ask for, :data:`PARKS_PER_PAGE` rows a page; the
+    summary, map and charts keep every row. Returns ``rows_page`` (a Django ``Page``),
+    ``listed`` (rows matching the search), ``q``, ``all_rows``, ``page_query`` (the query
+    string without ``page``, for the page links) and ``clear_query`` (without the search)."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    listed = rows
+    if q:
+        needle = _folded(q)
+        listed = [
+            r
+            for r in rows
+            if needle in _folded(r.park.name_vi)
+            or needle in _folded(r.park.name_en)
+            or needle in _folded(r.park.province.name_vi)
+        ]
+    all_rows = request.GET.get("page") == "all"
+    paginator = Paginator(listed, max(len(listed), 1) if all_rows else PARKS_PER_PAGE)
+    params = request.GET.copy()
+    params.pop("page", None)
+    page_query = params.urlencode()
+    params.pop("q", None)
+    return {
+        "rows_page": paginator.get_page(1 if all_rows else request.GET.get("page")),
+        "listed": listed,
+        "q": q,
+        "all_rows": all_rows,
+        "page_query": page_query,
+        "clear_query": params.urlencode(),
+    }
+
+
+def _table_body(
+    request, *, parks, provinces, key_parts: tuple, export_url: str, province=None
+) -> str:
     """The cached body of a national/province page: filters, summary, tables and charts.
-    Raises Http404 for an unknown campaign."""
+    The default campaign is the latest covering ``parks`` (``province``: the province page's
+    province; see :func:`dashboards.selectors.campaign_pick`). Raises Http404 for an unknown
+    campaign."""
 
     def build():
         campaigns = campaigns_all()
@@ -242,6 +295,8 @@ def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str)
                 campaigns,
                 campaign_id=int(campaign_id) if campaign_id else None,
                 framework_code=form.value("framework"),
+                parks=parks,
+                province=province,
             )
         except Campaign.DoesNotExist:
             raise Http404 from None
@@ -259,6 +314,7 @@ def _table_body(request, *, parks, provinces, key_parts: tuple, export_url: str)
             "t": table,
             "reporting": campaign_reporting(campaign=campaign, parks=listed),
             "reporting_level": "national" if provinces else "province",
+            **_park_rows_page(request, table.rows),
             "export_url": export_url + (f"?{query}" if query else ""),
             # the national page is the ministry's: it starts "recompute everything" from here
             "recompute_url": (
@@ -326,6 +382,7 @@ def province(request, code: str):
             provinces=False,
             key_parts=key_parts,
             export_url=reverse("dashboards:province-export", args=[prov.code]),
+            province=prov,
         )
         return render(
             request,
@@ -346,7 +403,7 @@ def _export_refused(request, errors: list[str]) -> HttpResponse:
     )
 
 
-def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None):
+def _table_export(request, *, parks, form, campaigns, filename: str, waiting=None, province=None):
     if form.is_bound and not form.is_valid():
         return _export_refused(
             request,
@@ -358,6 +415,8 @@ def _table_export(request, *, parks, form, campaigns, filename: str, waiting=Non
             campaigns,
             campaign_id=int(campaign_id) if campaign_id else None,
             framework_code=form.value("framework"),
+            parks=parks,
+            province=province,
         )
     except Campaign.DoesNotExist:
         raise Http404 from None
@@ -400,6 +459,7 @@ def province_export(request, code: str):
         campaigns=campaigns,
         filename=f"ecopark-province-{prov.code}.xlsx",
         waiting=approvals_waiting(province=prov),
+        province=prov,
     )
 
 
@@ -443,7 +503,7 @@ def park_detail(request, pk: int):
         return {
             "d": data,
             "campaign_error": campaign_error,
-            "can_report": tenants,
+            "can_report": can(request.user, Action.REPORT, park),
             # the park's own report and its tenants': for those who follow the tenants
             "reporting": campaign_reporting(campaign=campaign, parks=[park]) if tenants else None,
             "figure": figures.category_share_figure(data.categories) if data.categories else None,
@@ -464,8 +524,12 @@ def park_detail(request, pk: int):
 
 @login_required
 def park_export(request, pk: int):
-    """The park dashboard's tables as an XLSX workbook."""
+    """The park dashboard's tables as an XLSX workbook. Same rule as the PDF (the policy's
+    ``report`` action on the park): the ministry, the province's board and the park manager;
+    a tenant, who reads the page, gets 403."""
     park, campaigns, campaign, error = _park_data(request, pk)
+    if not can(request.user, Action.REPORT, park):
+        raise PermissionDenied
     if error:
         return _export_refused(request, [error])
     data = park_dashboard(
@@ -481,12 +545,13 @@ def park_export(request, pk: int):
 def park_report(request, pk: int):
     """The park's self-assessment PDF for its Art. 41 dossier (Decree 35/2022): each Art. 37
     criterion with its evidence, state and legal source, in Vietnamese (``?lang=vi``) or
-    English (``?lang=en``; default: the active language). Park managers, boards and the
-    ministry only: it quotes the park's answers, which enterprises never read. When PDF
-    rendering is unavailable on this server, a page says so (503) instead of an error."""
-    if not follows_others(request.user):
-        raise Http404  # the dossier quotes the park's own answers: never to an enterprise
+    English (``?lang=en``; default: the active language). Same rule as the workbook (the
+    policy's ``report`` action on the park): park managers, boards and the ministry; a tenant
+    gets 403 — the dossier quotes the park's answers. When PDF rendering is unavailable on
+    this server, a page says so (503) instead of an error."""
     park, campaigns, campaign, error = _park_data(request, pk)
+    if not can(request.user, Action.REPORT, park):
+        raise PermissionDenied
     if error:
         return _export_refused(request, [error])
     if campaign is None:

@@ -532,6 +532,7 @@ def demo_registers_load() -> None:
                     "quantity_per_year": qty,
                     "unit": unit,
                     "quantity_entered": f"{qty} {unit}",
+                    "offered": True,  # the demo firms offer their streams for matching
                     "is_demo": True,
                 },
             )

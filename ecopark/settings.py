@@ -158,6 +158,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dates as each language writes them (lower-case "ngày" mid-sentence, day/month/year)
+FORMAT_MODULE_PATH = ["ecopark.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

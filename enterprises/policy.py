@@ -56,6 +56,7 @@ class Action(enum.StrEnum):
     EXTEND = "extend"  #: grant a response a later due date (surveys.periods)
     IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
     PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
+    REPORT = "report"  #: download a park's documents: its dashboard workbook, its Art. 41 PDF
     MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute;
     #: keep a park's tenants in the registry (add, edit, deactivate, import)
     INVITE = "invite"  #: invite someone to a membership, resend or revoke it, end a membership
@@ -181,6 +182,9 @@ RULES: dict[str, Rule] = {
             Action.VIEW: (*READERS[:3], Grant(E, R.OWN_PARK)),
             # add a park (a probe with its province) or edit one: the ministry, a board
             Action.CHANGE: PARK_STEWARDS,
+            # the park's documents (dashboard XLSX and Art. 41 PDF, which quote the park's
+            # answers): those who follow the park; a tenant reads its park's page only
+            Action.REPORT: READERS[:3],
             Action.MANAGE: PARK_STEWARDS,
             Action.IMPORT: (Grant(B, R.PROVINCE), Grant(P, R.PARK)),
             Action.AUDIT: (*PARK_STEWARDS, Grant(P, R.PARK)),
@@ -626,6 +630,21 @@ def visible_parks(user) -> QuerySet[Park]:
 def visible_enterprises(user) -> QuerySet[Enterprise]:
     """Enterprises the user may read: those of its parks, or only itself for an enterprise."""
     return restrict(Enterprise.objects.all(), user, Action.VIEW)
+
+
+def nameable_parks(user, park: Park) -> QuerySet[Park]:
+    """Parks whose infrastructure developer ``user`` may name as a participant of a symbiosis
+    exchange of ``park``: that park and the parks the user may read — as the enterprises it
+    may name are the park's tenants and those it may read
+    (:func:`registers.selectors.participant_choices`)."""
+    return Park.objects.filter(Q(pk=park.pk) | Q(pk__in=visible_parks(user).values("pk")))
+
+
+def matchable(streams: QuerySet, user) -> QuerySet:
+    """The ``streams`` a user may meet among matching candidates: those it may read (an
+    enterprise its own, a park manager its tenants') and those their owners offered for
+    matching (``offered``): another enterprise's stream is never shown without that consent."""
+    return streams.filter(Q(offered=True) | Q(pk__in=restrict(streams, user).values("pk")))
 
 
 def park_visible_by_scope(user, park_id: int) -> bool | None:

@@ -52,6 +52,7 @@ class FrameworkVersionSummarySerializer(serializers.ModelSerializer):
             "title_vi",
             "title_en",
             "instruments",
+            "instruments_vi",
             "effective_from",
             "effective_to",
             "criteria_count",
@@ -86,10 +87,13 @@ class CategoryRefSerializer(serializers.Serializer):
 
 class LegalSourceSerializer(serializers.Serializer):
     """Where the criterion comes from: legal instrument (e.g. ``Decree 35/2022/ND-CP``) and
-    article and clause (e.g. ``Art. 37(2)(b)``)."""
+    article and clause (e.g. ``Art. 37(2)(b)``), and the same in Vietnamese (e.g.
+    ``Nghị định 35/2022/NĐ-CP``, ``Điều 37 khoản 2 điểm b``; empty when not given)."""
 
     instrument = serializers.CharField(read_only=True)
     article = serializers.CharField(read_only=True)
+    instrument_vi = serializers.CharField(read_only=True)
+    article_vi = serializers.CharField(read_only=True)
 
 
 class IndicatorRefSerializer(serializers.Serializer):
@@ -132,6 +136,7 @@ class CriterionSerializer(serializers.ModelSerializer):
             "title_vi",
             "title_en",
             "requirement_vi",
+            "requirement_vi_official",
             "requirement_en",
             "category",
             "applies_to",
@@ -140,13 +145,16 @@ class CriterionSerializer(serializers.ModelSerializer):
             "operator",
             "threshold",
             "threshold_note",
+            "threshold_note_vi",
             "lookback_years",
             "unit",
+            "unit_vi",
             "weight",
             "legal_source",
             "verification_status",
             "indicator",
             "notes",
+            "notes_vi",
             "sources",
         ]
         read_only_fields = fields

@@ -65,6 +65,7 @@ VERSION_FIELDS = [
     _Field("effective_from", "date"),
     _Field("effective_to", "date"),
     _Field("instruments", "lines", default=()),
+    _Field("instruments_vi", "lines", default=()),
 ]
 SECTION_FIELDS: dict[str, list[_Field]] = {
     "categories": [
@@ -119,6 +120,14 @@ SECTION_FIELDS: dict[str, list[_Field]] = {
         _spec(Criterion, "verification_status", "choice"),
         _spec(Criterion, "notes", "text"),
         _Field("sources", "lines", default=()),
+        # the Vietnamese renderings of the legal source, unit and notes, and whether the
+        # Vietnamese requirement quotes the instrument's own words
+        _Field("requirement_vi_official", "bool", default=False),
+        _spec(Criterion, "instrument_vi", "text"),
+        _spec(Criterion, "article_vi", "text"),
+        _spec(Criterion, "unit_vi", "text"),
+        _spec(Criterion, "threshold_note_vi", "text"),
+        _spec(Criterion, "notes_vi", "text"),
     ],
 }
 
@@ -134,6 +143,7 @@ FRAMEWORK_SHEET_KEYS: dict[str, tuple[str, str]] = {
     "effective_from": ("version", "effective_from"),
     "effective_to": ("version", "effective_to"),
     "instrument": ("version", "instruments"),
+    "instrument_vi": ("version", "instruments_vi"),
 }
 _SHEET_KEY_OF = {target: key for key, target in FRAMEWORK_SHEET_KEYS.items()}
 
@@ -211,6 +221,7 @@ def version_to_dict(version: FrameworkVersion, *, with_pk: bool = False) -> dict
                 "effective_from": _iso(version.effective_from),
                 "effective_to": _iso(version.effective_to),
                 "instruments": [str(x) for x in version.instruments or []],
+                "instruments_vi": [str(x) for x in version.instruments_vi or []],
                 **{
                     section: [row(obj, SECTION_FIELDS[section]) for obj in rows]
                     for section, rows in (

@@ -34,7 +34,7 @@ from .formula import Formula, ParkTenants, evaluate_arrays
 
 #: Bumped whenever a scoring rule changes meaning: it is part of every snapshot fingerprint,
 #: so stored results computed by an older engine are recomputed.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 MET, NOT_MET, NO_DATA, NO_THRESHOLD = "met", "not_met", "no_data", "no_threshold"
 STATES = (MET, NOT_MET, NO_DATA, NO_THRESHOLD)
@@ -76,6 +76,8 @@ RESULT_COLUMNS = [
     "gap",
     "reported",
     "population",
+    "numerator",
+    "denominator",
     "state_intended",
     "value_intended",
     "gap_intended",
@@ -92,7 +94,8 @@ class ScoreResult:
       ``state`` (categorical of :data:`STATES`), ``value`` (float, NaN if none), ``gap``
       (float: threshold − value for ≥/>, value − threshold for ≤/<, |value − threshold| for =;
       NaN when not computable), ``reported``/``population`` (roll-up coverage, NaN when the
-      indicator rolls nothing up), ``state_intended``, ``value_intended``, ``gap_intended``
+      indicator rolls nothing up), ``numerator``/``denominator`` (a share's or count's
+      enterprises counted and the enterprises it is taken over, NaN otherwise), ``state_intended``, ``value_intended``, ``gap_intended``
       and ``improvement`` = value_intended − value (indicator units).
     - ``categories``: one row per (kind, subject, category): ``met``, ``applicable`` (counts),
       ``share`` = weighted met / weighted applicable (0–1, NaN when nothing is applicable),
@@ -109,7 +112,10 @@ class ScoreResult:
       park) and the intended counterparts ``index_intended``, ``criteria_met_intended``,
       ``criteria_applicable_intended``, ``mandatory_met_intended``,
       ``mandatory_total_intended``, ``eligible_intended``, ``eco_enterprise_intended``,
-      ``eco_enterprises_intended`` and ``index_improvement`` = index_intended − index (points).
+      ``eco_enterprises_intended`` and ``index_improvement`` = index_intended − index (points),
+      ``has_result`` (bool: the subject has a scored response for the period; without one its
+      index and intended index are NaN and it is never eligible — no answers is no result,
+      not index 0).
 
     A kind without criteria has no rows.
     """
@@ -231,8 +237,12 @@ class _Inputs:
         return out
 
     def reporters(self, period: int) -> np.ndarray:
+        return self.respondents("enterprise", period)
+
+    def respondents(self, kind: str, period: int) -> np.ndarray:
+        """Subjects of ``kind`` with a scored response for ``period``."""
         rep = self.reported
-        mask = equals(rep["kind"], "enterprise") & (rep["period"].to_numpy() == period)
+        mask = equals(rep["kind"], kind) & (rep["period"].to_numpy() == period)
         return rep["subject"].to_numpy()[mask]
 
 
@@ -356,7 +366,7 @@ def _period_values(
 def _column(values: dict[str, dict[str, np.ndarray]], code, field: str, n: int) -> np.ndarray:
     if code is None or (isinstance(code, float) and np.isnan(code)) or code not in values:
         return np.full(n, np.nan)
-    return values[code][field]
+    return values[code].get(field, np.full(n, np.nan))
 
 
 def _judge(
@@ -373,6 +383,8 @@ def _judge(
     value = np.column_stack([_column(now, c, "value", n) for c in indicators])
     reported = np.column_stack([_column(now, c, "reported", n) for c in indicators])
     population = np.column_stack([_column(now, c, "population", n) for c in indicators])
+    numerator = np.column_stack([_column(now, c, "numerator", n) for c in indicators])
+    denominator = np.column_stack([_column(now, c, "denominator", n) for c in indicators])
     rule = crit["rule"].to_numpy(dtype=object)[None, :]
     op = crit["operator"].fillna("").to_numpy(dtype=object)[None, :]
     thr = crit["threshold"].to_numpy(dtype="float64")[None, :]
@@ -414,6 +426,8 @@ def _judge(
         "gap": gap,
         "reported": reported,
         "population": population,
+        "numerator": numerator,
+        "denominator": denominator,
     }
 
 
@@ -581,6 +595,10 @@ def score_campaign(
     )
     coverage_population = np.bincount(tenant_pos[tenant_known], minlength=len(subjects["park"]))
 
+    # A subject without a scored response for the period has no result (no index, never
+    # eligible): its criteria are still judged on what the registers give, for information.
+    has_result = {kind: subjects[kind].isin(inputs.respondents(kind, period)) for kind in KINDS}
+
     judged: dict[str, dict] = {}
     for kind in ("enterprise", "park"):  # enterprises first: parks count eco-enterprises
         c = by_kind[kind]
@@ -595,7 +613,7 @@ def score_campaign(
             history={p: h.get(kind, {}) for p, h in history.items()},
             period=period,
         )
-        cur_tot = _aggregate(c, cur["state"], categories)
+        cur_tot = _without_result(_aggregate(c, cur["state"], categories), has_result[kind])
         entry = {"crit": c, "categories": categories, "current": cur, "current_tot": cur_tot}
         if has_intended:
             ints = _judge(
@@ -606,7 +624,9 @@ def score_campaign(
                 period=period,
             )
             entry["intended"] = ints
-            entry["intended_tot"] = _aggregate(c, ints["state"], categories)
+            entry["intended_tot"] = _without_result(
+                _aggregate(c, ints["state"], categories), has_result[kind]
+            )
         judged[kind] = entry
 
     universe = {
@@ -644,6 +664,7 @@ def score_campaign(
                 "eco_enterprises_intended": np.full(n, np.nan),
             }
         extra["intended_values"] = plans[kind]
+        extra["has_result"] = has_result[kind]
         r, cg, s = _frames(kind, ids, entry, plan, has_intended, universe, extra)
         results.append(r)
         cats.append(cg)
@@ -691,7 +712,17 @@ SUMMARY_COLUMNS = [
     "eco_enterprise_intended",
     "eco_enterprises_intended",
     "index_improvement",
+    "has_result",
 ]
+
+
+def _without_result(totals: dict, has_result: np.ndarray) -> dict:
+    """``totals`` of :func:`_aggregate` with no index (NaN) and no eligibility for the
+    subjects without a result (``has_result`` False): a subject that did not report is not
+    "index 0, not eligible"."""
+    totals["index"] = np.where(has_result, totals["index"], np.nan)
+    totals["eligible"] = totals["eligible"] & has_result
+    return totals
 
 
 def _count_by_park(flags, tenant_pos, tenant_known, n_parks) -> np.ndarray:
@@ -758,6 +789,8 @@ def _frames(kind, ids, entry, plan, has_intended, universe, extra):
         "gap": cur["gap"].ravel(),
         "reported": cur["reported"].ravel(),
         "population": cur["population"].ravel(),
+        "numerator": cur["numerator"].ravel(),
+        "denominator": cur["denominator"].ravel(),
     }
     cats = {
         "kind": _kind_column(kind, n * k),
@@ -812,7 +845,7 @@ def _frames(kind, ids, entry, plan, has_intended, universe, extra):
     summary.update(extra)
     if kind == "enterprise":  # Art. 40(2): an eco-enterprise is an eligible enterprise
         summary["eco_enterprise"] = pd.arrays.BooleanArray(
-            summary["eligible"], np.zeros(n, dtype=bool)
+            summary["eligible"], ~np.asarray(summary["has_result"], dtype=bool)
         )
         summary["eco_enterprise_intended"] = summary["eligible_intended"].copy()
     return results, cats, summary

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Criterion
+from .models import Criterion, DataElement
 
 
 class DiffForm(forms.Form):
@@ -41,7 +41,39 @@ class PublishForm(forms.Form):
     )
 
 
-class CriterionForm(forms.ModelForm):
+class _DraftRowForm(forms.ModelForm):
+    """A row of a draft version on the catalogue page: model validation is done by the
+    service (with the check of the whole version), not here."""
+
+    def _post_clean(self):
+        pass
+
+
+class DataElementForm(_DraftRowForm):
+    """The fields of a draft data element ministry staff may change on the catalogue page:
+    labels, help, unit, range and whether it is required on submit. Its code, subject and type
+    stay (formulas read them); saving goes through ``indicators.services.data_element_update``,
+    which checks the whole version again."""
+
+    class Meta:
+        model = DataElement
+        fields = [
+            "label_vi",
+            "label_en",
+            "help_vi",
+            "help_en",
+            "unit",
+            "min_value",
+            "max_value",
+            "required",
+        ]
+        widgets = {
+            "help_vi": forms.Textarea(attrs={"rows": 2}),
+            "help_en": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CriterionForm(_DraftRowForm):
     """The fields of a draft criterion ministry staff may change on the catalogue page.
 
     The threshold is in the criterion's unit; leave it blank where the source gives none
@@ -55,25 +87,29 @@ class CriterionForm(forms.ModelForm):
             "title_vi",
             "title_en",
             "requirement_vi",
+            "requirement_vi_official",
             "requirement_en",
             "level",
             "rule",
             "operator",
             "threshold",
             "threshold_note",
+            "threshold_note_vi",
             "lookback_years",
             "unit",
+            "unit_vi",
             "weight",
             "instrument",
+            "instrument_vi",
             "article",
+            "article_vi",
             "verification_status",
             "notes",
+            "notes_vi",
         ]
         widgets = {
             "requirement_vi": forms.Textarea(attrs={"rows": 3}),
             "requirement_en": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes_vi": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def _post_clean(self):
-        """Model validation is done by the service (with the version check), not here."""

@@ -556,7 +556,12 @@ def evaluate(
         formulas, n=n, column=lambda name: _as_float(values, name, n), parks=parks
     )
     return {
-        code: pd.DataFrame(arrays[code], index=values.index, dtype="float64") for code in formulas
+        code: pd.DataFrame(
+            {name: arrays[code][name] for name in ("value", "reported", "population")},
+            index=values.index,
+            dtype="float64",
+        )
+        for code in formulas
     }
 
 
@@ -572,8 +577,11 @@ def evaluate_arrays(
     ``column(name)``: the float array (length ``n``, NaN = missing, finite otherwise) of a
     data element for the subjects; ``parks()``: builds the :class:`ParkTenants` grouping of the
     tenants (called once, and only when a formula aggregates); None when there are no tenants.
-    Returns indicator code -> ``{"value", "reported", "population"}`` float arrays of length
-    ``n``. Raises as :func:`evaluate` does.
+    Returns indicator code -> ``{"value", "reported", "population", "numerator",
+    "denominator"}`` float arrays of length ``n``; ``numerator``/``denominator`` are the
+    enterprises counted and the enterprises it is a share of (those that reported a value)
+    when the formula makes exactly one share or count of the tenants, NaN otherwise. Raises as
+    :func:`evaluate` does.
     """
     order = _dependency_order(formulas)
     subject_columns: dict[str, np.ndarray] = {}
@@ -605,7 +613,16 @@ def evaluate_arrays(
             reported, population = park_frame.reported, park_frame.population
         else:
             reported = population = nothing
-        results[code] = {"value": value, "reported": reported, "population": population}
+        numerator, denominator = (
+            evaluator.fractions[0] if len(evaluator.fractions) == 1 else (nothing, nothing)
+        )
+        results[code] = {
+            "value": value,
+            "reported": reported,
+            "population": population,
+            "numerator": numerator,
+            "denominator": denominator,
+        }
     return {code: results[code] for code in formulas}
 
 
@@ -671,6 +688,8 @@ class _Evaluator:
         self.n = n
         self.subject_column = subject_column
         self.parks = parks
+        #: (numerator, denominator) of each share/count evaluated, per subject
+        self.fractions: list[tuple[np.ndarray, np.ndarray]] = []
 
     def eval(self, node: ast.AST, *, tenant: bool = False) -> np.ndarray:
         length = self.parks.m if tenant else self.n
@@ -722,10 +741,15 @@ class _Evaluator:
         no_reporters = parks.reported == 0
         if name == "count":
             count = parks.per_subject((selected & _truthy(arg)).astype(float))
-            return np.where(no_reporters, np.nan, count)
+            count = np.where(no_reporters, np.nan, count)
+            self.fractions.append((count, np.where(no_reporters, np.nan, parks.reported)))
+            return count
         if name == "share":
             hits = parks.per_subject((selected & _truthy(arg)).astype(float))
             known = parks.per_subject((selected & ~np.isnan(arg)).astype(float))
+            self.fractions.append(
+                (np.where(known > 0, hits, np.nan), np.where(known > 0, known, np.nan))
+            )
             with np.errstate(all="ignore"):
                 return np.where(known > 0, hits / np.where(known > 0, known, 1), np.nan)
         used = selected & ~np.isnan(arg)

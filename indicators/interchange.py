@@ -173,6 +173,7 @@ def export_xlsx(version: FrameworkVersion) -> bytes:
         "effective_from": _("Date (YYYY-MM-DD)."),
         "effective_to": _("Date (YYYY-MM-DD); empty while in force."),
         "instrument": _("One legal instrument per row; add rows for more."),
+        "instrument_vi": _("The same instruments in Vietnamese, one per row, in the same order."),
     }
     values = {
         "code": doc["code"],
@@ -187,6 +188,9 @@ def export_xlsx(version: FrameworkVersion) -> bytes:
     }
     rows = [(key, value) for key, value in values.items()]
     rows += [("instrument", text) for text in v["instruments"]] or [("instrument", None)]
+    rows += [("instrument_vi", text) for text in v.get("instruments_vi") or []] or [
+        ("instrument_vi", None)
+    ]
     for r, (key, value) in enumerate(rows, start=2):
         _put(ws, r, 1, key)
         _put(ws, r, 2, value)
@@ -820,7 +824,7 @@ def _sheet_rows(values_ws, formulas_ws) -> Iterable[tuple[int, tuple]]:
 def _read_framework_sheet(book, errors: _Errors, key_rows: dict[str, int]) -> tuple[dict, dict]:
     ws = book[0][SHEET_FRAMEWORK]
     framework: dict = {}
-    version: dict = {"instruments": []}
+    version: dict = {"instruments": [], "instruments_vi": []}
     for r, row in _sheet_rows(ws, book[1][SHEET_FRAMEWORK]):
         if r == 1:
             continue
@@ -845,10 +849,10 @@ def _read_framework_sheet(book, errors: _Errors, key_rows: dict[str, int]) -> tu
             )
             continue
         level, name = FRAMEWORK_SHEET_KEYS[key]
-        if key == "instrument":
+        if key in ("instrument", "instrument_vi"):
             key_rows.setdefault(key, r)
             if not _is_blank(value):
-                version["instruments"].append(value)
+                version[name].append(value)
             continue
         if key in key_rows:
             errors.add(

@@ -7,6 +7,7 @@ a threshold is corrected in a later version. Each criterion keeps its legal sour
 article, clause) and the verification status of the research behind it.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,20 @@ class AppliesTo(models.TextChoices):
     PARK = "park", _("park")
     PARK_NEW = "park_new", _("new park (Art. 38)")
     ENTERPRISE = "enterprise", _("enterprise")
+
+
+def _vietnamese() -> bool:
+    """True unless the active language is English (the interface is Vietnamese first)."""
+    from django.utils.translation import get_language
+
+    return not (get_language() or "vi").startswith("en")
+
+
+def validate_positive_weight(value) -> None:
+    """Field validator of :attr:`Criterion.weight`: greater than 0 (the database's check
+    constraint holds the same rule; this names the field in forms and services)."""
+    if value is not None and value <= 0:
+        raise ValidationError(_("The weight must be greater than 0."), code="not_positive")
 
 
 class Framework(models.Model):
@@ -51,6 +66,7 @@ class FrameworkVersion(models.Model):
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
     title_en = models.CharField(_("title (English)"), max_length=400)
     instruments = models.JSONField(_("legal instruments"), default=list, blank=True)
+    instruments_vi = models.JSONField(_("legal instruments (Vietnamese)"), default=list, blank=True)
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     status = models.CharField(
@@ -78,6 +94,19 @@ class FrameworkVersion(models.Model):
     def is_frozen(self) -> bool:
         """True once published or retired: such a version can no longer be edited."""
         return self.status != self.Status.DRAFT
+
+    @property
+    def instruments_text(self) -> list[str]:
+        """The legal instruments in the active language (the English list when no Vietnamese
+        one is given)."""
+        if _vietnamese() and self.instruments_vi:
+            return list(self.instruments_vi)
+        return list(self.instruments or [])
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        return self.title_vi if _vietnamese() and self.title_vi else self.title_en
 
 
 class Category(models.Model):
@@ -167,6 +196,18 @@ class DataElement(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        """The minimum is not above the maximum (the database's check constraint holds the
+        same rule; this names the field)."""
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.max_value < self.min_value
+        ):
+            raise ValidationError(
+                {"max_value": _("The maximum is below the minimum.")}, code="min_above_max"
+            )
 
     @property
     def is_numeric(self) -> bool:
@@ -272,6 +313,14 @@ class Criterion(models.Model):
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=300, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=300)
     requirement_vi = models.TextField(_("requirement (Vietnamese)"), blank=True)
+    requirement_vi_official = models.BooleanField(
+        _("Vietnamese requirement is the official text"),
+        default=False,
+        help_text=_(
+            "Tick only when the Vietnamese requirement quotes the instrument's own words; "
+            "otherwise it is shown as a rendering, not as the official text."
+        ),
+    )
     requirement_en = models.TextField(_("requirement (English)"), blank=True)
     kind = models.CharField(_("kind in the source"), max_length=40, blank=True)
     indicator = models.ForeignKey(
@@ -290,15 +339,28 @@ class Criterion(models.Model):
         _("threshold"), max_digits=20, decimal_places=6, null=True, blank=True
     )
     threshold_note = models.CharField(_("threshold note"), max_length=300, blank=True)
+    threshold_note_vi = models.CharField(
+        _("threshold note (Vietnamese)"), max_length=300, blank=True
+    )
     lookback_years = models.PositiveSmallIntegerField(_("look-back (years)"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=60, blank=True)
-    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
+    unit_vi = models.CharField(_("unit (Vietnamese)"), max_length=60, blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=3,
+        default=1,
+        validators=[validate_positive_weight],
+    )
     instrument = models.CharField(_("legal instrument"), max_length=200)
+    instrument_vi = models.CharField(_("legal instrument (Vietnamese)"), max_length=200, blank=True)
     article = models.CharField(_("article and clause"), max_length=200)
+    article_vi = models.CharField(_("article and clause (Vietnamese)"), max_length=200, blank=True)
     verification_status = models.CharField(
         _("verification status"), max_length=12, choices=Verification.choices
     )
     notes = models.TextField(_("notes"), blank=True)
+    notes_vi = models.TextField(_("notes (Vietnamese)"), blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -320,6 +382,58 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def _text(self, name: str) -> str:
+        """Field ``name`` in the active language: ``<name>_vi`` in Vietnamese when given,
+        else the English one (``<name>_en`` or ``<name>``)."""
+        english = getattr(self, f"{name}_en", None)
+        if english is None:
+            english = getattr(self, name)
+        if _vietnamese():
+            return getattr(self, f"{name}_vi", "") or english
+        return english
+
+    @property
+    def title(self) -> str:
+        """The title in the active language."""
+        return self._text("title")
+
+    @property
+    def requirement(self) -> str:
+        """The requirement in the active language (see :attr:`requirement_is_rendering`)."""
+        return self._text("requirement")
+
+    @property
+    def requirement_is_rendering(self) -> bool:
+        """True when the requirement shown is ecopark's Vietnamese rendering, not the
+        instrument's own words: pages say so next to it."""
+        return _vietnamese() and bool(self.requirement_vi) and not self.requirement_vi_official
+
+    @property
+    def requirement_is_english(self) -> bool:
+        """True when the Vietnamese interface has only the English requirement to show."""
+        return _vietnamese() and not self.requirement_vi and bool(self.requirement_en)
+
+    @property
+    def legal_source(self) -> str:
+        """Instrument and article in the active language, e.g. "Nghị định 35/2022/NĐ-CP,
+        Điều 37 khoản 1" / "Decree 35/2022/ND-CP, Art. 37(1)"."""
+        return ", ".join(t for t in (self._text("instrument"), self._text("article")) if t)
+
+    @property
+    def unit_text(self) -> str:
+        """The unit in the active language."""
+        return self._text("unit")
+
+    @property
+    def threshold_note_text(self) -> str:
+        """The threshold note in the active language."""
+        return self._text("threshold_note")
+
+    @property
+    def notes_text(self) -> str:
+        """The notes in the active language."""
+        return self._text("notes")
 
     @property
     def is_provisional(self) -> bool:

@@ -291,6 +291,7 @@ DIFF_CRITERION_FIELDS = [
     "title_vi",
     "title_en",
     "requirement_vi",
+    "requirement_vi_official",
     "requirement_en",
     "category",
     "applies_to",
@@ -306,9 +307,14 @@ DIFF_CRITERION_FIELDS = [
     "indicator",
     "indicator_formula",
     "instrument",
+    "instrument_vi",
     "article",
+    "article_vi",
     "verification_status",
     "notes",
+    "notes_vi",
+    "unit_vi",
+    "threshold_note_vi",
     "sources",
 ]
 

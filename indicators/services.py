@@ -25,6 +25,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .documents import plain_value, version_document
@@ -164,7 +165,8 @@ def framework_load(*, data: dict) -> LoadResult:
     """Load a parsed framework document; all or nothing.
 
     Raises :class:`FrameworkFileError` listing every problem when the document does not check.
-    Versions that already exist (same framework code and number) are left untouched.
+    Versions that already exist (same framework code and number) are left untouched, but for
+    Vietnamese wording they lack (:func:`_fill_vietnamese`).
     """
     errors = framework_check(data)
     if errors:
@@ -175,7 +177,9 @@ def framework_load(*, data: dict) -> LoadResult:
     result = LoadResult(created=[], unchanged=[])
     for v in data["versions"]:
         label = f"{framework.code} v{v['number']}"
-        if FrameworkVersion.objects.filter(framework=framework, number=v["number"]).exists():
+        existing = FrameworkVersion.objects.filter(framework=framework, number=v["number"]).first()
+        if existing is not None:
+            _fill_vietnamese(existing, v)
             result.unchanged.append(label)
             continue
         version = FrameworkVersion.objects.create(
@@ -184,6 +188,7 @@ def framework_load(*, data: dict) -> LoadResult:
             title_vi=v["title_vi"],
             title_en=v["title_en"],
             instruments=v.get("instruments", []),
+            instruments_vi=v.get("instruments_vi") or [],
             effective_from=_date(v.get("effective_from")),
             effective_to=_date(v.get("effective_to")),
             status=v.get("status", FrameworkVersion.Status.DRAFT),
@@ -237,6 +242,7 @@ def framework_load(*, data: dict) -> LoadResult:
                     title_vi=c.get("title_vi") or "",
                     title_en=c["title_en"],
                     requirement_vi=c.get("requirement_vi") or "",
+                    requirement_vi_official=bool(c.get("requirement_vi_official", False)),
                     requirement_en=c.get("requirement_en") or "",
                     kind=c.get("kind") or "",
                     indicator=inds.get(c.get("indicator")),
@@ -244,13 +250,18 @@ def framework_load(*, data: dict) -> LoadResult:
                     operator=c.get("operator") or "",
                     threshold=None if c.get("threshold") is None else Decimal(str(c["threshold"])),
                     threshold_note=c.get("threshold_note") or "",
+                    threshold_note_vi=c.get("threshold_note_vi") or "",
                     lookback_years=c.get("lookback_years"),
                     unit=c.get("unit") or "",
+                    unit_vi=c.get("unit_vi") or "",
                     weight=Decimal(str(c.get("weight", 1))),
                     instrument=c["instrument"],
+                    instrument_vi=c.get("instrument_vi") or "",
                     article=c["article"],
+                    article_vi=c.get("article_vi") or "",
                     verification_status=c["verification_status"],
                     notes=c.get("notes") or "",
+                    notes_vi=c.get("notes_vi") or "",
                     sources=c.get("sources") or [],
                     order=i,
                 )
@@ -259,6 +270,46 @@ def framework_load(*, data: dict) -> LoadResult:
         )
         result.created.append(label)
     return result
+
+
+#: Vietnamese renderings of a criterion that a load fills in where a stored version has
+#: none: wording only, never a rule, threshold or source (see :func:`_fill_vietnamese`)
+VIETNAMESE_TEXT_FIELDS = (
+    "title_vi",
+    "requirement_vi",
+    "instrument_vi",
+    "article_vi",
+    "unit_vi",
+    "threshold_note_vi",
+    "notes_vi",
+)
+
+
+def _fill_vietnamese(version: FrameworkVersion, data: dict) -> None:
+    """Give an already loaded version the Vietnamese wording its file now carries, where the
+    stored field is blank: legal instruments, and per criterion :data:`VIETNAMESE_TEXT_FIELDS`
+    (with ``requirement_vi_official``). A published version stays frozen in every rule,
+    threshold and source; a blank translation is not a rule, and a filled one is never
+    overwritten (staff may have edited it)."""
+    if not version.instruments_vi and data.get("instruments_vi"):
+        version.instruments_vi = list(data["instruments_vi"])
+        version.save(update_fields=["instruments_vi"])
+    by_code = {c["code"]: c for c in data.get("criteria", [])}
+    changed = []
+    for criterion in Criterion.objects.filter(version=version, code__in=list(by_code)):
+        row, touched = by_code[criterion.code], False
+        for name in VIETNAMESE_TEXT_FIELDS:
+            if not getattr(criterion, name) and row.get(name):
+                setattr(criterion, name, row[name])
+                touched = True
+                if name == "requirement_vi":
+                    criterion.requirement_vi_official = bool(
+                        row.get("requirement_vi_official", False)
+                    )
+        if touched:
+            changed.append(criterion)
+    if changed:
+        Criterion.objects.bulk_update(changed, [*VIETNAMESE_TEXT_FIELDS, "requirement_vi_official"])
 
 
 def framework_load_file(*, path: Path) -> LoadResult:
@@ -456,6 +507,7 @@ EDITABLE_FIELDS: dict[type, frozenset[str]] = {
             "title_vi",
             "title_en",
             "requirement_vi",
+            "requirement_vi_official",
             "requirement_en",
             "kind",
             "indicator",
@@ -463,13 +515,18 @@ EDITABLE_FIELDS: dict[type, frozenset[str]] = {
             "operator",
             "threshold",
             "threshold_note",
+            "threshold_note_vi",
             "lookback_years",
             "unit",
+            "unit_vi",
             "weight",
             "instrument",
+            "instrument_vi",
             "article",
+            "article_vi",
             "verification_status",
             "notes",
+            "notes_vi",
             "sources",
             "order",
         }
@@ -561,7 +618,7 @@ def category_update(*, category: Category, **fields) -> Category:
 
 
 VERSION_EDITABLE_FIELDS = frozenset(
-    {"title_vi", "title_en", "instruments", "effective_from", "effective_to"}
+    {"title_vi", "title_en", "instruments", "instruments_vi", "effective_from", "effective_to"}
 )
 
 
@@ -631,6 +688,7 @@ def version_new_draft(*, version: FrameworkVersion, user=None) -> FrameworkVersi
         title_vi=source.title_vi,
         title_en=source.title_en,
         instruments=list(source.instruments or []),
+        instruments_vi=list(source.instruments_vi or []),
         effective_from=None,
         effective_to=None,
         status=FrameworkVersion.Status.DRAFT,
@@ -671,9 +729,11 @@ def version_publish(
 
     Every formula is re-checked with :func:`version_check`; any error refuses the whole
     publication with a ``ValidationError`` listing each error (naming the criterion and the
-    token). ``effective_from``, when given, becomes the draft's effective date and the day
-    before it the retired version's ``effective_to`` (only when that is blank); without it
-    effective dates stay as they are — ecopark never invents a date. Raises
+    token). ``effective_from``, when given, becomes the draft's effective date. The retired
+    version's ``effective_to`` (when blank) is always recorded: the day before the new
+    version's effective date (given, or already on the draft), else the day of publication —
+    a fact, not an invented legal date; the new version's own date stays blank when unknown.
+    Raises
     ``ValidationError`` when the version is not a draft or a later version is already
     published. Returns the published version.
     """
@@ -694,6 +754,7 @@ def version_publish(
         .filter(framework_id=locked.framework_id, status=FrameworkVersion.Status.PUBLISHED)
         .exclude(pk=locked.pk)
     )
+    starts = effective_from or locked.effective_from
     for p in previous:
         if p.number > locked.number:
             raise ValidationError(
@@ -701,8 +762,10 @@ def version_publish(
                 % {"later": p, "version": locked},
                 code="older",
             )
-        if effective_from is not None and p.effective_to is None:
-            p.effective_to = effective_from - datetime.timedelta(days=1)
+        if p.effective_to is None:
+            # the day before the new version takes effect; without a known date, the day
+            # it stops being the version in force here: today
+            p.effective_to = starts - datetime.timedelta(days=1) if starts else timezone.localdate()
             if p.effective_from is not None and p.effective_to < p.effective_from:
                 raise ValidationError(
                     {

@@ -22,4 +22,9 @@ urlpatterns = [
         views.criterion_edit,
         name="criterion_edit",
     ),
+    path(
+        "<str:code>/v<int:number>/data-elements/<str:element>/edit/",
+        views.data_element_edit,
+        name="data_element_edit",
+    ),
 ]

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import CriterionForm, DiffForm, PublishForm
-from .models import Criterion, FrameworkVersion
+from .forms import CriterionForm, DataElementForm, DiffForm, PublishForm
+from .models import Criterion, DataElement, FrameworkVersion
 from .selectors import (
     current_version,
     frameworks_visible,
@@ -29,6 +29,7 @@ from .selectors import (
 )
 from .services import (
     criterion_update,
+    data_element_update,
     version_discard_draft,
     version_new_draft,
     version_publish,
@@ -199,20 +200,21 @@ def version_discard_view(request, code: str, number: int):
 
 
 @login_required
-def criterion_edit(request, code: str, number: int, criterion: str):
-    """Ministry staff edit one criterion of a draft (GET shows the form, POST saves through
-    ``criterion_update``); a published or retired version answers 403, as does anyone else."""
+def _draft_row_edit(request, code: str, number: int, row_code: str, *, model, form_class, update):
+    """Ministry staff edit one row (``model``: a criterion or a data element, by its code) of
+    a draft version: GET shows ``form_class``; POST saves the changed fields through
+    ``update(obj, **fields)`` (the service checks the whole version again) and returns to the
+    version page, or shows the service's errors on their fields. A published or retired
+    version answers 403, as does anyone but ministry staff."""
     version = _maintainer_version(request, code, number)
-    obj = get_object_or_404(
-        Criterion.objects.select_related("version"), version=version, code=criterion
-    )
+    obj = get_object_or_404(model.objects.select_related("version"), version=version, code=row_code)
     if version.is_frozen:
         raise PermissionDenied
-    form = CriterionForm(request.POST or None, instance=obj)
+    form = form_class(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            criterion_update(criterion=obj, **changed)
+            update(obj, **changed)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -225,6 +227,35 @@ def criterion_edit(request, code: str, number: int, criterion: str):
     return render(
         request,
         "indicators/criterion_form.html",
-        {"form": form, "criterion": obj, "version": version},
+        {"form": form, "criterion": obj, "version": version, "kind": model._meta.model_name},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def criterion_edit(request, code: str, number: int, criterion: str):
+    """A criterion of a draft (:func:`_draft_row_edit`, through ``criterion_update``)."""
+    return _draft_row_edit(
+        request,
+        code,
+        number,
+        criterion,
+        model=Criterion,
+        form_class=CriterionForm,
+        update=lambda o, **f: criterion_update(criterion=o, **f),
+    )
+
+
+@login_required
+def data_element_edit(request, code: str, number: int, element: str):
+    """A data element of a draft: labels, help, unit, range, required
+    (:func:`_draft_row_edit`, through ``data_element_update``)."""
+    return _draft_row_edit(
+        request,
+        code,
+        number,
+        element,
+        model=DataElement,
+        form_class=DataElementForm,
+        update=lambda o, **f: data_element_update(data_element=o, **f),
     )

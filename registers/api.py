@@ -142,6 +142,7 @@ class StreamSerializer(serializers.ModelSerializer):
             "quantity_per_year",
             "unit",
             "quantity_entered",
+            "offered",
             "active",
             "is_demo",
             "version",
@@ -189,10 +190,20 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class ExchangeSerializer(serializers.ModelSerializer):
-    """A symbiosis exchange with its participants (at least two)."""
+    """A symbiosis exchange with its participants (at least two); ``warnings`` (read only; in
+    the answer to a create, an update or a read of one exchange, null in lists) names each
+    enterprise participant of the operating exchange without a valid ISO certificate and the
+    criterion it makes fail (VN35-EIP-E3, Decree 35/2022 Art. 37(2)(b))."""
 
     park = ScopedPK(visible_parks)
     participants = ParticipantSerializer(many=True, required=False)
+    warnings = serializers.SerializerMethodField()
+
+    def get_warnings(self, obj) -> list[str] | None:
+        if self.context.get("view") is None or self.context["view"].action == "list":
+            return None
+        return selectors.exchange_warnings(obj)
+
     quantity_per_year = serializers.DecimalField(
         max_digits=24, decimal_places=6, required=False, allow_null=True
     )
@@ -216,6 +227,7 @@ class ExchangeSerializer(serializers.ModelSerializer):
             "participants",
             "is_demo",
             "version",
+            "warnings",
         ]
         read_only_fields = ["quantity_entered"]
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import collate_choices
 from common.formats import active_language, format_number
 from common.parsing import ParseError, parse_date, parse_number
 from indicators import units
@@ -76,6 +77,7 @@ def _set_enterprises(form, enterprises) -> None:
         return
     field = form.fields["enterprise"]
     field.queryset = enterprises
+    collate_choices(field)
     if len(enterprises[:2]) == 1:
         field.empty_label = None
         field.initial = enterprises[0].pk
@@ -120,6 +122,14 @@ class StreamForm(forms.Form):
     quantity_per_year = NumberField(required=False, label=_("quantity per year"))
     unit = forms.ChoiceField(choices=FLOW_UNITS, required=False, label=_("unit"))
     active = forms.BooleanField(required=False, initial=True, label=_("active"))
+    offered = forms.BooleanField(
+        required=False,
+        label=_("offered for matching"),
+        help_text=_(
+            "Other enterprises see this stream, with its quantity, among matching candidates "
+            "only when it is offered."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, enterprises=None, **kwargs):
@@ -194,6 +204,7 @@ class ExchangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("providers", "receivers", "sharers"):
             self.fields[name].queryset = enterprises
+            collate_choices(self.fields[name])
             self.fields[name].widget.attrs["size"] = 5
 
 
@@ -217,8 +228,9 @@ class ActionForm(forms.Form):
     def __init__(self, *args, enterprises=None, criteria=None, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
+        collate_choices(self.fields["enterprise"])
         self.fields["criterion"].queryset = criteria
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} – {c.title_en}"
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} – {c.title}"
         self.fields["owner"].queryset = owners
 
 

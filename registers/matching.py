@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from common.formats import format_quantity
 from enterprises.models import Park
-from enterprises.policy import Action, restrict
+from enterprises.policy import Action, matchable, restrict
 
 from .models import Stream, SymbiosisExchange
 
@@ -81,9 +82,9 @@ def match_candidates(
         return []
     streams = {
         s.pk: s
-        for s in Stream.objects.filter(active=True, enterprise__park_id__in=near).select_related(
-            "enterprise__park"
-        )
+        for s in matchable(
+            Stream.objects.filter(active=True, enterprise__park_id__in=near), user
+        ).select_related("enterprise__park")
     }
     frame = pd.DataFrame(
         [
@@ -163,7 +164,7 @@ def match_candidates(
 def _quantity_text(value: Decimal | None, unit: str) -> str:
     if value is None:
         return _("quantity not given")
-    return f"{value.normalize():f} {unit}/{_('year')}".replace(" /", "/")
+    return format_quantity(value, f"{unit}/{_('year')}".lstrip("/"))
 
 
 def _match_reason(out: Stream, need: Stream, cat: float, qty: float, km: float) -> str:

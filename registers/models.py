@@ -436,6 +436,15 @@ class Stream(RegisterEntry):
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    #: the owner's consent: only an offered stream is shown to other enterprises in matching
+    offered = models.BooleanField(
+        _("offered for matching"),
+        default=False,
+        help_text=_(
+            "Other enterprises see this stream, with its quantity, among matching candidates "
+            "only when it is offered."
+        ),
+    )
 
     class Meta:
         ordering = ["enterprise", "direction", "category"]

@@ -17,7 +17,9 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Park
 from enterprises.policy import Action, restrict, visible_enterprises
@@ -263,6 +265,88 @@ def register_values_frame(
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     frame["value"] = frame["value"].astype("float64")
     return frame
+
+
+@dataclass(frozen=True)
+class IsoGap:
+    """An enterprise taking part in an operating symbiosis exchange without an ISO
+    certificate valid on the reference date: while it does, the park's criteria reading
+    ``symbiosis_participants_iso`` (VN35-EIP-E3, Decree 35/2022 Art. 37(2)(b)) are not met."""
+
+    exchange: SymbiosisExchange
+    enterprise: Enterprise
+
+
+def iso_gaps(
+    exchanges: QuerySet[SymbiosisExchange], *, reference_date: datetime.date
+) -> list[IsoGap]:
+    """The enterprise participants of the operating ``exchanges`` (on ``reference_date``)
+    without a certificate valid on that date, by exchange title then enterprise name; two
+    queries."""
+    parts = list(
+        SymbiosisParticipant.objects.filter(
+            exchange__in=exchanges.filter(operating_q(reference_date)), enterprise__isnull=False
+        )
+        .exclude(
+            enterprise__in=ISOCertificate.objects.filter(
+                valid_certificate_q(reference_date)
+            ).values("enterprise_id")
+        )
+        .select_related("exchange", "enterprise")
+        .order_by("exchange__title", "exchange_id", "enterprise__name")
+    )
+    return [IsoGap(exchange=p.exchange, enterprise=p.enterprise) for p in parts]
+
+
+def iso_criteria() -> list[Criterion]:
+    """Park criteria of the published framework versions whose indicator reads
+    ``symbiosis_participants_iso`` (every participant of the operating exchanges holds an
+    ISO certificate): VN35-EIP-E3 in VN-2022; one per code, newest version first."""
+    seen, out = set(), []
+    for c in (
+        Criterion.objects.filter(
+            version__status="published",
+            applies_to=AppliesTo.PARK,
+            indicator__formula__contains="symbiosis_participants_iso",
+        )
+        .select_related("version")
+        .order_by("-version__effective_from", "-version_id", "order")
+    ):
+        if c.code not in seen:
+            seen.add(c.code)
+            out.append(c)
+    return out
+
+
+def gap_text(gap: IsoGap, criteria: list[Criterion], *, on: datetime.date) -> str:
+    """One sentence naming the participant, the exchange and the criteria it makes fail."""
+    english = (translation.get_language() or "vi").startswith("en")
+    named = ", ".join(
+        f"{c.code} ({c.title_en if english or not c.title_vi else c.title_vi})" for c in criteria
+    )
+    return _(
+        "«%(enterprise)s» takes part in the operating exchange «%(exchange)s» without an ISO "
+        "certificate valid on %(date)s: while it does, %(criteria)s is not met for "
+        "%(park)s."
+    ) % {
+        "enterprise": gap.enterprise.name,
+        "exchange": gap.exchange.title,
+        "date": date_format(on, "SHORT_DATE_FORMAT"),
+        "criteria": named or _("the ISO criterion of symbiosis participants"),
+        "park": gap.exchange.park.name,
+    }
+
+
+def exchange_warnings(exchange: SymbiosisExchange, *, on: datetime.date | None = None) -> list[str]:
+    """What saving ``exchange`` costs its park (shown after a save, on its page and in the
+    API): one sentence per enterprise participant without an ISO certificate valid ``on``
+    (default today) while the exchange operates. Empty when nothing is at stake."""
+    on = on or timezone.localdate()
+    gaps = iso_gaps(SymbiosisExchange.objects.filter(pk=exchange.pk), reference_date=on)
+    if not gaps:
+        return []
+    criteria = iso_criteria()
+    return [gap_text(g, criteria, on=on) for g in gaps]
 
 
 @dataclass

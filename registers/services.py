@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Park
-from enterprises.policy import Action, can, own_enterprise_ids, works_in_park
+from enterprises.policy import Action, can, nameable_parks, own_enterprise_ids, works_in_park
 from indicators import units
 from indicators.emissions import co2e_of_electricity
 from indicators.models import Criterion
@@ -289,7 +289,9 @@ def exchange_save(
 
     ``data``: keys of :data:`EXCHANGE_FIELDS` (``quantity_per_year`` with ``unit`` as typed;
     energy, volume or mass, or no unit for a count). At least two participants; enterprise
-    participants must be tenants of the park or in the user's scope. The user must be the
+    participants must be tenants of the park or in the user's scope, a developer participant
+    the developer of the park or of a park in the user's scope
+    (:func:`enterprises.policy.nameable_parks`). The user must be the
     park manager of ``park`` or a tenant that takes part (and stays a participant).
     Raises ``PermissionDenied`` / ``ValidationError`` (keyed by field; ``participants``;
     ``stale_version``). Marks the parks concerned stale.
@@ -312,9 +314,12 @@ def exchange_save(
                 "enterprise_id", flat=True
             )
         )
+        existing_parks = set(
+            exchange.participants.filter(park__isnull=False).values_list("park_id", flat=True)
+        )
     else:
         exchange = SymbiosisExchange(park=park)
-        old_parks, existing_ids = set(), set()
+        old_parks, existing_ids, existing_parks = set(), set(), set()
     # a tenant, who may not change every exchange of the park as its manager may, must stay
     # among the participants
     manages = can(user, Action.CHANGE, SymbiosisExchange(park=park))
@@ -352,6 +357,7 @@ def exchange_save(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     allowed = set(participant_choices(user, park).values_list("pk", flat=True)) | existing_ids
+    developers = set(nameable_parks(user, park).values_list("pk", flat=True)) | existing_parks
     seen: set[int] = set()
     problems = []
     for p in participants:
@@ -365,6 +371,8 @@ def exchange_save(
         elif p.kind == "developer":
             if p.park is None:
                 problems.append(_("Say which park's developer takes part."))
+            elif p.park.pk not in developers:
+                problems.append(_("You may not name the infrastructure developer of this park."))
         elif p.kind == "outside":
             if not p.name.strip():
                 problems.append(_("Give the name of the outside party."))
@@ -546,7 +554,15 @@ def certificate_delete(*, user, certificate: ISOCertificate) -> None:
     parks_announce([park_id])
 
 
-STREAM_FIELDS = ("direction", "category", "description", "quantity_per_year", "unit", "active")
+STREAM_FIELDS = (
+    "direction",
+    "category",
+    "description",
+    "quantity_per_year",
+    "unit",
+    "active",
+    "offered",
+)
 
 
 @transaction.atomic
@@ -593,6 +609,7 @@ def stream_save(
     if typed:
         stream.quantity_entered = "" if qty is None else f"{raw_q} {raw_unit}".strip()[:80]
     stream.active = bool(data.get("active", stream.active if stream.pk else True))
+    stream.offered = bool(data.get("offered", stream.offered))
     stream.is_demo = bool(data.get("is_demo", stream.is_demo))
     stream.updated_by = user
     stream.save()

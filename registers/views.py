@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.formats import format_amount, format_number
+from common.collation import vi_sorted
+from common.formats import format_amount, format_number, format_quantity
 from common.xlsx import FileRefused
 from enterprises.models import Enterprise, Park
 from enterprises.policy import (
@@ -81,7 +82,7 @@ def _own_park(user) -> Park | None:
 
 def _park_filter(request, qs, path: str):
     """Apply ``?park=<id>`` (a visible park) to ``qs``; returns (qs, parks, selected id)."""
-    parks = list(visible_parks(request.user).order_by("name_vi"))
+    parks = vi_sorted(visible_parks(request.user), key=lambda p: p.name)
     selected = request.GET.get("park") or ""
     if selected:
         try:
@@ -127,7 +128,8 @@ class RegisterPages:
     calls the service and returns the saved entry; ``delete(user, obj)`` deletes it;
     ``probe(request)`` is an unsaved entry the user would create (None: may create none),
     allowed under ``create_action``; ``facts(obj, request)`` lists (label, value) pairs shown
-    above the form.
+    above the form; ``warnings(obj)`` what a saved entry costs (shown on its page, where a
+    save leads).
     """
 
     key: str
@@ -153,6 +155,7 @@ class RegisterPages:
     note: str = ""
     import_url: str | None = None
     create_action: Action = Action.CHANGE
+    warnings: Callable[[Model], list[str]] = lambda obj: []
 
 
 def _creatable(pages: RegisterPages, request) -> bool:
@@ -221,7 +224,7 @@ def register_edit(request, pages: RegisterPages, pk: int | None = None):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, pages.saved)
+                messages.success(request, pages.saved)  # its page then shows the warnings
                 return redirect(f"registers:{pages.key}", pk=saved.pk)
     else:
         form = pages.form(initial=pages.initial(obj, request), **kwargs)
@@ -240,6 +243,7 @@ def register_edit(request, pages: RegisterPages, pk: int | None = None):
             "cancel": reverse(pages.list_url),
             "can_delete": editable and obj is not None,
             "facts": pages.facts(obj, request),
+            "warnings": pages.warnings(obj) if obj is not None else [],
             "demo": bool(obj is not None and pages.demo(obj)),
         },
     )
@@ -327,7 +331,7 @@ def _measure_facts(m: RECPMeasure | None, request) -> list:
     facts = [(_("Enterprise"), m.enterprise.name), (_("Park"), m.enterprise.park.name)]
     if m.saving_value is not None:
         entered = (
-            f" (= {m.saving_value_entered} {m.saving_unit_entered})"
+            f" (= {format_quantity(m.saving_value_entered, m.saving_unit_entered)})"
             if m.saving_unit_entered and m.saving_unit_entered != m.saving_unit
             else ""
         )
@@ -677,6 +681,7 @@ EXCHANGES = RegisterPages(
         "Kinds as in Circular 05/2025/TT-BKHĐT Art. 2(1). An exchange counts as operating "
         "on a date when it had started and not ended."
     ),
+    warnings=lambda x: selectors.exchange_warnings(x),
 )
 
 
@@ -809,7 +814,7 @@ def matching_page(request):
     user's own), within ``?km=`` (default 50) of it, ranked, with the reason shown. The park
     manager turns a candidate into a proposed exchange (POST)."""
     user = request.user
-    parks = visible_parks(user).order_by("name_vi")
+    parks = vi_sorted(visible_parks(user), key=lambda p: p.name)
     default = _own_park(user)
     try:
         park_id = int(request.GET.get("park") or (default.pk if default else 0))
@@ -817,7 +822,7 @@ def matching_page(request):
     except ValueError:
         raise Http404 from None
     radius = min(max(radius, 1.0), 300.0)
-    park = parks.filter(pk=park_id).first() if park_id else None
+    park = next((p for p in parks if p.pk == park_id), None) if park_id else None
     if park_id and park is None:
         raise Http404
     candidates = matching.match_candidates(user=user, park=park, radius_km=radius) if park else []

@@ -25,16 +25,22 @@ outside the caller's scope answers 404, whether or not it exists.
 Outside its reporting period (``surveys.periods``) a change or submission answers 409 with
 code ``period_not_open`` or ``period_closed`` and the message naming the date.
 
-Values: numbers as JSON numbers, or strings written the English way (``1234.5``); yes/no as
-``true``/``false`` (or ``"yes"``/``"no"``); dates as ``yyyy-mm-dd`` or ``dd/mm/yyyy``.
+Values (:data:`VALUE_RULES`): numbers as JSON numbers or plain decimal strings (``1234.5``,
+``"-0.5"``: digits, at most one point, no grouping); yes/no as JSON ``true``/``false``; dates
+as ISO 8601 (``2025-03-15``); text and choices as strings. Anything else is refused (400)
+with a message naming the data element.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
+import re
 from decimal import Decimal
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -43,10 +49,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from enterprises.policy import can_respond
+from indicators.models import DataElement
 
 from .codes import filter_by_code, response_codes
-from .forms import ResponseForm
-from .models import Answer, Campaign, Extension, Response
+from .forms import ResponseForm, element_label
+from .models import Answer, Campaign, Evidence, Extension, Response
 from .periods import period_refusal, response_period
 from .selectors import (
     attach_return_notes,
@@ -272,10 +279,36 @@ class ResponseTransitionSerializer(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
 
 
+class EvidenceSerializer(serializers.Serializer):
+    """An evidence file: ``data_element`` code, file ``name``, ``type`` (pdf, jpeg, png,
+    xlsx), ``size`` in bytes, ``sha256``, who uploaded it (username) and when (ISO 8601), and
+    ``download``: its address (answers only to those who may read the response)."""
+
+    id = serializers.IntegerField()
+    data_element = serializers.CharField(source="data_element.code")
+    name = serializers.CharField(source="original_name")
+    type = serializers.CharField(source="kind")
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = serializers.SerializerMethodField()
+    uploaded_at = serializers.DateTimeField()
+    download = serializers.SerializerMethodField()
+
+    def get_uploaded_by(self, obj) -> str:
+        return obj.uploaded_by.get_username() if obj.uploaded_by_id else ""
+
+    def get_download(self, obj) -> str:
+        path = reverse("surveys:evidence_download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class ResponseDetailSerializer(ResponseListSerializer):
-    """A response with its answers, the latest return's reason and comments, and its steps."""
+    """A response with its answers, its evidence files, the latest return's reason and
+    comments, and its steps."""
 
     answers = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
     return_reason = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     transitions = ResponseTransitionSerializer(many=True, read_only=True)
@@ -284,11 +317,21 @@ class ResponseDetailSerializer(ResponseListSerializer):
     class Meta(ResponseListSerializer.Meta):
         fields = ResponseListSerializer.Meta.fields + [
             "answers",
+            "evidence",
             "return_reason",
             "comments",
             "transitions",
             "extensions",
         ]
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj):
+        files = (
+            Evidence.objects.filter(response=obj)
+            .select_related("data_element", "uploaded_by")
+            .order_by("data_element__order", "uploaded_at", "pk")
+        )
+        return EvidenceSerializer(files, many=True, context=self.context).data
 
     @extend_schema_field(ResponseAnswerSerializer(many=True))
     def get_answers(self, obj):
@@ -312,12 +355,69 @@ class ResponseDetailSerializer(ResponseListSerializer):
         return [{"data_element": c.data_element.code, "text": c.text} for c in obj.return_comments]
 
 
+#: how the API reads a value, shown in the API docs
+VALUE_RULES = (
+    "The value in the element's unit (or in ``unit``): numbers as a JSON number or a plain "
+    'decimal string ("1234.5", "-0.5": digits and at most one point, no grouping); yes/no as '
+    "JSON true or false; dates as ISO 8601 (2025-03-15); text and choices as strings. Null "
+    'or "" clears the answer. Any other value is refused (400), naming the data element.'
+)
+
+_PLAIN_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def api_value_text(element: DataElement, value) -> str:
+    """``value`` as sent in JSON, checked against :data:`VALUE_RULES` for ``element`` and
+    written as the response form reads it in English ("" clears). Raises ``ValueError`` with
+    the message naming the element."""
+    if value is None or value == "":
+        return ""
+    vt = element.value_type
+    label = f"«{element_label(element)}» ({element.code})"
+    if vt == DataElement.ValueType.YES_NO:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        raise ValueError(
+            _("%(field)s: a yes/no answer is JSON true or false, not %(value)s.")
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if vt in DataElement.NUMERIC_TYPES:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format(Decimal(str(value)), "f")
+        if isinstance(value, str) and _PLAIN_DECIMAL.match(value.strip()):
+            return value.strip()
+        raise ValueError(
+            _(
+                "%(field)s: a number is a JSON number or a plain decimal string such as "
+                '"1234.5", not %(value)s.'
+            )
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if vt == DataElement.ValueType.DATE:
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip()).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        raise ValueError(
+            _("%(field)s: a date is written ISO 8601, e.g. 2025-03-15, not %(value)s.")
+            % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+        )
+    if isinstance(value, str):
+        return value.strip()
+    raise ValueError(
+        _("%(field)s: the answer is a string, not %(value)s.")
+        % {"field": label, "value": json.dumps(value, ensure_ascii=False)}
+    )
+
+
 class AnswerChangeSerializer(serializers.Serializer):
     """One answer to change: ``value`` null or "" clears it; ``unit`` where the element
     allows several (defaults to the canonical unit)."""
 
     data_element = serializers.CharField()
-    value = AnswerValueField(allow_null=True, required=False)
+    value = AnswerValueField(allow_null=True, required=False, help_text=VALUE_RULES)
     unit = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -385,16 +485,6 @@ class _EnglishNumbersForm(ResponseForm):
 
     def _language(self) -> str:
         return "en"
-
-
-def _as_form_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | Decimal):
-        return format(Decimal(str(value)), "f")
-    return str(value).strip()
 
 
 #: error codes answered 409: the response's state (status or reporting period) refuses it
@@ -501,7 +591,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _detail(self, response: Response, http=status.HTTP_200_OK) -> ApiResponse:
         fresh = self.get_queryset().get(pk=response.pk)
-        return ApiResponse(ResponseDetailSerializer(fresh).data, status=http)
+        return ApiResponse(
+            ResponseDetailSerializer(fresh, context={"request": self.request}).data, status=http
+        )
 
     @extend_schema(
         request=ResponsePatchSerializer,
@@ -564,9 +656,23 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 data[code] = f"{answer.value_number.normalize():f}"
             else:
                 data[code] = answer.value_text
+        refused = {}
         for item in sent:
-            data[item["data_element"]] = _as_form_text(item.get("value"))
-            data[f"{item['data_element']}__unit"] = item.get("unit") or ""
+            code = item["data_element"]
+            try:
+                data[code] = api_value_text(by_code[code], item.get("value"))
+            except ValueError as exc:
+                refused[code] = [str(exc)]
+            data[f"{code}__unit"] = item.get("unit") or ""
+        if refused:
+            return ApiResponse(
+                {
+                    "detail": " ".join(m for msgs in refused.values() for m in msgs),
+                    "code": "invalid",
+                    "errors": refused,
+                },
+                status=400,
+            )
         form = _EnglishNumbersForm(data, elements=elements)
         if not form.is_valid():
             errors = {k: v for k, v in form.errors.items()}

@@ -89,18 +89,80 @@ def unit_choices(element: DataElement) -> list[str]:
     return offered if len(offered) > 1 else []
 
 
+def _stored_value(answer) -> AnswerValue:
+    """A stored :class:`~surveys.models.Answer` as the cleaned value that would store it again
+    unchanged."""
+    return AnswerValue(
+        number=answer.value_number,
+        flag=answer.value_bool,
+        text=answer.value_text or "",
+        raw=answer.raw or "",
+        unit=answer.unit_entered or "",
+    )
+
+
+def answer_display(answer, element: DataElement, *, language: str) -> str:
+    """A stored answer as the form shows it in ``language`` (``"vi"``/``"en"``), so that the
+    form reads it back as the same value: yes/no as ``"yes"``/``"no"``; a date as dd/mm/yyyy;
+    a number as the person typed it when that reads as the same number in ``language``
+    (``"1 000,75"`` in Vietnamese), otherwise the stored number in the unit it was typed in,
+    written the ``language`` way without grouping (``"1000.75"`` in English)."""
+    vt = element.value_type
+    if vt == DataElement.ValueType.YES_NO:
+        return "" if answer.value_bool is None else ("yes" if answer.value_bool else "no")
+    if vt == DataElement.ValueType.DATE:
+        try:
+            return parse_date(answer.value_text).strftime("%d/%m/%Y") if answer.value_text else ""
+        except ParseError:
+            return answer.raw or answer.value_text
+    if answer.value_number is None:
+        return answer.raw or answer.value_text or ""
+    number = answer.value_number
+    if answer.unit_entered and element.unit and answer.unit_entered != element.unit:
+        try:
+            number = units.convert(number, element.unit, answer.unit_entered)
+        except units.UnitError:
+            pass
+    read = parse_percent if vt == DataElement.ValueType.PERCENTAGE else parse_number
+    try:
+        if answer.raw and read(answer.raw, language=language) == number:
+            return answer.raw
+    except ParseError:
+        pass
+    text = f"{Decimal(number).normalize():f}"
+    return text.replace(".", ",") if language == "vi" else text
+
+
 class ResponseForm(forms.Form):
     """One field per data element of the response's subject (park or enterprise), in the
     framework's order; ``<code>__unit`` holds the unit picker where several units apply.
+
+    ``answers`` (``{data element id: Answer}``, the stored answers): the fields start with
+    them, written the active language's way (:func:`answer_display`), and a field the person
+    did not touch (sent back as shown, with the same unit) keeps its stored value without
+    being read again — a value typed in the other language, or one outside a range narrowed
+    since, never blocks saving the other fields.
 
     ``cleaned_values()`` returns ``{DataElement: AnswerValue}`` after ``is_valid()``.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, elements: list[DataElement], **kwargs):
+    def __init__(self, *args, elements: list[DataElement], answers: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.elements = elements
+        self._stored: dict[str, tuple[str, str, AnswerValue]] = {}
+        language = self._language()
+        for element in elements:
+            answer = (answers or {}).get(element.pk)
+            if answer is None:
+                continue
+            shown = answer_display(answer, element, language=language)
+            unit = answer.unit_entered or ""
+            self._stored[element.code] = (shown, unit, _stored_value(answer))
+            self.initial.setdefault(element.code, shown)
+            if unit:
+                self.initial.setdefault(f"{element.code}__unit", unit)
         for element in elements:
             label = element_label(element)
             help_text = element_help(element)
@@ -199,11 +261,28 @@ class ResponseForm(forms.Form):
             )
         return AnswerValue(number=number, raw=raw, unit=unit if unit != element.unit else "")
 
+    def _untouched(self, element: DataElement, raw) -> AnswerValue | None:
+        """The stored value when the field came back as the form showed it, else None."""
+        stored = self._stored.get(element.code)
+        if stored is None:
+            return None
+        shown, unit, value = stored
+        sent_unit = self.cleaned_data.get(f"{element.code}__unit") or ""
+        if ("" if raw is None else str(raw).strip()) != shown.strip():
+            return None
+        if unit_choices(element) and (sent_unit or element.unit) != (unit or element.unit):
+            return None
+        return value
+
     def clean(self):
         cleaned = super().clean()
         self._values: dict[DataElement, AnswerValue] = {}
         for element in self.elements:
             if element.code in self.errors:
+                continue
+            untouched = self._untouched(element, cleaned.get(element.code))
+            if untouched is not None:
+                self._values[element] = untouched
                 continue
             try:
                 self._values[element] = self._clean_element(element, cleaned.get(element.code))

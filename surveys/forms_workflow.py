@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import collate_choices
 from enterprises.models import Park, Province
 from enterprises.policy import Action, can, restrict
 from indicators.models import DataElement, FrameworkVersion
@@ -71,9 +72,9 @@ class CampaignOpenForm(forms.Form):
         self.fields["framework_version"].queryset = published
         newest = published.order_by(F("effective_from").desc(nulls_last=True), "-pk").first()
         self.fields["framework_version"].initial = newest.pk if newest else None
-        self.fields["parks"].queryset = (
-            campaign_parks_openable(user).select_related("province").order_by("name_vi")
-        )
+        self.fields["parks"].queryset = campaign_parks_openable(user).select_related("province")
+        collate_choices(self.fields["parks"])
+        collate_choices(self.fields["province"])
         choices = [(v, label) for v, label in Campaign.Scope.choices]
         if not can(user, Action.MANAGE, Campaign):  # a board: its own province only
             choices = [c for c in choices if c[0] != Campaign.Scope.ALL]

@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
@@ -100,9 +101,10 @@ from indicators.models import AppliesTo, DataElement
 from .bulk import answers_copy
 from .codes import codes_display
 from .forms import AnswerValue
-from .models import Answer, Campaign, Response
+from .models import Answer, Campaign, Evidence, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
 from .signals import scored_answers_changed
+from .validation import cross_field_errors
 
 #: Codes of the template's fixed columns (row 2).
 TAX_CODE = "tax_code"
@@ -514,7 +516,9 @@ def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") 
 
     ``file`` is a binary file object (e.g. Django's ``UploadedFile``); ``language`` is the
     format of numbers typed as text (``"vi"``: ``1.234,5``; ``"en"``: ``1,234.5``). Only the
-    first worksheet is read. Returns an :class:`ImportCheck` whose ``errors`` list every
+    data sheet is read: the template's by name, else the first with the header (other sheets,
+    e.g. notes added before it, are left alone); a row that changes nothing is not checked
+    against the response's version (the same file may be uploaded twice). Returns an :class:`ImportCheck` whose ``errors`` list every
     problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
     Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
     :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
@@ -582,11 +586,31 @@ def _header_map(head: list[tuple], elements: list[DataElement]):
     return None
 
 
-def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
+def _data_sheet(wb, elements: list[DataElement]):
+    """The worksheet holding the data and its first rows: the template's data sheet by name
+    (in either language) when its header is found, else the first sheet whose first
+    :data:`HEADER_SEARCH_ROWS` rows hold the header (a sheet of notes added before it does not
+    matter); the first sheet when none does (its missing header is then reported)."""
+    names = set()
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            names.add(_("Data")[:31])
+    sheets = sorted(wb.worksheets, key=lambda ws: ws.title not in names)  # by name first
+    for ws in sheets:
+        ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
+        rows = ws.iter_rows()
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        if _header_map(head, elements) is not None:
+            return ws, head, rows
     ws = wb.worksheets[0]
-    sheet = ws.title
-    ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
+    rows = ws.iter_rows()
+    return ws, list(itertools.islice(rows, HEADER_SEARCH_ROWS)), rows
+
+
+def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
     elements = template_elements(campaign)
+    ws, head, rows = _data_sheet(wb, elements)
+    sheet = ws.title
     result = ImportCheck(
         campaign=campaign,
         park=park,
@@ -609,8 +633,6 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             "code", "value_type"
         )
     )
-    rows = ws.iter_rows()
-    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     found = _header_map(head, elements)
     if found is None:
         errors.append(
@@ -622,7 +644,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
                 "",
                 _(
                     "No header row with a “%(tax)s” column was found in the first %(n)s rows of "
-                    "the first sheet. Start from the template downloaded from ecopark."
+                    "any sheet. Start from the template downloaded from ecopark."
                 )
                 % {"tax": _("Tax code"), "n": HEADER_SEARCH_ROWS},
             )
@@ -711,28 +733,10 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             )
             continue
         first_row_of[response.pk] = row_number
+        file_version = None
         if version_col is not None:
             version_cell = cell_at(version_col)
             file_version = version_cell.value if version_cell is not None else None
-            if not _is_blank(file_version) and str(cell_text(file_version)) != str(
-                response.version
-            ):
-                error(
-                    version_col,
-                    headers.get(version_col, RESPONSE_VERSION),
-                    file_version,
-                    _(
-                        "%(enterprise)s's response was saved since this file was made (version "
-                        "%(file)s, now %(current)s); download a fresh template so that nothing "
-                        "is overwritten."
-                    )
-                    % {
-                        "enterprise": response.enterprise.name,
-                        "file": cell_text(file_version),
-                        "current": response.version,
-                    },
-                )
-                continue
         changes: dict[int, AnswerValue] = {}
         for col, element in element_cols:
             cell = cell_at(col)
@@ -751,6 +755,45 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
             if value is None or _same(stored.get((response.pk, element.pk)), value):
                 continue
             changes[element.pk] = value
+        # a row that changes nothing conflicts with nothing, whatever its version (the same
+        # file uploaded twice); one that changes answers saved since the file was made is
+        # refused, so that nothing is overwritten
+        if (
+            changes
+            and not _is_blank(file_version)
+            and str(cell_text(file_version)) != str(response.version)
+        ):
+            error(
+                version_col,
+                headers.get(version_col, RESPONSE_VERSION),
+                file_version,
+                _(
+                    "%(enterprise)s's response was saved since this file was made (version "
+                    "%(file)s, now %(current)s); download a fresh template so that nothing "
+                    "is overwritten."
+                )
+                % {
+                    "enterprise": response.enterprise.name,
+                    "file": cell_text(file_version),
+                    "current": response.version,
+                },
+            )
+            continue
+        # the cross-field rules on the row's answers once saved (stored, then the file's)
+        merged = {
+            element.code: AnswerValue(number=stored[(response.pk, element.pk)][0])
+            for element in elements
+            if (response.pk, element.pk) in stored
+        }
+        merged.update({result.elements[pk].code: v for pk, v in changes.items()})
+        labels = {e.code: _label(e) for e in elements}
+        broken = cross_field_errors(merged, labels=labels)
+        for code, message in broken.items():
+            col = next((c for c, e in element_cols if e.code == code), tax_col)
+            cell = cell_at(col)
+            error(col, headers.get(col, code), cell.value if cell is not None else None, message)
+        if broken:
+            continue
         if changes and not response.is_editable:
             error(
                 tax_col,
@@ -982,8 +1025,10 @@ LONG_COLUMNS = (
     "raw",
     "status",
     "code",
+    "evidence",
 )
-#: Leading columns of the wide export, followed by one column per data element code.
+#: Leading columns of the wide export, followed by one column per data element code and the
+#: last column, :data:`WIDE_LAST_COLUMN`.
 WIDE_COLUMNS = (
     "campaign",
     "period",
@@ -994,6 +1039,8 @@ WIDE_COLUMNS = (
     "version",
     "code",
 )
+#: the wide export's last column: the response's evidence files
+WIDE_LAST_COLUMN = "evidence"
 #: Rows fetched per database round trip when exporting.
 EXPORT_CHUNK = 2000
 
@@ -1013,6 +1060,7 @@ def _column_titles() -> dict[str, str]:
         "status": _("Status"),
         "version": _("Version"),
         "code": _("Report codes"),
+        "evidence": _("Evidence files"),
     }
 
 
@@ -1029,6 +1077,48 @@ def export_responses(*, campaign: Campaign, user, park: Park | None = None) -> Q
     return qs.filter(park=park) if park is not None else qs
 
 
+def evidence_text(evidence: Evidence) -> str:
+    """One evidence file as the exports list it: name · type · size · who uploaded it, when ·
+    its download address (the exporting user may read every file of the export's scope)."""
+    from django.template.defaultfilters import filesizeformat
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    return " · ".join(
+        [
+            evidence.original_name,
+            evidence.get_kind_display(),
+            str(filesizeformat(evidence.size)),
+            _("uploaded by %(who)s on %(when)s")
+            % {
+                "who": evidence.uploaded_by.get_username() if evidence.uploaded_by_id else "—",
+                "when": date_format(
+                    timezone.localtime(evidence.uploaded_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+            settings.SITE_URL.rstrip("/")
+            + reverse("surveys:evidence_download", args=[evidence.pk]),
+        ]
+    )
+
+
+def export_evidence(
+    *, campaign: Campaign, user, park: Park | None = None
+) -> dict[tuple[int, int], list[str]]:
+    """The evidence files of ``campaign`` in the user's scope (optionally one park) as
+    ``{(response id, data element id): [text of each file, oldest first]}`` (see
+    :func:`evidence_text`); one query."""
+    qs = restrict(Evidence.objects.filter(response__campaign=campaign), user).select_related(
+        "uploaded_by"
+    )
+    if park is not None:
+        qs = qs.filter(response__park=park)
+    out: dict[tuple[int, int], list[str]] = {}
+    for e in qs.order_by("uploaded_at", "pk"):
+        out.setdefault((e.response_id, e.data_element_id), []).append(evidence_text(e))
+    return out
+
+
 def _typed_value(value_type: str, number, flag, text):
     if flag is not None:
         return bool(flag)
@@ -1039,9 +1129,12 @@ def _typed_value(value_type: str, number, flag, text):
 
 def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator[tuple]:
     """Rows of the long export (:data:`LONG_COLUMNS`), one per answer, streamed from the
-    database. Values are typed: ``Decimal``/``int`` numbers in the element's canonical unit,
-    ``bool`` yes/no, ``str`` text; names and labels in the active language."""
+    database, then one per data element with evidence files but no answer (a document).
+    Values are typed: ``Decimal``/``int`` numbers in the element's canonical unit, ``bool``
+    yes/no, ``str`` text; names and labels in the active language; ``evidence`` lists the
+    element's files (:func:`evidence_text`, "; " between files)."""
     en = _language() == "en"
+    evidence = export_evidence(campaign=campaign, user=user, park=park)
     qs = (
         export_answers(campaign=campaign, user=user, park=park)
         .order_by(
@@ -1066,10 +1159,12 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             "response__status",
             "response_id",
             "response__enterprise_id",
+            "data_element_id",
         )
     )
     for row in qs.iterator(chunk_size=EXPORT_CHUNK):
-        park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status, rid, eid = row
+        park_name, ent, tax, code, label, vt, num, flag, text, unit, raw, status, rid, eid, el = row
+        files = evidence.pop((rid, el), [])
         yield (
             campaign.name,
             campaign.period,
@@ -1083,7 +1178,35 @@ def long_rows(*, campaign: Campaign, user, park: Park | None = None) -> Iterator
             raw,
             status,
             codes_display(rid, eid),
+            "; ".join(files),
         )
+    if evidence:  # files of elements without an answer (documents)
+        subjects = {
+            r.pk: r
+            for r in Response.objects.filter(pk__in={rid for rid, _el in evidence}).select_related(
+                "park", "enterprise"
+            )
+        }
+        elements = {
+            e.pk: e for e in DataElement.objects.filter(pk__in={el for _rid, el in evidence})
+        }
+        for (rid, el), files in sorted(evidence.items()):
+            r, e = subjects[rid], elements[el]
+            yield (
+                campaign.name,
+                campaign.period,
+                r.park.name_en if en else r.park.name_vi,
+                r.enterprise.name if r.enterprise_id else "",
+                r.enterprise.tax_code if r.enterprise_id else "",
+                e.code,
+                e.label_en if en else e.label_vi,
+                None,
+                e.unit,
+                "",
+                r.status,
+                codes_display(rid, r.enterprise_id),
+                "; ".join(files),
+            )
 
 
 def wide_elements(campaign: Campaign) -> list[DataElement]:
@@ -1098,10 +1221,16 @@ def wide_rows(
 ) -> Iterator[list]:
     """Rows of the wide export: :data:`WIDE_COLUMNS` then one value per element of
     ``elements`` (None when unanswered), one row per response in scope, including responses
-    without answers. Two streamed queries merged on the response id."""
+    without answers; the last column (:data:`WIDE_LAST_COLUMN`) lists the response's files ("code: file", see
+    :func:`evidence_text`). Two streamed queries merged on the response id, and one for the
+    evidence."""
     en = _language() == "en"
     position = {e.pk: i for i, e in enumerate(elements)}
     value_type = {e.pk: e.value_type for e in elements}
+    code_of = {e.pk: e.code for e in elements}
+    evidence: dict[int, list[str]] = {}
+    for (rid, el), files in export_evidence(campaign=campaign, user=user, park=park).items():
+        evidence.setdefault(rid, []).extend(f"{code_of.get(el, '')}: {f}" for f in files)
     responses = (
         export_responses(campaign=campaign, user=user, park=park)
         .order_by("pk")
@@ -1139,7 +1268,9 @@ def wide_rows(
             status,
             version,
             codes_display(pk, enterprise_id),
-        ] + values
+            *values,
+            "; ".join(evidence.get(pk, [])),
+        ]
 
 
 def _csv_value(value) -> str:
@@ -1179,7 +1310,7 @@ def _csv_chunks(*, campaign, user, shape, park, rows_per_chunk, language) -> Ite
             header, rows = list(LONG_COLUMNS), long_rows(campaign=campaign, user=user, park=park)
         else:
             elements = wide_elements(campaign)
-            header = list(WIDE_COLUMNS) + [e.code for e in elements]
+            header = list(WIDE_COLUMNS) + [e.code for e in elements] + [WIDE_LAST_COLUMN]
             rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
         buffer.write("\ufeff")
         writer.writerow(header)
@@ -1232,8 +1363,10 @@ def export_xlsx_file(*, campaign: Campaign, user, shape: str, park: Park | None 
     else:
         elements = wide_elements(campaign)
         headers = [
-            [titles[c] for c in WIDE_COLUMNS] + [header_text(e) for e in elements],
-            list(WIDE_COLUMNS) + [e.code for e in elements],
+            [titles[c] for c in WIDE_COLUMNS]
+            + [header_text(e) for e in elements]
+            + [titles[WIDE_LAST_COLUMN]],
+            list(WIDE_COLUMNS) + [e.code for e in elements] + [WIDE_LAST_COLUMN],
         ]
         rows = wide_rows(campaign=campaign, user=user, park=park, elements=elements)
     title = _("Answers")

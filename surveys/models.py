@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.formats import format_list
 from enterprises.models import Enterprise, Park, Province
 from indicators.models import DataElement, FrameworkVersion
 
@@ -111,6 +112,11 @@ class Campaign(models.Model):
     def reminder_days_list(self) -> list[int]:
         """The reminder schedule as whole days before ``closes_on``, largest first."""
         return parse_reminder_days(self.reminder_days)
+
+    @property
+    def reminder_days_text(self) -> str:
+        """The schedule as a sentence says it: ``30 và 7`` / ``30 and 7``."""
+        return format_list(self.reminder_days_list)
 
 
 class Response(models.Model):

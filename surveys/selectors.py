@@ -65,7 +65,9 @@ def campaign_answers_frame(
       campaign wins.
     - ``reported`` [kind, subject, period, park]: one row per submitted or approved response.
 
-    Only responses in ``Response.SCORED_STATUSES`` count.
+    Only responses in ``Response.SCORED_STATUSES`` count, and responses being corrected (see
+    :func:`corrected_answers_rows`, two queries more when there are any) with their answers
+    as they were approved.
     """
     # Local imports keep this function self-contained (the rest of the module is unrelated).
     import io
@@ -146,11 +148,30 @@ def campaign_answers_frame(
             f"AND r.park_id IN ({parks_sql})"
         )
         answers_params += [*earlier_ids, *scored, *earlier_elements, *parks_params]
-    reported_sql = (
-        f"SELECT r.park_id, COALESCE(r.enterprise_id, 0), r.campaign_id FROM {response_t} r "
-        f"WHERE r.status IN ({marks(scored)}) AND (r.campaign_id = %s{own_parks}"
+    # reported: the scored responses and the responses being corrected (approved once, back
+    # with their respondent), with their last approval
+    editable = [str(s) for s in Response.EDITABLE_STATUSES]
+    transition_t = Transition._meta.db_table
+    approved_at = (
+        f"(SELECT MAX(t.at) FROM {transition_t} t WHERE t.response_id = r.id AND t.to_status = %s)"
     )
-    reported_params: list = [*scored, campaign.pk, *own_params]
+    reported_sql = (
+        f"SELECT r.park_id, COALESCE(r.enterprise_id, 0), r.campaign_id, r.id, "
+        f"CASE WHEN r.status IN ({marks(editable)}) THEN {approved_at} END "
+        f"FROM {response_t} r WHERE (r.status IN ({marks(scored)}) "
+        f"OR (r.status IN ({marks(editable)}) AND {approved_at} IS NOT NULL)) "
+        f"AND (r.campaign_id = %s{own_parks}"
+    )
+    approved = str(Response.Status.APPROVED)
+    reported_params: list = [
+        *editable,
+        approved,
+        *scored,
+        *editable,
+        approved,
+        campaign.pk,
+        *own_params,
+    ]
     if earlier_ids:
         reported_sql += (
             f" OR (r.campaign_id IN ({marks(earlier_ids)}) AND r.park_id IN ({parks_sql}))"
@@ -180,7 +201,13 @@ def campaign_answers_frame(
             cursor.execute(answers_sql, answers_params)
             rows = pd.DataFrame(cursor.fetchall(), columns=columns).astype(dtypes)
         cursor.execute(reported_sql, reported_params)
-        rep = pd.DataFrame(cursor.fetchall(), columns=["park", "enterprise", "campaign"])
+        fetched = cursor.fetchall()
+    rep = pd.DataFrame([r[:3] for r in fetched], columns=["park", "enterprise", "campaign"])
+    corrected = [r for r in fetched if r[4] is not None]
+    if corrected:
+        rows = pd.concat(
+            [rows, corrected_answers_rows(corrected).astype(dtypes)], ignore_index=True
+        )
     rep = rep.astype("int64")
     period_of = pd.Series(periods, dtype="int64")
 
@@ -248,6 +275,67 @@ def campaign_answers_frame(
         }
     ).reset_index(drop=True)
     return answers, reported
+
+
+def corrected_answers_rows(corrected: list[tuple]) -> pd.DataFrame:
+    """The answers that count for responses being corrected — approved once, then reopened
+    and not yet submitted again: as they were at their last approval, read from the answers'
+    history (django-simple-history), so a reopened response keeps its approved result on every
+    dashboard until the correction is submitted. An answer without history rows counts as
+    stored when it was not changed since the approval.
+
+    ``corrected``: ``[(park id, enterprise id or 0, campaign id, response id, last approval
+    datetime)]``. Two queries. Returns [park, enterprise, campaign, element_id, value (yes = 1,
+    no = 0; text answers are left out), intended], the shape :func:`campaign_answers_frame`
+    reads from the database."""
+    columns = ["park", "enterprise", "campaign", "element_id", "value", "intended"]
+    by_id = {r[3]: r for r in corrected}
+    fields = ("response_id", "data_element_id", "value_number", "value_bool", "value_intended")
+    state: dict[int, tuple | None] = {}  # answer id → its fields at the approval (None: deleted)
+    for answer_id, date, kind, *values in (
+        Answer.history.model.objects.filter(response_id__in=list(by_id))
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_date", "history_type", *fields)
+    ):
+        if date <= _aware(by_id[values[0]][4]):
+            state[answer_id] = None if kind == "-" else tuple(values)
+    for answer_id, updated_at, *values in Answer.objects.filter(
+        response_id__in=list(by_id)
+    ).values_list("pk", "updated_at", *fields):
+        if answer_id not in state and updated_at <= _aware(by_id[values[0]][4]):
+            state[answer_id] = tuple(values)
+    out = []
+    for values in state.values():
+        if values is None:
+            continue
+        response_id, element_id, number, flag, intended = values
+        value = float(number) if number is not None else (None if flag is None else float(flag))
+        if value is None:
+            continue
+        park, enterprise, campaign_id, _pk, _at = by_id[response_id]
+        out.append(
+            (
+                park,
+                enterprise,
+                campaign_id,
+                element_id,
+                value,
+                None if intended is None else float(intended),
+            )
+        )
+    return pd.DataFrame(out, columns=columns)
+
+
+def _aware(value) -> datetime.datetime:
+    """A datetime read by a raw query as an aware datetime (SQLite gives text or naive UTC)."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def responses_visible(user) -> QuerySet[Response]:
@@ -524,9 +612,13 @@ def responses_search(*, user, text: str, today: datetime.date, limit: int = 200)
 def attach_return_notes(responses: list[Response]) -> None:
     """Set ``return_step`` (the latest return or reopen Transition, or None) and
     ``return_comments`` (its :class:`AnswerComment` list, with ``data_element``) on each
-    response; two queries whatever the number of responses."""
+    response while that round is open (the response is back with its respondent: draft or
+    returned). Once it is submitted again, the comments belong to the past round: they stay
+    in the workflow steps (:func:`response_transitions`) and are no longer attached. Two
+    queries whatever the number of responses."""
     for r in responses:
         r.return_step, r.return_comments = None, []
+    responses = [r for r in responses if r.status in Response.EDITABLE_STATUSES]
     if not responses:
         return
     by_id = {r.pk: r for r in responses}
@@ -547,7 +639,8 @@ def attach_return_notes(responses: list[Response]) -> None:
 
 def response_latest_comments(*, response: Response) -> dict[int, AnswerComment]:
     """``{data_element_id: AnswerComment}`` of the latest return or reopen of ``response``
-    ({} when it was never returned)."""
+    while that round is open ({} when it was never returned, or once it is submitted
+    again)."""
     attach_return_notes([response])
     return {c.data_element_id: c for c in response.return_comments}
 

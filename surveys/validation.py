@@ -12,6 +12,9 @@ Rules
       A.5, ENV.3, via a secondary source) is ``100 × reused / total``: a share above 100 %
       has no meaning. This is arithmetic, not a threshold of the source.
 
+Every channel runs them: the response form (pages and autosave), the API (through the form)
+and the Excel import of tenants' answers (on the stored answers overlaid with the file's).
+
 Values are compared in the element's canonical unit (``surveys.forms`` converts what was
 typed), so ``250 ML`` against ``1 234,5 m³`` compares 250 000 m³ with 1 234.5 m³.
 """

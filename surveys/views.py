@@ -14,8 +14,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.collation import vi_sorted
 from enterprises.policy import can_respond
 
 from .codes import response_codes
@@ -85,22 +87,10 @@ def response_list(request):
     )
 
 
-def _initial(response, elements) -> dict:
-    initial = {"version": response.version}
-    answers = {a.data_element_id: a for a in Answer.objects.filter(response=response)}
-    for element in elements:
-        answer = answers.get(element.pk)
-        if answer is None:
-            continue
-        if element.value_type == "yes_no":
-            initial[element.code] = (
-                "" if answer.value_bool is None else ("yes" if answer.value_bool else "no")
-            )
-        else:
-            initial[element.code] = answer.raw or answer.display_value
-        if answer.unit_entered:
-            initial[f"{element.code}__unit"] = answer.unit_entered
-    return initial
+def _answers(response) -> dict:
+    """The response's stored answers by data element id (the form shows them and keeps the
+    untouched ones as stored)."""
+    return {a.data_element_id: a for a in Answer.objects.filter(response=response)}
 
 
 def _period_note(response) -> str:
@@ -225,7 +215,7 @@ def response_detail(request, pk: int):
             )
         ):
             raise PermissionDenied
-        form = ResponseForm(request.POST, elements=elements)
+        form = ResponseForm(request.POST, elements=elements, answers=_answers(response))
         if form.is_valid():
             try:
                 saved = response_save_answers(
@@ -269,7 +259,9 @@ def response_detail(request, pk: int):
         response.refresh_from_db(fields=["status", "version"])
         editable = response_editable_by(request.user, response)
     else:
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        form = ResponseForm(
+            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        )
     return _render_detail(request, response, elements, form, editable, conflicts=conflicts)
 
 
@@ -285,7 +277,9 @@ def response_review(request, pk: int):
     if not review_form.is_valid():
         if "action" in review_form.errors:
             raise Http404  # an unknown action
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        form = ResponseForm(
+            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        )
         return _render_detail(
             request, response, elements, form, False, review_form=review_form, status=400
         )
@@ -324,7 +318,9 @@ def response_review(request, pk: int):
             for message in exc.messages:
                 review_form.add_error(None, message)
         response.refresh_from_db()
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        form = ResponseForm(
+            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        )
         return _render_detail(request, response, elements, form, False, review_form=review_form)
     return redirect("surveys:response", pk=response.pk)
 
@@ -366,7 +362,9 @@ def response_extension(request, pk: int):
             )
             return redirect("surveys:response", pk=response.pk)
     response.refresh_from_db()
-    form = ResponseForm(initial=_initial(response, elements), elements=elements)
+    form = ResponseForm(
+        initial={"version": response.version}, elements=elements, answers=_answers(response)
+    )
     return _render_detail(
         request,
         response,
@@ -422,10 +420,12 @@ def campaign_detail(request, pk: int):
     """A campaign for reviewers: completion per park and the responses waiting for the user's
     review, with bulk approval. Enterprises and anyone outside scope: 404."""
     campaign = get_object_or_404(campaigns_followed(request.user), pk=pk)
-    to_review = list(
+    to_review = vi_sorted(
         responses_reviewable(request.user)
         .filter(campaign=campaign, status=Response.Status.SUBMITTED)
-        .order_by("park__name_vi", "enterprise__name")[:500]
+        .select_related("park", "enterprise")
+        .order_by("park__name_vi", "enterprise__name")[:500],
+        key=lambda r: f"{r.park.name}\t{r.enterprise.name if r.enterprise_id else ''}",
     )
     return render(
         request,
@@ -441,13 +441,27 @@ def campaign_detail(request, pk: int):
 @login_required
 @require_POST
 def campaign_bulk_approve(request, pk: int):
-    """Approve the ticked responses (``responses`` ids) all or nothing; report each failure."""
+    """Approve the ticked responses (``responses`` ids) all or nothing; report each failure.
+    Nothing ticked approves nothing; a first POST shows the responses and their number to
+    confirm, and only a POST with ``confirm`` approves them."""
     campaign = get_object_or_404(campaigns_followed(request.user), pk=pk)
     ids = []
     for value in request.POST.getlist("responses"):
         if not value.isdigit():
             raise Http404
         ids.append(int(value))
+    if ids and not request.POST.get("confirm"):
+        chosen = vi_sorted(
+            responses_reviewable(request.user)
+            .filter(campaign=campaign, pk__in=ids)
+            .select_related("park", "enterprise"),
+            key=lambda r: f"{r.park.name}\t{r.enterprise.name if r.enterprise_id else ''}",
+        )
+        return render(
+            request,
+            "surveys/bulk_approve_confirm.html",
+            {"campaign": campaign, "ids": ids, "chosen": chosen, "count": len(ids)},
+        )
     try:
         approved = response_bulk_approve(response_ids=ids, user=request.user)
     except BulkApproveError as exc:
@@ -458,5 +472,9 @@ def campaign_bulk_approve(request, pk: int):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("%(count)s responses approved.") % {"count": len(approved)})
+        messages.success(
+            request,
+            ngettext("%(count)s response approved.", "%(count)s responses approved.", len(approved))
+            % {"count": len(approved)},
+        )
     return redirect("surveys:campaign", pk=campaign.pk)

@@ -242,7 +242,11 @@ def response_autosave(request, pk: int):
             status=403,
         )
     elements = response_elements(response)
-    form = ResponseForm(request.POST, elements=elements)
+    form = ResponseForm(
+        request.POST,
+        elements=elements,
+        answers={a.data_element_id: a for a in Answer.objects.filter(response=response)},
+    )
     if not form.is_valid():
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
         labels = [

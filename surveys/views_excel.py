@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from common import xlsx
+from common.collation import vi_sorted
 from enterprises.policy import visible_parks
 
 from . import interchange
@@ -96,8 +97,10 @@ def excel_campaign(request, campaign_id: int):
         "surveys/excel_campaign.html",
         {
             "campaign": campaign,
-            "export_parks": export_parks.order_by("name_vi"),
-            "import_parks": interchange.importable_parks(request.user, campaign),
+            "export_parks": vi_sorted(export_parks, key=lambda p: p.name),
+            "import_parks": vi_sorted(
+                interchange.importable_parks(request.user, campaign), key=lambda p: p.name
+            ),
         },
     )
 
@@ -257,6 +260,17 @@ def excel_import(request, campaign_id: int, park_id: int):
             except xlsx.FileRefused as exc:
                 refused = " ".join(exc.messages)
             else:
+                if check.ok and not check.rows:
+                    request.session.pop(key, None)
+                    messages.success(
+                        request,
+                        _(
+                            "The file was read (%(rows)s rows): its answers equal the saved "
+                            "ones, so there is nothing to change."
+                        )
+                        % {"rows": check.rows_read},
+                    )
+                    return redirect("surveys:excel_import", campaign.pk, park.pk)
                 if check.ok:
                     try:
                         result = interchange.import_save(check=check, user=request.user)

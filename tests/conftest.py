@@ -80,6 +80,17 @@ def _fresh_caches():
     clear_caches()
 
 
+@pytest.fixture
+def keep_language():
+    """Restore the active language after the test: a request through the test client leaves
+    its language active in the thread, and a later test must not depend on it."""
+    from django.utils import translation
+
+    previous = translation.get_language()
+    yield
+    translation.activate(previous)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see test_services)."""

@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.collation import vi_key
 from enterprises.models import Park
 
 from .conftest import PASSWORD
@@ -47,8 +48,12 @@ def sort_states(page, table: str) -> list[str | None]:
 
 
 def server_order() -> list[int]:
-    """Every park as the national table lists it: by province code, then Vietnamese name."""
-    return list(Park.objects.order_by("province__code", "name_vi").values_list("pk", flat=True))
+    """Every park as the national table lists it: in Vietnamese alphabetical order of its
+    province, then of its name (common/collation.py)."""
+    parks = Park.objects.select_related("province")
+    return [
+        p.pk for p in sorted(parks, key=lambda p: (vi_key(p.province.name_vi), vi_key(p.name_vi)))
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,6 +66,7 @@ def test_ministry_sorts_the_national_parks_by_index_with_a_click_and_with_the_ke
     amata, dinh_vu = personas.catalogue.amata.pk, personas.catalogue.dinh_vu.pk
     page = new_page(browser, live_server, personas.ministry)
     assert page.url.endswith("/parks/national/")
+    page.goto(f"{live_server.url}/parks/national/?page=all")  # every park in one table
     table = "#parks-table"
     server = server_order()
     assert len(server) == 97
@@ -114,6 +120,9 @@ def test_without_javascript_the_national_table_keeps_the_server_order_and_plain_
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith("/parks/national/")
+    # the first page: the first 25 parks in the server's order, then every park on request
+    assert park_ids(page) == server_order()[:25]
+    page.goto(f"{live_server.url}/parks/national/?page=all")
     assert park_ids(page) == server_order()
     assert page.locator("#parks-table thead button").count() == 0
     with translation.override("vi"):

@@ -31,10 +31,10 @@ def browser():
         b.close()
 
 
-def _page_as(browser, live_server, user):
-    """A fresh phone-sized session, in English, logged in as ``user``."""
+def _page_as(browser, live_server, user, language: str = "en"):
+    """A fresh phone-sized session (390 px), in ``language``, logged in as ``user``."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(f"{live_server.url}/accounts/login/")

@@ -4,6 +4,7 @@ roadmap. Reads go through the scoped selectors of :mod:`registers.selectors`."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django import template
@@ -68,8 +69,10 @@ def registers_park_panel(context, park=None, period=None) -> str:
 def panel_context(request, *, park, period: int, today) -> dict:
     """Context of the panel for ``park`` and ``period``: ``totals``
     (:class:`registers.selectors.ParkTotals`), ``sankey``/``savings`` figure JSON (or None)
-    with their tables, ``actions`` (open first, each with ``overdue`` on ``today``),
-    ``can_plan``. Reads go through the scoped selectors of :mod:`registers.selectors`."""
+    with their tables, ``actions`` (open first, each with ``overdue`` on ``today``), ``gaps``
+    (each enterprise of an operating exchange without an ISO certificate valid on 31 December
+    of ``period``, with the criterion it makes fail), ``can_plan``. Reads go through the
+    scoped selectors of :mod:`registers.selectors`."""
     user = request.user
     overview = selectors.park_overview(park=park, period=period, user=user)
     totals, flows, savings = overview.totals, overview.flows, overview.savings
@@ -99,7 +102,13 @@ def panel_context(request, *, park, period: int, today) -> dict:
     for a in actions:
         a.overdue = a.is_overdue(today)
     actions.sort(key=lambda a: (a.status not in a.OPEN_STATUSES, a.target_date, a.pk))
+    year_end = datetime.date(period, 12, 31)
+    gaps = selectors.iso_gaps(
+        selectors.exchanges_visible(user).filter(park=park), reference_date=year_end
+    )
+    criteria = selectors.iso_criteria() if gaps else []
     return {
+        "gaps": [selectors.gap_text(g, criteria, on=year_end) for g in gaps],
         "request": request,
         "park": park,
         "period": period,

@@ -83,12 +83,17 @@ def test_the_park_pdf_renders_every_art37_criterion_with_state_source_and_eviden
     for code in ART37_CODES:
         assert code in text, code
     assert "Khu công nghiệp Amata" in text  # Vietnamese diacritics survive in the text layer
-    assert "Decree 35/2022/ND-CP, Art. 37(2)(b)" in text
     assert "Hợp đồng dịch vụ điện nước.pdf" in text  # the evidence file of I2
     if lang == "vi":
+        assert "Nghị định 35/2022/NĐ-CP, Điều 37 khoản 2 điểm b" in text
+        assert "Decree 35/2022/ND-CP" not in text
+        # the Vietnamese requirement, said to be a rendering, not the official text
+        assert "Có ít nhất 01 hoạt động cộng sinh công nghiệp đang vận hành" in text
+        assert "bản dịch, không phải văn bản chính thức" in text
         assert "Tuân thủ pháp luật 3 năm" in text  # I1's Vietnamese title
         assert "Số cộng sinh công nghiệp đang vận hành trong KCN: 2" in text  # E2's answer
     else:
+        assert "Decree 35/2022/ND-CP, Art. 37(2)(b)" in text
         assert "Developer complied with the law for 3 years" in text
         assert "Number of industrial symbioses in operation in the park: 2" in text
         assert "Self-assessment against the eco-industrial park criteria" in text
@@ -117,7 +122,8 @@ def test_the_pdf_and_exports_are_refused_outside_the_scope(client, personas, ama
         client.logout()
     # a tenant reads its park's dashboard but never the dossier, which quotes the park's answers
     login(client, personas.enterprise_a)
-    assert client.get(reverse("dashboards:park-report", args=[amata.pk])).status_code == 404
+    assert client.get(reverse("dashboards:park-report", args=[amata.pk])).status_code == 403
+    assert client.get(reverse("dashboards:park-export", args=[amata.pk])).status_code == 403
     page = client.get(reverse("dashboards:park", args=[amata.pk])).content.decode()
     assert reverse("dashboards:park-report", args=[amata.pk]) not in page
 
@@ -133,7 +139,7 @@ def test_the_national_export_has_every_dashboard_table_with_the_snapshot_numbers
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["Parks", "Provinces", "Map", "Index distribution"]
+    assert wb.sheetnames == ["Parks", "Criteria", "Provinces", "Map", "Index distribution"]
     parks = list(wb["Parks"].iter_rows(values_only=True))
     header = parks[0]
     amata = next(row for row in parks if row[0] == personas.catalogue.amata.name_en)

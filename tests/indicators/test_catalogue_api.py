@@ -69,6 +69,8 @@ def test_the_criteria_of_vn_2022_default_to_the_published_version(client, person
     assert e4["legal_source"] == {
         "instrument": "Decree 35/2022/ND-CP",
         "article": "Art. 37(2) (point c by order; lettering inferred)",
+        "instrument_vi": "Nghị định 35/2022/NĐ-CP",
+        "article_vi": "Điều 37 khoản 2 (điểm c theo thứ tự; ký hiệu điểm là suy ra)",
     }
     assert e4["category"]["code"] == "ART37_2"
     assert e4["category"]["name_en"] == "Art. 37(2): enterprises in the park"

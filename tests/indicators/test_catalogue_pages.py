@@ -60,8 +60,10 @@ def test_the_version_page_in_vietnamese_shows_vietnamese_titles(client, personas
     html = client.get(version_url()).content.decode()
     assert E4_VI in row(html, "VN35-EIP-E4")
     assert E4_EN not in html
-    # No Vietnamese title in the source: the English one is shown rather than nothing.
-    assert "Possible further Art. 37 criterion (unverified placeholder)" in row(html, "VN35-EIP-X1")
+    # the placeholder has its Vietnamese title too
+    assert "Tiêu chí có thể có thêm của Điều 37 (giữ chỗ, chưa xác minh)" in row(
+        html, "VN35-EIP-X1"
+    )
 
 
 def test_the_version_page_in_english_shows_english_titles(client, personas):
@@ -165,13 +167,18 @@ def criterion_form_data(criterion, **changes):
         "operator",
         "threshold",
         "threshold_note",
+        "threshold_note_vi",
         "lookback_years",
         "unit",
+        "unit_vi",
         "weight",
         "instrument",
+        "instrument_vi",
         "article",
+        "article_vi",
         "verification_status",
         "notes",
+        "notes_vi",
     ]
     data = {}
     for name in fields:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -52,6 +53,10 @@ def run(answers, *, parks=(1,), enterprises=None, reported=None, period=2025):
         enterprises = pd.DataFrame({"park": []}, index=pd.Index([], name="enterprise"))
     if reported is None:
         reported = pd.DataFrame(columns=["kind", "subject", "period"])
+    # every park responded unless the test says otherwise (a subject without a scored
+    # response has no result: see the tests of ``has_result``)
+    parks_reported = pd.DataFrame({"kind": "park", "subject": list(parks), "period": period})
+    reported = pd.concat([parks_reported, reported], ignore_index=True)
     result = score_campaign(
         criteria=CRITERIA,
         formulas=FORMULAS,
@@ -128,6 +133,26 @@ def test_roll_up_with_partial_coverage_three_of_five_reported():
     assert (row["reported"], row["population"]) == (3, 5)
     summary = result.summary.set_index(["kind", "subject"]).loc[("park", 1)]
     assert (summary["reported"], summary["population"]) == (3, 5)
+
+
+def test_a_park_that_did_not_report_has_no_index_and_is_never_eligible():
+    # park 1 reported one operating symbiosis; park 2 has no scored response
+    answers = [("park", 1, 2025, "symbioses_operating", 1.0)]
+    result = score_campaign(
+        criteria=CRITERIA,
+        formulas=FORMULAS,
+        element_codes=CODES,
+        answers=pd.DataFrame(answers, columns=["kind", "subject", "period", "element", "value"]),
+        reported=pd.DataFrame([("park", 1, 2025)], columns=["kind", "subject", "period"]),
+        parks=pd.Index([1, 2]),
+        enterprises=pd.DataFrame({"park": []}, index=pd.Index([], name="enterprise")),
+        period=2025,
+    )
+    s = result.summary.set_index("subject")
+    assert bool(s.loc[1, "has_result"]) and s.loc[1, "index"] > 0
+    assert not s.loc[2, "has_result"]
+    assert np.isnan(s.loc[2, "index"]) and not s.loc[2, "eligible"]  # not "index 0"
+    assert state(result, "E2", subject=2)["state"] == "no_data"
 
 
 def test_category_share_index_and_eligibility_worked_by_hand():
@@ -217,8 +242,13 @@ def score(rows, answers, *, parks=(1,), enterprises=None, reported=None, scenari
         frame = pd.concat([frame, extra], ignore_index=True)
     if enterprises is None:
         enterprises = pd.DataFrame({"park": []}, index=pd.Index([], name="enterprise"))
-    if reported is None:
-        reported = pd.DataFrame(columns=["kind", "subject", "period"])
+    if reported is None:  # every enterprise responded
+        reported = pd.DataFrame(
+            {"kind": "enterprise", "subject": enterprises.index.to_list(), "period": 2025}
+        )
+    # every park responded (a subject without a scored response has no result)
+    parks_reported = pd.DataFrame({"kind": "park", "subject": list(parks), "period": 2025})
+    reported = pd.concat([parks_reported, reported], ignore_index=True)
     return score_campaign(
         criteria=crit,
         formulas=formulas,

@@ -156,7 +156,7 @@ def reference(campaign):
     return out, plans
 
 
-def ref_totals(crits, rows):
+def ref_totals(crits, rows, *, has_result: bool = True):
     cats, met_w, app_w, met_n, app_n, mand_met, mand_total = {}, 0.0, 0.0, 0, 0, 0, 0
     for c in crits:
         if c["code"] not in rows:
@@ -175,8 +175,8 @@ def ref_totals(crits, rows):
             met_w += c["weight"]
             met_n += 1
             mand_met += c["level"] == "mandatory"
-    index = 100.0 * met_w / app_w if app_w > 0 else NAN
-    eligible = mand_total > 0 and mand_met == mand_total
+    index = 100.0 * met_w / app_w if app_w > 0 and has_result else NAN
+    eligible = has_result and mand_total > 0 and mand_met == mand_total
     shares = {k: (v[0], v[1], v[2] / v[3] if v[3] > 0 else NAN) for k, v in cats.items()}
     return shares, index, met_n, app_n, eligible
 
@@ -191,6 +191,8 @@ def campaigns(draw):
     n_ent = draw(st.integers(0, 6))
     enterprises = {100 + i: draw(st.sampled_from(parks)) for i in range(n_ent)}
     reported = [(e, p) for e in enterprises for p in PERIODS if draw(st.booleans())]
+    # parks with a scored response this period (most do; one without has no result)
+    parks_reported = [p for p in parks if draw(st.integers(0, 3)) > 0]
     number = st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0])
     values, intended = {}, {}
     for kind, subjects, types in (
@@ -240,6 +242,7 @@ def campaigns(draw):
         "parks": parks,
         "enterprises": enterprises,
         "reported": reported,
+        "parks_reported": parks_reported,
         "values": values,
         "intended": intended,
         "criteria": crits,
@@ -260,7 +263,8 @@ def engine(campaign):
         rows, columns=["kind", "subject", "period", "element", "value", "scenario"]
     )
     reported = pd.DataFrame(
-        [("enterprise", e, p) for e, p in campaign["reported"]],
+        [("enterprise", e, p) for e, p in campaign["reported"]]
+        + [("park", p, PERIOD) for p in campaign["parks_reported"]],
         columns=["kind", "subject", "period"],
     )
     enterprises = pd.DataFrame(
@@ -310,6 +314,13 @@ def test_the_engine_equals_a_per_subject_reference_on_random_campaigns(campaign)
             continue
         for s in subjects:
             plan = plans[(kind, s)] > 0
+            # a subject without a scored response this period has no result
+            has_result = (
+                s in campaign["parks_reported"]
+                if kind == "park"
+                else (s, PERIOD) in set(campaign["reported"])
+            )
+            assert bool(summary.loc[(kind, s), "has_result"]) == has_result
             assert summary.loc[(kind, s), "intended_values"] == plans[(kind, s)]
             totals = {}
             for scenario in ("current", "intended"):
@@ -327,7 +338,7 @@ def test_the_engine_equals_a_per_subject_reference_on_random_campaigns(campaign)
                         assert same(reported, got["reported"]) and same(
                             population, got["population"]
                         )
-                totals[scenario] = ref_totals(crits, rows)
+                totals[scenario] = ref_totals(crits, rows, has_result=has_result)
                 shares, index, met_n, app_n, eligible = totals[scenario]
                 eco[scenario][s] = eligible
                 if scenario == "intended" and not plan:
@@ -349,7 +360,9 @@ def test_the_engine_equals_a_per_subject_reference_on_random_campaigns(campaign)
                     totals["intended"][1] - totals["current"][1],
                     summary.loc[(kind, s), "index_improvement"],
                 )
-            if kind == "enterprise":
+            if kind == "enterprise" and not has_result:
+                assert pd.isna(summary.loc[(kind, s), "eco_enterprise"])
+            elif kind == "enterprise":
                 assert bool(summary.loc[(kind, s), "eco_enterprise"]) == eco["current"][s]
             else:
                 tenants = [e for e, p in campaign["enterprises"].items() if p == s]

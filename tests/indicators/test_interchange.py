@@ -35,6 +35,15 @@ from indicators.services import FrameworkFileError, framework_load, frameworks_l
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages these tests compare are the English ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def v1():
     """VN-2022 v1 as shipped (published)."""

@@ -236,7 +236,8 @@ def test_publishing_a_changed_threshold_retires_v1_and_the_diff_lists_only_that_
 
     old, new = v1(), FrameworkVersion.objects.get(pk=draft.pk)
     assert (old.status, new.status) == ("retired", "published")
-    assert old.effective_to is None  # no date given: none is invented
+    # no date given for the new version: the old one ends the day it was retired
+    assert old.effective_to == datetime.date.today()
     diff = version_diff(old=old, new=new)
     assert diff.added == [] and diff.removed == []
     assert [c.code for c in diff.changed] == ["VN35-EIP-E2"]

@@ -391,9 +391,10 @@ def test_matching_reaches_a_nearby_park_but_not_a_far_one(personas):
         enterprise=personas.ent_a,
         data={"direction": "output", "category": "heat", "quantity_per_year": 10, "unit": "MWh"},
     )
-    Stream.objects.create(enterprise=other, direction="input", category="heat")
+    # the neighbours offered their needs for matching (else no one outside sees them)
+    Stream.objects.create(enterprise=other, direction="input", category="heat", offered=True)
     far = Enterprise.objects.get(pk=personas.ent_c.pk)  # Đình Vũ, Hải Phòng, > 1000 km
-    Stream.objects.create(enterprise=far, direction="input", category="heat")
+    Stream.objects.create(enterprise=far, direction="input", category="heat", offered=True)
     found = match_candidates(user=personas.park_manager, park=amata)
     assert [x.input.enterprise for x in found] == [other]
     assert "km" in found[0].reason

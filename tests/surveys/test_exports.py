@@ -127,20 +127,20 @@ def codes(campaign, enterprise=None) -> str:
 def test_long_csv_has_one_row_per_answer_with_the_exact_values(client, personas, xl):
     rows = csv_rows(export(client, personas.park_manager, xl, "long", "csv"))
     assert rows[0] == ["campaign", "period", "park", "enterprise", "tax_code", "data_element",
-                       "label", "value", "unit", "raw", "status", "code"]  # fmt: skip
+                       "label", "value", "unit", "raw", "status", "code", "evidence"]  # fmt: skip
     park, ent_a = codes(xl), codes(xl, personas.ent_a)
     assert park.startswith("EZ_A4_") and ent_a.startswith("EZ_B4_")
     assert rows[1:] == [
         ["Excel 2025", "2025", AMATA, "", "", "p_water", "Nước cả KCN", "50000", "m³", "50.000",
-         "draft", park],
+         "draft", park, ""],
         ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_recp",
-         "Áp dụng RECP", "yes", "", "yes", "draft", ent_a],
+         "Áp dụng RECP", "yes", "", "yes", "draft", ent_a, ""],
         ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_water",
-         "Nước sử dụng", "1234.5", "m³", "1.234,5", "draft", ent_a],
+         "Nước sử dụng", "1234.5", "m³", "1.234,5", "draft", ent_a, ""],
         ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_share",
-         "Tỷ lệ tái sử dụng", "12.5", "%", "12,5%", "draft", ent_a],
+         "Tỷ lệ tái sử dụng", "12.5", "%", "12,5%", "draft", ent_a, ""],
         ["Excel 2025", "2025", AMATA, "Enterprise A (test)", "0300588569", "e_note", "Ghi chú",
-         "'" + HYPERLINK, "", "'" + HYPERLINK, "draft", ent_a],
+         "'" + HYPERLINK, "", "'" + HYPERLINK, "draft", ent_a, ""],
     ]  # fmt: skip
 
 
@@ -148,16 +148,16 @@ def test_wide_csv_has_one_row_per_respondent_and_a_column_per_element(client, pe
     rows = csv_rows(export(client, personas.park_manager, xl, "wide", "csv"))
     assert rows[0] == ["campaign", "period", "park", "enterprise", "tax_code", "status",
                        "version", "code", "p_water", "e_recp", "e_count", "e_water", "e_share",
-                       "e_iso", "e_audit", "e_note", "e_proof"]  # fmt: skip
+                       "e_iso", "e_audit", "e_note", "e_proof", "evidence"]  # fmt: skip
     by_subject = {row[3]: row for row in rows[1:]}
     assert set(by_subject) == {"", "Enterprise A (test)", "Enterprise B (test)"}
-    assert by_subject[""][7:] == [codes(xl), "50000"] + [""] * 8
+    assert by_subject[""][7:] == [codes(xl), "50000"] + [""] * 9
     assert by_subject["Enterprise A (test)"][4:] == [
         "0300588569", "draft", "2", codes(xl, personas.ent_a), "", "yes", "", "1234.5", "12.5",
-        "", "", "'" + HYPERLINK, ""
+        "", "", "'" + HYPERLINK, "", ""
     ]  # fmt: skip
     assert by_subject["Enterprise B (test)"][5:] == [
-        "draft", "1", codes(xl, personas.ent_b)] + [""] * 9  # no answers  # fmt: skip
+        "draft", "1", codes(xl, personas.ent_b)] + [""] * 10  # no answers  # fmt: skip
 
 
 def test_long_xlsx_has_typed_values_and_vietnamese_yes(client, personas, xl):
@@ -179,7 +179,7 @@ def test_wide_xlsx_has_labels_then_codes_then_one_row_per_respondent(client, per
     assert rows[0][8] == "Park water [m³]" and rows[1][8] == "p_water"
     ent_a = next(r for r in rows[2:] if r[3] == "Enterprise A (test)")
     assert ent_a[7:] == [codes(xl, personas.ent_a), None, "Yes", None, 1234.5, 12.5, None, None,
-                         HYPERLINK, None]  # fmt: skip
+                         HYPERLINK, None, None]  # fmt: skip
     assert len(rows) == 2 + 3  # the park and its two enterprises
 
 

@@ -48,14 +48,14 @@ def test_a_response_shows_its_answers_with_code_value_unit_raw_and_version(api, 
     assert answers["basic_services_provided"]["value"] is True
 
 
-def test_patch_changes_only_the_answers_sent_and_reads_english_numbers(api, personas, r):
+def test_patch_changes_only_the_answers_sent_and_reads_plain_decimal_strings(api, personas, r):
     save(r.amata, personas.park_manager, symbioses_operating=3)
     api = as_user(api, personas.park_manager)
     res = patch(
         api,
         r.amata,
         2,
-        {"data_element": "wastewater_total_m3", "value": "1,234.5"},
+        {"data_element": "wastewater_total_m3", "value": "1234.5"},
         {"data_element": "wastewater_reused_m3", "value": 0.25, "unit": "ML"},  # 250 m³
         {"data_element": "io_monitoring_mechanism", "value": False},
     )

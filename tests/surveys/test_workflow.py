@@ -383,13 +383,13 @@ def test_bulk_approve_page_reports_failures_and_approves_nothing(client, persona
     response_submit(response=fresh(r.a), user=personas.enterprise_a)
     login(client, personas.park_manager)
     url = reverse("surveys:campaign_approve", args=[r.a.campaign_id])
-    page = client.post(url, {"responses": [r.a.pk, r.b.pk]}, follow=True)
+    page = client.post(url, {"responses": [r.a.pk, r.b.pk], "confirm": "yes"}, follow=True)
     html = page.content.decode()
     assert "Nothing was approved:" in html
     assert f"Response {r.b.pk}: it is draft, only submitted responses are approved" in html
     assert fresh(r.a).status == "submitted"
-    page = client.post(url, {"responses": [r.a.pk]}, follow=True)
-    assert "1 responses approved." in page.content.decode()
+    page = client.post(url, {"responses": [r.a.pk], "confirm": "yes"}, follow=True)
+    assert "1 response approved." in page.content.decode()
     assert fresh(r.a).status == "approved"
 
 

@@ -1,0 +1,73 @@
+"""The campaign a national or province page shows by default is the latest one that covers
+the page's parks: a trial campaign opened for one park never takes over everyone's page.
+
+National page: the latest national-scope campaign, otherwise the one covering most parks;
+province page: the latest campaign covering the province (national or its own), otherwise the
+one covering most of its parks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from enterprises.models import Park
+from surveys.services import campaign_open
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("keep_language")
+
+
+def _open(catalogue, name, period, **scope):
+    dates = {
+        "opens_on": datetime.date(period + 1, 1, 1),
+        "closes_on": datetime.date(period + 1, 3, 31),
+    }
+    return campaign_open(
+        name=name, period=period, framework_version=catalogue.vn2022, **dates, **scope
+    )
+
+
+def _shown(html: str) -> str:
+    m = re.search(r'<p class="meta">(.*?) · ', html)
+    assert m, "no campaign line"
+    return m.group(1)
+
+
+def test_a_trial_campaign_for_noi_bai_is_not_the_default_of_the_national_or_dong_nai_page(
+    client, personas
+):
+    c = personas.catalogue
+    _open(c, "National 2025", 2025)  # every park
+    noi_bai = Park.objects.get(name_vi__contains="Nội Bài")
+    _open(c, "Trial Nội Bài", 2025, parks=[noi_bai])  # opened later: the newest
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    assert _shown(client.get("/parks/national/").content.decode()) == "National 2025"
+    client.logout()
+    assert client.login(username=personas.board.username, password=PASSWORD)
+    html = client.get(f"/parks/provinces/{c.dong_nai.code}/").content.decode()
+    assert _shown(html) == "National 2025"
+    assert "not in this campaign" not in html and "không thuộc đợt" not in html
+    # the trial stays one choice away
+    assert "Trial Nội Bài" in html
+
+
+def test_without_a_national_campaign_each_page_defaults_to_the_campaign_covering_it(
+    client, personas
+):
+    c = personas.catalogue
+    _open(c, "Đồng Nai 2025", 2025, province=c.dong_nai)
+    _open(c, "Hải Phòng and Đồng Nai parks 2025", 2025, parks=[c.amata, c.dinh_vu])
+    _open(c, "Trial Đình Vũ", 2026, parks=[c.dinh_vu])  # later period, one park
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    # national: no national-scope campaign → the one covering most parks (Đồng Nai's 30+)
+    assert _shown(client.get("/parks/national/").content.decode()) == "Đồng Nai 2025"
+    html = client.get(f"/parks/provinces/{c.hai_phong.code}/").content.decode()
+    # Hải Phòng: no campaign covers the whole province → the one covering most of its parks;
+    # both cover Đình Vũ only, so the latest of them
+    assert _shown(html) == "Trial Đình Vũ"
+    html = client.get(f"/parks/provinces/{c.dong_nai.code}/").content.decode()
+    assert _shown(html) == "Đồng Nai 2025"
