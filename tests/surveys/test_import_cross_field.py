@@ -4,7 +4,6 @@ naming the cell, and comparing with the stored answer when only one side is in t
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import openpyxl
