@@ -292,7 +292,9 @@ def response_save_answers(
     with the conflicting fields (no silent overwrite). Raises ``PermissionDenied`` for anyone
     but the respondent and ``ValidationError`` (code ``locked``) when the response is submitted
     or approved. Every change is kept in the answer's history with ``user`` as its author.
-    Returns the response at its new version.
+    Returns the response at its new version; a save that changes nothing (every value equal
+    to the stored one, as an autosave of an untouched form sends) leaves the version as it
+    was, so a colleague's next save is not refused over fields they did not touch.
     """
     locked = Response.objects.select_for_update().get(pk=response.pk)
     _check_respondent(locked, user)
@@ -323,6 +325,8 @@ def response_save_answers(
         answer.unit_entered = value.unit
         answer.updated_by = user
         to_save.append(answer)
+    if not to_save and not to_delete:
+        return locked
     for answer in to_delete:
         answer._history_user = user  # django-simple-history: the author of the deletion
         answer.delete()
