@@ -119,6 +119,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("ECOPARK_PAGE_CACHE_ENTRIES", default=200)},
     },
 }
+# A Redis cache degrades to "no cache" while Redis is unreachable (ecopark/cache.py): sessions
+# are then read from the database and pages built afresh, instead of answering 500.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "ecopark.cache.DegradingRedisCache"
+    _cache_timeout = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=_cache_timeout, socket_timeout=_cache_timeout
+    )
 CACHE_SHARED = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
     "LocMemCache",
     "DummyCache",
@@ -203,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     "registers-daily": {
         "task": "registers.tasks.registers_daily",
         "schedule": crontab(hour=7, minute=15),
+    },
+    # Delete expired sessions (Django keeps them in the database until clearsessions runs).
+    "clear-sessions": {
+        "task": "ecopark.clear_sessions",
+        "schedule": crontab(hour=3, minute=30),
     },
     # Delete XLSX export files finished ECOPARK_EXPORT_KEEP_DAYS ago (surveys/services_exports.py).
     "exports-expire": {

@@ -24,11 +24,33 @@ def test_readyz_checks_the_database(client, settings):
 
 
 @pytest.mark.django_db
-def test_readyz_reports_an_unreachable_broker(client, settings):
+def test_readyz_answers_degraded_not_unavailable_when_only_the_broker_is_down(client, settings):
+    """Submissions still commit without the broker (their parks stay stale for the sweep):
+    an orchestrator routing on /readyz must keep the web processes."""
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     r = client.get("/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "ok"
+    assert "Error" in body["checks"]["broker"]  # the broker's state, named
+
+
+@pytest.mark.django_db
+def test_readyz_answers_503_when_the_database_cannot_serve(client, settings, monkeypatch):
+    from django.db import OperationalError
+
+    from ecopark import health
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    settings.CELERY_BROKER_URL = ""
+    monkeypatch.setattr(health.connection, "cursor", refused)
+    r = client.get("/readyz")
     assert r.status_code == 503
-    assert r.json()["checks"]["broker"] != "ok"
+    assert r.json()["status"] == "unavailable"
+    assert r.json()["checks"]["database"] == "OperationalError: connection refused"
 
 
 def _manage(*args, env):
@@ -79,7 +101,7 @@ def test_sessions_are_read_from_a_shared_cache_only():
     shared = _manage("shell", "-c", code, env={**env, "CACHE_URL": "redis://127.0.0.1:6379/14"})
     assert shared.returncode == 0, shared.stderr
     assert shared.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "ecopark.cache.DegradingRedisCache",
         "django.contrib.sessions.backends.cached_db",
         "True",
     ]
@@ -105,3 +127,27 @@ def test_plotly_js_is_served_from_static_and_matches_the_installed_plotly():
 def test_the_favicon_is_served_from_static(client):
     r = client.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"
+
+
+@pytest.mark.django_db
+def test_expired_sessions_are_purged_daily_under_beat(settings):
+    import datetime
+
+    from celery.schedules import crontab
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from ecopark.celery import app, clear_sessions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-sessions"]
+    assert entry["task"] == "ecopark.clear_sessions" and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(hour=3, minute=30)  # once a day
+    now = timezone.now()
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=now - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + datetime.timedelta(days=1)
+    )
+    clear_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
