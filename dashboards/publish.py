@@ -33,7 +33,7 @@ def claim_parks(*, campaign_id: int, park_ids: list[int]) -> list[int]:
     return them; the others already have a task on its way. Row locks make two concurrent
     claims of one park give it to one caller only."""
     now = timezone.now()
-    expired = now - datetime.timedelta(seconds=RecomputeState.PENDING_EXPIRES)
+    expired = now - datetime.timedelta(seconds=RecomputeState.pending_expires())
     with transaction.atomic():
         claimed = list(
             RecomputeState.objects.select_for_update()
@@ -73,14 +73,14 @@ def send_recompute(*, campaign_id: int, park_ids: list[int]) -> int:
     return sent
 
 
-def send_campaign_recompute(*, run_id: int) -> bool:
-    """Publish the "recompute everything" task of a :class:`CampaignRecompute` run; True when
-    published. Never raises: if the broker is unreachable the run stays queued and the sweep
-    publishes it again."""
+def send_campaign_recompute(*, run_id: int, attempt: int = 0) -> bool:
+    """Publish the "recompute everything" task of a :class:`CampaignRecompute` run, for its
+    ``attempt``; True when published. Never raises: if the broker is unreachable the run stays
+    queued (or silent) and the sweep or the watch publishes it again."""
     try:
         with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
             app.tasks[RECOMPUTE_CAMPAIGN].apply_async(
-                args=[run_id], connection=connection, retry=False
+                args=[run_id, attempt], connection=connection, retry=False
             )
     except Exception:
         log.exception("campaign recompute run %s not started now; left for the sweep", run_id)

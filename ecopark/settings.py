@@ -189,12 +189,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when the broker is down at publish time: the submission still commits and the
-# snapshot is marked stale (docs/architecture.md).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# snapshot is marked stale (docs/architecture.md). Redis redelivers a message its worker did
+# not acknowledge (acks_late) after ``visibility_timeout``: longer than a task may run (the hard
+# time limit) plus the longest retry countdown (60 s), so a running or waiting task is never
+# delivered twice; a lost "recompute everything" run is resumed sooner, by its heartbeat.
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 120
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT + 60:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT + 60 s (a retry's countdown)"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
+# Seconds between two sweeps of stale results; a lost recompute message is sent again within
+# two periods (dashboards/models.py, RecomputeState.pending_expires).
+ECOPARK_SWEEP_SECONDS = env.float("ECOPARK_SWEEP_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-snapshots": {
         "task": "dashboards.tasks.sweep_stale_snapshots",
-        "schedule": env.float("ECOPARK_SWEEP_SECONDS", default=300.0),
+        "schedule": ECOPARK_SWEEP_SECONDS,
+    },
+    # "Recompute everything" runs whose worker died (no heartbeat for 30 s) are resumed.
+    "watch-recompute-runs": {
+        "task": "dashboards.tasks.watch_recompute_runs",
+        "schedule": 30.0,
     },
     # E-mail reminders before/after the close date and the weekly digest (surveys/reminders.py);
     # each is recorded when sent, so a re-run or a second beat sends nothing twice.

@@ -137,3 +137,129 @@ def test_a_log_out_during_a_hung_redis_is_not_undone_when_redis_answers_again(
     client.cookies["sessionid"] = session_cookie  # someone replays the old cookie
     reply = client.get(reverse("surveys:responses"))
     assert reply.status_code == 302 and reply["Location"].startswith(reverse("login"))
+
+
+# --- a worker killed during "recompute everything"; a queued message lost -----------------
+
+
+@pytest.fixture
+def own_broker(settings, own_redis):
+    """The broker on ``own_redis`` (db 0): its workers may be killed and its queue emptied
+    without touching the shared Redis."""
+    settings.CELERY_BROKER_URL = own_redis.url(0)
+    return own_redis
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_run_is_resumed_within_two_minutes_of_a_new_worker_with_the_same_rows(
+    personas, campaign_2025, own_broker
+):
+    import os
+    import signal
+    import time
+
+    from dashboards.models import CampaignRecompute
+    from dashboards.services import campaign_recompute, campaign_recompute_start
+    from ecopark.celery import app
+
+    from .test_services import (
+        fill_amata,
+        require_real_services,
+        rows_of,
+        state_locked,
+        wait_for,
+        worker_process,
+    )
+
+    require_real_services()
+    amata, dinh_vu = personas.catalogue.amata, personas.catalogue.dinh_vu
+    assert amata.pk < dinh_vu.pk  # Amata is the first chunk
+    fill_amata(personas, campaign_2025)
+    for park in (amata, dinh_vu):  # as submissions leave them (the rows a chunk locks)
+        RecomputeState.objects.create(campaign=campaign_2025, park=park, stale=True)
+    # worker 1 writes one park per chunk, one chunk at a time, sleeping 6 s inside each
+    with worker_process("doomed", delay=6, TEST_CHUNK_PARKS="1", TEST_WRITERS="1") as first:
+        app.conf.task_always_eager = False
+        try:
+            run = campaign_recompute_start(campaign=campaign_2025, user=personas.ministry)
+        finally:
+            app.conf.task_always_eager = True
+        assert wait_for(
+            lambda: (
+                CampaignRecompute.objects.get(pk=run.pk).done_parks == 1
+                and state_locked(campaign_2025, dinh_vu)
+            ),
+            timeout=90,
+        ), "worker 1 never completed Amata and started writing Đình Vũ"
+        os.killpg(first.pid, signal.SIGKILL)  # dies in the middle of the run
+        first.wait(timeout=10)
+    run.refresh_from_db()
+    assert (run.status, run.done_parks, run.attempt) == ("running", 1, 0)
+    assert not RecomputeState.objects.get(campaign=campaign_2025, park=amata).stale
+    amata_computed_at = RecomputeState.objects.get(campaign=campaign_2025, park=amata).computed_at
+    assert wait_for(lambda: not state_locked(campaign_2025, dinh_vu), timeout=30)
+    from dashboards.models import ScoreSnapshot
+
+    assert not ScoreSnapshot.objects.filter(campaign=campaign_2025, park=dinh_vu).exists()
+
+    # worker 2, without beat: its start looks for runs whose heartbeat stopped
+    with worker_process("successor"):
+        started = time.monotonic()
+        assert wait_for(
+            lambda: CampaignRecompute.objects.get(pk=run.pk).status == "done", timeout=120
+        ), "the run was not completed within 2 minutes of the new worker's start"
+        elapsed = time.monotonic() - started
+    run.refresh_from_db()
+    assert (run.done_parks, run.total_parks, run.attempt) == (2, 2, 1)
+    # resumed after its last complete park: Amata was left as worker 1 wrote it
+    assert (
+        RecomputeState.objects.get(campaign=campaign_2025, park=amata).computed_at
+        == amata_computed_at
+    )
+    disturbed = {park: rows_of(campaign_2025, park) for park in (amata, dinh_vu)}
+    campaign_recompute(campaign_id=campaign_2025.pk, force=True)  # an undisturbed run
+    assert {park: rows_of(campaign_2025, park) for park in (amata, dinh_vu)} == disturbed
+    print(f"run resumed and completed {elapsed:.1f} s after the new worker started")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recompute_whose_queued_message_is_dropped_is_fresh_within_two_sweep_periods(
+    personas, campaign_2025, own_broker, settings, tmp_path
+):
+    import time
+
+    import redis
+
+    from .test_services import (
+        fill_amata,
+        publish_recompute,
+        require_real_services,
+        wait_for,
+        worker_process,
+    )
+
+    require_real_services()
+    period = 15.0
+    settings.ECOPARK_SWEEP_SECONDS = period
+    amata = personas.catalogue.amata
+    fill_amata(personas, campaign_2025)
+    publish_recompute(campaign_2025, amata)
+    queue = redis.Redis.from_url(own_broker.url(0))
+    assert queue.llen("celery") == 1
+    queue.delete("celery")  # the message is lost
+    dropped = time.monotonic()
+    state = RecomputeState.objects.get(campaign=campaign_2025, park=amata)
+    assert state.stale and state.pending  # a newer submission would still publish nothing
+
+    with worker_process(
+        "swept",
+        ECOPARK_SWEEP_SECONDS=str(period),
+        TEST_BEAT_SCHEDULE=str(tmp_path / "beat-schedule"),
+    ):
+        assert wait_for(
+            lambda: not RecomputeState.objects.get(campaign=campaign_2025, park=amata).stale,
+            timeout=3 * period,
+        ), "the park stayed stale"
+        elapsed = time.monotonic() - dropped
+    assert elapsed <= 2 * period, f"fresh {elapsed:.1f} s after the loss, not within 2 periods"
+    print(f"fresh {elapsed:.1f} s after the message was dropped (sweep period {period:.0f} s)")
