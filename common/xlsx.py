@@ -44,8 +44,26 @@ def neutralise_formula(text: str) -> str:
 class FileRefused(ValidationError):
     """The uploaded file as a whole is refused (not XLSX, too big, macros, unreadable).
 
-    ``code`` is ``"not_xlsx"``, ``"too_large"`` or ``"macros"``.
+    ``code`` is ``"not_xlsx"``, ``"too_large"``, ``"unpacks_too_large"`` or ``"macros"``.
     """
+
+
+def unpacked_size_check(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip archive (an XLSX is one) whose members unpack to more than
+    :data:`MAX_UNCOMPRESSED_BYTES` in total, as their headers declare them (Python's
+    ``zipfile`` never inflates a member past its declared size): a guard against zip bombs,
+    shared by the Excel imports and the evidence uploads. Raises :class:`FileRefused` (code
+    ``"unpacks_too_large"``) naming both sizes in MB."""
+    total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileRefused(
+            _(
+                "The file unpacks to %(size)s MB, more than the %(max)s MB accepted; it may be "
+                "a damaged or malicious archive."
+            )
+            % {"size": f"{total / 1024 / 1024:.0f}", "max": MAX_UNCOMPRESSED_BYTES // 1024 // 1024},
+            code="unpacks_too_large",
+        )
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,8 @@ def file_check(file) -> None:
     Checks, from the content and never from the name: size at most :data:`MAX_UPLOAD_BYTES`;
     zip signature ``PK\\x03\\x04``; a zip with ``xl/workbook.xml``; no macros
     (``vbaProject.bin`` member or a ``macroEnabled`` content type, i.e. .xlsm/.xltm); total
-    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES`. Raises :class:`FileRefused`.
+    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES` (:func:`unpacked_size_check`).
+    Raises :class:`FileRefused`.
     Leaves ``file`` at position 0.
     """
     size = getattr(file, "size", None)
@@ -118,8 +137,7 @@ def file_check(file) -> None:
                     ),
                     code="macros",
                 )
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise not_xlsx
+            unpacked_size_check(archive)
             content_types = archive.read("[Content_Types].xml")
             if b"macroenabled" in content_types.lower():
                 raise FileRefused(
