@@ -154,10 +154,12 @@ def file_check(file) -> None:
 
 
 def open_workbook(file):
-    """``file`` opened read-only with openpyxl (values, not formulas; no external links);
-    :class:`FileRefused` when openpyxl cannot read it. Leaves ``file`` at position 0."""
+    """``file`` opened read-only with openpyxl (no external links), formulas as written: a
+    formula cell reads as its ``=…`` text with ``data_type == "f"`` (see :func:`is_formula`),
+    never as the value the spreadsheet cached for it. :class:`FileRefused` when openpyxl
+    cannot read it. Leaves ``file`` at position 0."""
     try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True, keep_links=False)
+        return openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
         raise FileRefused(
             _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
@@ -165,6 +167,25 @@ def open_workbook(file):
         ) from None
     finally:
         file.seek(0)
+
+
+def is_formula(cell) -> bool:
+    """True when ``cell`` (opened by :func:`open_workbook`) holds a formula.
+
+    Imports refuse formula cells rather than take the value the spreadsheet cached: files
+    written by scripts or saved without recalculation carry no cached value or a stale one,
+    and a formula such as ``=HYPERLINK(…)`` caches display text, not the figure a report
+    states; a refused cell named in the error list is fixed in a minute (paste as values),
+    a wrong figure taken silently is not."""
+    return getattr(cell, "data_type", None) == "f"
+
+
+#: the reason given for a formula cell (see :func:`is_formula`)
+def formula_reason() -> str:
+    return _(
+        "This cell holds a formula; enter its value instead (in Excel: copy the cell, then "
+        "Paste Special → Values)."
+    )
 
 
 def cell_text(value) -> str:

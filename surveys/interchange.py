@@ -89,6 +89,8 @@ from common.xlsx import (
     CellError,
     cell_text,
     file_check,
+    formula_reason,
+    is_formula,
     neutralise_formula,
     open_workbook,
     quote_sheetname,
@@ -669,6 +671,9 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
 
         tax_cell = cell_at(tax_col)
         tax_value = tax_cell.value if tax_cell is not None else None
+        if is_formula(tax_cell):
+            error(tax_col, tax_header, tax_value, formula_reason())
+            continue
         if _is_blank(tax_value):
             error(tax_col, tax_header, tax_value, _("The tax code is missing."))
             continue
@@ -726,6 +731,9 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         for col, element in element_cols:
             cell = cell_at(col)
             if cell is None:
+                continue
+            if is_formula(cell):
+                error(col, headers.get(col, element.code), cell.value, formula_reason())
                 continue
             try:
                 value = cell_answer(

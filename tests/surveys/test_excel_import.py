@@ -329,6 +329,31 @@ def test_every_error_of_the_file_is_reported_at_once(personas, xl):
     ]
 
 
+def test_formula_cells_are_refused_by_name_and_nothing_is_saved(client, personas, xl):
+    login(client, personas.park_manager, "en")
+    amata = personas.catalogue.amata
+    wb = download_template(client, xl, amata)
+    ws = wb.worksheets[0]
+    ws["C3"], ws["E3"] = "Yes", 100  # a good row
+    ws["E4"] = '=HYPERLINK("https://example.org/water", 250)'  # a number column
+    ws["C4"] = '=IF(E3>0,"Yes","No")'
+    check = interchange.import_check(
+        campaign=xl, park=amata, file=io.BytesIO(xlsx_bytes(wb)), language="en"
+    )
+    reason = (
+        "This cell holds a formula; enter its value instead (in Excel: copy the cell, then "
+        "Paste Special → Values)."
+    )
+    assert [(e.cell, e.value, e.reason) for e in check.errors] == [
+        ("Data!C4", '=IF(E3>0,"Yes","No")', reason),
+        ("Data!E4", '=HYPERLINK("https://example.org/water", 250)', reason),
+    ]
+    assert check.errors[1].header == "Water used [m³]"
+    r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
+    assert r.status_code == 200 and "Data!E4" in r.content.decode()
+    assert Answer.objects.filter(response__campaign=xl).count() == 0
+
+
 def test_a_wrong_tax_code_row_is_reported(client, personas, xl):
     login(client, personas.park_manager, "en")
     amata = personas.catalogue.amata
