@@ -16,19 +16,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from common import xlsx
 from enterprises.policy import visible_parks
 
 from . import interchange
 from .models import Campaign, ExportJob
-from .services_exports import export_keep_days
+from .services_exports import export_job_request, export_keep_days
 from .tasks import export_xlsx_publish
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,24 +109,31 @@ def excel_campaign(request, campaign_id: int):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def excel_export(request, campaign_id: int):
     """Export the campaign's answers in the user's scope.
 
-    Query: ``shape`` = long | wide, ``format`` = csv | xlsx, optional ``park`` (id of a park
-    in scope; another answers 404). CSV is streamed row by row; XLSX is built by a background
-    job: the view records an :class:`ExportJob`, publishes :func:`surveys.tasks.export_xlsx_task`
-    after commit (run inline in eager mode) and redirects to the job page.
+    Parameters (query for GET, form for POST): ``shape`` = long | wide, ``format`` = csv |
+    xlsx, optional ``park`` (id of a park in scope; another answers 404). CSV is streamed row
+    by row (GET or POST: it creates nothing). XLSX is built by a background job and is
+    created by POST only (a GET answers 405: link prefetchers and crawlers must not create
+    jobs and files): :func:`surveys.services_exports.export_job_request` returns the identical
+    job still queued, running or fresh, or records a new one whose
+    :func:`surveys.tasks.export_xlsx_task` is published after commit (inline in eager mode);
+    the view redirects to the job page.
     """
     campaign = _campaign(request.user, campaign_id)
-    shape = request.GET.get("shape", "long")
-    fmt = request.GET.get("format", "csv")
+    params = request.POST if request.method == "POST" else request.GET
+    shape = params.get("shape", "long")
+    fmt = params.get("format", "csv")
     if shape not in interchange.EXPORT_SHAPES or fmt not in interchange.EXPORT_FORMATS:
         raise Http404
+    if fmt == "xlsx" and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     park = None
-    if request.GET.get("park"):
+    if params.get("park"):
         try:
-            park_id = int(request.GET["park"])
+            park_id = int(params["park"])
         except ValueError:
             raise Http404 from None
         park = get_object_or_404(
@@ -139,14 +152,11 @@ def excel_export(request, campaign_id: int):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    job = ExportJob.objects.create(
-        campaign=campaign,
-        requested_by=request.user,
-        shape=shape,
-        park=park,
-        language=_language(),
+    job, created = export_job_request(
+        campaign=campaign, user=request.user, shape=shape, park=park, language=_language()
     )
-    transaction.on_commit(lambda: export_xlsx_publish(job_id=job.pk))
+    if created:
+        transaction.on_commit(lambda: export_xlsx_publish(job_id=job.pk))
     return redirect("surveys:excel_export_job", job.pk)
 
 
