@@ -507,7 +507,9 @@ def _same(existing: tuple | None, value: AnswerValue) -> bool:
     return (number, flag, text or "") == (value.number, value.flag, value.text)
 
 
-def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") -> ImportCheck:
+def import_check(
+    *, campaign: Campaign, park: Park, file, language: str = "vi", progress=None
+) -> ImportCheck:
     """Read and check a whole import file for the enterprises of ``park`` in ``campaign``;
     nothing is written.
 
@@ -517,11 +519,15 @@ def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") 
     problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
     Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
     :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
+    ``progress``, when given, is called with the number of rows read after each row (a
+    background import records it, ``surveys.services_imports``).
     """
     file_check(file)
     wb = open_workbook(file)
     try:
-        return _check_workbook(wb, campaign=campaign, park=park, language=language)
+        return _check_workbook(
+            wb, campaign=campaign, park=park, language=language, progress=progress
+        )
     finally:
         wb.close()
 
@@ -581,7 +587,9 @@ def _header_map(head: list[tuple], elements: list[DataElement]):
     return None
 
 
-def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
+def _check_workbook(
+    wb, *, campaign: Campaign, park: Park, language: str, progress=None
+) -> ImportCheck:
     ws = wb.worksheets[0]
     sheet = ws.title
     ws.reset_dimensions()  # some writers store a wrong <dimension>; read every row
@@ -653,6 +661,8 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         if all(_is_blank(c.value) for c in row):
             continue
         result.rows_read += 1
+        if progress is not None:
+            progress(result.rows_read)
 
         def cell_at(col, row=row):
             return row[col] if col is not None and col < len(row) else None

@@ -33,9 +33,14 @@ from common import xlsx
 from enterprises.policy import visible_parks
 
 from . import interchange
-from .models import Campaign, ExportJob
+from .models import Campaign, ExportJob, ImportJob
 from .services_exports import export_job_request, export_keep_days
-from .tasks import export_xlsx_publish
+from .services_imports import (
+    REQUEST_MAX_ROWS,
+    import_job_create,
+    import_rows_check,
+)
+from .tasks import export_xlsx_publish, import_xlsx_publish
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Errors shown on the page; the downloadable report has them all (up to SESSION_ERRORS).
@@ -242,7 +247,10 @@ def excel_import(request, campaign_id: int, park_id: int):
     """Upload a filled template: the whole file is checked, then saved all or nothing.
 
     A refused file or any cell error re-renders the page with the errors (sheet, row, column,
-    header, reason) and a link to the full report; nothing is saved.
+    header, reason) and a link to the full report; nothing is saved. A file of more than
+    ``services_imports.MAX_IMPORT_ROWS`` rows is refused at once; one of more than
+    ``services_imports.REQUEST_MAX_ROWS`` rows is imported by a background job, and the
+    request redirects to its page (:func:`excel_import_job`).
     """
     campaign, park = _import_target(request.user, campaign_id, park_id)
     key = _session_key(campaign, park)
@@ -256,6 +264,22 @@ def excel_import(request, campaign_id: int, park_id: int):
             }
         else:
             form = ImportForm(request.POST, request.FILES)
+        if not refused and form.is_valid():
+            try:
+                rows = import_rows_check(form.cleaned_data["file"])
+            except xlsx.FileRefused as exc:
+                refused = " ".join(exc.messages)
+        if not refused and form.is_valid() and rows > REQUEST_MAX_ROWS:
+            job = import_job_create(
+                campaign=campaign,
+                park=park,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                language=form.cleaned_data["number_format"],
+                rows=rows,
+            )
+            transaction.on_commit(lambda: import_xlsx_publish(job_id=job.pk))
+            return redirect("surveys:excel_import_job", job.pk)
         if not refused and form.is_valid():
             try:
                 check = interchange.import_check(
@@ -321,5 +345,44 @@ def excel_import_errors(request, campaign_id: int, park_id: int):
     )
     response["Content-Disposition"] = (
         f'attachment; filename="ecopark-import-errors-campaign{campaign.pk}-park{park.pk}.csv"'
+    )
+    return response
+
+
+def _own_import(user, job_id: int) -> ImportJob:
+    """The import job if ``user`` started it and may still import for its park; else 404."""
+    job = get_object_or_404(
+        ImportJob.objects.select_related("campaign", "park"), pk=job_id, requested_by=user
+    )
+    _import_target(user, job.campaign_id, job.park_id)
+    return job
+
+
+@login_required
+@require_GET
+def excel_import_job(request, job_id: int):
+    """The page of a background import: rows checked so far (refreshed every 3 s until done
+    or failed), then what was saved, or why the file was refused with every cell error (the
+    first :data:`PAGE_ERRORS` shown, all in the CSV report). Its requester only."""
+    job = _own_import(request.user, job_id)
+    return render(
+        request,
+        "surveys/excel_import_job.html",
+        {"job": job, "errors": job.errors[:PAGE_ERRORS], "error_count": len(job.errors)},
+    )
+
+
+@login_required
+@require_GET
+def excel_import_job_errors(request, job_id: int):
+    """The cell errors of a refused background import, as CSV (404 when there are none)."""
+    job = _own_import(request.user, job_id)
+    if not job.errors:
+        raise Http404
+    response = HttpResponse(
+        interchange.error_report_csv(job.errors), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ecopark-import-errors-job{job.pk}.csv"'
     )
     return response
