@@ -151,3 +151,58 @@ def test_expired_sessions_are_purged_daily_under_beat(settings):
     )
     clear_sessions()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+
+
+@pytest.mark.django_db
+def test_html_pages_carry_a_strict_content_security_policy(client):
+    page = client.get("/accounts/login/")
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'"  # no inline script, no eval, no other site
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert policy["default-src"] == "'self'"
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    import re
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|\son[a-z]+=", re.I)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if inline.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_x_forwarded_proto_is_trusted_only_from_the_named_proxy(rf, settings):
+    from django.http import HttpResponse
+
+    from ecopark.middleware import TrustedProxyMiddleware
+
+    settings.TRUSTED_PROXY_IPS = ["10.0.0.9"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return HttpResponse()
+
+    middleware = TrustedProxyMiddleware(view)
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.7"))
+    assert seen["secure"] is False  # a client talking to gunicorn directly
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="10.0.0.9"))
+    assert seen["secure"] is True  # the proxy
+
+
+def test_without_a_named_proxy_x_forwarded_proto_is_ignored():
+    code = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+    env = {k: v for k, v in os.environ.items() if k != "TRUSTED_PROXY_IPS"}
+    env.update(
+        ECOPARK_ENV="production",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="ecopark.example.org",
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "None", result.stderr
+    result = _manage("shell", "-c", code, env={**env, "TRUSTED_PROXY_IPS": "10.0.0.9"})
+    assert result.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
