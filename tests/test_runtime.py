@@ -206,3 +206,8 @@ def test_without_a_named_proxy_x_forwarded_proto_is_ignored():
     assert result.stdout.strip().splitlines()[-1] == "None", result.stderr
     result = _manage("shell", "-c", code, env={**env, "TRUSTED_PROXY_IPS": "10.0.0.9"})
     assert result.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_gunicorn_s_timeout_is_set_in_the_dockerfile_and_compose():
+    assert '"--timeout", "60"' in (ROOT / "Dockerfile").read_text()
+    assert "--timeout 60" in (ROOT / "docker-compose.yml").read_text()
