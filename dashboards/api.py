@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecopark.schema import ERROR
 from enterprises.policy import visible_parks
 from surveys.models import Campaign
 
@@ -273,7 +274,10 @@ class NationalScoresView(APIView):
 
     @extend_schema(
         parameters=[CAMPAIGN_PARAMETER],
-        responses=NationalTableSerializer,
+        responses={
+            200: NationalTableSerializer,
+            404: OpenApiResponse(ERROR, description="No such campaign in the user's scope."),
+        },
         operation_id="national_scores",
         summary="Every park in scope with its index, eligibility, trend and coverage",
     )

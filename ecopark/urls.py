@@ -24,6 +24,8 @@ router.register("responses", ResponseViewSet, basename="response")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 register_routes(router)  # RECP, symbiosis, streams, certificates, roadmap
 
+handler404 = "ecopark.views.not_found"
+
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -31,6 +31,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
+from common.filters import IntegerFilter, StrictFilterSet
 from enterprises.policy import can_respond
 
 from .forms import ResponseForm
@@ -58,7 +59,9 @@ class SurveyCampaignSerializer(serializers.ModelSerializer):
     framework_version_label = serializers.CharField(
         source="framework_version.__str__", read_only=True
     )
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
+    province_code = serializers.CharField(
+        source="province.code", read_only=True, default=None, allow_null=True
+    )
     reminder_days = serializers.ListField(
         source="reminder_days_list", child=serializers.IntegerField(), read_only=True
     )
@@ -221,13 +224,15 @@ class AnswerConflictSerializer(serializers.Serializer):
 
 
 class StaleVersionSerializer(serializers.Serializer):
-    """409 body of a stale PATCH: the current version and answers, and the conflicting fields."""
+    """409 body of a PATCH: ``code`` ``stale_version`` (someone saved since the version sent:
+    with the current version and answers, and the conflicting fields) or ``locked`` (the
+    response is submitted or approved: ``detail`` and ``code`` only)."""
 
     detail = serializers.CharField()
-    code = serializers.CharField()
-    current_version = serializers.IntegerField()
-    conflicts = AnswerConflictSerializer(many=True)
-    answers = ResponseAnswerSerializer(many=True)
+    code = serializers.ChoiceField(choices=["stale_version", "locked"])
+    current_version = serializers.IntegerField(required=False)
+    conflicts = AnswerConflictSerializer(many=True, required=False)
+    answers = ResponseAnswerSerializer(many=True, required=False)
 
 
 class WorkflowErrorSerializer(serializers.Serializer):
@@ -235,7 +240,11 @@ class WorkflowErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField(allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="By field: its messages (a list, or by item for a list field).",
+    )
 
 
 class BulkApproveErrorSerializer(WorkflowErrorSerializer):
@@ -276,6 +285,15 @@ def _error(exc: ValidationError) -> ApiResponse:
     return ApiResponse(body, status=http)
 
 
+def _messages(errors) -> list[str]:
+    """Every message of DRF's (possibly nested) error structure, in order."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
+
+
 def _current_answers(response: Response):
     answers = (
         Answer.objects.filter(response=response)
@@ -299,12 +317,13 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         return campaigns_visible(self.request.user).prefetch_related("parks")
 
 
-class ResponseFilter(django_filters.FilterSet):
-    """Filter responses by campaign id, park id, enterprise id and status."""
+class ResponseFilter(StrictFilterSet):
+    """Filter responses by campaign id, park id, enterprise id and status (a bad value
+    answers 400 naming the parameter, ``common.filters``)."""
 
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
-    park = django_filters.NumberFilter(field_name="park_id")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+    campaign = IntegerFilter(field_name="campaign_id")
+    park = IntegerFilter(field_name="park_id")
+    enterprise = IntegerFilter(field_name="enterprise_id")
     status = django_filters.ChoiceFilter(choices=Response.Status.choices)
 
     class Meta:
@@ -511,9 +530,19 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=False, methods=["post"], url_path="approve", url_name="bulk-approve")
     def bulk_approve(self, request):
-        """Approve several submitted responses, all or nothing; 400 lists each failure."""
+        """Approve several submitted responses, all or nothing; 400 (with ``code``) lists each
+        failure, or names the refused field (``code`` ``invalid``, ``failures`` empty)."""
         body = BulkApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return ApiResponse(
+                {
+                    "detail": " ".join(_messages(body.errors)),
+                    "code": "invalid",
+                    "errors": body.errors,
+                    "failures": [],
+                },
+                status=400,
+            )
         try:
             approved = response_bulk_approve(
                 response_ids=body.validated_data["ids"], user=request.user

@@ -211,3 +211,49 @@ def test_without_a_named_proxy_x_forwarded_proto_is_ignored():
 def test_gunicorn_s_timeout_is_set_in_the_dockerfile_and_compose():
     assert '"--timeout", "60"' in (ROOT / "Dockerfile").read_text()
     assert "--timeout 60" in (ROOT / "docker-compose.yml").read_text()
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [("/api/v1/campaigns/?period=0.5", "period"), ("/api/v1/responses/?status=", "status"),
+     ("/api/v1/parks/?eip_pilot=null", "eip_pilot"), ("/api/v1/responses/?park=1.5", "park")],
+)  # fmt: skip
+def test_an_invalid_filter_value_answers_400_naming_the_parameter(
+    client, personas, query, parameter
+):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    reply = client.get(query)
+    assert reply.status_code == 400
+    assert list(reply.json()) == [parameter]
+
+
+def test_valid_filter_values_still_filter(client, personas):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    pilots = client.get("/api/v1/parks/?eip_pilot=true").json()
+    assert pilots["count"] >= 1 and all(p["eip_pilot"] for p in pilots["results"])
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_errors_nullability_and_the_409_bodies(admin_client):
+    schema = admin_client.get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    assert components["SurveyCampaign"]["properties"]["province_code"]["nullable"] is True
+    measure = components["Measure"]["properties"]
+    assert measure["payback_years"]["nullable"] is True
+    assert measure["emission_factor"]["nullable"] is True
+    patch = schema["paths"]["/api/v1/responses/{id}/"]["patch"]["responses"]
+    assert {"400", "403", "404", "409", "415"} <= set(patch)
+    conflict = components["StaleVersion"]
+    assert set(conflict["required"]) == {"detail", "code"}  # stale_version and locked alike
+    bulk = schema["paths"]["/api/v1/responses/approve/"]["post"]["responses"]["400"]
+    ref = bulk["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "code" in components[ref]["required"]
+    parks = schema["paths"]["/api/v1/parks/"]["get"]["responses"]
+    assert {"200", "400", "401", "403", "404"} <= set(parks)
+
+
+def test_an_unknown_api_address_answers_json_404(client, personas):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    reply = client.get("/api/v1/symbiosis-exchanges/-2.5e-73/")
+    assert reply.status_code == 404 and reply["Content-Type"] == "application/json"
+    assert reply.json() == {"detail": "Không tìm thấy.", "code": "not_found"}
