@@ -159,7 +159,7 @@ class NationalTableSerializer(serializers.Serializer):
 
 def _campaign_param(request) -> int | None:
     raw = request.query_params.get("campaign")
-    if raw in (None, ""):
+    if raw is None:
         return None
     try:
         return int(raw)

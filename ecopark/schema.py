@@ -9,7 +9,9 @@ to the operation, unless the view declared its own body for that status:
 - ``401``/``403`` on every operation (not logged in; logged in without the right);
 - ``404`` when the path names an object (outside the user's scope or missing) and on
   paginated lists (a page past the last);
-- ``415`` when the operation reads a body (a media type other than JSON or a form).
+- ``415`` when the operation reads a body (a media type other than JSON or a form);
+- ``409`` for the methods a view lists in ``conflict_methods`` (a stale ``version``: someone
+  saved the object since the caller read it).
 
 The bodies are DRF's: ``{"detail": "…"}`` (with ``code`` where ecopark adds one) for a whole
 request, ``{"<field or parameter>": ["…"]}`` for a 400 naming what was refused.
@@ -69,6 +71,10 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             )
         if reads_body:
             extra["415"] = OpenApiResponse(response=ERROR, description="Unsupported media type.")
+        if self.method in getattr(self.view, "conflict_methods", ()):
+            extra["409"] = OpenApiResponse(
+                response=ERROR, description="Stale version: changed since it was read."
+            )
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)

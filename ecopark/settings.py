@@ -263,6 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "ecopark.schema.ErrorDocumentingAutoSchema",
+    "EXCEPTION_HANDLER": "ecopark.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ecopark API",

@@ -258,6 +258,8 @@ class _RegisterViewSet(viewsets.ModelViewSet):
 
     selector = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    #: a stale ``version`` answers 409 (documented by ``ecopark.schema``)
+    conflict_methods = ("PUT", "PATCH")
 
     def get_queryset(self):
         return type(self).selector(self.request.user).order_by("pk")

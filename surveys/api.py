@@ -250,7 +250,7 @@ class WorkflowErrorSerializer(serializers.Serializer):
 class BulkApproveErrorSerializer(WorkflowErrorSerializer):
     """A refused bulk approval: each failing id with its reason."""
 
-    failures = serializers.ListField(child=serializers.DictField())
+    failures = serializers.ListField(child=serializers.DictField(), required=False)
 
 
 # --- helpers ------------------------------------------------------------------------------
