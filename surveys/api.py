@@ -294,6 +294,20 @@ def _messages(errors) -> list[str]:
     return [str(errors)]
 
 
+def _invalid(serializer, **extra) -> ApiResponse:
+    """400 for a refused request body, in the workflow's error shape: ``detail`` (every
+    message), ``code`` ``invalid`` and ``errors`` by field."""
+    return ApiResponse(
+        {
+            "detail": " ".join(_messages(serializer.errors)),
+            "code": "invalid",
+            "errors": serializer.errors,
+            **extra,
+        },
+        status=400,
+    )
+
+
 def _current_answers(response: Response):
     answers = (
         Answer.objects.filter(response=response)
@@ -383,7 +397,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 status=status.HTTP_409_CONFLICT,
             )
         payload = ResponsePatchSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        if not payload.is_valid():
+            return _invalid(payload)
         elements = response_elements(response)
         by_code = {e.code: e for e in elements}
         sent = payload.validated_data["answers"]
@@ -510,7 +525,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _review_step(self, request, service):
         response = self.get_object()
         body = ReviewStepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return _invalid(body)
         comments = {c["data_element"]: c["text"] for c in body.validated_data["comments"]}
         try:
             service(
@@ -534,15 +550,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         failure, or names the refused field (``code`` ``invalid``, ``failures`` empty)."""
         body = BulkApproveSerializer(data=request.data)
         if not body.is_valid():
-            return ApiResponse(
-                {
-                    "detail": " ".join(_messages(body.errors)),
-                    "code": "invalid",
-                    "errors": body.errors,
-                    "failures": [],
-                },
-                status=400,
-            )
+            return _invalid(body, failures=[])
         try:
             approved = response_bulk_approve(
                 response_ids=body.validated_data["ids"], user=request.user

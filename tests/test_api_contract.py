@@ -37,7 +37,7 @@ def schemathesis_run(base_url: str, username: str, report: Path) -> subprocess.C
             "--checks",
             "all",
             "--phases",
-            "examples,fuzzing",
+            "examples,coverage,fuzzing",
             "--max-examples",
             str(MAX_EXAMPLES),
             "--seed",
