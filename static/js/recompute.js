@@ -17,7 +17,7 @@
         document.getElementById("recompute-progress").value = run.percent;
         box.querySelector('[data-field="status"]').textContent = labels[run.status] || run.status;
         box.querySelector('[data-field="parks"]').textContent =
-          parks.replace("%(done)s", run.done_parks).replace("%(total)s", run.total_parks);
+          parks.replace("{done}", run.done_parks).replace("{total}", run.total_parks);
         box.querySelector('[data-field="percent"]').textContent = run.percent + " %";
         box.querySelector('[data-field="written"]').textContent = run.written_parks;
         if (run.status === "queued" || run.status === "running") { setTimeout(tick, 2000); }
