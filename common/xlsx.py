@@ -153,6 +153,13 @@ def file_check(file) -> None:
         file.seek(0)
 
 
+def _unreadable() -> FileRefused:
+    return FileRefused(
+        _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
+        code="not_xlsx",
+    )
+
+
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -180,10 +187,7 @@ def first_sheet_rows(file) -> int:
                     rows -= len(_ROW_TAG.findall(tail))  # counted again with the next chunk
             rows += len(_ROW_TAG.findall(tail))
     except (KeyError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile):
-        raise FileRefused(
-            _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
-            code="not_xlsx",
-        ) from None
+        raise _unreadable() from None
     finally:
         file.seek(0)
     return rows
@@ -197,10 +201,7 @@ def open_workbook(file):
     try:
         return openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
-        raise FileRefused(
-            _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
-            code="not_xlsx",
-        ) from None
+        raise _unreadable() from None
     finally:
         file.seek(0)
 
