@@ -263,3 +263,16 @@ def test_a_recompute_whose_queued_message_is_dropped_is_fresh_within_two_sweep_p
         elapsed = time.monotonic() - dropped
     assert elapsed <= 2 * period, f"fresh {elapsed:.1f} s after the loss, not within 2 periods"
     print(f"fresh {elapsed:.1f} s after the message was dropped (sweep period {period:.0f} s)")
+
+
+@pytest.mark.django_db
+def test_readyz_says_degraded_with_redis_stopped_and_names_the_broker_and_the_cache(
+    client, compose_layout
+):
+    assert client.get("/readyz").json()["status"] == "ok"
+    compose_layout.stop()
+    reply = client.get("/readyz")
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["status"] == "degraded" and body["checks"]["database"] == "ok"
+    assert "Error" in body["checks"]["broker"] and "Error" in body["checks"]["cache"]
