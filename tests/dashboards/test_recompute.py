@@ -832,3 +832,29 @@ def test_synthetic_data_are_marked_valid_deterministic_and_can_be_scored(catalog
         snapshot__campaign=latest, criterion__code="SYN-electricity_kwh", value__isnull=False
     ).first()
     assert flow.state == "no_threshold" and flow.value > 0
+
+
+def test_an_unreachable_broker_is_logged_once_not_for_every_submission(
+    personas, amata_filled, settings, caplog, monkeypatch
+):
+    import logging
+
+    from dashboards import publish
+    from ecopark.celery import app
+
+    monkeypatch.setattr(publish, "_broker_down", False)
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    amata = personas.catalogue.amata
+    RecomputeState.objects.create(campaign=amata_filled, park=amata)
+    caplog.set_level(logging.INFO, logger="dashboards.publish")
+    app.conf.task_always_eager = False
+    try:
+        for _ in range(3):  # three submissions during the outage
+            assert send_recompute(campaign_id=amata_filled.pk, park_ids=[amata.pk]) == 0
+    finally:
+        app.conf.task_always_eager = True
+    levels = [r.levelname for r in caplog.records if r.name == "dashboards.publish"]
+    assert levels == ["ERROR", "INFO", "INFO"]
+    assert "logged once until it answers" in caplog.records[0].getMessage()
+    state = RecomputeState.objects.get(campaign=amata_filled, park=amata)
+    assert state.stale and not state.pending  # left for the sweep each time
