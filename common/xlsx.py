@@ -45,8 +45,26 @@ def neutralise_formula(text: str) -> str:
 class FileRefused(ValidationError):
     """The uploaded file as a whole is refused (not XLSX, too big, macros, unreadable).
 
-    ``code`` is ``"not_xlsx"``, ``"too_large"`` or ``"macros"``.
+    ``code`` is ``"not_xlsx"``, ``"too_large"``, ``"unpacks_too_large"`` or ``"macros"``.
     """
+
+
+def unpacked_size_check(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip archive (an XLSX is one) whose members unpack to more than
+    :data:`MAX_UNCOMPRESSED_BYTES` in total, as their headers declare them (Python's
+    ``zipfile`` never inflates a member past its declared size): a guard against zip bombs,
+    shared by the Excel imports and the evidence uploads. Raises :class:`FileRefused` (code
+    ``"unpacks_too_large"``) naming both sizes in MB."""
+    total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileRefused(
+            _(
+                "The file unpacks to %(size)s MB, more than the %(max)s MB accepted; it may be "
+                "a damaged or malicious archive."
+            )
+            % {"size": f"{total / 1024 / 1024:.0f}", "max": MAX_UNCOMPRESSED_BYTES // 1024 // 1024},
+            code="unpacks_too_large",
+        )
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,8 @@ def file_check(file) -> None:
     Checks, from the content and never from the name: size at most :data:`MAX_UPLOAD_BYTES`;
     zip signature ``PK\\x03\\x04``; a zip with ``xl/workbook.xml``; no macros
     (``vbaProject.bin`` member or a ``macroEnabled`` content type, i.e. .xlsm/.xltm); total
-    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES`. Raises :class:`FileRefused`.
+    uncompressed size at most :data:`MAX_UNCOMPRESSED_BYTES` (:func:`unpacked_size_check`).
+    Raises :class:`FileRefused`.
     Leaves ``file`` at position 0.
     """
     size = getattr(file, "size", None)
@@ -119,8 +138,7 @@ def file_check(file) -> None:
                     ),
                     code="macros",
                 )
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise not_xlsx
+            unpacked_size_check(archive)
             content_types = archive.read("[Content_Types].xml")
             if b"macroenabled" in content_types.lower():
                 raise FileRefused(
@@ -136,18 +154,76 @@ def file_check(file) -> None:
         file.seek(0)
 
 
-def open_workbook(file):
-    """``file`` opened read-only with openpyxl (values, not formulas; no external links);
-    :class:`FileRefused` when openpyxl cannot read it. Leaves ``file`` at position 0."""
+def _unreadable() -> FileRefused:
+    return FileRefused(
+        _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
+        code="not_xlsx",
+    )
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def first_sheet_rows(file) -> int:
+    """How many rows (``<row>`` elements, blank ones included) the workbook's first sheet
+    holds, read from the zip as a stream without building any cell: a 100,000-row sheet is
+    counted in well under a second. ``file`` must have passed :func:`file_check`; it is left at
+    position 0. Raises :class:`FileRefused` (``not_xlsx``) when the first sheet is not found."""
+    from xml.etree import ElementTree
+
     try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True, keep_links=False)
-    except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
-        raise FileRefused(
-            _("This file could not be read as an Excel workbook (.xlsx); it may be damaged."),
-            code="not_xlsx",
-        ) from None
+        with zipfile.ZipFile(file) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            sheet = next(e for e in book.iter() if e.tag.endswith("}sheet"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next(e.get("Target") for e in rels.iter() if e.get("Id") == sheet.get(_REL_NS))
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            rows, tail = 0, b""
+            with archive.open(path) as part:
+                while chunk := part.read(1 << 20):
+                    data = tail + chunk
+                    rows += len(_ROW_TAG.findall(data))
+                    tail = data[-40:]
+                    rows -= len(_ROW_TAG.findall(tail))  # counted again with the next chunk
+            rows += len(_ROW_TAG.findall(tail))
+    except (KeyError, StopIteration, ElementTree.ParseError, zipfile.BadZipFile):
+        raise _unreadable() from None
     finally:
         file.seek(0)
+    return rows
+
+
+def open_workbook(file):
+    """``file`` opened read-only with openpyxl (no external links), formulas as written: a
+    formula cell reads as its ``=…`` text with ``data_type == "f"`` (see :func:`is_formula`),
+    never as the value the spreadsheet cached for it. :class:`FileRefused` when openpyxl
+    cannot read it. Leaves ``file`` at position 0."""
+    try:
+        return openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds (KeyError, InvalidFileException, XML errors)
+        raise _unreadable() from None
+    finally:
+        file.seek(0)
+
+
+def is_formula(cell) -> bool:
+    """True when ``cell`` (opened by :func:`open_workbook`) holds a formula.
+
+    Imports refuse formula cells rather than take the value the spreadsheet cached: files
+    written by scripts or saved without recalculation carry no cached value or a stale one,
+    and a formula such as ``=HYPERLINK(…)`` caches display text, not the figure a report
+    states; a refused cell named in the error list is fixed in a minute (paste as values),
+    a wrong figure taken silently is not."""
+    return getattr(cell, "data_type", None) == "f"
+
+
+#: the reason given for a formula cell (see :func:`is_formula`)
+def formula_reason() -> str:
+    return _(
+        "This cell holds a formula; enter its value instead (in Excel: copy the cell, then "
+        "Paste Special → Values)."
+    )
 
 
 def cell_text(value) -> str:

@@ -14,13 +14,14 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecopark.schema import ERROR
 from enterprises.policy import scope_key, visible_parks
 from surveys.models import Campaign
 
@@ -172,7 +173,7 @@ class NationalTableSerializer(serializers.Serializer):
 
 def _campaign_param(request) -> int | None:
     raw = request.query_params.get("campaign")
-    if raw in (None, ""):
+    if raw is None:
         return None
     try:
         return int(raw)
@@ -313,7 +314,10 @@ class NationalScoresView(APIView):
 
     @extend_schema(
         parameters=[CAMPAIGN_PARAMETER],
-        responses=NationalTableSerializer,
+        responses={
+            200: NationalTableSerializer,
+            404: OpenApiResponse(ERROR, description="No such campaign in the user's scope."),
+        },
         operation_id="national_scores",
         summary="Every park in scope with its index, eligibility, trend and coverage",
     )

@@ -35,8 +35,8 @@ class RecomputeStateQuerySet(models.QuerySet):
 
     def to_sweep(self) -> RecomputeStateQuerySet:
         """Stale states with no recompute queued, or whose queued message is older than
-        :attr:`RecomputeState.PENDING_EXPIRES` (lost), ordered by campaign and park."""
-        expired = timezone.now() - datetime.timedelta(seconds=RecomputeState.PENDING_EXPIRES)
+        :func:`RecomputeState.pending_expires` (lost), ordered by campaign and park."""
+        expired = timezone.now() - datetime.timedelta(seconds=RecomputeState.pending_expires())
         return (
             self.filter(stale=True)
             .filter(Q(pending=False) | Q(pending_since__isnull=True) | Q(pending_since__lt=expired))
@@ -52,12 +52,10 @@ class RecomputeState(models.Model):
     no change arrived meanwhile (otherwise the state stays stale and another recompute
     follows). ``pending`` is True from the moment a recompute task is published until a worker
     starts it: further requests meanwhile publish nothing (duplicates collapse into one). A
-    ``pending`` flag older than ``PENDING_EXPIRES`` (a lost message) no longer blocks. The
-    periodic sweep recomputes whatever stays stale (e.g. when the broker was unreachable).
+    ``pending`` flag older than one sweep period (:func:`pending_expires`: a lost message) no
+    longer blocks. The periodic sweep recomputes whatever stays stale (e.g. when the broker
+    was unreachable, or its message was lost).
     """
-
-    #: seconds after which a ``pending`` flag no longer blocks a new request
-    PENDING_EXPIRES = 900
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="+")
@@ -79,6 +77,15 @@ class RecomputeState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.park_id}: {'stale' if self.stale else 'fresh'}"
+
+    @staticmethod
+    def pending_expires() -> float:
+        """Seconds after which a ``pending`` flag no longer blocks a new request or the sweep:
+        one sweep period (``ECOPARK_SWEEP_SECONDS``). A message lost at time t is therefore
+        published again by the first sweep more than a period after t, i.e. within two sweep
+        periods; a message that merely waited longer in the queue runs twice, and the second
+        run finds the park fresh and writes nothing."""
+        return settings.ECOPARK_SWEEP_SECONDS
 
 
 class ScoreSnapshotQuerySet(models.QuerySet):
@@ -335,14 +342,22 @@ class CampaignRecomputeQuerySet(models.QuerySet):
             status__in=[CampaignRecompute.Status.QUEUED, CampaignRecompute.Status.RUNNING]
         )
 
-    def silent(self, seconds: float) -> CampaignRecomputeQuerySet:
-        """Active runs without progress for ``seconds``: queued and never started, or running
-        with an old heartbeat (their message was lost or their worker died)."""
-        since = timezone.now() - datetime.timedelta(seconds=seconds)
-        return self.active().filter(
-            Q(status=CampaignRecompute.Status.QUEUED, requested_at__lt=since)
-            | Q(status=CampaignRecompute.Status.RUNNING, heartbeat_at__lt=since)
+    def silent(self, *, queued_seconds: float | None = None) -> CampaignRecomputeQuerySet:
+        """Active runs whose worker is gone: running with a heartbeat older than
+        :attr:`CampaignRecompute.SILENT_SECONDS`; with ``queued_seconds``, also runs queued for
+        longer than that and never started (their message was lost)."""
+        now = timezone.now()
+        lost_worker = Q(
+            status=CampaignRecompute.Status.RUNNING,
+            heartbeat_at__lt=now - datetime.timedelta(seconds=CampaignRecompute.SILENT_SECONDS),
         )
+        if queued_seconds is None:
+            return self.active().filter(lost_worker)
+        lost_message = Q(
+            status=CampaignRecompute.Status.QUEUED,
+            requested_at__lt=now - datetime.timedelta(seconds=queued_seconds),
+        )
+        return self.active().filter(lost_worker | lost_message)
 
     def latest_for(self, campaign_id: int) -> CampaignRecompute | None:
         """The campaign's most recent run, or None."""
@@ -355,9 +370,20 @@ class CampaignRecompute(models.Model):
 
     At most one run per campaign is queued or running (a database constraint): asking again
     meanwhile returns the active run. ``written_parks`` counts parks whose snapshots changed
-    (the others had the same input fingerprint). ``heartbeat_at`` moves with each chunk of
-    parks written; the sweep re-sends a run that stays queued or silent (a lost message).
+    (the others had the same input fingerprint).
+
+    A worker's death is noticed within a minute: while a run is running its worker moves
+    ``heartbeat_at`` every :attr:`HEARTBEAT_SECONDS` (and with each chunk of parks written); a
+    run silent for :attr:`SILENT_SECONDS` is sent again (``dashboards.tasks.watch_recompute_runs``,
+    under beat every 30 s and when a worker starts) as a new ``attempt``, which resumes after
+    the parks the run already completed. A message of an older attempt (e.g. redelivered by
+    the broker later) is skipped, so one run never runs twice at once.
     """
+
+    #: seconds between two heartbeats of a running run
+    HEARTBEAT_SECONDS = 10
+    #: seconds without a heartbeat after which a running run's worker is taken for dead
+    SILENT_SECONDS = 30
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -385,6 +411,11 @@ class CampaignRecompute(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(
+        _("attempt"),
+        default=0,
+        help_text=_("Sent again after its worker was lost: the attempt that may run it."),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 

@@ -32,8 +32,10 @@ import io
 import json
 import logging
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -954,52 +956,100 @@ def _run_chunks(write, chunks: list[list[int]]) -> list[tuple[int, int]]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextmanager
+def _heartbeat(run_id: int, attempt: int):
+    """While the block runs, move the run's ``heartbeat_at`` every
+    :attr:`CampaignRecompute.HEARTBEAT_SECONDS` from a thread of its own (the vectorised pass
+    may take longer than that without writing a chunk). Only outside a transaction (a worker):
+    inside one (a test, the eager mode) its own connection would not see the run."""
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(CampaignRecompute.HEARTBEAT_SECONDS):
+                CampaignRecompute.objects.filter(
+                    pk=run_id, attempt=attempt, status=CampaignRecompute.Status.RUNNING
+                ).update(heartbeat_at=timezone.now())
+        finally:
+            connections.close_all()  # this thread's connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def campaign_recompute(
     *,
     campaign_id: int,
     run: CampaignRecompute | None = None,
     force: bool = False,
-    chunk_parks: int = CHUNK_PARKS,
+    chunk_parks: int | None = None,
 ) -> RecomputeOutcome:
     """Recompute every park of a campaign (and every enterprise in them) in one vectorised
-    pass; write in chunks of ``chunk_parks`` parks, one transaction each (a park is never
-    half-written). Parks whose fingerprint is unchanged are skipped unless ``force``.
+    pass; write in chunks of ``chunk_parks`` parks (default :data:`CHUNK_PARKS`), one
+    transaction each (a park is never half-written). Parks whose fingerprint is unchanged are
+    skipped unless ``force``.
 
     ``run``: the :class:`CampaignRecompute` whose progress to record (status, parks done,
-    heartbeat). Raises ``Campaign.DoesNotExist``; database errors propagate (the task retries)
-    and leave already written chunks in place.
+    heartbeat). A run that an earlier attempt started (its worker died) resumes: the parks
+    completed since the run started (their results marked up to date at or after
+    ``started_at``) are kept as they are and only the others are computed, giving the rows an
+    undisturbed run gives. Raises ``Campaign.DoesNotExist``; database errors propagate (the
+    task retries) and leave already written chunks in place.
     """
+    chunk_parks = chunk_parks or CHUNK_PARKS
     campaign = Campaign.objects.select_related("framework_version").get(pk=campaign_id)
-    now = timezone.now()
+    done: set[int] = set()
     if run is not None:
-        total = Response.objects.filter(campaign_id=campaign_id).values("park_id").distinct()
+        now = timezone.now()
+        started = run.started_at or now
+        roster = set(
+            Response.objects.filter(campaign_id=campaign_id)
+            .order_by()
+            .values_list("park_id", flat=True)
+            .distinct()
+        )
+        if run.started_at is not None and run.status == CampaignRecompute.Status.RUNNING:
+            done = roster & set(
+                RecomputeState.objects.filter(
+                    campaign_id=campaign_id, stale=False, computed_at__gte=run.started_at
+                ).values_list("park_id", flat=True)
+            )
+        progress = {"written_parks": 0, "error": ""} if not done else {}
         CampaignRecompute.objects.filter(pk=run.pk).update(
             status=CampaignRecompute.Status.RUNNING,
-            started_at=now,
+            started_at=started,
             heartbeat_at=now,
             finished_at=None,
-            done_parks=0,
-            written_parks=0,
-            total_parks=total.count(),
-            error="",
+            done_parks=len(done),
+            total_parks=len(roster),
+            **progress,
         )
-    prepared = _prepare(campaign, None)
-    parks = prepared.parks
-    if run is not None:
-        CampaignRecompute.objects.filter(pk=run.pk).update(total_parks=len(parks))
-    chunks = [parks[i : i + chunk_parks] for i in range(0, len(parks), chunk_parks)]
+    with _heartbeat(run.pk, run.attempt) if run is not None else nullcontext():
+        prepared = _prepare(campaign, sorted(roster - done) if done else None)
+        parks = [p for p in prepared.parks if p not in done]
+        if run is not None and not done:
+            CampaignRecompute.objects.filter(pk=run.pk).update(total_parks=len(parks))
+        chunks = [parks[i : i + chunk_parks] for i in range(0, len(parks), chunk_parks)]
 
-    def write(chunk: list[int]) -> tuple[int, int]:
-        written, count = _write_chunk(prepared, chunk, force=force)
-        if run is not None:
-            CampaignRecompute.objects.filter(pk=run.pk).update(
-                done_parks=Least(F("done_parks") + len(chunk), F("total_parks")),
-                written_parks=F("written_parks") + written,
-                heartbeat_at=timezone.now(),
-            )
-        return written, count
+        def write(chunk: list[int]) -> tuple[int, int]:
+            written, count = _write_chunk(prepared, chunk, force=force)
+            if run is not None:
+                CampaignRecompute.objects.filter(pk=run.pk).update(
+                    done_parks=Least(F("done_parks") + len(chunk), F("total_parks")),
+                    written_parks=F("written_parks") + written,
+                    heartbeat_at=timezone.now(),
+                )
+            return written, count
 
-    outcomes = _run_chunks(write, chunks)
+        outcomes = _run_chunks(write, chunks)
     parks_written = sum(w for w, _ in outcomes)
     snapshots = sum(c for _, c in outcomes)
     if run is not None:
@@ -1012,9 +1062,45 @@ def campaign_recompute(
         written=bool(parks_written),
         snapshots=snapshots,
         fingerprint="",
-        parks=len(parks),
+        parks=len(parks) + len(done),
         parks_written=parks_written,
     )
+
+
+def campaign_recompute_claim(*, run_id: int, attempt: int) -> CampaignRecompute | None:
+    """A worker's claim on a run before computing it: the run, when it is still active and
+    ``attempt`` is its current attempt; None otherwise (finished, failed, or superseded by a
+    later attempt — e.g. a message the broker redelivered after the run was sent again)."""
+    claimed = (
+        CampaignRecompute.objects.active()
+        .filter(pk=run_id, attempt=attempt)
+        .update(heartbeat_at=timezone.now())
+    )
+    return CampaignRecompute.objects.get(pk=run_id) if claimed else None
+
+
+def campaign_recompute_resend(*, queued_seconds: float | None = None) -> list[int]:
+    """Send again every run whose worker is gone (running without a heartbeat for
+    :attr:`CampaignRecompute.SILENT_SECONDS`) and, with ``queued_seconds``, every run queued
+    longer than that (a lost message): each gets a new ``attempt`` (one conditional update, so
+    two watchers never send one run twice) and is published. Returns the ids sent."""
+    sent = []
+    for run in CampaignRecompute.objects.silent(queued_seconds=queued_seconds).only(
+        "pk", "attempt", "status", "heartbeat_at"
+    ):
+        again = (
+            CampaignRecompute.objects.active()
+            .filter(pk=run.pk, attempt=run.attempt)
+            .update(attempt=F("attempt") + 1, heartbeat_at=timezone.now())
+        )
+        if again:
+            log.warning(
+                "campaign recompute run %s silent (worker lost or message lost): sent again",
+                run.pk,
+            )
+            send_campaign_recompute(run_id=run.pk, attempt=run.attempt + 1)
+            sent.append(run.pk)
+    return sent
 
 
 def campaign_recompute_fail(*, run_id: int, error: str) -> None:
@@ -1029,7 +1115,8 @@ def campaign_recompute_start(*, campaign: Campaign, user) -> CampaignRecompute:
     """Start "recompute everything" for ``campaign`` on behalf of ministry staff.
 
     Returns the new run, or the campaign's run already queued or running (requests collapse:
-    at most one active run per campaign, enforced by the database). The task is published
+    at most one active run per campaign, enforced by the database); an active run whose worker
+    is gone is sent again then (:func:`campaign_recompute_resend`). The task is published
     after commit; if the broker is unreachable the run stays queued and the periodic sweep
     publishes it later. Raises ``PermissionDenied`` for anyone but ministry staff.
     """
@@ -1037,6 +1124,7 @@ def campaign_recompute_start(*, campaign: Campaign, user) -> CampaignRecompute:
         raise PermissionDenied(_("Only ministry staff may recompute a whole campaign."))
     active = CampaignRecompute.objects.active().filter(campaign=campaign).first()
     if active is not None:
+        transaction.on_commit(campaign_recompute_resend)
         return active
     total = Response.objects.filter(campaign=campaign).values("park_id").distinct().count()
     try:

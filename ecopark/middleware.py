@@ -36,3 +36,24 @@ class PreferredLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """Honour ``X-Forwarded-Proto`` only from the proxies ``TRUSTED_PROXY_IPS`` names.
+
+    Django's ``SECURE_PROXY_SSL_HEADER`` trusts the header from any client; ecopark sets it
+    only when ``TRUSTED_PROXY_IPS`` is set, and this middleware removes the header from
+    requests whose ``REMOTE_ADDR`` is not one of those addresses, so a client talking to
+    gunicorn directly cannot pass a plain-HTTP request off as HTTPS. Must come first.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXY_IPS)
+
+    def __call__(self, request):
+        if request.META.get("REMOTE_ADDR") not in self.trusted:
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
     "knox",
     "axes",
@@ -65,7 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ecopark.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ecopark.middleware.VietnameseFirstMiddleware",
@@ -124,6 +128,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("ECOPARK_PAGE_CACHE_ENTRIES", default=200)},
     },
 }
+# A Redis cache degrades to "no cache" while Redis is unreachable (ecopark/cache.py): sessions
+# are then read from the database and pages built afresh, instead of answering 500.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "ecopark.cache.DegradingRedisCache"
+    _cache_timeout = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=_cache_timeout, socket_timeout=_cache_timeout
+    )
 CACHE_SHARED = CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {
     "LocMemCache",
     "DummyCache",
@@ -195,12 +207,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when the broker is down at publish time: the submission still commits and the
-# snapshot is marked stale (docs/architecture.md).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# snapshot is marked stale (docs/architecture.md). Redis redelivers a message its worker did
+# not acknowledge (acks_late) after ``visibility_timeout``: longer than a task may run (the hard
+# time limit) plus the longest retry countdown (60 s), so a running or waiting task is never
+# delivered twice; a lost "recompute everything" run is resumed sooner, by its heartbeat.
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 120
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT + 60:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT + 60 s (a retry's countdown)"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
+# Seconds between two sweeps of stale results; a lost recompute message is sent again within
+# two periods (dashboards/models.py, RecomputeState.pending_expires).
+ECOPARK_SWEEP_SECONDS = env.float("ECOPARK_SWEEP_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-snapshots": {
         "task": "dashboards.tasks.sweep_stale_snapshots",
-        "schedule": env.float("ECOPARK_SWEEP_SECONDS", default=300.0),
+        "schedule": ECOPARK_SWEEP_SECONDS,
+    },
+    # "Recompute everything" runs whose worker died (no heartbeat for 30 s) are resumed.
+    "watch-recompute-runs": {
+        "task": "dashboards.tasks.watch_recompute_runs",
+        "schedule": 30.0,
     },
     # E-mail reminders before/after the close date and the weekly digest (surveys/reminders.py);
     # each is recorded when sent, so a re-run or a second beat sends nothing twice.
@@ -217,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
     "registers-daily": {
         "task": "registers.tasks.registers_daily",
         "schedule": crontab(hour=7, minute=15),
+    },
+    # Delete expired sessions (Django keeps them in the database until clearsessions runs).
+    "clear-sessions": {
+        "task": "ecopark.clear_sessions",
+        "schedule": crontab(hour=3, minute=30),
     },
     # Delete XLSX export files finished ECOPARK_EXPORT_KEEP_DAYS ago (surveys/services_exports.py).
     "exports-expire": {
@@ -244,10 +284,11 @@ REST_FRAMEWORK = {
         "user": env.str("ECOPARK_API_USER_RATE", default="3600/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["common.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ecopark.schema.ErrorDocumentingAutoSchema",
+    "EXCEPTION_HANDLER": "ecopark.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ecopark API",
@@ -301,9 +342,32 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The address of the site in e-mails (links to responses), without a trailing slash.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# A strict Content-Security-Policy (django-csp): scripts only from this site (no inline
+# script or handler: pages use static/js/), nothing framed or embedded. Styles may be inline
+# because plotly.js writes its own <style> rules; images may be data: URLs (plotly's exports).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# ``X-Forwarded-Proto`` is trusted only from the reverse proxies named here (their addresses
+# as gunicorn sees them); unset, the header is ignored (ecopark/middleware.py).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+if TRUSTED_PROXY_IPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from dashboards import views as dashboard_views
@@ -27,6 +27,8 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 register_routes(router)  # RECP, symbiosis, streams, certificates, roadmap
+
+handler404 = "ecopark.views.not_found"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -95,5 +97,6 @@ urlpatterns = [
     ),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # the split view serves its script as a file: the pages' CSP allows no inline script
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -85,8 +85,8 @@ class MeasureSerializer(serializers.ModelSerializer):
         max_digits=24, decimal_places=6, required=False, allow_null=True
     )
     saving_unit = serializers.CharField(required=False, allow_blank=True)
-    emission_factor = FactorSerializer(read_only=True)
-    payback_years = serializers.FloatField(read_only=True)
+    emission_factor = FactorSerializer(read_only=True, allow_null=True)
+    payback_years = serializers.FloatField(read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -270,6 +270,8 @@ class _RegisterViewSet(viewsets.ModelViewSet):
 
     selector = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    #: a stale ``version`` answers 409 (documented by ``ecopark.schema``)
+    conflict_methods = ("PUT", "PATCH")
 
     def get_queryset(self):
         return type(self).selector(self.request.user).order_by("pk")

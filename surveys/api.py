@@ -48,6 +48,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
+from common.filters import IntegerFilter, StrictFilterSet
 from enterprises.policy import can_respond
 from indicators.models import DataElement
 
@@ -84,7 +85,9 @@ class SurveyCampaignSerializer(serializers.ModelSerializer):
     framework_version_label = serializers.CharField(
         source="framework_version.__str__", read_only=True
     )
-    province_code = serializers.CharField(source="province.code", read_only=True, default=None)
+    province_code = serializers.CharField(
+        source="province.code", read_only=True, default=None, allow_null=True
+    )
     reminder_days = serializers.ListField(
         source="reminder_days_list", child=serializers.IntegerField(), read_only=True
     )
@@ -453,13 +456,15 @@ class AnswerConflictSerializer(serializers.Serializer):
 
 
 class StaleVersionSerializer(serializers.Serializer):
-    """409 body of a stale PATCH: the current version and answers, and the conflicting fields."""
+    """409 body of a PATCH: ``code`` ``stale_version`` (someone saved since the version sent:
+    with the current version and answers, and the conflicting fields) or ``locked`` (the
+    response is submitted or approved: ``detail`` and ``code`` only)."""
 
     detail = serializers.CharField()
-    code = serializers.CharField()
-    current_version = serializers.IntegerField()
-    conflicts = AnswerConflictSerializer(many=True)
-    answers = ResponseAnswerSerializer(many=True)
+    code = serializers.ChoiceField(choices=["stale_version", "locked"])
+    current_version = serializers.IntegerField(required=False)
+    conflicts = AnswerConflictSerializer(many=True, required=False)
+    answers = ResponseAnswerSerializer(many=True, required=False)
 
 
 class WorkflowErrorSerializer(serializers.Serializer):
@@ -467,13 +472,17 @@ class WorkflowErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField(allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="By field: its messages (a list, or by item for a list field).",
+    )
 
 
 class BulkApproveErrorSerializer(WorkflowErrorSerializer):
     """A refused bulk approval: each failing id with its reason."""
 
-    failures = serializers.ListField(child=serializers.DictField())
+    failures = serializers.ListField(child=serializers.DictField(), required=False)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -500,6 +509,29 @@ def _error(exc: ValidationError) -> ApiResponse:
         body["code"] = "invalid"
     http = status.HTTP_409_CONFLICT if code in CONFLICT_CODES else 400
     return ApiResponse(body, status=http)
+
+
+def _messages(errors) -> list[str]:
+    """Every message of DRF's (possibly nested) error structure, in order."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
+
+
+def _invalid(serializer, **extra) -> ApiResponse:
+    """400 for a refused request body, in the workflow's error shape: ``detail`` (every
+    message), ``code`` ``invalid`` and ``errors`` by field."""
+    return ApiResponse(
+        {
+            "detail": " ".join(_messages(serializer.errors)),
+            "code": "invalid",
+            "errors": serializer.errors,
+            **extra,
+        },
+        status=400,
+    )
 
 
 def _current_answers(response: Response):
@@ -554,12 +586,13 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class ResponseFilter(django_filters.FilterSet):
-    """Filter responses by campaign id, park id, enterprise id and status."""
+class ResponseFilter(StrictFilterSet):
+    """Filter responses by campaign id, park id, enterprise id and status (a bad value
+    answers 400 naming the parameter, ``common.filters``)."""
 
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
-    park = django_filters.NumberFilter(field_name="park_id")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+    campaign = IntegerFilter(field_name="campaign_id")
+    park = IntegerFilter(field_name="park_id")
+    enterprise = IntegerFilter(field_name="enterprise_id")
     status = django_filters.ChoiceFilter(choices=Response.Status.choices)
     code = django_filters.CharFilter(
         method="filter_code", label="report code (EZ_A4_17, EZ_A5_17, EZ_B4_18, EZ_B5_18)"
@@ -631,7 +664,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if refusal is not None:
             return _error(refusal)
         payload = ResponsePatchSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        if not payload.is_valid():
+            return _invalid(payload)
         elements = response_elements(response)
         by_code = {e.code: e for e in elements}
         sent = payload.validated_data["answers"]
@@ -772,7 +806,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _review_step(self, request, service):
         response = self.get_object()
         body = ReviewStepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return _invalid(body)
         comments = {c["data_element"]: c["text"] for c in body.validated_data["comments"]}
         try:
             service(
@@ -820,9 +855,11 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=False, methods=["post"], url_path="approve", url_name="bulk-approve")
     def bulk_approve(self, request):
-        """Approve several submitted responses, all or nothing; 400 lists each failure."""
+        """Approve several submitted responses, all or nothing; 400 (with ``code``) lists each
+        failure, or names the refused field (``code`` ``invalid``, ``failures`` empty)."""
         body = BulkApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return _invalid(body, failures=[])
         try:
             approved = response_bulk_approve(
                 response_ids=body.validated_data["ids"], user=request.user

@@ -14,7 +14,8 @@ What is accepted
     ``filetype`` library), never from its name or the browser's Content-Type. An XLSX is a
     ZIP holding ``[Content_Types].xml`` whose main part is a spreadsheet workbook and an
     ``xl/`` folder; macro-enabled workbooks (``.xlsm``: a ``vbaProject.bin`` part or a
-    ``macroEnabled`` content type) and templates are refused.
+    ``macroEnabled`` content type), templates and archives unpacking to more than
+    ``common.xlsx.MAX_UNCOMPRESSED_BYTES`` (200 MB: a zip bomb) are refused.
 
 Where it is kept
     Under ``MEDIA_ROOT`` (``var/media`` by default: outside ``static/``), with a random
@@ -45,6 +46,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from common.xlsx import FileRefused, unpacked_size_check
 from enterprises.policy import can_respond, restrict
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement, Indicator
@@ -113,7 +115,13 @@ def _check_xlsx(file, name: str) -> None:
             raise not_xlsx
         if archive.getinfo("[Content_Types].xml").file_size > _MAX_CONTENT_TYPES_BYTES:
             raise not_xlsx
+        unpacked_size_check(archive)
         content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    except FileRefused as exc:
+        raise EvidenceError(
+            _("«%(name)s» is refused: %(reason)s") % {"name": name, "reason": exc.message},
+            code="evidence_unpacked_size",
+        ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
         raise not_xlsx from None
     finally:

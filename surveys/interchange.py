@@ -90,6 +90,8 @@ from common.xlsx import (
     CellError,
     cell_text,
     file_check,
+    formula_reason,
+    is_formula,
     neutralise_formula,
     open_workbook,
     quote_sheetname,
@@ -510,7 +512,9 @@ def _same(existing: tuple | None, value: AnswerValue) -> bool:
     return (number, flag, text or "") == (value.number, value.flag, value.text)
 
 
-def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") -> ImportCheck:
+def import_check(
+    *, campaign: Campaign, park: Park, file, language: str = "vi", progress=None
+) -> ImportCheck:
     """Read and check a whole import file for the enterprises of ``park`` in ``campaign``;
     nothing is written.
 
@@ -522,11 +526,15 @@ def import_check(*, campaign: Campaign, park: Park, file, language: str = "vi") 
     problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
     Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
     :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
+    ``progress``, when given, is called with the number of rows read after each row (a
+    background import records it, ``surveys.services_imports``).
     """
     file_check(file)
     wb = open_workbook(file)
     try:
-        return _check_workbook(wb, campaign=campaign, park=park, language=language)
+        return _check_workbook(
+            wb, campaign=campaign, park=park, language=language, progress=progress
+        )
     finally:
         wb.close()
 
@@ -607,7 +615,9 @@ def _data_sheet(wb, elements: list[DataElement]):
     return ws, list(itertools.islice(rows, HEADER_SEARCH_ROWS)), rows
 
 
-def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> ImportCheck:
+def _check_workbook(
+    wb, *, campaign: Campaign, park: Park, language: str, progress=None
+) -> ImportCheck:
     elements = template_elements(campaign)
     ws, head, rows = _data_sheet(wb, elements)
     sheet = ws.title
@@ -684,6 +694,8 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         if all(_is_blank(c.value) for c in row):
             continue
         result.rows_read += 1
+        if progress is not None:
+            progress(result.rows_read)
 
         def cell_at(col, row=row):
             return row[col] if col is not None and col < len(row) else None
@@ -702,6 +714,9 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
 
         tax_cell = cell_at(tax_col)
         tax_value = tax_cell.value if tax_cell is not None else None
+        if is_formula(tax_cell):
+            error(tax_col, tax_header, tax_value, formula_reason())
+            continue
         if _is_blank(tax_value):
             error(tax_col, tax_header, tax_value, _("The tax code is missing."))
             continue
@@ -741,6 +756,9 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str) -> Imp
         for col, element in element_cols:
             cell = cell_at(col)
             if cell is None:
+                continue
+            if is_formula(cell):
+                error(col, headers.get(col, element.code), cell.value, formula_reason())
                 continue
             try:
                 value = cell_answer(

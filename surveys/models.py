@@ -602,3 +602,89 @@ class ExportJob(models.Model):
         if self.park_id is not None:
             name += f"-park{self.park_id}"
         return f"{name}.xlsx"
+
+
+# --------------------------------------------------------------------------------------
+# Background Excel imports (see surveys/services_imports.py)
+# --------------------------------------------------------------------------------------
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """A random stored name, ``imports/<32 hex>.xlsx``; deleted once the job has run."""
+    import uuid
+
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """One Excel import of a park's enterprise answers too large to check within a request,
+    run by a Celery task (``surveys.services_imports``).
+
+    Status moves queued → running → done | failed. ``rows_total`` is the number of rows the
+    first sheet holds (read from the file before the job is queued) and ``rows_read`` the rows
+    checked so far (the progress shown). ``errors`` lists the cell problems of a refused file
+    (as :meth:`common.xlsx.CellError.as_dict`), ``error`` a reason refusing the file as a
+    whole; on success ``answers_changed`` and ``responses_changed`` say what was written. The
+    uploaded file is kept in private storage only until the job has run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("campaign")
+    )
+    park = models.ForeignKey(
+        Park, on_delete=models.CASCADE, related_name="+", verbose_name=_("park")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("requested by"),
+    )
+    language = models.CharField(_("number format"), max_length=2, default="vi")
+    file = models.FileField(
+        _("file"), upload_to=import_upload_to, storage=evidence_storage, max_length=200, blank=True
+    )
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=7, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows checked"), default=0)
+    answers_changed = models.PositiveIntegerField(_("answers changed"), default=0)
+    responses_changed = models.PositiveIntegerField(_("responses changed"), default=0)
+    errors = models.JSONField(_("cell errors"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_read__lte=models.F("rows_total")),
+                name="import_job_read_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.park_id}: {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        """True when done or failed (the job page stops refreshing)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Rows checked, 0–100 (100 once done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_read / self.rows_total) if self.rows_total else 0

@@ -312,7 +312,10 @@ def response_save_answers(
     but the respondent and ``ValidationError`` (code ``locked``) when the response is submitted
     or approved, and codes ``period_not_open`` / ``period_closed`` outside the reporting
     period (``surveys.periods``). Every change is kept in the answer's history with ``user``
-    as its author. Returns the response at its new version.
+    as its author. Returns the response at its new version; a save that changes nothing
+    (every value equal to the stored one, as an autosave of an untouched form sends) leaves
+    the version as it was, so a colleague's next save is not refused over fields they did not
+    touch.
     """
     locked = (
         Response.objects.select_for_update(of=("self",))
@@ -347,6 +350,8 @@ def response_save_answers(
         answer.unit_entered = value.unit
         answer.updated_by = user
         to_save.append(answer)
+    if not to_save and not to_delete:
+        return locked
     for answer in to_delete:
         answer._history_user = user  # django-simple-history: the author of the deletion
         answer.delete()

@@ -1,4 +1,8 @@
-"""Expiry of background XLSX exports (:class:`surveys.models.ExportJob`).
+"""Background XLSX exports (:class:`surveys.models.ExportJob`): requesting one, and expiry.
+
+A request creates a job only when no identical one is usable (:func:`export_job_request`):
+asking again while the same export is queued or running, or finished and still fresh (no
+answer or response of the campaign changed since it was requested), returns that job.
 
 A finished export's file stays in private storage for ``settings.ECOPARK_EXPORT_KEEP_DAYS``
 days after ``finished_at``; the daily Celery beat entry ``exports-expire``
@@ -12,15 +16,60 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from .models import ExportJob
+from .models import Answer, ExportJob, Response
 
 log = logging.getLogger(__name__)
 
 #: Statuses whose file is deleted once old enough; queued and running jobs are never touched.
 EXPIRABLE_STATUSES = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+
+
+def _changed_since(*, campaign_id: int, park_id: int | None, since: datetime.datetime) -> bool:
+    """True when an answer or a response of the campaign (of the park, when given) was
+    written after ``since``: a workbook made before no longer shows the data."""
+    responses = Response.objects.filter(campaign_id=campaign_id)
+    answers = Answer.objects.filter(response__campaign_id=campaign_id)
+    if park_id is not None:
+        responses, answers = (
+            responses.filter(park_id=park_id),
+            answers.filter(response__park_id=park_id),
+        )
+    latest = [
+        responses.aggregate(m=Max("updated_at"))["m"],
+        answers.aggregate(m=Max("updated_at"))["m"],
+    ]
+    return any(t is not None and t > since for t in latest)
+
+
+@transaction.atomic
+def export_job_request(*, campaign, user, shape: str, park=None, language: str):
+    """The XLSX export job for ``user``: an identical job (same campaign, shape, park and
+    language, requested by the same user) that is queued, running, or done with its file and
+    fresh (:func:`_changed_since` its request: nothing changed), or else a new queued job.
+    Returns ``(job, created)``; the caller publishes the task of a created job after commit.
+    The user's row is locked meanwhile, so two identical requests at once create one job."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    same = ExportJob.objects.filter(
+        campaign=campaign, requested_by=user, shape=shape, park=park, language=language
+    )
+    running = same.filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).first()
+    if running is not None:
+        return running, False
+    done = same.filter(status=ExportJob.Status.DONE).exclude(file="").first()
+    if done is not None and not _changed_since(
+        campaign_id=campaign.pk, park_id=getattr(park, "pk", None), since=done.created_at
+    ):
+        return done, False
+    job = ExportJob.objects.create(
+        campaign=campaign, requested_by=user, shape=shape, park=park, language=language
+    )
+    return job, True
 
 
 def export_keep_days() -> int:

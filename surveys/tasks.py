@@ -139,3 +139,50 @@ def expire_exports_task() -> int:
     from .services_exports import expire_exports
 
     return expire_exports()
+
+
+# --------------------------------------------------------------------------------------
+# Background Excel imports (surveys/services_imports.py)
+# --------------------------------------------------------------------------------------
+
+
+@shared_task(name="surveys.tasks.import_xlsx_task")
+def import_xlsx_task(job_id: int) -> str:
+    """Check and save the upload of :class:`surveys.models.ImportJob` ``job_id``
+    (:func:`surveys.services_imports.import_job_run`); returns the final status."""
+    from .services_imports import import_job_run
+
+    return import_job_run(job_id=job_id)
+
+
+def import_xlsx_publish(*, job_id: int) -> bool:
+    """Publish :func:`import_xlsx_task` for the job (from ``transaction.on_commit``); True
+    when published (in eager mode: run). Never raises: when the broker is unreachable the job
+    is marked failed, saying so, and its stored upload deleted; nothing was imported."""
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from ecopark.celery import app
+
+    from .models import ImportJob
+
+    try:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL or None) as connection:
+            import_xlsx_task.apply_async(args=[job_id], connection=connection, retry=False)
+    except Exception as exc:
+        log.exception("Excel import job %s not published", job_id)
+        job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+        if job is None:
+            return False
+        if job.file:
+            job.file.delete(save=False)
+        job.status = ImportJob.Status.FAILED
+        job.error = gettext(
+            "The import could not be queued: the task queue is unreachable (%(error)s). "
+            "Nothing was imported; try again later."
+        ) % {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "file", "finished_at"])
+        return False
+    return True

@@ -53,6 +53,12 @@ urlpatterns += [
 # Background XLSX exports (surveys/views_excel.py, surveys/tasks.py export_xlsx_task)
 urlpatterns += [
     path("excel/exports/<int:job_id>/", views_excel.excel_export_job, name="excel_export_job"),
+    path("excel/imports/<int:job_id>/", views_excel.excel_import_job, name="excel_import_job"),
+    path(
+        "excel/imports/<int:job_id>/errors.csv",
+        views_excel.excel_import_job_errors,
+        name="excel_import_job_errors",
+    ),
     path(
         "excel/exports/<int:job_id>/download/",
         views_excel.excel_export_download,

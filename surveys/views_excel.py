@@ -16,21 +16,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from common import xlsx
 from common.collation import vi_sorted
 from enterprises.policy import visible_parks
 
 from . import interchange
-from .models import Campaign, ExportJob
-from .services_exports import export_keep_days
-from .tasks import export_xlsx_publish
+from .models import Campaign, ExportJob, ImportJob
+from .services_exports import export_job_request, export_keep_days
+from .services_imports import (
+    REQUEST_MAX_ROWS,
+    import_job_create,
+    import_rows_check,
+)
+from .tasks import export_xlsx_publish, import_xlsx_publish
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Errors shown on the page; the downloadable report has them all (up to SESSION_ERRORS).
@@ -106,24 +117,31 @@ def excel_campaign(request, campaign_id: int):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def excel_export(request, campaign_id: int):
     """Export the campaign's answers in the user's scope.
 
-    Query: ``shape`` = long | wide, ``format`` = csv | xlsx, optional ``park`` (id of a park
-    in scope; another answers 404). CSV is streamed row by row; XLSX is built by a background
-    job: the view records an :class:`ExportJob`, publishes :func:`surveys.tasks.export_xlsx_task`
-    after commit (run inline in eager mode) and redirects to the job page.
+    Parameters (query for GET, form for POST): ``shape`` = long | wide, ``format`` = csv |
+    xlsx, optional ``park`` (id of a park in scope; another answers 404). CSV is streamed row
+    by row (GET or POST: it creates nothing). XLSX is built by a background job and is
+    created by POST only (a GET answers 405: link prefetchers and crawlers must not create
+    jobs and files): :func:`surveys.services_exports.export_job_request` returns the identical
+    job still queued, running or fresh, or records a new one whose
+    :func:`surveys.tasks.export_xlsx_task` is published after commit (inline in eager mode);
+    the view redirects to the job page.
     """
     campaign = _campaign(request.user, campaign_id)
-    shape = request.GET.get("shape", "long")
-    fmt = request.GET.get("format", "csv")
+    params = request.POST if request.method == "POST" else request.GET
+    shape = params.get("shape", "long")
+    fmt = params.get("format", "csv")
     if shape not in interchange.EXPORT_SHAPES or fmt not in interchange.EXPORT_FORMATS:
         raise Http404
+    if fmt == "xlsx" and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     park = None
-    if request.GET.get("park"):
+    if params.get("park"):
         try:
-            park_id = int(request.GET["park"])
+            park_id = int(params["park"])
         except ValueError:
             raise Http404 from None
         park = get_object_or_404(
@@ -142,14 +160,11 @@ def excel_export(request, campaign_id: int):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    job = ExportJob.objects.create(
-        campaign=campaign,
-        requested_by=request.user,
-        shape=shape,
-        park=park,
-        language=_language(),
+    job, created = export_job_request(
+        campaign=campaign, user=request.user, shape=shape, park=park, language=_language()
     )
-    transaction.on_commit(lambda: export_xlsx_publish(job_id=job.pk))
+    if created:
+        transaction.on_commit(lambda: export_xlsx_publish(job_id=job.pk))
     return redirect("surveys:excel_export_job", job.pk)
 
 
@@ -235,7 +250,10 @@ def excel_import(request, campaign_id: int, park_id: int):
     """Upload a filled template: the whole file is checked, then saved all or nothing.
 
     A refused file or any cell error re-renders the page with the errors (sheet, row, column,
-    header, reason) and a link to the full report; nothing is saved.
+    header, reason) and a link to the full report; nothing is saved. A file of more than
+    ``services_imports.MAX_IMPORT_ROWS`` rows is refused at once; one of more than
+    ``services_imports.REQUEST_MAX_ROWS`` rows is imported by a background job, and the
+    request redirects to its page (:func:`excel_import_job`).
     """
     campaign, park = _import_target(request.user, campaign_id, park_id)
     key = _session_key(campaign, park)
@@ -249,6 +267,22 @@ def excel_import(request, campaign_id: int, park_id: int):
             }
         else:
             form = ImportForm(request.POST, request.FILES)
+        if not refused and form.is_valid():
+            try:
+                rows = import_rows_check(form.cleaned_data["file"])
+            except xlsx.FileRefused as exc:
+                refused = " ".join(exc.messages)
+        if not refused and form.is_valid() and rows > REQUEST_MAX_ROWS:
+            job = import_job_create(
+                campaign=campaign,
+                park=park,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                language=form.cleaned_data["number_format"],
+                rows=rows,
+            )
+            transaction.on_commit(lambda: import_xlsx_publish(job_id=job.pk))
+            return redirect("surveys:excel_import_job", job.pk)
         if not refused and form.is_valid():
             try:
                 check = interchange.import_check(
@@ -325,5 +359,44 @@ def excel_import_errors(request, campaign_id: int, park_id: int):
     )
     response["Content-Disposition"] = (
         f'attachment; filename="ecopark-import-errors-campaign{campaign.pk}-park{park.pk}.csv"'
+    )
+    return response
+
+
+def _own_import(user, job_id: int) -> ImportJob:
+    """The import job if ``user`` started it and may still import for its park; else 404."""
+    job = get_object_or_404(
+        ImportJob.objects.select_related("campaign", "park"), pk=job_id, requested_by=user
+    )
+    _import_target(user, job.campaign_id, job.park_id)
+    return job
+
+
+@login_required
+@require_GET
+def excel_import_job(request, job_id: int):
+    """The page of a background import: rows checked so far (refreshed every 3 s until done
+    or failed), then what was saved, or why the file was refused with every cell error (the
+    first :data:`PAGE_ERRORS` shown, all in the CSV report). Its requester only."""
+    job = _own_import(request.user, job_id)
+    return render(
+        request,
+        "surveys/excel_import_job.html",
+        {"job": job, "errors": job.errors[:PAGE_ERRORS], "error_count": len(job.errors)},
+    )
+
+
+@login_required
+@require_GET
+def excel_import_job_errors(request, job_id: int):
+    """The cell errors of a refused background import, as CSV (404 when there are none)."""
+    job = _own_import(request.user, job_id)
+    if not job.errors:
+        raise Http404
+    response = HttpResponse(
+        interchange.error_report_csv(job.errors), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ecopark-import-errors-job{job.pk}.csv"'
     )
     return response

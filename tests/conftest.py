@@ -192,3 +192,96 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reference_load()
         frameworks_load_shipped()
+
+
+class OwnRedis:
+    """A redis-server of the test's own, on a free port of 127.0.0.1, that the test may stop,
+    freeze and start again without touching the machine's shared Redis (6379), which other
+    runs and CI use. Nothing is saved to disk. ``url(db)`` gives its address."""
+
+    def __init__(self, workdir):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.workdir = workdir
+        self.pid: int | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        pidfile = self.workdir / f"redis-{self.port}.pid"
+        subprocess.run(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "yes", "--dir", str(self.workdir),
+             "--pidfile", str(pidfile), "--logfile", str(self.workdir / "redis.log")],
+            check=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not self.ping():
+            assert time.monotonic() < deadline, "the test's redis-server did not start"
+            time.sleep(0.05)
+        self.pid = int(pidfile.read_text())
+
+    def stop(self) -> None:
+        """Shut it down (its data are lost), as an outage or a restart would."""
+        import os
+        import signal
+        import time
+
+        if self.pid is None:
+            return
+        os.kill(self.pid, signal.SIGCONT)  # in case it was frozen
+        os.kill(self.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while self.ping() or _alive(self.pid):
+            assert time.monotonic() < deadline, "the test's redis-server did not stop"
+            time.sleep(0.05)
+        self.pid = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections are accepted but never answered (a hung or partitioned Redis);
+        :meth:`thaw` resumes it with its data."""
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGCONT)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A started :class:`OwnRedis`, stopped after the test (requires ``redis-server``)."""
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from .conftest import require
+
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("vi", "en")
 
@@ -49,8 +51,7 @@ def test_vietnamese_catalogue_translates_the_states():
 
 def test_every_marked_string_is_in_both_catalogues(tmp_path, monkeypatch):
     """Extract the strings afresh (needs GNU gettext's xgettext) in a scratch tree and compare."""
-    if shutil.which("xgettext") is None:
-        pytest.skip("GNU gettext is not installed")
+    require(shutil.which("xgettext") is not None, "GNU gettext (xgettext) is not installed")
     for name in (
         "ecopark",
         "common",

@@ -26,11 +26,33 @@ def test_readyz_checks_the_database(client, settings):
 
 
 @pytest.mark.django_db
-def test_readyz_reports_an_unreachable_broker(client, settings):
+def test_readyz_answers_degraded_not_unavailable_when_only_the_broker_is_down(client, settings):
+    """Submissions still commit without the broker (their parks stay stale for the sweep):
+    an orchestrator routing on /readyz must keep the web processes."""
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     r = client.get("/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "ok"
+    assert "Error" in body["checks"]["broker"]  # the broker's state, named
+
+
+@pytest.mark.django_db
+def test_readyz_answers_503_when_the_database_cannot_serve(client, settings, monkeypatch):
+    from django.db import OperationalError
+
+    from ecopark import health
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    settings.CELERY_BROKER_URL = ""
+    monkeypatch.setattr(health.connection, "cursor", refused)
+    r = client.get("/readyz")
     assert r.status_code == 503
-    assert r.json()["checks"]["broker"] != "ok"
+    assert r.json()["status"] == "unavailable"
+    assert r.json()["checks"]["database"] == "OperationalError: connection refused"
 
 
 def _manage(*args, env):
@@ -81,7 +103,7 @@ def test_sessions_are_read_from_a_shared_cache_only():
     shared = _manage("shell", "-c", code, env={**env, "CACHE_URL": "redis://127.0.0.1:6379/14"})
     assert shared.returncode == 0, shared.stderr
     assert shared.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "ecopark.cache.DegradingRedisCache",
         "django.contrib.sessions.backends.cached_db",
         "True",
     ]
@@ -120,3 +142,133 @@ def test_plotly_js_is_ecoparks_partial_bundle_of_the_installed_plotly_version():
 def test_the_favicon_is_served_from_static(client):
     r = client.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"] == "/static/favicon.svg"
+
+
+@pytest.mark.django_db
+def test_expired_sessions_are_purged_daily_under_beat(settings):
+    import datetime
+
+    from celery.schedules import crontab
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from ecopark.celery import app, clear_sessions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-sessions"]
+    assert entry["task"] == "ecopark.clear_sessions" and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(hour=3, minute=30)  # once a day
+    now = timezone.now()
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=now - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + datetime.timedelta(days=1)
+    )
+    clear_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+
+
+@pytest.mark.django_db
+def test_html_pages_carry_a_strict_content_security_policy(client):
+    page = client.get("/accounts/login/")
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'"  # no inline script, no eval, no other site
+    assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    assert policy["default-src"] == "'self'"
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    import re
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>|\son[a-z]+=", re.I)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if inline.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_x_forwarded_proto_is_trusted_only_from_the_named_proxy(rf, settings):
+    from django.http import HttpResponse
+
+    from ecopark.middleware import TrustedProxyMiddleware
+
+    settings.TRUSTED_PROXY_IPS = ["10.0.0.9"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return HttpResponse()
+
+    middleware = TrustedProxyMiddleware(view)
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.7"))
+    assert seen["secure"] is False  # a client talking to gunicorn directly
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="10.0.0.9"))
+    assert seen["secure"] is True  # the proxy
+
+
+def test_without_a_named_proxy_x_forwarded_proto_is_ignored():
+    code = "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+    env = {k: v for k, v in os.environ.items() if k != "TRUSTED_PROXY_IPS"}
+    env.update(
+        ECOPARK_ENV="production",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="ecopark.example.org",
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "None", result.stderr
+    result = _manage("shell", "-c", code, env={**env, "TRUSTED_PROXY_IPS": "10.0.0.9"})
+    assert result.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_gunicorn_s_timeout_is_set_in_the_dockerfile_and_compose():
+    assert '"--timeout", "60"' in (ROOT / "Dockerfile").read_text()
+    assert "--timeout 60" in (ROOT / "docker-compose.yml").read_text()
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [("/api/v1/campaigns/?period=0.5", "period"), ("/api/v1/responses/?status=", "status"),
+     ("/api/v1/parks/?eip_pilot=null", "eip_pilot"), ("/api/v1/responses/?park=1.5", "park")],
+)  # fmt: skip
+def test_an_invalid_filter_value_answers_400_naming_the_parameter(
+    client, personas, query, parameter
+):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    reply = client.get(query)
+    assert reply.status_code == 400
+    assert list(reply.json()) == [parameter]
+
+
+def test_valid_filter_values_still_filter(client, personas):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    pilots = client.get("/api/v1/parks/?eip_pilot=true").json()
+    assert pilots["count"] >= 1 and all(p["eip_pilot"] for p in pilots["results"])
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_errors_nullability_and_the_409_bodies(admin_client):
+    schema = admin_client.get("/api/v1/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    assert components["SurveyCampaign"]["properties"]["province_code"]["nullable"] is True
+    measure = components["Measure"]["properties"]
+    assert measure["payback_years"]["nullable"] is True
+    assert measure["emission_factor"]["nullable"] is True
+    patch = schema["paths"]["/api/v1/responses/{id}/"]["patch"]["responses"]
+    assert {"400", "403", "404", "409", "415"} <= set(patch)
+    conflict = components["StaleVersion"]
+    assert set(conflict["required"]) == {"detail", "code"}  # stale_version and locked alike
+    bulk = schema["paths"]["/api/v1/responses/approve/"]["post"]["responses"]["400"]
+    ref = bulk["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "code" in components[ref]["required"]
+    parks = schema["paths"]["/api/v1/parks/"]["get"]["responses"]
+    assert {"200", "400", "401", "403", "404"} <= set(parks)
+
+
+def test_an_unknown_api_address_answers_json_404(client, personas):
+    client.login(username=personas.ministry.username, password="test-password-1")
+    reply = client.get("/api/v1/symbiosis-exchanges/-2.5e-73/")
+    assert reply.status_code == 404 and reply["Content-Type"] == "application/json"
+    assert reply.json() == {"detail": "Không tìm thấy.", "code": "not_found"}

@@ -132,11 +132,16 @@ app.conf.broker_transport_options = {
     **(app.conf.broker_transport_options or {}),
     **json.loads(os.environ["TEST_TRANSPORT_OPTIONS"]),
 }
+import dashboards.services as services
+services.CHUNK_PARKS = int(os.environ.get("TEST_CHUNK_PARKS") or services.CHUNK_PARKS)
+services.WRITERS = int(os.environ.get("TEST_WRITERS") or services.WRITERS)
+beat = ["--beat", "--schedule", os.environ["TEST_BEAT_SCHEDULE"]] if os.environ.get(
+    "TEST_BEAT_SCHEDULE") else []
 app.worker_main([
     "worker", "--pool", os.environ.get("TEST_POOL", "solo"),
-    "--concurrency", os.environ.get("TEST_CONCURRENCY", "1"), "--loglevel", "WARNING",
+    "--concurrency", os.environ.get("TEST_CONCURRENCY", "1"), "--loglevel", os.environ.get("TEST_LOGLEVEL", "WARNING"),
     "--without-gossip", "--without-mingle", "--without-heartbeat",
-    "--hostname", os.environ["TEST_WORKER_NAME"],
+    "--hostname", os.environ["TEST_WORKER_NAME"], *beat,
 ])
 """
 
@@ -156,7 +161,9 @@ def database_url_of_tests() -> str:
 def worker_process(name: str, *, delay: float = 0.0, visibility_timeout: int = 3600, **env):
     """A real ``celery -A ecopark worker`` in its own process (own session), on the test
     database and the Redis broker. ``delay`` sets ECOPARK_TEST_RECOMPUTE_DELAY (the documented
-    test hook: sleep inside the snapshot transaction). Yields the ``Popen``; stopped at exit."""
+    test hook: sleep inside the snapshot transaction); ``TEST_CHUNK_PARKS`` / ``TEST_WRITERS``
+    set a campaign recompute's parks per chunk and writer threads, ``TEST_BEAT_SCHEDULE`` (a
+    file) runs beat inside the worker. Yields the ``Popen``; stopped at exit."""
     import json
     import os
     import signal
@@ -183,8 +190,8 @@ def worker_process(name: str, *, delay: float = 0.0, visibility_timeout: int = 3
         cwd=ROOT,
         env=environment,
         start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=None if os.environ.get("TEST_WORKER_OUTPUT") else subprocess.DEVNULL,
+        stderr=None if os.environ.get("TEST_WORKER_OUTPUT") else subprocess.DEVNULL,
     )
     try:
         yield proc
@@ -277,18 +284,17 @@ def require_real_services():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_recompute_leaves_nothing_partial_and_the_next_worker_completes_it(
-    personas, campaign_2025
+    personas, campaign_2025, own_redis, settings
 ):
     import os
     import signal
 
-    from ecopark.celery import app
     from indicators.models import Criterion
 
     require_real_services()
+    settings.CELERY_BROKER_URL = own_redis.url(0)  # killing its worker disturbs no one
     amata = personas.catalogue.amata
     fill_amata(personas, campaign_2025)
-    app.control.purge()
     publish_recompute(campaign_2025, amata)
     assert RecomputeState.objects.get(campaign=campaign_2025, park=amata).stale
 

@@ -314,13 +314,38 @@ def test_duplicate_requests_for_one_park_publish_one_task(personas, amata_filled
     park_recompute(campaign_id=amata_filled.pk, park_id=amata.pk)
     state = RecomputeState.objects.get(campaign=amata_filled, park=amata)
     assert not state.pending and not state.stale
-    # a flag older than PENDING_EXPIRES (a lost message) no longer blocks
+    # a flag older than one sweep period (a lost message) no longer blocks
     RecomputeState.objects.filter(pk=state.pk).update(
         pending=True,
         stale=True,
-        pending_since=timezone.now() - datetime.timedelta(seconds=state.PENDING_EXPIRES + 1),
+        pending_since=timezone.now() - datetime.timedelta(seconds=state.pending_expires() + 1),
     )
     assert sweep_stale_snapshots() == 1
+
+
+def test_a_lost_recompute_message_is_sent_again_by_the_second_sweep_at_the_latest(
+    personas, amata_filled, settings
+):
+    """Sweeps every 300 s; the message published at 10:00:00 is lost. The sweep at 10:04
+    leaves it (it may still be queued); the one at 10:09 sends it again — within two periods."""
+    from freezegun import freeze_time
+
+    settings.ECOPARK_SWEEP_SECONDS = 300.0
+    amata = personas.catalogue.amata
+    with freeze_time("2026-02-02 03:00:00"):
+        RecomputeState.objects.create(
+            campaign=amata_filled,
+            park=amata,
+            stale=True,
+            pending=True,
+            pending_since=timezone.now(),
+        )
+    with freeze_time("2026-02-02 03:04:00"):
+        assert sweep_stale_snapshots() == 0
+        assert claim_parks(campaign_id=amata_filled.pk, park_ids=[amata.pk]) == []
+    with freeze_time("2026-02-02 03:09:00"):
+        assert sweep_stale_snapshots() == 1
+    assert not RecomputeState.objects.get(campaign=amata_filled, park=amata).stale
 
 
 def test_the_sweep_skips_parks_whose_recompute_is_already_queued(personas, amata_filled):
@@ -370,6 +395,95 @@ def test_the_sweep_restarts_a_campaign_run_whose_message_was_lost(personas, amat
     sweep_stale_snapshots()
     run.refresh_from_db()
     assert run.status == "done" and run.done_parks == 2
+
+
+def lost_run(campaign, *, heartbeat_seconds_ago: int, started_minutes_ago: int = 5):
+    """A run an earlier worker started and lost (its last heartbeat given)."""
+    now = timezone.now()
+    run = CampaignRecompute.objects.create(campaign=campaign, total_parks=2)
+    CampaignRecompute.objects.filter(pk=run.pk).update(
+        status="running",
+        started_at=now - datetime.timedelta(minutes=started_minutes_ago),
+        heartbeat_at=now - datetime.timedelta(seconds=heartbeat_seconds_ago),
+        done_parks=1,
+    )
+    return run
+
+
+def test_a_run_whose_worker_died_resumes_after_its_last_complete_park_with_the_same_rows(
+    personas, amata_filled
+):
+    from dashboards.tasks import watch_recompute_runs
+
+    amata, dinh_vu = personas.catalogue.amata, personas.catalogue.dinh_vu
+    campaign_recompute(campaign_id=amata_filled.pk)
+    undisturbed = sorted(
+        CriterionResult.objects.filter(snapshot__campaign=amata_filled).values_list(
+            "snapshot__park_id", "snapshot__enterprise_id", "criterion__code", "state", "value"
+        ),
+        key=repr,
+    )
+    # the worker completed Amata (committed at 10:01) and died while writing Đình Vũ
+    ScoreSnapshot.objects.filter(campaign=amata_filled, park=dinh_vu).delete()
+    RecomputeState.objects.filter(campaign=amata_filled, park=dinh_vu).update(stale=True)
+    run = lost_run(amata_filled, heartbeat_seconds_ago=CampaignRecompute.SILENT_SECONDS + 1)
+    four_minutes_ago = timezone.now() - datetime.timedelta(minutes=4)
+    RecomputeState.objects.filter(campaign=amata_filled, park=amata).update(
+        computed_at=four_minutes_ago
+    )
+    amata_snapshot = ScoreSnapshot.objects.get(campaign=amata_filled, park=amata, enterprise=None)
+
+    assert watch_recompute_runs() == [run.pk]  # eager: the resumed attempt runs now
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.done_parks, run.total_parks) == ("done", 1, 2, 2)
+    # Amata was not computed again (not even compared: its state is as the first worker left
+    # it), Đình Vũ was
+    assert RecomputeState.objects.get(campaign=amata_filled, park=amata).computed_at == (
+        four_minutes_ago
+    )
+    assert ScoreSnapshot.objects.get(campaign=amata_filled, park=amata, enterprise=None).pk == (
+        amata_snapshot.pk
+    )
+    assert not RecomputeState.objects.get(campaign=amata_filled, park=dinh_vu).stale
+    assert (
+        sorted(
+            CriterionResult.objects.filter(snapshot__campaign=amata_filled).values_list(
+                "snapshot__park_id", "snapshot__enterprise_id", "criterion__code", "state", "value"
+            ),
+            key=repr,
+        )
+        == undisturbed
+    )
+
+
+def test_a_run_with_a_recent_heartbeat_is_left_to_its_worker(personas, amata_filled):
+    from dashboards.tasks import watch_recompute_runs
+
+    run = lost_run(amata_filled, heartbeat_seconds_ago=CampaignRecompute.SILENT_SECONDS - 5)
+    assert watch_recompute_runs() == []
+    run.refresh_from_db()
+    assert (run.status, run.attempt) == ("running", 0)
+
+
+def test_a_message_of_an_earlier_attempt_is_skipped(personas, amata_filled):
+    from dashboards.tasks import recompute_campaign
+
+    run = CampaignRecompute.objects.create(campaign=amata_filled, total_parks=2, attempt=1)
+    assert recompute_campaign.apply(args=[run.pk, 0]).get() == {"skipped": True}
+    run.refresh_from_db()
+    assert run.status == "queued"
+    assert recompute_campaign.apply(args=[run.pk, 1]).get() == {"parks": 2, "written": 2}
+
+
+def test_asking_again_for_a_run_whose_worker_died_resumes_it(
+    personas, amata_filled, django_capture_on_commit_callbacks
+):
+    run = lost_run(amata_filled, heartbeat_seconds_ago=120)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = campaign_recompute_start(campaign=amata_filled, user=personas.ministry)
+    assert again.pk == run.pk
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.done_parks) == ("done", 1, 2)
 
 
 def test_progress_api_answers_ministry_and_starts_a_run(
@@ -717,3 +831,29 @@ def test_synthetic_data_are_marked_valid_deterministic_and_can_be_scored(catalog
         snapshot__campaign=latest, criterion__code="SYN-electricity_kwh", value__isnull=False
     ).first()
     assert flow.state == "no_threshold" and flow.value > 0
+
+
+def test_an_unreachable_broker_is_logged_once_not_for_every_submission(
+    personas, amata_filled, settings, caplog, monkeypatch
+):
+    import logging
+
+    from dashboards import publish
+    from ecopark.celery import app
+
+    monkeypatch.setattr(publish, "_broker_down", False)
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    amata = personas.catalogue.amata
+    RecomputeState.objects.create(campaign=amata_filled, park=amata)
+    caplog.set_level(logging.INFO, logger="dashboards.publish")
+    app.conf.task_always_eager = False
+    try:
+        for _ in range(3):  # three submissions during the outage
+            assert send_recompute(campaign_id=amata_filled.pk, park_ids=[amata.pk]) == 0
+    finally:
+        app.conf.task_always_eager = True
+    levels = [r.levelname for r in caplog.records if r.name == "dashboards.publish"]
+    assert levels == ["ERROR", "INFO", "INFO"]
+    assert "logged once until it answers" in caplog.records[0].getMessage()
+    state = RecomputeState.objects.get(campaign=amata_filled, park=amata)
+    assert state.stale and not state.pending  # left for the sweep each time

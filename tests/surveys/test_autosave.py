@@ -1,4 +1,4 @@
-"""Autosave endpoint: saves and bumps the version; stale → 409 with both values; unreadable → 400.
+"""Autosave endpoint: saves and bumps the version (not when nothing changed); stale → 409 with both values; unreadable → 400.
 
 Autosave is all or nothing per POST (like "Save draft"): one unreadable field means nothing
 of that POST is saved, and the answer names the field.
@@ -108,8 +108,30 @@ def test_a_cross_field_error_answers_400_naming_both_fields(manager, amata_respo
 
 
 def test_autosave_does_not_enforce_required_fields(manager, amata_response):
-    reply = autosave(manager, amata_response, {"version": 1})
-    assert reply.status_code == 200 and reply.json()["version"] == 2
+    reply = autosave(manager, amata_response, {"version": 1, "wastewater_total_m3": ""})
+    assert reply.status_code == 200 and reply.json()["version"] == 1
+
+
+def test_unchanged_autosaves_keep_the_version_so_a_colleague_saving_another_field_wins(
+    manager, amata_response
+):
+    from django.test import Client
+
+    assert (
+        autosave(manager, amata_response, {"version": 1, "symbioses_operating": "3"}).json()[
+            "version"
+        ]
+        == 2
+    )
+    for _ in range(20):  # the park manager's form autosaves without a change
+        reply = autosave(manager, amata_response, {"version": 2, "symbioses_operating": "3"})
+        assert reply.status_code == 200 and reply.json()["version"] == 2
+    assert Response.objects.get(pk=amata_response.pk).version == 2
+    colleague = Client()  # the same login in a second browser, loaded at version 2
+    colleague.login(username="t-amata", password=PASSWORD)
+    reply = autosave(colleague, amata_response, {"version": 2, "wastewater_total_m3": "100"})
+    assert reply.status_code == 200 and reply.json()["version"] == 3
+    assert value(amata_response, "wastewater_total_m3") == 100
 
 
 def test_the_script_texts_and_version_are_served_to_the_respondent(manager, amata_response):

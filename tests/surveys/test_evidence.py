@@ -178,6 +178,42 @@ def test_a_plain_zip_is_refused(personas, response_a, compliant, media):
     ]
 
 
+def zip_bomb_xlsx(megabytes: int) -> bytes:
+    """A real workbook carrying one more member of ``megabytes`` MB of zeros (deflated to
+    about 1/1000 of that)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        with target.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
+            block = b"\x00" * (1024 * 1024)
+            for _ in range(megabytes):
+                member.write(block)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_workbook_is_refused_as_evidence_like_the_excel_import_refuses_it(
+    personas, response_a, compliant, media
+):
+    from common.xlsx import FileRefused, file_check
+
+    bomb = zip_bomb_xlsx(300)
+    assert len(bomb) < 400 * 1024  # about 300 KB on the wire
+    with pytest.raises(EvidenceError) as refused:
+        upload(response_a, compliant, "bomb.xlsx", bomb, personas.enterprise_a)
+    assert refused.value.messages == [
+        "«bomb.xlsx» is refused: The file unpacks to 300 MB, more than the 200 MB accepted; "
+        "it may be a damaged or malicious archive."
+    ]
+    assert not Evidence.objects.exists()
+    with pytest.raises(FileRefused) as import_refused:
+        file_check(io.BytesIO(bomb))
+    assert import_refused.value.code == "unpacks_too_large"
+    # a workbook unpacking to less than the cap is accepted
+    assert upload(response_a, compliant, "ok.xlsx", zip_bomb_xlsx(20), personas.enterprise_a)
+
+
 def test_ten_megabytes_are_accepted_and_one_byte_more_is_refused(
     personas, response_a, compliant, media
 ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import zipfile
 from decimal import Decimal
@@ -16,6 +17,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from common import xlsx
@@ -23,7 +25,7 @@ from indicators.models import DataElement as DE
 from indicators.models import Framework, FrameworkVersion
 from surveys import interchange
 from surveys.forms import AnswerValue
-from surveys.models import Answer, Response
+from surveys.models import Answer, ImportJob, Response
 from surveys.services import campaign_open, response_save_answers
 
 from ..conftest import PASSWORD, open_dates
@@ -328,6 +330,31 @@ def test_every_error_of_the_file_is_reported_at_once(personas, xl):
     ]
 
 
+def test_formula_cells_are_refused_by_name_and_nothing_is_saved(client, personas, xl):
+    login(client, personas.park_manager, "en")
+    amata = personas.catalogue.amata
+    wb = download_template(client, xl, amata)
+    ws = wb.worksheets[0]
+    ws["C3"], ws["E3"] = "Yes", 100  # a good row
+    ws["E4"] = '=HYPERLINK("https://example.org/water", 250)'  # a number column
+    ws["C4"] = '=IF(E3>0,"Yes","No")'
+    check = interchange.import_check(
+        campaign=xl, park=amata, file=io.BytesIO(xlsx_bytes(wb)), language="en"
+    )
+    reason = (
+        "This cell holds a formula; enter its value instead (in Excel: copy the cell, then "
+        "Paste Special → Values)."
+    )
+    assert [(e.cell, e.value, e.reason) for e in check.errors] == [
+        ("Data!C4", '=IF(E3>0,"Yes","No")', reason),
+        ("Data!E4", '=HYPERLINK("https://example.org/water", 250)', reason),
+    ]
+    assert check.errors[1].header == "Water used [m³]"
+    r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
+    assert r.status_code == 200 and "Data!E4" in r.content.decode()
+    assert Answer.objects.filter(response__campaign=xl).count() == 0
+
+
 def test_a_wrong_tax_code_row_is_reported(client, personas, xl):
     login(client, personas.park_manager, "en")
     amata = personas.catalogue.amata
@@ -534,3 +561,104 @@ def test_the_excel_pages_offer_import_only_to_importers(client, personas, xl):
     )
     assert client.get(reverse("surveys:excel_campaign", args=[only_dinh_vu.pk])).status_code == 404
     assert "Đình Vũ only" not in client.get(reverse("surveys:excel")).content.decode()
+
+
+# --------------------------------------------------------------------------- large files
+
+
+def many_rows_xlsx(rows: int) -> bytes:
+    """A workbook of ``rows`` rows × 3 columns under the template's header (write-only)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Data")
+    ws.append(["Tax code", "e_count", "e_recp"])
+    for i in range(rows - 1):
+        ws.append([f"{i:010d}", i % 7, "Có"])
+    return xlsx_bytes(wb)
+
+
+def test_a_100000_row_file_is_refused_at_once_naming_the_row_cap(client, personas, xl):
+    from surveys.services_imports import MAX_IMPORT_ROWS
+
+    login(client, personas.park_manager, "en")
+    amata = personas.catalogue.amata
+    content = many_rows_xlsx(100_000)
+    assert len(content) < xlsx.MAX_UPLOAD_BYTES
+    r = upload(client, xl, amata, content, number_format="en")
+    assert r.status_code == 200
+    assert MAX_IMPORT_ROWS == 5000
+    assert (
+        "The first sheet has 100,000 rows; an import may have at most 5,000. Import the park's "
+        "template (one row per enterprise), or split the file." in html.unescape(r.content.decode())
+    )
+    assert not ImportJob.objects.exists()
+    assert Answer.objects.filter(response__campaign=xl).count() == 0
+
+
+def test_a_file_too_long_for_a_request_is_imported_by_a_background_job_with_progress(
+    client, personas, xl, monkeypatch, settings, tmp_path
+):
+    from surveys import views_excel
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr(views_excel, "REQUEST_MAX_ROWS", 2)  # this template's 4 rows go behind
+    login(client, personas.park_manager, "en")
+    amata = personas.catalogue.amata
+    wb = download_template(client, xl, amata)
+    wb.worksheets[0]["C3"], wb.worksheets[0]["E3"] = "Yes", 100
+    with TestCase.captureOnCommitCallbacks(execute=False) as published:
+        r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
+    job = ImportJob.objects.get()
+    assert r.status_code == 302 and r.url == reverse("surveys:excel_import_job", args=[job.pk])
+    assert (job.status, job.rows_read, job.rows_total, job.requested_by) == (
+        "queued",
+        0,
+        4,
+        personas.park_manager,
+    )
+    page = client.get(r.url)
+    assert b'<meta http-equiv="refresh" content="3">' in page.content
+    assert b"0 / 4" in page.content
+    assert Answer.objects.filter(response__campaign=xl).count() == 0  # nothing yet
+    for callback in published:  # the worker runs the task
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.rows_read, job.answers_changed, job.responses_changed) == (
+        "done",
+        2,
+        2,
+        1,
+    )
+    assert not job.file  # the upload is not kept
+    page = client.get(r.url)
+    assert b"http-equiv" not in page.content
+    assert "Import saved: 2 rows read, 2 answers changed in 1 responses." in page.content.decode()
+    assert answers_of(xl, personas.ent_a)["e_water"] == Decimal("100")
+    # the job is its requester's: the board of the province gets 404
+    login(client, personas.board, "en")
+    assert client.get(r.url).status_code == 404
+
+
+def test_a_background_import_with_a_bad_cell_saves_nothing_and_lists_the_cell(
+    client, personas, xl, monkeypatch, settings, tmp_path
+):
+    from surveys import views_excel
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr(views_excel, "REQUEST_MAX_ROWS", 2)
+    login(client, personas.park_manager, "en")
+    amata = personas.catalogue.amata
+    wb = download_template(client, xl, amata)
+    ws = wb.worksheets[0]
+    ws["C3"], ws["E3"], ws["E4"] = "Yes", 100, "12abc"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert [(e["cell"], e["reason"]) for e in job.errors] == [
+        ("Data!E4", "“12abc” is not a number; write a number such as 1,234.5.")
+    ]
+    html = client.get(r.url).content.decode()
+    assert "Data!E4" in html and "The file has 1 error. Nothing was saved" in html
+    report = client.get(reverse("surveys:excel_import_job_errors", args=[job.pk]))
+    assert "Data!E4" in report.content.decode("utf-8-sig")
+    assert Answer.objects.filter(response__campaign=xl).count() == 0

@@ -18,10 +18,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from indicators.models import DataElement
 from surveys.forms import AnswerValue
-from surveys.models import ExportJob, Response
+from surveys.models import Answer, ExportJob, Response
 from surveys.services import response_save_answers
 from surveys.services_exports import expire_exports
 
@@ -88,7 +89,7 @@ def xlsx_download(client, url, query):
     transaction commits), follow the redirect to the job page and download from it; a refused
     request (404) is returned as it is."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.get(url, query)
+        response = client.post(url, query)
     if response.status_code != 302:
         return response
     job = ExportJob.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
@@ -283,7 +284,7 @@ def request_xlsx(client, user, campaign, shape, **query):
     """Log in, ask for an XLSX export and return the response with callbacks run on commit."""
     client.login(username=user.username, password=PASSWORD)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.get(
+        return client.post(
             reverse("surveys:excel_export", args=[campaign.pk]),
             {"shape": shape, "format": "xlsx", **query},
         )
@@ -347,7 +348,7 @@ def test_a_queued_job_page_refreshes_every_3_seconds_and_has_nothing_to_download
     client, personas, xl
 ):
     client.login(username=personas.board.username, password=PASSWORD)
-    response = client.get(  # no commit callbacks run: the job stays queued, as with a busy worker
+    response = client.post(  # no commit callbacks run: the job stays queued, as with a busy worker
         reverse("surveys:excel_export", args=[xl.pk]), {"shape": "wide", "format": "xlsx"}
     )
     job = ExportJob.objects.get()
@@ -416,7 +417,10 @@ def finished_job(client, user, campaign, *, days_ago: float, shape="long") -> Ex
     request_xlsx(client, user, campaign, shape)
     job = ExportJob.objects.order_by("-pk").first()
     assert job.status == "done" and job.file.name
-    ExportJob.objects.filter(pk=job.pk).update(finished_at=NOW - datetime.timedelta(days=days_ago))
+    finished = NOW - datetime.timedelta(days=days_ago)
+    ExportJob.objects.filter(pk=job.pk).update(  # made before the answers: not reused
+        created_at=finished - datetime.timedelta(minutes=1), finished_at=finished
+    )
     job.refresh_from_db()
     return job
 
@@ -568,3 +572,39 @@ def test_a_done_export_whose_file_vanished_answers_410_not_an_error(client, pers
     assert gone.status_code == 410
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED and not job.file
+
+
+def test_a_get_never_creates_an_xlsx_export(client, personas, xl):
+    """Link prefetchers and crawlers send GETs: 23 of them create no job and no file."""
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    url = reverse("surveys:excel_export", args=[xl.pk])
+    for _ in range(23):
+        reply = client.get(url, {"shape": "long", "format": "xlsx"})
+        assert reply.status_code == 405 and reply["Allow"] == "POST"
+    assert not ExportJob.objects.exists()
+
+
+def test_the_same_export_asked_again_returns_the_running_then_the_fresh_job(
+    client, personas, xl, media_root
+):
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    url = reverse("surveys:excel_export", args=[xl.pk])
+    queued = client.post(url, {"shape": "long", "format": "xlsx"})  # not run: still queued
+    again = client.post(url, {"shape": "long", "format": "xlsx"})
+    assert again.url == queued.url and ExportJob.objects.count() == 1
+    other = client.post(url, {"shape": "wide", "format": "xlsx"})  # another export
+    assert other.url != queued.url and ExportJob.objects.count() == 2
+    job = ExportJob.objects.get(shape="long")
+    from surveys.tasks import export_xlsx_task
+
+    export_xlsx_task(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done"
+    fresh = client.post(url, {"shape": "long", "format": "xlsx"})
+    assert fresh.url == queued.url and ExportJob.objects.count() == 2
+    # an answer changes: the next request makes a new workbook
+    response = Response.objects.get(campaign=xl, enterprise=personas.ent_a)
+    Answer.objects.filter(response=response).update(updated_at=timezone.now())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        newer = client.post(url, {"shape": "long", "format": "xlsx"})
+    assert newer.url != queued.url and ExportJob.objects.count() == 3
