@@ -37,6 +37,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("registers/parks/<int:pk>/", dashboard_views.park_registers, name="park_registers"),
     path("registers/", include("registers.urls")),
+    path("registry/", include("enterprises.urls")),
     path("catalogue/", include("indicators.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/parks/<int:pk>/scores/", ParkScoresView.as_view(), name="park-scores"),

@@ -48,6 +48,9 @@ class Action(enum.StrEnum):
     IMPORT = "import"  #: upload the answers of a park's tenants from an Excel file
     PROPOSE = "propose"  #: turn a matching candidate into a proposed symbiosis exchange
     MANAGE = "manage"  #: open campaigns, maintain the catalogue, propose exchanges, recompute
+    #: read the personal data of a natural person in the registry (dates of birth, identity
+    #: documents, home addresses, mobile numbers): never the ministry, never other tenants
+    VIEW_PERSONAL = "view_personal"
 
 
 class Relation(enum.StrEnum):
@@ -137,6 +140,18 @@ RULES: dict[str, Rule] = {
         park="park",
         enterprise="",
         grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+    ),
+    # Part I of the annual reports (Circular 05/2025 forms A.4, B.4): a park's infrastructure
+    # project (no enterprise) or an enterprise's project, with investor and representative
+    "enterprises.investmentproject": Rule(
+        park="park",
+        enterprise="enterprise",
+        grants={
+            Action.VIEW: READERS,
+            Action.CHANGE: ENTERPRISE_KEEPERS,
+            # personal data: the entity's own users, its park's manager and the board
+            Action.VIEW_PERSONAL: (Grant(B, R.PROVINCE), Grant(P, R.PARK), Grant(E, R.ENTERPRISE)),
+        },
     ),
     "indicators.frameworkversion": Rule(
         park=None,

@@ -158,9 +158,7 @@ def test_a_form_file_with_an_unknown_calculation_term_is_refused_naming_it():
 
 @pytest.mark.django_db
 def test_every_data_element_a_form_names_is_in_vn2022_for_the_forms_subject(catalogue):
-    elements = {
-        e.code: e for e in DataElement.objects.filter(version=catalogue.vn2022)
-    }
+    elements = {e.code: e for e in DataElement.objects.filter(version=catalogue.vn2022)}
     for form in official_forms(framework="VN-2022"):
         for item in form.items():
             if item.source.kind is SourceKind.ELEMENT:
