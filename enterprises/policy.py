@@ -235,6 +235,21 @@ RULES: dict[str, Rule] = {
             Action.PROPOSE: (Grant(P, R.PARK),),
         },
     ),
+    # a yearly saving of an exchange: read and kept as its exchange is
+    "registers.symbiosissaving": Rule(
+        park="exchange__park",
+        enterprise=None,
+        participant="exchange__participants__enterprise",
+        grants={
+            Action.VIEW: (
+                *READERS[:3],
+                Grant(B, R.PARTICIPANT),
+                Grant(P, R.PARTICIPANT),
+                Grant(E, R.PARTICIPANT),
+            ),
+            Action.CHANGE: (Grant(P, R.PARK), Grant(E, R.PARTICIPANT)),
+        },
+    ),
     "registers.roadmapaction": Rule(
         park="park",
         enterprise="enterprise",
