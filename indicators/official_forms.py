@@ -162,6 +162,19 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice of a choice or multi-choice item: the stored ``value`` and its labels."""
+
+    value: str
+    label_vi: str
+    label_en: str
+
+    def label(self, language: str = "vi") -> str:
+        """The label in ``language``."""
+        return self.label_en if language.startswith("en") else self.label_vi
+
+
+@dataclass(frozen=True)
 class Condition:
     """Show a section or item only when item ``item`` holds ``equals``."""
 
@@ -186,7 +199,7 @@ class Item:
     unit: str = ""
     store_unit: str = ""
     period: str | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
     decimals: int = MAX_DECIMALS
     show_if: Condition | None = None
     supporting: bool = False
@@ -227,6 +240,13 @@ class Item:
     def label(self, language: str = "vi") -> str:
         """The label in ``language`` (``vi`` or ``en``)."""
         return self.label_en if language.startswith("en") else self.label_vi
+
+    def choice_label(self, value: str, language: str = "vi") -> str:
+        """The label of choice ``value`` (the value itself when the item has no such choice)."""
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label(language)
+        return value
 
     def number(self) -> str:
         """The number shown before the label: ``"1.2.3"``, ``"2 (ENV.3)"``, or ``""``."""
@@ -358,6 +378,12 @@ def _condition(raw, where: str, errors: list[str]) -> Condition | None:
     return Condition(item=str(raw["item"]), equals=raw["equals"])
 
 
+def _choice(raw) -> Choice:
+    if isinstance(raw, dict):
+        return Choice(str(raw["value"]), str(raw["label_vi"]), str(raw["label_en"]))
+    return Choice(str(raw), str(raw), str(raw))
+
+
 def _source(raw, kind: Kind, table: str, where: str, errors: list[str]) -> Source:
     if table:
         if raw is not None:
@@ -441,7 +467,7 @@ def _item(raw: dict, form: str, table: str, errors: list[str]) -> Item | None:
         unit=str(raw.get("unit") or ""),
         store_unit=str(raw.get("store_unit") or ""),
         period=period,
-        choices=tuple(str(c) for c in raw.get("choices") or ()),
+        choices=tuple(_choice(c) for c in raw.get("choices") or ()),
         decimals=decimals,
         show_if=_condition(raw.get("show_if"), where, errors),
         supporting=bool(raw.get("supporting", False)),

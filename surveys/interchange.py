@@ -97,7 +97,7 @@ from enterprises.models import Park, normalise_tax_code
 from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
-from .forms import AnswerValue
+from .forms import AnswerValue, is_percent_0_100, percent_range_message
 from .models import Answer, Campaign, Response
 from .signals import scored_answers_changed
 
@@ -429,6 +429,8 @@ def _read_number(element: DataElement, value, number_format: str, language: str)
         raise _CellProblem(_("“%(value)s” is too large.") % {"value": shown})
     if number.as_tuple().exponent < -6:
         number = number.quantize(_QUANTUM)
+    if is_percent_0_100(element) and not 0 <= number <= 100:
+        raise _CellProblem(percent_range_message())
     if element.min_value is not None and number < element.min_value:
         raise _CellProblem(
             _("%(value)s is below the minimum %(min)s.")

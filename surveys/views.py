@@ -16,11 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.formats import active_language
 from enterprises.policy import can_respond
 
 from .forms import ResponseForm
+from .forms_report import ReportBinding
 from .forms_workflow import CampaignOpenForm, ReviewForm
-from .models import Answer, Response
+from .models import Answer, ProductionLine, Response
+from .reports import response_forms
 from .selectors import (
     campaign_completion,
     campaigns_followed,
@@ -38,6 +41,7 @@ from .selectors import (
 )
 from .services import (
     BulkApproveError,
+    IncompleteReport,
     StaleVersionError,
     campaign_open,
     response_approve,
@@ -91,10 +95,22 @@ def _initial(response, elements) -> dict:
 
 
 def _render_detail(
-    request, response, elements, form, editable, *, review_form=None, conflicts=(), status=200
+    request,
+    response,
+    elements,
+    form,
+    editable,
+    *,
+    review_form=None,
+    conflicts=(),
+    status=200,
+    binding=None,
+    missing=(),
 ):
-    """The response page: the form (read-only unless editable), each answer's reviewer
-    comment and history, the workflow steps and, for reviewers, the review form."""
+    """The response page: the official report forms when the campaign collects them (parts
+    and sections with their answered counts, each field with its suggestion, origin, history
+    and comment), the other questions, the workflow steps and, for reviewers, the review
+    form."""
     reviewer = can_review(request.user, response)
     reopener = can_reopen(request.user, response)
     can_act = {
@@ -115,8 +131,15 @@ def _render_detail(
     history = response_answer_history(response=response)
     comments = response_latest_comments(response=response)
     conflict_by_code = {c.element.code: c for c in conflicts}
+    in_forms = set()
+    blocks = []
+    if binding is not None:
+        in_forms = {code for f in binding.ctx.forms for code in f.element_codes()}
+        blocks = binding.blocks(editable=editable, history=history, comments=comments)
     rows = []
     for element in elements:
+        if element.code in in_forms:
+            continue
         unit_name = f"{element.code}__unit"
         rows.append(
             {
@@ -131,6 +154,7 @@ def _render_detail(
                 else None,
             }
         )
+    report_errors = binding.error_list() if binding is not None and binding.errors else []
     return render(
         request,
         "surveys/response_detail.html",
@@ -146,7 +170,94 @@ def _render_detail(
             "return_step": response.return_step,
             "return_comments": response.return_comments,
             "transitions": response_transitions(response=response),
+            "blocks": blocks,
+            "report_errors": report_errors,
+            "missing": missing,
+            "language": active_language(),
+            "yes_no": [("yes", _("Yes")), ("no", _("No"))],
+            "production_units": ProductionLine.Unit.values,
+            "production_carriers": ProductionLine.Carrier.choices,
         },
+        status=status,
+    )
+
+
+def _report_detail(request, response, elements, editable):
+    """The response page of a response with official report forms (see
+    :class:`surveys.forms_report.ReportBinding`): saving stores every part together;
+    submitting saves, then checks completeness and, when required fields are blank, keeps the
+    draft and lists each of them with a link."""
+    if request.method != "POST":
+        binding = ReportBinding(response, request.user, initial=_initial(response, elements))
+        return _render_detail(
+            request, response, elements, binding.element_form, editable, binding=binding
+        )
+    if not editable:
+        raise PermissionDenied
+    binding = ReportBinding(response, request.user, request.POST)
+    conflicts = []
+    status = 400
+    if binding.is_valid():
+        try:
+            saved = binding.save(expected_version=binding.element_form.cleaned_data["version"])
+        except StaleVersionError as exc:
+            conflicts = exc.conflicts
+            binding.element_form.add_error(None, exc)
+            binding.element_form.data = binding.element_form.data.copy()
+            binding.element_form.data["version"] = exc.current_version
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, msgs in exc.message_dict.items():
+                    binding.errors.setdefault(name, []).extend(msgs)
+            else:
+                for message in exc.messages:
+                    binding.element_form.add_error(None, message)
+        else:
+            if request.POST.get("action") != "submit":
+                messages.success(request, _("Draft saved."))
+                return redirect("surveys:response", pk=response.pk)
+            try:
+                response_submit(response=saved, user=request.user)
+            except IncompleteReport as exc:
+                fresh = ReportBinding(saved, request.user, initial=_initial(saved, elements))
+                return _render_detail(
+                    request,
+                    saved,
+                    elements,
+                    fresh.element_form,
+                    editable,
+                    binding=fresh,
+                    missing=exc.missing,
+                    status=400,
+                )
+            except ValidationError as exc:
+                fresh = ReportBinding(saved, request.user, initial=_initial(saved, elements))
+                for message in exc.messages:
+                    fresh.element_form.add_error(None, message)
+                return _render_detail(
+                    request,
+                    saved,
+                    elements,
+                    fresh.element_form,
+                    editable,
+                    binding=fresh,
+                    status=400,
+                )
+            messages.success(request, _("Response submitted. The scores are being recomputed."))
+            if response.enterprise_id:
+                return redirect("dashboards:enterprise", pk=response.enterprise_id)
+            return redirect("dashboards:park", pk=response.park_id)
+    response.refresh_from_db(fields=["status", "version"])
+    editable = editable and response.is_editable
+    return _render_detail(
+        request,
+        response,
+        elements,
+        binding.element_form,
+        editable,
+        binding=binding,
+        conflicts=conflicts,
         status=status,
     )
 
@@ -159,12 +270,16 @@ def response_detail(request, pk: int):
     cannot be read re-renders the form with the message and what was typed; nothing is saved.
     A save based on a stale version is refused showing, per conflicting field, the value typed
     and the value now saved; the form keeps what was typed, and saving again stores it.
+    A response whose campaign collects official report forms is laid out as those forms
+    (:func:`_report_detail`).
     """
     response = get_object_or_404(responses_visible(request.user), pk=pk)
     elements = response_elements(response)
     editable = response.is_editable and can_respond(
         request.user, park_id=response.park_id, enterprise_id=response.enterprise_id
     )
+    if response_forms(response):
+        return _report_detail(request, response, elements, editable)
     conflicts = []
     if request.method == "POST":
         if not editable:
@@ -259,8 +374,15 @@ def response_review(request, pk: int):
             for message in exc.messages:
                 review_form.add_error(None, message)
         response.refresh_from_db()
-        form = ResponseForm(initial=_initial(response, elements), elements=elements)
-        return _render_detail(request, response, elements, form, False, review_form=review_form)
+        binding = None
+        if response_forms(response):
+            binding = ReportBinding(response, request.user, initial=_initial(response, elements))
+            form = binding.element_form
+        else:
+            form = ResponseForm(initial=_initial(response, elements), elements=elements)
+        return _render_detail(
+            request, response, elements, form, False, review_form=review_form, binding=binding
+        )
     return redirect("surveys:response", pk=response.pk)
 
 

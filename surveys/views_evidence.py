@@ -33,7 +33,9 @@ from .evidence import (
     evidence_visible,
 )
 from .forms import ResponseForm, element_label
+from .forms_report import ReportBinding
 from .models import Answer, Response
+from .reports import response_forms
 from .selectors import responses_visible
 from .services import StaleVersionError, response_elements, response_save_answers
 
@@ -239,9 +241,18 @@ def response_autosave(request, pk: int):
             status=403,
         )
     elements = response_elements(response)
-    form = ResponseForm(request.POST, elements=elements)
-    if not form.is_valid():
+    binding = None
+    if response_forms(response):
+        binding = ReportBinding(response, request.user, request.POST)
+        form = binding.element_form
+        valid = binding.is_valid()
+    else:
+        form = ResponseForm(request.POST, elements=elements)
+        valid = form.is_valid()
+    if not valid:
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+        if binding is not None:
+            errors.update(binding.errors)
         labels = [
             form.fields[name].label if name in form.fields and name != "version" else name
             for name in errors
@@ -259,12 +270,15 @@ def response_autosave(request, pk: int):
             status=400,
         )
     try:
-        saved = response_save_answers(
-            response=response,
-            values=form.cleaned_values(),
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
+        if binding is not None:
+            saved = binding.save(expected_version=form.cleaned_data["version"])
+        else:
+            saved = response_save_answers(
+                response=response,
+                values=form.cleaned_values(),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
     except StaleVersionError as exc:
         conflicts = _conflicts(response, form)
         return JsonResponse(
@@ -278,7 +292,18 @@ def response_autosave(request, pk: int):
         )
     except PermissionDenied as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
-    except ValidationError as exc:  # locked meanwhile (submitted by a colleague)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # a registry value refused (Part I of the report)
+            return JsonResponse(
+                {
+                    "saved": False,
+                    "errors": exc.message_dict,
+                    "fields": list(exc.message_dict),
+                    "message": " ".join(exc.messages),
+                },
+                status=400,
+            )
+        # locked meanwhile (submitted by a colleague)
         return JsonResponse({"saved": False, "message": " ".join(exc.messages)}, status=403)
     return JsonResponse(
         {
