@@ -41,6 +41,11 @@ def exchange(personas, kind, title, parties, status="operating", started=datetim
 
 @pytest.fixture
 def amata_registers(personas):
+    """:func:`build_amata_registers` as a fixture."""
+    return build_amata_registers(personas)
+
+
+def build_amata_registers(personas):
     """Four measures (grid electricity in MWh, steam in GJ, water in ML, diesel in litres)
     and three exchanges with their 2025 savings (and one 2024 saving that must not count)."""
     pm, a, b = personas.park_manager, personas.ent_a, personas.ent_b

@@ -289,7 +289,13 @@ def test_a_register_figure_accepted_is_recorded_as_the_registers_and_one_overrid
     assert a4.by_key["III.1.2.6"].suggestion.value == Decimal("560")
 
 
-from tests.registers.test_report_rollups import amata_registers  # noqa: E402, F401
+@pytest.fixture
+def amata_registers(personas):
+    """The registers of ``tests/registers/test_report_rollups.py``: four measures and three
+    exchanges with their 2025 savings."""
+    from tests.registers.test_report_rollups import build_amata_registers
+
+    return build_amata_registers(personas)
 
 
 def test_a4_savings_totals_from_three_exchanges_and_four_measures_accepted_from_the_registers(
@@ -303,14 +309,12 @@ def test_a4_savings_totals_from_three_exchanges_and_four_measures_accepted_from_
         a4 = report_values(response, personas.park_manager)[0]
         data = {}
         for f in a4.fields:
-            section = f.item.key.rsplit(".", 1)[0]
             if f.suggestion is None or not f.item.kind.is_number:
                 continue
             if not (f.item.key.startswith("III.1.") or f.item.key.startswith("III.3.")):
                 continue
             data[name("A.4", f.item.key)] = suggestion_input(f.item, f.suggestion)
             data[name("A.4", f.item.key) + "__origin"] = "registers"
-            del section
     post(client_for(personas.park_manager, "vi"), response, data)
     # RECP money in 2025 (million VND): electricity 560 + water 420, nothing else in the
     # form's lines (the fuels' 1 250 have no field in A.4)
