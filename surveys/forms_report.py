@@ -84,6 +84,7 @@ class SectionBlock:
     total: int
     shown: bool = True
     table: list[dict] | None = None
+    columns: dict = field(default_factory=dict)
 
 
 class ReportBinding:
@@ -258,8 +259,17 @@ class ReportBinding:
                     answered, total = counts[section.key]
                     shown = any(r.fv.shown for r in rows) if rows else True
                     table = self._table_rows(fv) if section.table else None
+                    columns = {i.source.field: i for i in section.items} if section.table else {}
                     sections.append(
-                        SectionBlock(section, rows, answered, total, shown=shown, table=table)
+                        SectionBlock(
+                            section,
+                            rows,
+                            answered,
+                            total,
+                            shown=shown,
+                            table=table,
+                            columns=columns,
+                        )
                     )
                 parts.append(
                     {
@@ -267,6 +277,11 @@ class ReportBinding:
                         "sections": sections,
                         "answered": sum(s.answered for s in sections if s.shown),
                         "total": sum(s.total for s in sections if s.shown),
+                        "has_registry": any(
+                            i.source.kind is SourceKind.REGISTRY
+                            for s in part.sections
+                            for i in s.items
+                        ),
                         "has_errors": any(r.errors for s in sections for r in s.rows)
                         or any(k.startswith("prod-") for k in self.errors),
                     }

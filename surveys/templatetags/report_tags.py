@@ -28,6 +28,16 @@ def report_field_name(key: str, form) -> str:
 
 
 @register.filter
+def label(obj) -> str:
+    """An item's label (a section's or part's title) in the active language."""
+    from common.formats import active_language
+
+    if hasattr(obj, "label"):
+        return obj.label(active_language())
+    return obj.title(active_language())
+
+
+@register.filter
 def show_value(value) -> str:
     """A condition's value as the inputs hold it (``yes``/``no`` for booleans)."""
     if value is True:
