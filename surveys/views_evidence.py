@@ -24,18 +24,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.formats import active_language
 from enterprises.policy import can_respond
 
 from .evidence import (
     evidence_delete,
     evidence_elements,
+    evidence_form_items,
     evidence_upload,
     evidence_visible,
 )
 from .forms import ResponseForm, element_label
 from .forms_report import ReportBinding
 from .models import Answer, Response
-from .reports import response_forms
+from .reports import item_title, response_forms
 from .selectors import responses_visible
 from .services import StaleVersionError, response_elements, response_save_answers
 
@@ -77,25 +79,37 @@ def evidence_page(request, pk: int):
             raise PermissionDenied
         chosen = request.POST.get("data_element", "")
         element = {e.code: e for e in evidence_elements(response)}.get(chosen)
+        items = {i.ident: i for i in evidence_form_items(response)}
         upload = request.FILES.get("file")
-        if element is None:
+        if element is None and chosen not in items:
             errors.append(_("Choose the answer this file proves."))
         if upload is None:
             errors.append(_("Choose a file to upload."))
         if not errors:
             try:
                 evidence = evidence_upload(
-                    response=response, data_element=element, file=upload, user=request.user
+                    response=response,
+                    data_element=element,
+                    item="" if element is not None else chosen,
+                    file=upload,
+                    user=request.user,
                 )
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
+                label = (
+                    element_label(element)
+                    if element is not None
+                    else item_title(items[chosen], active_language())
+                )
                 messages.success(
                     request,
                     _("«%(name)s» was added as evidence for «%(label)s».")
-                    % {"name": evidence.original_name, "label": element_label(element)},
+                    % {"name": evidence.original_name, "label": label},
                 )
                 return redirect(_next_url(request, response))
+    else:
+        chosen = request.GET.get("item", "")
     return render(
         request,
         "surveys/evidence_page.html",

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 
 from enterprises.policy import can_respond
 
-from ..evidence import EVIDENCE_MAX_BYTES, evidence_elements, evidence_visible
+from ..evidence import EVIDENCE_MAX_BYTES, evidence_elements, evidence_form_items, evidence_visible
+from ..reports import item_title
 
 register = template.Library()
 
@@ -28,8 +29,14 @@ def evidence_panel(context, response=None):
     )
     english = (get_language() or "vi").startswith("en")
     labels = {e.pk: (e.label_en if english else e.label_vi) for e in elements}
+    form_items = {i.ident: i for i in evidence_form_items(response)}
+    language = "en" if english else "vi"
     for item in items:
         element = item.data_element
+        if element is None:
+            field = form_items.get(item.item)
+            item.label = f"{field.form} {item_title(field, language)}" if field else item.item
+            continue
         item.label = labels.get(element.pk) or (element.label_en if english else element.label_vi)
     may_change = response.is_editable and can_respond(
         user, park_id=response.park_id, enterprise_id=response.enterprise_id
@@ -37,7 +44,8 @@ def evidence_panel(context, response=None):
     return {
         "response": response,
         "items": items,
-        "choices": [(e.code, labels[e.pk]) for e in elements],
+        "choices": [(e.code, labels[e.pk]) for e in elements]
+        + [(i.ident, f"{i.form} {item_title(i, language)}") for i in form_items.values()],
         "may_change": may_change,
         "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
         "next": request.get_full_path(),

@@ -420,3 +420,46 @@ def test_b4_part_i_fills_what_the_registry_lacks_and_hides_personal_data_from_th
         labels = [m.label for m in report_missing(response, personas.enterprise_a)]
     assert "B.4 1.2.11 Website" not in labels
     assert "B.4 1.1.3 Gender" in labels
+
+
+def docx_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_the_symbiosis_agreements_are_uploaded_as_word_pdf_or_excel_documents(
+    report_campaign, personas, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.evidence import EvidenceError, evidence_upload
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    response = park_response(report_campaign, personas)
+    evidence_upload(
+        response=response,
+        item="A.4:III.2.1.11",
+        file=SimpleUploadedFile("thoa-thuan.docx", docx_bytes()),
+        user=personas.park_manager,
+    )
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with pytest.raises(EvidenceError):
+        evidence_upload(
+            response=response,
+            item="A.4:III.2.1.11",
+            file=SimpleUploadedFile("anh.png", png),
+            user=personas.park_manager,
+        )
+    a4 = report_values(response, personas.park_manager)[0]
+    assert a4.by_key["III.2.1.11"].value == ["thoa-thuan.docx"]
