@@ -3,7 +3,6 @@ in the services, with values worked by hand."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,26 +12,10 @@ from django.utils import translation
 from indicators.official_forms import official_form
 from surveys.models import Origin, ProductionLine, ReportValue, Response
 from surveys.reports import field_name, report_missing, report_values
-from surveys.services import IncompleteReport, campaign_open, response_submit
+from surveys.services import IncompleteReport, response_submit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-FORMS = ["A.4", "A.5", "B.4", "B.5"]
-
-
-@pytest.fixture
-def report_campaign(personas):
-    c = personas.catalogue
-    return campaign_open(
-        name="Reports 2025",
-        period=2025,
-        framework_version=c.vn2022,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 3, 31),
-        parks=[c.amata],
-        report_forms=FORMS,
-    )
 
 
 def client_for(user, language: str = "vi") -> Client:

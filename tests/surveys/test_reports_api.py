@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from indicators.official_forms import SourceKind, official_form
 from surveys.models import Origin, ProductionLine, ReportValue, Response
 
-from .test_reports import FORMS, report_campaign  # noqa: F401
+from .conftest import FORMS
 
 pytestmark = pytest.mark.django_db
 
