@@ -521,6 +521,35 @@ def report_recalculate(*, response: Response, user) -> None:
             stored.save()
 
 
+def response_report_import(
+    *,
+    response: Response,
+    user,
+    report: Mapping[str, AnswerValue],
+    registry: Mapping[str, object],
+    production: Sequence[ProductionRowInput] | None,
+) -> None:
+    """Write the report part of an Excel import into ``response``, which the caller
+    (``surveys.interchange.import_save``) holds locked inside its transaction and has checked
+    (editable, same version, the user may import). Registry fields fill what the registry
+    lacks (``project_update`` with ``only_blank``: the user must be allowed to change the
+    project); calculations are computed again. Values are recorded as typed."""
+    from enterprises.services import project_update
+
+    _store_report_values(response, report, {}, user)
+    if registry:
+        project_update(
+            user=user,
+            park=response.park,
+            enterprise=response.enterprise,
+            values=dict(registry),
+            only_blank=True,
+        )
+    if production is not None:
+        _store_production(response, production, user)
+    report_recalculate(response=response, user=user)
+
+
 @transaction.atomic
 def response_save_report(
     *,
