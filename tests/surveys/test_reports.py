@@ -3,6 +3,7 @@ in the services, with values worked by hand."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import translation
 from indicators.official_forms import official_form
 from surveys.models import Origin, ProductionLine, ReportValue, Response
 from surveys.reports import field_name, report_missing, report_values
-from surveys.services import IncompleteReport, response_submit
+from surveys.services import IncompleteReport, campaign_open, response_submit
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -446,3 +447,25 @@ def test_the_symbiosis_agreements_are_uploaded_as_word_pdf_or_excel_documents(
         )
     a4 = report_values(response, personas.park_manager)[0]
     assert a4.by_key["III.2.1.11"].value == ["thoa-thuan.docx"]
+
+
+def test_opening_a_campaign_chooses_its_forms_and_refuses_them_on_another_framework(personas):
+    from django.core.exceptions import ValidationError
+
+    from indicators.models import FrameworkVersion
+
+    c = personas.catalogue
+    kwargs = dict(
+        name="x", period=2025, opens_on=datetime.date(2026, 1, 1),
+        closes_on=datetime.date(2026, 3, 31), parks=[c.amata],
+    )  # fmt: skip
+    campaign = campaign_open(framework_version=c.vn2022, report_forms=["B.5", "A.4"], **kwargs)
+    assert campaign.report_forms == ["A.4", "B.5"]  # filing order
+    vn2018 = FrameworkVersion.objects.get(framework__code="VN-2018", number=1)
+    with pytest.raises(ValidationError) as exc:
+        campaign_open(framework_version=vn2018, report_forms=["A.4"], **kwargs)
+    assert exc.value.message_dict["report_forms"] == [
+        "A.4 belong to another framework than VN-2018."
+    ]
+    page = client_for(personas.board, "en").get("/surveys/campaigns/new/")
+    assert 'value="A.4" id="id_report_forms_0" checked' in page.content.decode()
