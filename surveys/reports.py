@@ -651,13 +651,13 @@ def report_missing(
     language = active_language()
     missing: list[Missing] = []
     for fv in values:
-        blank_keys = {f.item.key for f in fv.fields if f.missing}
         registry_listed: set[str] = set()
         for f in fv.fields:
             if not f.missing:
                 continue
-            calc = f.item.source.calculation
-            if calc is not None and any(t in blank_keys for t in calc.terms):
+            if f.item.read_only:
+                # computed from other fields: those are listed when blank; with all of them
+                # given it may still be empty (a share of a total of 0), never the person's
                 continue
             if f.item.source.kind is SourceKind.REGISTRY:
                 if f.item.source.field in registry_listed:

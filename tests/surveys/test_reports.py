@@ -166,7 +166,7 @@ def test_submit_lists_every_missing_required_field_and_keeps_the_draft(report_ca
         assert f'id="{m.anchor}"' in html
     required = [i for f in ("A.4", "A.5") for i in official_form(f).data_items() if i.required]
     # all required fields but: the project (the response's own), 1.1 (known), 2.5.1 (given),
-    # and the calculations whose terms are listed already (4 shares, 2 totals, ENV.3)
+    # and the computed fields, never asked of the person (4 shares, 2 totals, ENV.3)
     assert len(missing) == len(required) - 1 - 1 - 1 - 4 - 2 - 1
 
 
