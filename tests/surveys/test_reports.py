@@ -462,7 +462,7 @@ def test_opening_a_campaign_chooses_its_forms_and_refuses_them_on_another_framew
     campaign = campaign_open(framework_version=c.vn2022, report_forms=["B.5", "A.4"], **kwargs)
     assert campaign.report_forms == ["A.4", "B.5"]  # filing order
     vn2018 = FrameworkVersion.objects.get(framework__code="VN-2018", number=1)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         campaign_open(framework_version=vn2018, report_forms=["A.4"], **kwargs)
     assert exc.value.message_dict["report_forms"] == [
         "A.4 belong to another framework than VN-2018."
