@@ -221,9 +221,11 @@ def project_update(
     probe = InvestmentProject(park=park, enterprise=enterprise)
     if not can(user, Action.CHANGE, probe):
         raise PermissionDenied(_("Only the entity's own users or its park manager may do this."))
+    # ordered by pk only: no outer join, which FOR UPDATE refuses on PostgreSQL
     project = (
         InvestmentProject.objects.select_for_update()
         .filter(park=park, enterprise=enterprise)
+        .order_by("pk")
         .first()
     )
     if project is None:

@@ -378,7 +378,11 @@ def _store_answers(
 
 
 def _lock_for_edit(response: Response, user, expected_version: int, values) -> Response:
-    locked = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update(of=("self",))  # the response's row, not its campaign
+        .select_related("campaign")
+        .get(pk=response.pk)
+    )
     _check_respondent(locked, user)
     if locked.version != expected_version:
         existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
