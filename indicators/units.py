@@ -234,20 +234,11 @@ def _convert_money(value: Decimal, source: _Unit, target: _Unit, rate: object) -
         with localcontext(Context(prec=_WORKING_PRECISION)):
             result = value * _VND_PER[source.symbol] / _VND_PER[target.symbol]
         return _round(result)
-    if source.symbol in _VND_PER and source.symbol != "VND":
-        return _convert_money(
-            _convert_money(value, source, _BY_SPELLING["VND"], None),
-            _BY_SPELLING["VND"],
-            target,
-            rate,
-        )
-    if target.symbol in _VND_PER and target.symbol != "VND":
-        return _convert_money(
-            _convert_money(value, source, _BY_SPELLING["VND"], rate),
-            _BY_SPELLING["VND"],
-            target,
-            None,
-        )
+    vnd = _BY_SPELLING["VND"]
+    if source.symbol in _VND_PER and source.symbol != "VND":  # million VND → VND → USD
+        return _convert_money(_convert_money(value, source, vnd, None), vnd, target, rate)
+    if target.symbol in _VND_PER and target.symbol != "VND":  # USD → VND → million VND
+        return _convert_money(_convert_money(value, source, vnd, rate), vnd, target, None)
     if rate is None:
         raise UnitError(
             "no_rate",

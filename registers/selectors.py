@@ -519,28 +519,35 @@ def _million(vnd) -> Decimal:
     return (Decimal(vnd) / _MILLION).quantize(_FIVE_PLACES).normalize() + Decimal(0)
 
 
-def _measures_basis(used: int, other_unit: int) -> str:
+def _basis(what: str, used: int, other_unit: int = 0) -> str:
+    """What a figure was made of: ``what`` is ``measures`` (RECP measures) or ``savings``
+    (recorded symbiosis savings); rows in another unit left out are said."""
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
-    text = ngettext("%(n)s RECP measure", "%(n)s RECP measures", used) % {"n": used}
+    if not used and not other_unit:
+        return (
+            _("no RECP measure recorded")
+            if what == "measures"
+            else _("no symbiosis saving recorded")
+        )
+    if what == "measures":
+        text = ngettext("%(n)s RECP measure", "%(n)s RECP measures", used) % {"n": used}
+    else:
+        text = ngettext("%(n)s recorded saving", "%(n)s recorded savings", used) % {"n": used}
     if other_unit:
         text += "; " + ngettext(
             "%(n)s in another unit left out", "%(n)s in other units left out", other_unit
         ) % {"n": other_unit}
-    return text if used or other_unit else _("no RECP measure recorded")
+    return text
+
+
+def _measures_basis(used: int, other_unit: int) -> str:
+    return _basis("measures", used, other_unit)
 
 
 def _savings_basis(used: int, other_unit: int = 0) -> str:
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
-
-    text = ngettext("%(n)s recorded saving", "%(n)s recorded savings", used) % {"n": used}
-    if other_unit:
-        text += "; " + ngettext(
-            "%(n)s in another unit left out", "%(n)s in other units left out", other_unit
-        ) % {"n": other_unit}
-    return text if used or other_unit else _("no symbiosis saving recorded")
+    return _basis("savings", used, other_unit)
 
 
 def _fuel_lines(rows: list[dict], name_key: str, qty_key: str) -> tuple[list[tuple], dict]:

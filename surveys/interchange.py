@@ -238,6 +238,16 @@ def _set_text(cell, value: str) -> None:
     cell.data_type = "s"
 
 
+def _put_cell(cell, value, number_format: str) -> None:
+    """Write ``value`` (text as text, never a formula; None leaves the cell blank) with its
+    number format."""
+    if isinstance(value, str):
+        _set_text(cell, value)
+    elif value is not None:
+        cell.value = value
+    cell.number_format = number_format
+
+
 def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
     """Write the Excel template of ``campaign`` for the enterprises of ``park`` to ``file`` (a
     binary file object or path), prefilled with their stored answers, in the active language.
@@ -315,15 +325,10 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
                 DataElement.ValueType.CHOICE: TEXT_FORMAT,
             }.get(element.value_type, "General")
         for col_idx, item in enumerate(items, start=len(elements) + 3):
-            cell = ws.cell(row=row_idx, column=col_idx)
             value = reports_xl.cell_value(
                 item, stored_items.get((response.pk, reports_xl.item_code(item))), yes, no
             )
-            if isinstance(value, str):
-                _set_text(cell, value)
-            elif value is not None:
-                cell.value = value
-            cell.number_format = reports_xl.number_format(item)
+            _put_cell(ws.cell(row=row_idx, column=col_idx), value, reports_xl.number_format(item))
         ws.cell(row=row_idx, column=version_col, value=response.version)
 
     last_row = max(3, len(responses) + 2)
@@ -523,12 +528,7 @@ def _write_park_sheet(wb, campaign, park, language, user, yes, no) -> None:
         else:
             value = stored.get((response.pk, reports_xl.item_code(item)))
         value = reports_xl.cell_value(item, value, yes, no)
-        cell = ws.cell(row=row_idx, column=5)
-        if isinstance(value, str):
-            _set_text(cell, value)
-        elif value is not None:
-            cell.value = value
-        cell.number_format = reports_xl.number_format(item)
+        _put_cell(ws.cell(row=row_idx, column=5), value, reports_xl.number_format(item))
         if item.kind.value == "yes_no":
             yes_rows.append(row_idx)
     if yes_rows:

@@ -207,7 +207,37 @@ class Origin(models.TextChoices):
     CALCULATED = "calculated", _("calculated")
 
 
-class Answer(models.Model):
+class StoredValue(models.Model):
+    """The fields a stored answer keeps, whatever it answers: a number (``value_number``, in
+    the unit its question keeps), a yes/no (``value_bool``) or text (``value_text``), what the
+    person typed (``raw``, ``unit_entered``), where it came from (``origin``) and who changed it
+    last, when."""
+
+    value_number = models.DecimalField(
+        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
+    value_text = models.TextField(_("text"), blank=True)
+    raw = models.CharField(_("as entered"), max_length=200, blank=True)
+    unit_entered = models.CharField(_("unit as entered"), max_length=30, blank=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Answer(StoredValue):
     """One data element's value in a response.
 
     Numbers are stored in the element's canonical unit in ``value_number``; yes/no in
@@ -224,30 +254,11 @@ class Answer(models.Model):
         related_name="answers",
         verbose_name=_("data element"),
     )
-    value_number = models.DecimalField(
-        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
     #: the value intended for the response's target year (UNIDO EIP assessment: intended vs
     #: current), canonical unit like ``value_number``; yes/no as 1 / 0; null = no plan given
     value_intended = models.DecimalField(
         _("intended value"), max_digits=24, decimal_places=6, null=True, blank=True
     )
-    value_text = models.TextField(_("text"), blank=True)
-    raw = models.CharField(_("as entered"), max_length=200, blank=True)
-    unit_entered = models.CharField(_("unit as entered"), max_length=30, blank=True)
-    origin = models.CharField(
-        _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     #: every change (who, when, old and new value): django-simple-history
     history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name=_("historical answer"))
@@ -279,7 +290,7 @@ class Answer(models.Model):
         return self.value_text
 
 
-class ReportValue(models.Model):
+class ReportValue(StoredValue):
     """One field of an official report form (Circular 05/2025/TT-BKHĐT A.4, B.4, …) in a
     response, for the fields that are not data elements of the framework: ``item`` names it
     as ``"<form>:<key>"`` (e.g. ``"A.4:III.1.2.3"``, ``indicators.official_forms``).
@@ -298,25 +309,6 @@ class ReportValue(models.Model):
         verbose_name=_("response"),
     )
     item = models.CharField(_("form field"), max_length=40)
-    value_number = models.DecimalField(
-        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
-    value_text = models.TextField(_("text"), blank=True)
-    raw = models.CharField(_("as entered"), max_length=200, blank=True)
-    unit_entered = models.CharField(_("unit as entered"), max_length=30, blank=True)
-    origin = models.CharField(
-        _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
         excluded_fields=["updated_at"], verbose_name=_("historical report value")

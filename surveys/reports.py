@@ -175,6 +175,14 @@ def clean_number(item: Item, raw, *, language: str, unit: str = "") -> AnswerVal
     return AnswerValue(number=number.normalize() + 0, raw=raw_text, unit=typed_unit)
 
 
+def _choice_map(item: Item) -> dict[str, str]:
+    """Values and labels (vi, en; case-folded) of the item's choices → the value."""
+    allowed = {c.value: c.value for c in item.choices}
+    for lang in ("vi", "en"):
+        allowed.update({c.label(lang).casefold(): c.value for c in item.choices})
+    return allowed
+
+
 def clean_item(
     item: Item,
     raw,
@@ -221,10 +229,7 @@ def clean_item(
             ) from None
         return AnswerValue(text=date.isoformat(), raw=values[0])
     if kind is Kind.CHOICE:
-        allowed = {c.value: c.value for c in item.choices}
-        allowed.update(
-            {c.label(lang).casefold(): c.value for c in item.choices for lang in ("vi", "en")}
-        )
+        allowed = _choice_map(item)
         chosen = allowed.get(values[0]) or allowed.get(values[0].casefold())
         if chosen is None:
             raise ItemError(
@@ -237,10 +242,7 @@ def clean_item(
             )
         return AnswerValue(text=chosen, raw=values[0])
     if kind is Kind.MULTI_CHOICE:
-        allowed = {c.value: c.value for c in item.choices}
-        allowed.update(
-            {c.label(lang).casefold(): c.value for c in item.choices for lang in ("vi", "en")}
-        )
+        allowed = _choice_map(item)
         chosen, unknown = [], []
         for v in values:
             code = allowed.get(v) or allowed.get(v.casefold())
@@ -494,26 +496,20 @@ def _field(item: Item, ctx: ReportContext, computed: dict[str, Decimal | None]) 
     suggestion = None
     if source.rollup and ctx.response.is_editable:
         suggestion = _rounded(item, ctx.rollups.get(source.rollup))
-    if source.kind is SourceKind.ELEMENT:
-        answer = ctx.answers.get(source.element)
-        value = (
-            _stored(item, answer.value_number, answer.value_bool, answer.value_text)
-            if answer is not None
-            else None
-        )
-        origin = answer.origin if answer is not None else ""
-        unit = item.unit
-    else:
-        stored = ctx.values.get(item.ident)
-        value = (
-            _stored(item, stored.value_number, stored.value_bool, stored.value_text)
-            if stored is not None
-            else None
-        )
-        origin = stored.origin if stored is not None else ""
-        unit = (
-            stored.unit_entered if stored is not None and item.kind is Kind.QUANTITY else ""
-        ) or item.unit
+    stored = (
+        ctx.answers.get(source.element)
+        if source.kind is SourceKind.ELEMENT
+        else ctx.values.get(item.ident)
+    )
+    value = (
+        _stored(item, stored.value_number, stored.value_bool, stored.value_text)
+        if stored is not None
+        else None
+    )
+    origin = stored.origin if stored is not None else ""
+    unit = (stored.unit_entered if stored is not None and item.kind is Kind.QUANTITY else "") or (
+        item.unit
+    )
     calc = source.calculation
     if calc is not None:
         result = computed.get(item.key)

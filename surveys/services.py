@@ -335,46 +335,50 @@ def _conflicts(
     return conflicts
 
 
+#: the stored value's fields a save compares and writes (Answer and ReportValue)
+_VALUE_FIELDS = ("value_number", "value_bool", "value_text", "raw", "unit_entered", "origin")
+
+
+def _write_values(changes, user) -> None:
+    """Write ``changes``, ``(stored or None, make, value, origin)`` each: a blank value
+    deletes the stored row, an unchanged one is left alone, any other is written (``make()``
+    builds the row when there is none); every change kept in the row's history with
+    ``user`` as its author (django-simple-history)."""
+    for stored, make, value, origin in changes:
+        if value.is_blank:
+            if stored is not None:
+                stored._history_user = user
+                stored.delete()
+            continue
+        new = (value.number, value.flag, value.text, value.raw[:200], value.unit, origin)
+        if stored is not None and tuple(getattr(stored, f) for f in _VALUE_FIELDS) == new:
+            continue
+        stored = stored or make()
+        for name, v in zip(_VALUE_FIELDS, new, strict=True):
+            setattr(stored, name, v)
+        stored.updated_by = user
+        stored._history_user = user
+        stored.save()
+
+
 def _store_answers(
     locked: Response, values: Mapping[DataElement, AnswerValue], user, origins: Mapping[str, str]
 ) -> None:
-    """Write ``values`` (element → cleaned value; blank deletes) on the locked response; each
-    change kept in the answer's history with ``user`` as its author. ``origins`` maps element
-    codes to :class:`~surveys.models.Origin` values (default typed)."""
+    """Write ``values`` (element → cleaned value; blank deletes) on the locked response.
+    ``origins`` maps element codes to :class:`~surveys.models.Origin` values (default typed)."""
     existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
-    to_save, to_delete = [], []
-    for element, value in values.items():
-        answer = existing.get(element.pk)
-        origin = origins.get(element.code, Origin.TYPED)
-        if value.is_blank:
-            if answer:
-                to_delete.append(answer)
-            continue
-        if answer is None:
-            answer = Answer(response=locked, data_element=element)
-        elif (
-            answer.value_number,
-            answer.value_bool,
-            answer.value_text,
-            answer.raw,
-            answer.unit_entered,
-            answer.origin,
-        ) == (value.number, value.flag, value.text, value.raw[:200], value.unit, origin):
-            continue
-        answer.value_number = value.number
-        answer.value_bool = value.flag
-        answer.value_text = value.text
-        answer.raw = value.raw[:200]
-        answer.unit_entered = value.unit
-        answer.origin = origin
-        answer.updated_by = user
-        to_save.append(answer)
-    for answer in to_delete:
-        answer._history_user = user  # django-simple-history: the author of the deletion
-        answer.delete()
-    for answer in to_save:
-        answer._history_user = user
-        answer.save()
+    _write_values(
+        (
+            (
+                existing.get(element.pk),
+                lambda element=element: Answer(response=locked, data_element=element),
+                value,
+                origins.get(element.code, Origin.TYPED),
+            )
+            for element, value in values.items()
+        ),
+        user,
+    )
 
 
 def _lock_for_edit(response: Response, user, expected_version: int, values) -> Response:
@@ -434,34 +438,18 @@ def _store_report_values(
     locked: Response, values: Mapping[str, AnswerValue], origins: Mapping[str, str], user
 ) -> None:
     existing = {v.item: v for v in ReportValue.objects.filter(response=locked)}
-    for ident, value in values.items():
-        stored = existing.get(ident)
-        origin = origins.get(ident, Origin.TYPED)
-        if value.is_blank:
-            if stored is not None:
-                stored._history_user = user
-                stored.delete()
-            continue
-        if stored is None:
-            stored = ReportValue(response=locked, item=ident)
-        elif (
-            stored.value_number,
-            stored.value_bool,
-            stored.value_text,
-            stored.raw,
-            stored.unit_entered,
-            stored.origin,
-        ) == (value.number, value.flag, value.text, value.raw[:200], value.unit, origin):
-            continue
-        stored.value_number = value.number
-        stored.value_bool = value.flag
-        stored.value_text = value.text
-        stored.raw = value.raw[:200]
-        stored.unit_entered = value.unit
-        stored.origin = origin
-        stored.updated_by = user
-        stored._history_user = user
-        stored.save()
+    _write_values(
+        (
+            (
+                existing.get(ident),
+                lambda ident=ident: ReportValue(response=locked, item=ident),
+                value,
+                origins.get(ident, Origin.TYPED),
+            )
+            for ident, value in values.items()
+        ),
+        user,
+    )
 
 
 def _store_production(locked: Response, rows: Sequence[ProductionRowInput], user) -> None:

@@ -219,8 +219,12 @@ def _report_detail(request, response, elements, editable):
                 return redirect("surveys:response", pk=response.pk)
             try:
                 response_submit(response=saved, user=request.user)
-            except IncompleteReport as exc:
+            except ValidationError as exc:  # incomplete (listed with links) or locked meanwhile
                 fresh = ReportBinding(saved, request.user, initial=_initial(saved, elements))
+                missing = exc.missing if isinstance(exc, IncompleteReport) else ()
+                if not missing:
+                    for message in exc.messages:
+                        fresh.element_form.add_error(None, message)
                 return _render_detail(
                     request,
                     saved,
@@ -228,20 +232,7 @@ def _report_detail(request, response, elements, editable):
                     fresh.element_form,
                     editable,
                     binding=fresh,
-                    missing=exc.missing,
-                    status=400,
-                )
-            except ValidationError as exc:
-                fresh = ReportBinding(saved, request.user, initial=_initial(saved, elements))
-                for message in exc.messages:
-                    fresh.element_form.add_error(None, message)
-                return _render_detail(
-                    request,
-                    saved,
-                    elements,
-                    fresh.element_form,
-                    editable,
-                    binding=fresh,
+                    missing=missing,
                     status=400,
                 )
             messages.success(request, _("Response submitted. The scores are being recomputed."))

@@ -7,7 +7,6 @@ report."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from decimal import Decimal
 
@@ -15,37 +14,16 @@ import pytest
 
 from surveys.models import Origin, ReportValue, Response
 
-from .conftest import PASSWORD, chromium_path, require
-from .test_browser import CHROMIUM_ARGS
+from .test_browser_workflow import _page_as as _workflow_page_as
+from .test_browser_workflow import browser  # noqa: F401 - the chromium fixture
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _page_as(browser, live_server, user):
-    """A fresh phone-sized session, in English, logged in as ``user``."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("dialog", lambda dialog: dialog.accept())  # "Submit the report?"
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+def _page_as(browser, live_server, user):  # noqa: F811 - the imported fixture
+    """The review walk's phone-sized English session, accepting "Submit the report?"."""
+    page = _workflow_page_as(browser, live_server, user)
+    page.on("dialog", lambda dialog: dialog.accept())
     return page
 
 
@@ -84,7 +62,9 @@ def _complete(page, anchor: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_park_manager_fills_a4_on_a_phone_is_told_what_is_missing_completes_and_submits(
-    live_server, personas, browser
+    live_server,
+    personas,
+    browser,  # noqa: F811 - the fixture imported above
 ):
     from registers.services import measure_save
     from surveys.services import campaign_open
