@@ -288,16 +288,8 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
     labels.append(_("Response version (do not change)"))
     codes = [TAX_CODE, ENTERPRISE_NAME] + [e.code for e in elements]
     codes += [reports_xl.item_code(i) for i in items] + [RESPONSE_VERSION]
-    ws.append(labels)
-    ws.append(codes)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF4F1")
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _header_row(ws, labels, codes)
     ws.row_dimensions[1].height = 75
-    ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "C3"
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 36

@@ -513,6 +513,25 @@ def report_recalculate(*, response: Response, user) -> None:
             stored.save()
 
 
+def _store_report_parts(locked: Response, user, report, origins, registry, production) -> None:
+    """The report fields, Part I (what the registry lacks), the production table, then every
+    calculation again: the part a page save and an import share."""
+    from enterprises.services import project_update
+
+    _store_report_values(locked, report, origins, user)
+    if registry:
+        project_update(
+            user=user,
+            park=locked.park,
+            enterprise=locked.enterprise,
+            values=dict(registry),
+            only_blank=True,
+        )
+    if production is not None:
+        _store_production(locked, production, user)
+    report_recalculate(response=locked, user=user)
+
+
 def response_report_import(
     *,
     response: Response,
@@ -526,20 +545,7 @@ def response_report_import(
     (editable, same version, the user may import). Registry fields fill what the registry
     lacks (``project_update`` with ``only_blank``: the user must be allowed to change the
     project); calculations are computed again. Values are recorded as typed."""
-    from enterprises.services import project_update
-
-    _store_report_values(response, report, {}, user)
-    if registry:
-        project_update(
-            user=user,
-            park=response.park,
-            enterprise=response.enterprise,
-            values=dict(registry),
-            only_blank=True,
-        )
-    if production is not None:
-        _store_production(response, production, user)
-    report_recalculate(response=response, user=user)
+    _store_report_parts(response, user, report, {}, registry, production)
 
 
 @transaction.atomic
@@ -566,7 +572,6 @@ def response_save_report(
     Raises :class:`StaleVersionError`, ``PermissionDenied``, ``ValidationError`` as
     :func:`response_save_answers`. Returns the response at its new version.
     """
-    from enterprises.services import project_update
 
     from .reports import find_form_item, suggestion_matches
 
@@ -594,18 +599,7 @@ def response_save_report(
         if origin == Origin.CALCULATED:  # only the server calculates
             origins[key] = Origin.TYPED
     _store_answers(locked, answers, user, origins)
-    _store_report_values(locked, report, origins, user)
-    if registry:
-        project_update(
-            user=user,
-            park=locked.park,
-            enterprise=locked.enterprise,
-            values=dict(registry),
-            only_blank=True,
-        )
-    if production is not None:
-        _store_production(locked, production, user)
-    report_recalculate(response=locked, user=user)
+    _store_report_parts(locked, user, report, origins, registry, production)
     return _bump(locked)
 
 
