@@ -116,6 +116,16 @@ RESPONDENTS = (Grant(P, R.PARK_LEVEL), Grant(E, R.ENTERPRISE))
 #: enterprise to the park's developer and the board): the board of the province, and the park
 #: manager for its tenants' responses (never its own)
 REVIEWERS = (Grant(B, R.PROVINCE), Grant(P, R.TENANTS))
+#: who reads an exchange (and its savings): the readers of its park, and those of an enterprise
+#: taking part (an exchange of a neighbouring park with one of the tenants)
+EXCHANGE_READERS = (
+    *READERS[:3],
+    Grant(B, R.PARTICIPANT),
+    Grant(P, R.PARTICIPANT),
+    Grant(E, R.PARTICIPANT),
+)
+#: who keeps an exchange (and its savings): the park manager, or a tenant taking part
+EXCHANGE_KEEPERS = (Grant(P, R.PARK), Grant(E, R.PARTICIPANT))
 #: who puts a park in a campaign, imports its tenants' answers or edits it: the ministry
 #: anywhere, a board in its province
 PARK_STEWARDS = (Grant(M, R.ALL), Grant(B, R.PROVINCE))
@@ -219,16 +229,9 @@ RULES: dict[str, Rule] = {
         enterprise=None,
         participant="participants__enterprise",
         grants={
-            # the exchanges of the parks in scope, and those an enterprise in scope takes
-            # part in (an exchange of a neighbouring park with one of the tenants)
-            Action.VIEW: (
-                *READERS[:3],
-                Grant(B, R.PARTICIPANT),
-                Grant(P, R.PARTICIPANT),
-                Grant(E, R.PARTICIPANT),
-            ),
-            # the park manager, or a tenant of the park taking part (it must stay a participant)
-            Action.CHANGE: (Grant(P, R.PARK), Grant(E, R.PARTICIPANT)),
+            Action.VIEW: EXCHANGE_READERS,
+            # a tenant taking part must stay a participant (registers.services)
+            Action.CHANGE: EXCHANGE_KEEPERS,
             # record a new exchange of a park: its manager, or one of its tenants
             Action.MANAGE: (Grant(P, R.PARK), Grant(E, R.OWN_PARK)),
             # turn a matching candidate into a proposed exchange: the park manager
@@ -240,15 +243,7 @@ RULES: dict[str, Rule] = {
         park="exchange__park",
         enterprise=None,
         participant="exchange__participants__enterprise",
-        grants={
-            Action.VIEW: (
-                *READERS[:3],
-                Grant(B, R.PARTICIPANT),
-                Grant(P, R.PARTICIPANT),
-                Grant(E, R.PARTICIPANT),
-            ),
-            Action.CHANGE: (Grant(P, R.PARK), Grant(E, R.PARTICIPANT)),
-        },
+        grants={Action.VIEW: EXCHANGE_READERS, Action.CHANGE: EXCHANGE_KEEPERS},
     ),
     "registers.roadmapaction": Rule(
         park="park",
