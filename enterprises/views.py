@@ -108,11 +108,12 @@ def _page(request, park: Park, enterprise: Enterprise | None):
                 continue
             field = InvestmentProject._meta.get_field(name)
             value = values[name]
+            label = dict(field.choices).get(value) if field.choices and value else None
             rows.append(
                 {
                     "name": name,
                     "label": field.verbose_name,
-                    "text": _text(value),
+                    "text": str(label) if label else _text(value),
                     "typed": posted.get(name, "") if posted is not None else _text(value),
                     "hidden": value is HIDDEN,
                     "choices": field.choices or None,
