@@ -138,9 +138,31 @@ def number_format(item: Item) -> str:
     }.get(item.kind, "General")
 
 
+def _split_unit(item: Item, text: str) -> tuple[str, str]:
+    """``"1.234.567.891 VND"`` → ``("1.234.567.891", "VND")`` when the text ends with a unit
+    of the item's dimension (any spelling ``indicators.units`` accepts, e.g. "triệu đồng");
+    otherwise ``(text, "")``."""
+    from indicators import units
+
+    if not item.store_unit:
+        return text, ""
+    wanted = units.dimension_of(item.store_unit)
+    for cut in range(1, len(text)):  # the longest unit first: "triệu đồng" before "đồng"
+        if text[cut] != " ":
+            continue
+        try:
+            if units.dimension_of(text[cut + 1 :].strip()) == wanted:
+                return text[:cut].strip(), text[cut + 1 :].strip()
+        except units.UnitError:
+            continue
+    return text, ""
+
+
 def read_cell(item: Item, value, *, cell_format: str, language: str, tenants) -> AnswerValue:
     """One cell for ``item``; raises :class:`~surveys.reports.ItemError` with the reason. A
-    percentage cell formatted as a percentage holds the fraction (12,5 % is 0.125)."""
+    percentage cell formatted as a percentage holds the fraction (12,5 % is 0.125). A number
+    typed with a unit the field accepts (``1.234.567.891 VND`` in a field kept in million VND,
+    ``12 MWh`` in one kept in kWh) is converted."""
     if item.kind is Kind.PERCENTAGE and not isinstance(value, str) and value is not None:
         try:
             number = parse_percent(value, language=language)
@@ -160,7 +182,10 @@ def read_cell(item: Item, value, *, cell_format: str, language: str, tenants) ->
             value = f"{value:f}".replace(".", ",")
         else:
             value = f"{value:f}"
-    return clean_item(item, value, language=language, tenants=tenants)
+    unit = ""
+    if isinstance(value, str) and item.kind.is_number and item.kind is not Kind.QUANTITY:
+        value, unit = _split_unit(item, value.strip())
+    return clean_item(item, value, language=language, tenants=tenants, unit=unit)
 
 
 @dataclass

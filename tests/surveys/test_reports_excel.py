@@ -170,3 +170,20 @@ def test_bad_cells_of_every_sheet_are_named_and_nothing_is_saved(report_campaign
     assert reasons[(products_title, 3, "D")] == "the value cannot be negative."
     assert reasons[(products_title, 3, "G")] == "choose electricity, oil or gas."
     assert not ReportValue.objects.exists() and not ProductionLine.objects.exists()
+
+
+def test_a_cell_typed_with_a_unit_is_converted_to_the_forms_unit(report_campaign, personas):
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    park = sheet(wb, "park_report")
+    row_of = {r[0].value: r[0].row for r in park.iter_rows(min_row=3) if r[0].value}
+    park[f"E{row_of['A.4:III.1.2.6']}"] = "1.234.567.891 VND"
+    park[f"E{row_of['A.4:III.1.2.3']}"] = "12,5 MWh"
+    park[f"E{row_of['A.4:III.1.3.3']}"] = "560 triệu đồng"
+    check = upload(wb, report_campaign, amata, personas.park_manager)
+    assert check.errors == []
+    response = Response.objects.get(campaign=report_campaign, park=amata, enterprise=None)
+    values = {v.item: v.value_number for v in ReportValue.objects.filter(response=response)}
+    assert values["A.4:III.1.2.6"] == Decimal("1234.56789")
+    assert values["A.4:III.1.2.3"] == Decimal("12500")
+    assert values["A.4:III.1.3.3"] == Decimal("560")
