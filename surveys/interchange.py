@@ -543,8 +543,9 @@ class ImportRow:
     checked_version: int
     enterprise: str
     values: dict[int, AnswerValue] = field(default_factory=dict)
-    #: the official report forms' fields, registry and production rows it changes
-    report: reports_xl.ReportChanges = field(default_factory=reports_xl.ReportChanges)
+    #: the official report forms' fields, registry and production rows it changes (None:
+    #: none; most imports have no forms, and a row then carries nothing more)
+    report: reports_xl.ReportChanges | None = None
 
 
 @dataclass
@@ -572,9 +573,11 @@ class ImportCheck:
         table counts as one)."""
         return sum(
             len(r.values)
-            + len(r.report.report)
-            + len(r.report.registry)
-            + (r.report.production is not None)
+            + (
+                len(r.report.report) + len(r.report.registry) + (r.report.production is not None)
+                if r.report
+                else 0
+            )
             for r in self.rows
         )
 
@@ -839,7 +842,11 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str, user=N
 
     responses = list(_enterprise_responses(campaign, park))
     stored_items = reports_xl.stored_values_bulk(responses, items, user) if item_cols else {}
-    tenants = dict(Enterprise.objects.filter(park=park).values_list("tax_code", "name"))
+    tenants = (
+        dict(Enterprise.objects.filter(park=park).values_list("tax_code", "name"))
+        if item_cols
+        else {}
+    )
     projects: dict[int, tuple] = {}
     by_tax = {r.enterprise.tax_code: r for r in responses}
     stored = {
@@ -946,7 +953,6 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str, user=N
                 continue
             changes[element.pk] = value
         report = reports_xl.ReportChanges()
-        own_tenants = {k: v for k, v in tenants.items() if k != response.enterprise.tax_code}
         for col, item in item_cols:
             cell = cell_at(col)
             if cell is None or _is_blank(cell.value):
@@ -970,7 +976,9 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str, user=N
                     cell.value,
                     cell_format=getattr(cell, "number_format", None) or "General",
                     language=language,
-                    tenants=own_tenants,
+                    tenants={k: v for k, v in tenants.items() if k != response.enterprise.tax_code}
+                    if item.kind.value == "enterprises"
+                    else {},
                 )
             except reports_xl.ItemError as exc:
                 error(col, header, cell.value, exc.message.split("»: ", 1)[-1])
@@ -1003,7 +1011,7 @@ def _check_workbook(wb, *, campaign: Campaign, park: Park, language: str, user=N
                     checked_version=response.version,
                     enterprise=response.enterprise.name,
                     values=changes,
-                    report=report,
+                    report=report or None,
                 )
             )
     errors.sort(key=lambda e: (e.row or 0, len(e.column), e.column))
@@ -1125,9 +1133,9 @@ def _check_products(wb, result: ImportCheck, responses: list[Response], language
             first_row.setdefault(response.pk, row_number)
     for response in responses:
         if response.pk in tables:
-            _row_for(result, response, first_row[response.pk]).report.production = tables[
-                response.pk
-            ]
+            row = _row_for(result, response, first_row[response.pk])
+            row.report = row.report or reports_xl.ReportChanges()
+            row.report.production = tables[response.pk]
 
 
 def _check_park_sheet(wb, result: ImportCheck, campaign, park, language: str, user) -> None:
