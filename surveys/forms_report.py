@@ -438,9 +438,14 @@ class ReportBinding:
                 anchors[field_name(item)] = item.anchor
         out = []
         for name, messages in self.errors.items():
-            anchor = anchors.get(name) or (
-                f"field-{name}" if not name.startswith("prod-") else "section-II"
-            )
+            if name in anchors:
+                anchor = anchors[name]
+            elif name == "prod-present":
+                anchor = "production"
+            elif name.startswith("prod-"):
+                anchor = f"id_{name}"  # the table's cell itself
+            else:
+                anchor = f"field-{name}"
             for m in messages:
                 out.append((anchor, m))
         return out

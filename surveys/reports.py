@@ -677,10 +677,16 @@ def report_missing(
                         form=fv.form.code,
                         label=_("%(form)s %(section)s: at least one complete row")
                         % {"form": fv.form.code, "section": section.title(language)},
-                        anchor=section.anchor,
+                        anchor=section_anchor(fv.form, section),
                     )
                 )
     return missing
+
+
+def section_anchor(form: OfficialForm, section) -> str:
+    """The page's id of a section of ``form`` (``section-II-b4``): sections' keys repeat
+    across forms, so the form's code follows."""
+    return f"{section.anchor}-{form.code.replace('.', '').lower()}"
 
 
 def section_counts(fv: FormValues) -> dict[str, tuple[int, int]]:
