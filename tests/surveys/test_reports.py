@@ -368,7 +368,10 @@ def test_production_rows_are_checked_cell_by_cell_and_kept_all_or_nothing(
     # an incomplete row is no complete row: the table is listed as missing at submit
     with pytest.raises(IncompleteReport) as exc:
         response_submit(response=response, user=personas.enterprise_a)
-    assert any("at least one complete row" in m.label for m in exc.value.missing)
+    table = [m for m in exc.value.missing if "at least one complete row" in m.label]
+    assert len(table) == 1
+    page = client.get(f"/surveys/responses/{response.pk}/").content.decode()
+    assert f'id="{table[0].anchor}"' in page  # the link opens the table's section
 
 
 def test_b4_part_i_fills_what_the_registry_lacks_and_hides_personal_data_from_the_ministry(
