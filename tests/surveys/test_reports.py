@@ -472,3 +472,21 @@ def test_opening_a_campaign_chooses_its_forms_and_refuses_them_on_another_framew
     ]
     page = client_for(personas.board, "en").get("/surveys/campaigns/new/")
     assert 'value="A.4" id="id_report_forms_0" checked' in page.content.decode()
+
+
+@pytest.mark.parametrize("code", ["A.4", "A.5", "B.4", "B.5"])
+def test_every_data_field_of_the_forms_is_on_the_response_page(report_campaign, personas, code):
+    form = official_form(code)
+    subject = None if form.subject == "park" else personas.ent_a
+    response = Response.objects.get(campaign=report_campaign, enterprise=subject)
+    user = personas.park_manager if subject is None else personas.enterprise_a
+    page = client_for(user, "en").get(f"/surveys/responses/{response.pk}/").content.decode()
+    from indicators.official_forms import SourceKind
+
+    columns = {"revenue": "revenue_million_vnd"}
+    for item in form.data_items():
+        if item.source.kind is SourceKind.TABLE:  # a column of the production table's rows
+            column = columns.get(item.source.field, item.source.field)
+            assert f'name="prod-__i__-{column}"' in page, item.key
+        else:
+            assert f'id="{item.anchor}"' in page, item.key
