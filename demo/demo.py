@@ -295,8 +295,10 @@ def demo_load() -> list[DemoLogin]:
         if response.status != Response.Status.DRAFT or response.answers.exists():
             continue  # loaded by an earlier run, or changed since: never overwritten
         _set_answers(response, answers, elements)
-        if ent == enterprises[1]:
-            continue  # enterprise-b's answers stay a draft, for the demo user to review and submit
+        if ent in (enterprises[0], enterprises[1]):
+            # their 2025 reports (forms B.4, B.5) are filled by demo.reports, which submits
+            # enterprise-a's; enterprise-b's stays a draft, for the demo user to submit
+            continue
         user = get_user_model().objects.filter(scopes__enterprise=ent).first() or manager
         _advance(response, Response.Status.SUBMITTED, user)
 

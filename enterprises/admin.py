@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Enterprise, Park, Province, Sector, UserScope
+from .models import Enterprise, InvestmentProject, Park, Province, Sector, UserScope
 
 
 @admin.register(Province)
@@ -35,4 +36,12 @@ class SectorAdmin(admin.ModelAdmin):
 class UserScopeAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "province", "park", "enterprise"]
     list_filter = ["role"]
+    autocomplete_fields = ["park", "enterprise"]
+
+
+@admin.register(InvestmentProject)
+class InvestmentProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "park", "enterprise", "investor_name", "is_demo"]
+    list_filter = ["is_demo", "park__province"]
+    search_fields = ["project_name", "investor_name", "park__name_vi", "enterprise__name"]
     autocomplete_fields = ["park", "enterprise"]

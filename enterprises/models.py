@@ -467,3 +467,235 @@ class Invitation(models.Model):
     def get_state_display(self) -> str:
         """The state's translated label."""
         return self.State(self.state).label
+
+
+class InvestmentProject(models.Model):
+    """The investment project a report is about, with its investor, the investor's legal
+    representative and the economic organisation that implements it: Part I of the annual
+    monitoring reports (Circular 05/2025/TT-BKHĐT forms A.4 and B.4).
+
+    One per park (``enterprise`` empty: the park's infrastructure project, its investor being
+    the infrastructure developer, form A.4 Part I) and one per enterprise (its investment
+    project in the park, form B.4 Part I). Every field may be blank: what the registry lacks,
+    the respondent enters in the report and it is kept here. Every change is kept in
+    ``history`` (who, when, old and new values: django-simple-history).
+
+    The fields of :data:`PERSONAL_FIELDS` are personal data of a natural person (dates of birth,
+    identity documents, home addresses, mobile numbers): the permission policy shows them only
+    to the entity's own users, its park's manager and the provincial board
+    (``enterprises.policy``, action ``view_personal``); never on dashboards.
+    """
+
+    class InvestorKind(models.TextChoices):
+        INDIVIDUAL = "individual", _("individual")
+        ORGANISATION = "organisation", _("enterprise or organisation")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+
+    park = models.ForeignKey(
+        Park, on_delete=models.CASCADE, related_name="projects", verbose_name=_("park")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("enterprise"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    # the project (A.4 Part I.2, B.4 Part I.3)
+    project_name = models.CharField(_("project name"), max_length=300, blank=True)
+    project_location = models.CharField(_("project location"), max_length=300, blank=True)
+    project_certificate_number = models.CharField(
+        _("investment decision or certificate number"), max_length=100, blank=True
+    )
+    project_certificate_issuer = models.CharField(
+        _("issued by (project)"), max_length=200, blank=True
+    )
+    project_certificate_first_date = models.DateField(
+        _("first issue date (project)"), null=True, blank=True
+    )
+    project_certificate_latest_date = models.DateField(
+        _("latest amendment date (project)"), null=True, blank=True
+    )
+
+    # the investor (A.4 Part I.1: the developer; B.4 Part I.1: an individual or organisation)
+    investor_kind = models.CharField(
+        _("type of investor"), max_length=12, choices=InvestorKind.choices, blank=True
+    )
+    investor_name = models.CharField(_("investor name"), max_length=300, blank=True)
+    investor_enterprise_code = models.CharField(
+        _("enterprise code or legal document number"), max_length=100, blank=True
+    )
+    investor_registration_issuer = models.CharField(
+        _("registration issued by"), max_length=200, blank=True
+    )
+    investor_first_registered_on = models.DateField(
+        _("first registration date"), null=True, blank=True
+    )
+    investor_latest_amended_on = models.DateField(
+        _("latest registration amendment"), null=True, blank=True
+    )
+    investor_tax_code = models.CharField(_("investor tax code"), max_length=14, blank=True)
+    investor_office_address = models.CharField(_("office address"), max_length=300, blank=True)
+    investor_head_office = models.CharField(_("head office address"), max_length=300, blank=True)
+    investor_phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    investor_fax = models.CharField(_("fax"), max_length=40, blank=True)
+    investor_email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    investor_website = models.CharField(_("website"), max_length=200, blank=True)
+    investor_enterprise_type = models.CharField(_("type of enterprise"), max_length=200, blank=True)
+    investor_gender = models.CharField(
+        _("gender (individual investor)"), max_length=6, choices=Gender.choices, blank=True
+    )
+    investor_birth_date = models.DateField(
+        _("date of birth (individual investor)"), null=True, blank=True
+    )
+    investor_nationality = models.CharField(_("nationality (investor)"), max_length=100, blank=True)
+    investor_identity_number = models.CharField(
+        _("identity document number (investor)"), max_length=40, blank=True
+    )
+    investor_identity_issued_on = models.DateField(
+        _("identity document issued on (investor)"), null=True, blank=True
+    )
+    investor_identity_issued_by = models.CharField(
+        _("identity document issued by (investor)"), max_length=200, blank=True
+    )
+    investor_permanent_address = models.CharField(
+        _("permanent address (investor)"), max_length=300, blank=True
+    )
+    investor_current_address = models.CharField(
+        _("current residence (investor)"), max_length=300, blank=True
+    )
+
+    # the investor's legal representative (A.4 Part I.1.4, B.4 Part I.1.2a)
+    representative_name = models.CharField(_("legal representative"), max_length=200, blank=True)
+    representative_gender = models.CharField(
+        _("gender (representative)"), max_length=6, choices=Gender.choices, blank=True
+    )
+    representative_title = models.CharField(_("title (representative)"), max_length=200, blank=True)
+    representative_birth_date = models.DateField(
+        _("date of birth (representative)"), null=True, blank=True
+    )
+    representative_nationality = models.CharField(
+        _("nationality (representative)"), max_length=100, blank=True
+    )
+    representative_identity_number = models.CharField(
+        _("identity document number (representative)"), max_length=40, blank=True
+    )
+    representative_identity_issued_on = models.DateField(
+        _("identity document issued on (representative)"), null=True, blank=True
+    )
+    representative_identity_issued_by = models.CharField(
+        _("identity document issued by (representative)"), max_length=200, blank=True
+    )
+    representative_mobile = models.CharField(
+        _("mobile telephone (representative)"), max_length=40, blank=True
+    )
+    representative_phone = models.CharField(
+        _("telephone (representative)"), max_length=40, blank=True
+    )
+    representative_fax = models.CharField(_("fax (representative)"), max_length=40, blank=True)
+    representative_email = models.CharField(
+        _("e-mail (representative)"), max_length=254, blank=True
+    )
+    representative_current_address = models.CharField(
+        _("current residence (representative)"), max_length=300, blank=True
+    )
+
+    # the economic organisation implementing the project (B.4 Part I.2)
+    organisation_name = models.CharField(_("economic organisation"), max_length=300, blank=True)
+    organisation_code = models.CharField(
+        _("enterprise code, licence or establishment decision"), max_length=100, blank=True
+    )
+    organisation_issuer = models.CharField(
+        _("issued by (organisation)"), max_length=200, blank=True
+    )
+    organisation_first_date = models.DateField(
+        _("first issue date (organisation)"), null=True, blank=True
+    )
+    organisation_latest_date = models.DateField(
+        _("latest amendment date (organisation)"), null=True, blank=True
+    )
+
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], verbose_name=_("historical investment project")
+    )
+
+    #: personal data of a natural person, shown only under ``view_personal``
+    PERSONAL_FIELDS = frozenset(
+        {
+            "investor_birth_date",
+            "investor_identity_number",
+            "investor_identity_issued_on",
+            "investor_identity_issued_by",
+            "investor_permanent_address",
+            "investor_current_address",
+            "representative_birth_date",
+            "representative_identity_number",
+            "representative_identity_issued_on",
+            "representative_identity_issued_by",
+            "representative_mobile",
+            "representative_current_address",
+        }
+    )
+
+    class Meta:
+        ordering = ["park", "enterprise"]
+        verbose_name = _("investment project")
+        verbose_name_plural = _("investment projects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["park"],
+                condition=Q(enterprise__isnull=True),
+                name="project_one_per_park",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(enterprise__isnull=False),
+                name="project_one_per_enterprise",
+            ),
+            models.CheckConstraint(
+                condition=Q(project_certificate_first_date__isnull=True)
+                | Q(project_certificate_latest_date__isnull=True)
+                | Q(
+                    project_certificate_latest_date__gte=models.F("project_certificate_first_date")
+                ),
+                name="project_certificate_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(investor_first_registered_on__isnull=True)
+                | Q(investor_latest_amended_on__isnull=True)
+                | Q(investor_latest_amended_on__gte=models.F("investor_first_registered_on")),
+                name="project_registration_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation_first_date__isnull=True)
+                | Q(organisation_latest_date__isnull=True)
+                | Q(organisation_latest_date__gte=models.F("organisation_first_date")),
+                name="project_organisation_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.project_name or str(self.enterprise or self.park)
+
+    @classmethod
+    def registry_fields(cls) -> list[str]:
+        """The registry's value fields, in the model's order (the ids, flags and audit fields
+        excluded)."""
+        skip = {"id", "park", "enterprise", "is_demo", "updated_by", "updated_at"}
+        return [f.name for f in cls._meta.concrete_fields if f.name not in skip]

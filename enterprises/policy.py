@@ -61,6 +61,9 @@ class Action(enum.StrEnum):
     #: keep a park's tenants in the registry (add, edit, deactivate, import)
     INVITE = "invite"  #: invite someone to a membership, resend or revoke it, end a membership
     AUDIT = "audit"  #: read the history of changes (who, when, what)
+    #: read the personal data of a natural person in the registry (dates of birth, identity
+    #: documents, home addresses, mobile numbers): never the ministry, never other tenants
+    VIEW_PERSONAL = "view_personal"
 
 
 class Relation(enum.StrEnum):
@@ -137,6 +140,16 @@ RESPONDENTS = (Grant(P, R.PARK_LEVEL), Grant(E, R.ENTERPRISE))
 #: enterprise to the park's developer and the board): the board of the province, and the park
 #: manager for its tenants' responses (never its own)
 REVIEWERS = (Grant(B, R.PROVINCE), Grant(P, R.TENANTS))
+#: who reads an exchange (and its savings): the readers of its park, and those of an enterprise
+#: taking part (an exchange of a neighbouring park with one of the tenants)
+EXCHANGE_READERS = (
+    *READERS[:3],
+    Grant(B, R.PARTICIPANT),
+    Grant(P, R.PARTICIPANT),
+    Grant(E, R.PARTICIPANT),
+)
+#: who keeps an exchange (and its savings): the park manager, or a tenant taking part
+EXCHANGE_KEEPERS = (Grant(P, R.PARK), Grant(E, R.PARTICIPANT))
 #: who puts a park in a campaign, imports its tenants' answers or edits it: the ministry
 #: anywhere, a board in its province
 PARK_STEWARDS = (Grant(M, R.ALL), Grant(B, R.PROVINCE))
@@ -218,6 +231,18 @@ RULES: dict[str, Rule] = {
             Action.AUDIT: PEOPLE_READERS,
         },
     ),
+    # Part I of the annual reports (Circular 05/2025 forms A.4, B.4): a park's infrastructure
+    # project (no enterprise) or an enterprise's project, with investor and representative
+    "enterprises.investmentproject": Rule(
+        park="park",
+        enterprise="enterprise",
+        grants={
+            Action.VIEW: READERS,
+            Action.CHANGE: ENTERPRISE_KEEPERS,
+            # personal data: the entity's own users, its park's manager and the board
+            Action.VIEW_PERSONAL: (Grant(B, R.PROVINCE), Grant(P, R.PARK), Grant(E, R.ENTERPRISE)),
+        },
+    ),
     "indicators.frameworkversion": Rule(
         park=None,
         enterprise=None,
@@ -286,21 +311,21 @@ RULES: dict[str, Rule] = {
         enterprise=None,
         participant="participants__enterprise",
         grants={
-            # the exchanges of the parks in scope, and those an enterprise in scope takes
-            # part in (an exchange of a neighbouring park with one of the tenants)
-            Action.VIEW: (
-                *READERS[:3],
-                Grant(B, R.PARTICIPANT),
-                Grant(P, R.PARTICIPANT),
-                Grant(E, R.PARTICIPANT),
-            ),
-            # the park manager, or a tenant of the park taking part (it must stay a participant)
-            Action.CHANGE: (Grant(P, R.PARK), Grant(E, R.PARTICIPANT)),
+            Action.VIEW: EXCHANGE_READERS,
+            # a tenant taking part must stay a participant (registers.services)
+            Action.CHANGE: EXCHANGE_KEEPERS,
             # record a new exchange of a park: its manager, or one of its tenants
             Action.MANAGE: (Grant(P, R.PARK), Grant(E, R.OWN_PARK)),
             # turn a matching candidate into a proposed exchange: the park manager
             Action.PROPOSE: (Grant(P, R.PARK),),
         },
+    ),
+    # a yearly saving of an exchange: read and kept as its exchange is
+    "registers.symbiosissaving": Rule(
+        park="exchange__park",
+        enterprise=None,
+        participant="exchange__participants__enterprise",
+        grants={Action.VIEW: EXCHANGE_READERS, Action.CHANGE: EXCHANGE_KEEPERS},
     ),
     "registers.roadmapaction": Rule(
         park="park",

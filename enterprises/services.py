@@ -294,3 +294,134 @@ def enterprise_set_active(*, user, enterprise: Enterprise, active: bool) -> Ente
         enterprise._history_user = user
         enterprise.save()
     return enterprise
+
+
+# --- the registry's investment projects (Part I of forms A.4 and B.4) ----------------------
+
+
+def _registry_value(name: str, value, language: str):
+    """``value`` (text, a date, or None) cleaned for field ``name`` of InvestmentProject;
+    raises ``ValidationError`` with the reason."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.utils.translation import gettext as _
+
+    from common.parsing import ParseError, parse_date
+
+    from .models import InvestmentProject
+
+    model_field = InvestmentProject._meta.get_field(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None if model_field.null else ""
+    if model_field.get_internal_type() == "DateField":
+        try:
+            return parse_date(value)
+        except ParseError:
+            raise ValidationError(
+                _("“%(value)s” is not a date; write it as dd/mm/yyyy.") % {"value": value}
+            ) from None
+    text = str(value).strip()
+    if model_field.choices:
+        labels = {str(label).casefold(): key for key, label in model_field.choices}
+        key = text if text in dict(model_field.choices) else labels.get(text.casefold())
+        if key is None:
+            raise ValidationError(
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {
+                    "value": text,
+                    "choices": ", ".join(str(label) for _k, label in model_field.choices),
+                }
+            )
+        return key
+    if len(text) > model_field.max_length:
+        raise ValidationError(
+            _("At most %(n)s characters (%(given)s given).")
+            % {"n": model_field.max_length, "given": len(text)}
+        )
+    if name.endswith("_email"):
+        validate_email(text)
+    if name == "investor_tax_code":
+        text = normalise_tax_code(text)
+    return text
+
+
+@transaction.atomic
+def project_update(
+    *,
+    user,
+    park: Park,
+    enterprise: Enterprise | None = None,
+    values: dict,
+    only_blank: bool = False,
+    language: str = "vi",
+):
+    """Set fields of the investment project of ``park`` (or of ``enterprise``), creating it
+    when the registry holds none yet; all or nothing. Returns the project.
+
+    ``values`` maps registry field names (``InvestmentProject.registry_fields()``) to text,
+    dates or None (blank). ``only_blank``: the report's Part I only fills what the registry
+    lacks, so a value given for a field the registry already holds is refused unless equal to
+    it ("change it on the registry page"). Every change is kept in the project's history with
+    ``user`` as its author. Raises ``PermissionDenied`` unless the user may change the project
+    (the enterprise or its park manager; the park manager for the park's), ``ValidationError``
+    keyed by field (unknown field, bad date, e-mail, tax code, choice, length, dates out of
+    order).
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from .models import InvestmentProject
+    from .policy import Action, can
+    from .selectors import project_defaults
+
+    probe = InvestmentProject(park=park, enterprise=enterprise)
+    if not can(user, Action.CHANGE, probe):
+        raise PermissionDenied(_("Only the entity's own users or its park manager may do this."))
+    # ordered by pk only: no outer join, which FOR UPDATE refuses on PostgreSQL
+    project = (
+        InvestmentProject.objects.select_for_update()
+        .filter(park=park, enterprise=enterprise)
+        .order_by("pk")
+        .first()
+    )
+    if project is None:
+        project = InvestmentProject(
+            park=park, enterprise=enterprise, **project_defaults(park=park, enterprise=enterprise)
+        )
+    known = set(InvestmentProject.registry_fields())
+    errors: dict[str, list[str]] = {}
+    changed = False
+    for name, raw in values.items():
+        if name not in known:
+            errors[name] = [_("Not a field of the registry.")]
+            continue
+        try:
+            value = _registry_value(name, raw, language)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+            continue
+        current = getattr(project, name)
+        if value == current:
+            continue
+        if only_blank and current not in ("", None):
+            errors[name] = [
+                _("The registry already holds a value; change it on the registry page.")
+            ]
+            continue
+        setattr(project, name, value)
+        changed = True
+    for first, last in (
+        ("project_certificate_first_date", "project_certificate_latest_date"),
+        ("investor_first_registered_on", "investor_latest_amended_on"),
+        ("organisation_first_date", "organisation_latest_date"),
+    ):
+        a, b = getattr(project, first), getattr(project, last)
+        if a and b and b < a and last not in errors:
+            errors[last] = [_("The latest date is before the first date.")]
+    if errors:
+        raise ValidationError(errors)
+    if changed or project.pk is None:
+        project.updated_by = user
+        project._history_user = user
+        project.save()
+    return project

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_people, views_registry
+from . import views, views_people, views_registry
 
 people_patterns = [
     path("", views_people.people_page, name="people"),
@@ -23,4 +23,6 @@ urlpatterns = [
     path("parks/<int:pk>/template.xlsx", views_registry.tenant_template, name="tenant_template"),
     path("enterprises/<int:pk>/edit/", views_registry.tenant_edit, name="tenant_edit"),
     path("enterprises/<int:pk>/active/", views_registry.tenant_active, name="tenant_active"),
+    path("parks/<int:pk>/project/", views.park_project, name="park_project"),
+    path("enterprises/<int:pk>/project/", views.enterprise_project, name="enterprise_project"),
 ]

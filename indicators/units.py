@@ -13,7 +13,8 @@ energy     kWh       MWh, GWh, MJ, GJ, TJ, toe
 volume     m³        m3, L, l (litre), ML (megalitre)
 mass       t         tonne, kg
 emissions  tCO2e     t CO2e, kgCO2e, kg CO2e
-money      VND       USD (only with an explicit exchange rate, see below)
+money      VND       million VND (triệu đồng, the forms' unit: 10^6 VND);
+                     USD (only with an explicit exchange rate, see below)
 percent    %         percent
 count      ""        (no other spelling; e.g. number of symbioses)
 ========== ========= ===================================================
@@ -35,8 +36,9 @@ Design notes
   closed list: case matters because it carries SI prefixes (``MWh`` is a
   megawatt-hour, ``mWh`` would be a milliwatt-hour; ``ML`` is a megalitre,
   ``ml`` a millilitre), so no case-folding or free-form pint parsing is done.
-* Money keeps its currency. VND and USD are both accepted, but there is no fixed
-  factor between them: converting needs a *dated* exchange rate, which only the
+* Money keeps its currency. VND, million VND (the unit of the Circular 05/2025 forms,
+  a fixed factor of 10^6 VND) and USD are accepted, but there is no fixed factor between
+  VND and USD: converting needs a *dated* exchange rate, which only the
   caller knows. :func:`convert` / :func:`to_canonical` therefore raise
   ``UnitError(code="no_rate")`` for USD↔VND unless ``rate`` (VND per 1 USD) is
   passed. A ``rate`` given where no currency conversion happens is ignored.
@@ -138,7 +140,8 @@ _TABLE: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("kg", "mass", "kilogram", ()),
     ("tCO2e", "emissions", "tonne_CO2e", ("t CO2e",)),
     ("kgCO2e", "emissions", "kilogram_CO2e", ("kg CO2e",)),
-    ("VND", "money", None, ()),
+    ("VND", "money", None, ("đồng",)),
+    ("million VND", "money", None, ("triệu đồng", "triệu VND", "tr.đ")),
     ("USD", "money", None, ()),
     ("%", "percent", None, ("percent",)),
     ("", "count", None, ()),
@@ -222,7 +225,20 @@ def _round(value: Decimal) -> Decimal:
     return value
 
 
+#: VND per unit of the Vietnamese-currency money units (fixed factors, no rate needed)
+_VND_PER = {"VND": Decimal(1), "million VND": Decimal(10) ** 6}
+
+
 def _convert_money(value: Decimal, source: _Unit, target: _Unit, rate: object) -> Decimal:
+    if source.symbol in _VND_PER and target.symbol in _VND_PER:
+        with localcontext(Context(prec=_WORKING_PRECISION)):
+            result = value * _VND_PER[source.symbol] / _VND_PER[target.symbol]
+        return _round(result)
+    vnd = _BY_SPELLING["VND"]
+    if source.symbol in _VND_PER and source.symbol != "VND":  # million VND → VND → USD
+        return _convert_money(_convert_money(value, source, vnd, None), vnd, target, rate)
+    if target.symbol in _VND_PER and target.symbol != "VND":  # USD → VND → million VND
+        return _convert_money(_convert_money(value, source, vnd, rate), vnd, target, None)
     if rate is None:
         raise UnitError(
             "no_rate",

@@ -1,5 +1,5 @@
-"""CRUD API of the registers under ``/api/v1/``: RECP measures, symbiosis exchanges,
-streams, ISO certificates and roadmap actions, scoped by the permission policy.
+"""CRUD API of the registers under ``/api/v1/``: RECP measures, symbiosis exchanges and their
+yearly savings, streams, ISO certificates and roadmap actions, scoped by the permission policy.
 
 Reads list what :mod:`registers.selectors` let the caller see; anything else answers
 404. Writes go through the services (same rules as the pages): a caller who may read but not
@@ -29,6 +29,7 @@ from .models import (
     Stream,
     SymbiosisExchange,
     SymbiosisParticipant,
+    SymbiosisSaving,
 )
 
 
@@ -105,6 +106,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "saving_value_entered",
             "saving_unit_entered",
             "energy_carrier",
+            "fuel",
             "saving_money_vnd",
             "ghg_reduction_tco2e",
             "emission_factor",
@@ -230,6 +232,47 @@ class ExchangeSerializer(serializers.ModelSerializer):
             "warnings",
         ]
         read_only_fields = ["quantity_entered"]
+
+
+class SavingSerializer(serializers.ModelSerializer):
+    """A yearly saving of an exchange for one carrier. Write ``quantity`` + ``unit`` as typed
+    (a unit of the carrier's dimension); read back canonical values. ``tco2e`` is computed
+    for grid electricity (``emission_factor``), typed otherwise."""
+
+    exchange = ScopedPK(selectors.exchanges_visible)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), required=False, allow_null=True
+    )
+    quantity = serializers.DecimalField(
+        max_digits=24, decimal_places=6, required=False, allow_null=True
+    )
+    unit = serializers.CharField(required=False, allow_blank=True)
+    tco2e = serializers.DecimalField(
+        max_digits=16, decimal_places=4, required=False, allow_null=True
+    )
+    emission_factor = FactorSerializer(read_only=True)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = SymbiosisSaving
+        fields = [
+            "id",
+            "exchange",
+            "year",
+            "carrier",
+            "enterprise",
+            "fuel",
+            "quantity",
+            "unit",
+            "quantity_entered",
+            "money_vnd",
+            "tco2e",
+            "emission_factor",
+            "ghg_note",
+            "is_demo",
+            "version",
+        ]
+        read_only_fields = ["quantity_entered", "ghg_note"]
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -418,6 +461,32 @@ class ExchangeViewSet(_RegisterViewSet):
         services.exchange_delete(user=self.request.user, exchange=instance)
 
 
+class SavingViewSet(_RegisterViewSet):
+    """Yearly savings of the exchanges the caller may see."""
+
+    serializer_class = SavingSerializer
+    selector = staticmethod(selectors.savings_visible)
+    filterset_fields = ["exchange", "year", "carrier", "enterprise"]
+
+    def save_object(self, instance, data, *, expected_version):
+        exchange = data.pop("exchange", None) or instance.exchange
+        if instance is not None and exchange.pk != instance.exchange_id:
+            raise exceptions.ValidationError({"exchange": [_("A saving cannot move.")]})
+        fields = _fields(data, services.SAVING_FIELDS)
+        if "enterprise" in data:
+            fields["enterprise"] = data["enterprise"]
+        return services.saving_save(
+            user=self.request.user,
+            exchange=exchange,
+            saving=instance,
+            data=fields,
+            expected_version=expected_version,
+        )
+
+    def delete_object(self, instance):
+        services.saving_delete(user=self.request.user, saving=instance)
+
+
 class ActionViewSet(_RegisterViewSet):
     """Roadmap actions in the caller's scope; ``overdue`` is computed for today."""
 
@@ -449,6 +518,7 @@ def register_routes(router) -> None:
     """Add the register endpoints to the ``/api/v1/`` router."""
     router.register("recp-measures", MeasureViewSet, basename="recp-measure")
     router.register("symbiosis-exchanges", ExchangeViewSet, basename="symbiosis-exchange")
+    router.register("symbiosis-savings", SavingViewSet, basename="symbiosis-saving")
     router.register("streams", StreamViewSet, basename="stream")
     router.register("iso-certificates", CertificateViewSet, basename="iso-certificate")
     router.register("roadmap-actions", ActionViewSet, basename="roadmap-action")

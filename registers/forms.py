@@ -22,6 +22,7 @@ from .models import (
     Stream,
     SymbiosisExchange,
     SymbiosisParticipant,
+    SymbiosisSaving,
 )
 
 
@@ -102,6 +103,12 @@ class MeasureForm(forms.Form):
         required=False,
         label=_("energy saved"),
         help_text=_("Only grid electricity has an official emission factor (t CO2/MWh)."),
+    )
+    fuel = forms.CharField(
+        max_length=100,
+        required=False,
+        label=_("fuel"),
+        help_text=_("For a saving of fuel or heat: which fuel (e.g. dầu DO, than, LPG, hơi nước)."),
     )
     saving_money_vnd = NumberField(required=False, label=_("yearly money saving (VND)"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -206,6 +213,38 @@ class ExchangeForm(forms.Form):
             self.fields[name].queryset = enterprises
             collate_choices(self.fields[name])
             self.fields[name].widget.attrs["size"] = 5
+
+
+class SavingForm(forms.Form):
+    """A yearly saving of a symbiosis exchange, for one carrier."""
+
+    exchange = forms.ModelChoiceField(queryset=None, label=_("exchange"))
+    year = forms.IntegerField(min_value=1990, max_value=2100, label=_("year"))
+    carrier = forms.ChoiceField(choices=SymbiosisSaving.Carrier.choices, label=_("what was saved"))
+    enterprise = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("enterprise that saved"),
+        help_text=_("Empty: the exchange as a whole (counted in the park's report only)."),
+    )
+    fuel = forms.CharField(max_length=100, required=False, label=_("fuel or service"))
+    quantity = NumberField(required=False, label=_("quantity in the year"))
+    unit = forms.ChoiceField(choices=FLOW_UNITS, required=False, label=_("unit"))
+    money_vnd = NumberField(required=False, label=_("money saved in the year (VND)"))
+    tco2e = NumberField(
+        required=False,
+        label=_("GHG reduction (t CO2e)"),
+        help_text=_("Computed for grid electricity; for a fuel, type it if you know it."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, exchanges=None, enterprises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if exchanges is None:
+            del self.fields["exchange"]
+        else:
+            self.fields["exchange"].queryset = exchanges
+        self.fields["enterprise"].queryset = enterprises
 
 
 class ActionForm(forms.Form):

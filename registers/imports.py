@@ -43,6 +43,7 @@ COLUMNS = [
     ("saving_value", "Lượng tiết kiệm/năm", "Yearly saving", False),
     ("saving_unit", "Đơn vị", "Unit", False),
     ("energy_carrier", "Loại năng lượng", "Energy saved", False),
+    ("fuel", "Nhiên liệu", "Fuel", False),
     ("saving_money_vnd", "Tiết kiệm tiền/năm (VND)", "Yearly money saving (VND)", False),
 ]
 NUMERIC = {"investment_vnd", "saving_value", "saving_money_vnd"}
@@ -59,6 +60,9 @@ VI_WORDS = {
     "vat lieu": "materials",
     "hoa chat": "chemicals",
     "chat thai": "waste",
+    "nuoc thai": "wastewater",
+    "tai su dung": "waste_reuse",
+    "tai che": "waste_recycling",
     "xac dinh": "identified",
     "da xac dinh": "identified",
     "thuc hien": "implemented",

@@ -56,11 +56,19 @@ class RECPMeasure(RegisterEntry):
     """
 
     class Area(models.TextChoices):
+        """What a measure saves. The annual reports (Circular 05/2025/TT-BKHĐT forms A.4, B.4)
+        ask water apart from wastewater, and waste reduced through reuse apart from waste
+        reduced through recycling; ``waste`` is any other waste reduction (and measures
+        recorded before the split)."""
+
         ENERGY = "energy", _("energy")
         WATER = "water", _("water")
+        WASTEWATER = "wastewater", _("wastewater")
         MATERIALS = "materials", _("materials")
         CHEMICALS = "chemicals", _("chemicals")
-        WASTE = "waste", _("waste")
+        WASTE_REUSE = "waste_reuse", _("waste reduced through reuse")
+        WASTE_RECYCLING = "waste_recycling", _("waste reduced through recycling")
+        WASTE = "waste", _("waste (other)")
 
     class Status(models.TextChoices):
         IDENTIFIED = "identified", _("identified")
@@ -81,7 +89,7 @@ class RECPMeasure(RegisterEntry):
         related_name="recp_measures",
         verbose_name=_("enterprise"),
     )
-    area = models.CharField(_("area"), max_length=12, choices=Area.choices)
+    area = models.CharField(_("area"), max_length=16, choices=Area.choices)
     title = models.CharField(_("measure"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
@@ -100,6 +108,9 @@ class RECPMeasure(RegisterEntry):
     energy_carrier = models.CharField(
         _("energy saved"), max_length=12, choices=Carrier.choices, blank=True, default=""
     )
+    #: the fuel or energy saved when it is not grid electricity (e.g. "dầu DO", "than", "LPG",
+    #: "hơi nước"): fuels are reported each in its own unit and never added together
+    fuel = models.CharField(_("fuel"), max_length=100, blank=True)
     saving_money_vnd = models.DecimalField(
         _("yearly money saving (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
     )
@@ -160,7 +171,10 @@ class SymbiosisExchange(RegisterEntry):
     """An industrial symbiosis exchange (cộng sinh công nghiệp) of a park between two or more
     parties: enterprises of the park, the park developer, or outside parties.
 
-    ``kind`` follows the forms Circular 05/2025/TT-BKHĐT Art. 2(1) lists. ``quantity_per_year``
+    ``kind`` follows the forms Circular 05/2025/TT-BKHĐT Art. 2(1) lists, and the types its
+    annual reports tick (:data:`FORM_TYPES`: exchange of production inputs and outputs, shared
+    infrastructure, shared services, cooperation with enterprises of other parks, other).
+    Yearly savings are recorded per carrier in :class:`SymbiosisSaving`. ``quantity_per_year``
     is in the canonical unit ``unit`` of its dimension (kWh, m³, t, or '' for a count or a
     service). An exchange is operating on a date D when it started on or before D and had
     not ended before D (statuses operating or ended). Decree 35/2022 Art. 37(2)(b).
@@ -173,6 +187,26 @@ class SymbiosisExchange(RegisterEntry):
         ENERGY = "energy", _("energy or heat")
         INFRASTRUCTURE = "infrastructure", _("shared infrastructure")
         SERVICE = "service", _("shared service")
+        OTHER_PARK = (
+            "other_park",
+            _(
+                "cooperation with an enterprise of another park (collection, treatment, reuse, "
+                "recycling…)"
+            ),
+        )
+        OTHER = "other", _("other")
+
+    #: kind → the type the annual reports tick (forms A.4 III.2.1.2–2.1.6, B.4 P4.2)
+    FORM_TYPES = {
+        "material": "io_exchange",
+        "waste": "io_exchange",
+        "water": "io_exchange",
+        "energy": "io_exchange",
+        "infrastructure": "shared_infrastructure",
+        "service": "services",
+        "other_park": "other_parks",
+        "other": "other",
+    }
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
@@ -240,6 +274,124 @@ class SymbiosisExchange(RegisterEntry):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SymbiosisSaving(RegisterEntry):
+    """What a symbiosis exchange saved in one year, for one carrier, as the annual reports ask
+    it (Circular 05/2025/TT-BKHĐT form A.4 Part III.3, form B.4 Part IV).
+
+    ``enterprise`` is the participant that saved (its B.4 counts the row); empty for the
+    exchange as a whole (the park's A.4 counts every row of its exchanges). ``quantity`` is in
+    the canonical unit ``unit`` of the carrier's dimension (:data:`DIMENSIONS`; kWh, m³, t; a
+    fuel also in m³ or t, never converted into another fuel), as typed in
+    ``quantity_entered``; ``fuel`` names the fuel (or, for a shared service, the service).
+    ``money_vnd`` is the yearly cost saving in VND (for materials supplied to another
+    enterprise: the revenue). ``tco2e`` is computed for grid electricity from the official
+    factor of ``year`` (``emission_factor``), and may be typed for a fuel; ``ghg_note`` says why
+    it is empty. Totals are kept per carrier: kWh of electricity are never added to kWh of heat.
+    """
+
+    class Carrier(models.TextChoices):
+        ELECTRICITY = "electricity", _("grid electricity")
+        FUEL = "fuel", _("other fuel or heat")
+        WATER = "water", _("water")
+        WASTEWATER = "wastewater", _("wastewater")
+        WASTE_REUSED = "waste_reused", _("waste reused")
+        WASTE_RECYCLED = "waste_recycled", _("waste recycled")
+        MATERIALS = "materials", _("primary materials saved")
+        MATERIALS_RECEIVED = "materials_received", _("materials used from other enterprises")
+        MATERIALS_SUPPLIED = "materials_supplied", _("materials supplied to other enterprises")
+        CHEMICALS = "chemicals", _("chemicals")
+        SHARED_SERVICE = "shared_service", _("shared service")
+
+    #: carrier → the dimensions its quantity may be measured in (empty: money only)
+    DIMENSIONS = {
+        "electricity": ("energy",),
+        "fuel": ("energy", "volume", "mass"),
+        "water": ("volume",),
+        "wastewater": ("volume",),
+        "waste_reused": ("mass",),
+        "waste_recycled": ("mass",),
+        "materials": ("mass",),
+        "materials_received": ("mass",),
+        "materials_supplied": ("mass",),
+        "chemicals": ("mass",),
+        "shared_service": (),
+    }
+
+    exchange = models.ForeignKey(
+        SymbiosisExchange,
+        on_delete=models.CASCADE,
+        related_name="savings",
+        verbose_name=_("exchange"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    carrier = models.CharField(_("what was saved"), max_length=20, choices=Carrier.choices)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="symbiosis_savings",
+        verbose_name=_("enterprise that saved"),
+    )
+    fuel = models.CharField(_("fuel or service"), max_length=100, blank=True)
+    quantity = models.DecimalField(
+        _("quantity in the year"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
+    money_vnd = models.DecimalField(
+        _("money saved in the year (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
+    )
+    tco2e = models.DecimalField(
+        _("GHG reduction (t CO2e)"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    emission_factor = models.ForeignKey(
+        "indicators.EmissionFactor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("emission factor used"),
+    )
+    ghg_note = models.CharField(_("GHG note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["exchange", "-year", "carrier", "pk"]
+        verbose_name = _("symbiosis saving")
+        verbose_name_plural = _("symbiosis savings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100), name="saving_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True, unit="")
+                | Q(quantity__gte=0, unit__in=["kWh", "m³", "t"]),
+                name="saving_quantity_canonical",
+            ),
+            models.CheckConstraint(
+                condition=Q(money_vnd__isnull=True) | Q(money_vnd__gte=0),
+                name="saving_money_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tco2e__isnull=True) | Q(tco2e__gte=0),
+                name="saving_tco2e_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["exchange", "year", "carrier", "enterprise", "fuel"],
+                condition=Q(enterprise__isnull=False),
+                name="saving_once_per_enterprise",
+            ),
+            models.UniqueConstraint(
+                fields=["exchange", "year", "carrier", "fuel"],
+                condition=Q(enterprise__isnull=True),
+                name="saving_once_per_exchange",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange} {self.year}: {self.get_carrier_display()}"
 
 
 class SymbiosisParticipant(models.Model):

@@ -34,6 +34,7 @@ from .models import (
     Stream,
     SymbiosisExchange,
     SymbiosisParticipant,
+    SymbiosisSaving,
 )
 
 #: days before expiry on which the holder and the park manager are e-mailed
@@ -86,6 +87,21 @@ def exchanges_visible(user) -> QuerySet[SymbiosisExchange]:
         SymbiosisExchange.objects.select_related("park").prefetch_related(
             Prefetch("participants", queryset=participants)
         ),
+        user,
+        Action.VIEW,
+    )
+
+
+def exchanges_changeable(user) -> QuerySet[SymbiosisExchange]:
+    """Exchanges the user may change (and record savings of): its park's as park manager,
+    those its enterprise takes part in."""
+    return restrict(SymbiosisExchange.objects.select_related("park"), user, Action.CHANGE)
+
+
+def savings_visible(user) -> QuerySet[SymbiosisSaving]:
+    """Yearly savings of the exchanges the user may see."""
+    return restrict(
+        SymbiosisSaving.objects.select_related("exchange", "exchange__park", "enterprise"),
         user,
         Action.VIEW,
     )
@@ -536,3 +552,371 @@ def distance_between_parks_km(a: Park, b: Park) -> float | None:
         return None
     d = haversine_km(float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
     return None if math.isnan(d) else float(d)
+
+
+# =============================================================================================
+# What the registers give the annual reports (Circular 05/2025/TT-BKHĐT forms A.4, B.4)
+# =============================================================================================
+
+#: the form types of an exchange (forms A.4 III.2.1.2–2.1.6, B.4 P4.2), in the forms' order
+FORM_TYPES = ("io_exchange", "shared_infrastructure", "services", "other_parks", "other")
+_MILLION = Decimal(10) ** 6
+_FIVE_PLACES = Decimal("0.00001")
+#: RECP areas (and their canonical unit) reported as one line each; energy is split by carrier
+_MEASURE_LINES = {
+    "water": ("water", "m³"),
+    "wastewater": ("wastewater", "m³"),
+    "waste_reuse": ("waste_reused", "t"),
+    "waste_recycling": ("waste_recycled", "t"),
+    "materials": ("materials", "t"),
+    "chemicals": ("chemicals", "t"),
+}
+#: symbiosis carriers reported as one line each (fuel and shared services apart)
+_SAVING_LINES = {
+    "electricity": "kWh",
+    "water": "m³",
+    "wastewater": "m³",
+    "waste_reused": "t",
+    "waste_recycled": "t",
+    "materials": "t",
+    "materials_received": "t",
+    "materials_supplied": "t",
+    "chemicals": "t",
+}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One figure the registers suggest for a report field: ``value`` (a ``Decimal`` in the
+    field's stored unit — kWh, m³, t, t CO2e, million VND —, an ``int`` count, a ``bool``, a
+    text, or a tuple of codes), ``unit`` for a quantity that carries its own (a fuel), and
+    ``basis``: what it was made of, for the person deciding whether to use it (e.g. "4 RECP
+    measures; 1 in another unit left out"). ``value`` None: no figure to suggest."""
+
+    value: object
+    basis: str = ""
+    unit: str = ""
+
+
+def _million(vnd) -> Decimal:
+    """VND → million VND, 5 decimals (the forms' precision)."""
+    return (Decimal(vnd) / _MILLION).quantize(_FIVE_PLACES).normalize() + Decimal(0)
+
+
+def _basis(what: str, used: int, other_unit: int = 0) -> str:
+    """What a figure was made of: ``what`` is ``measures`` (RECP measures) or ``savings``
+    (recorded symbiosis savings); rows in another unit left out are said."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if not used and not other_unit:
+        return (
+            _("no RECP measure recorded")
+            if what == "measures"
+            else _("no symbiosis saving recorded")
+        )
+    if what == "measures":
+        text = ngettext("%(n)s RECP measure", "%(n)s RECP measures", used) % {"n": used}
+    else:
+        text = ngettext("%(n)s recorded saving", "%(n)s recorded savings", used) % {"n": used}
+    if other_unit:
+        text += "; " + ngettext(
+            "%(n)s in another unit left out", "%(n)s in other units left out", other_unit
+        ) % {"n": other_unit}
+    return text
+
+
+def _measures_basis(used: int, other_unit: int) -> str:
+    return _basis("measures", used, other_unit)
+
+
+def _savings_basis(used: int, other_unit: int = 0) -> str:
+    return _basis("savings", used, other_unit)
+
+
+def _fuel_lines(rows: list[dict], name_key: str, qty_key: str) -> tuple[list[tuple], dict]:
+    """Group fuel rows by (fuel, unit): ``[(fuel, unit, quantity, money_vnd, count)]`` sorted
+    by fuel and unit; never adds two fuels or two units together."""
+    groups: dict[tuple[str, str], list] = {}
+    for r in rows:
+        key = ((r[name_key] or "").strip(), r["unit"] or "")
+        g = groups.setdefault(key, [Decimal(0), Decimal(0), 0, False])
+        if r[qty_key] is not None:
+            g[0] += r[qty_key]
+            g[3] = True
+        g[1] += r["money"] or 0
+        g[2] += 1
+    lines = [(f, u, g[0] if g[3] else None, g[1], g[2]) for (f, u), g in sorted(groups.items())]
+    return lines, groups
+
+
+def _fuels_text(lines: list[tuple]) -> str:
+    from django.utils.translation import gettext as _
+
+    from common.formats import format_amount
+
+    parts = []
+    for fuel, unit, qty, money, _count in lines:
+        name = fuel or _("unnamed fuel")
+        text = f"{name}: {format_amount(qty, 5)} {unit}".strip() if qty is not None else name
+        if money:
+            text += (
+                " ("
+                + _("%(amount)s million VND saved") % {"amount": format_amount(_million(money), 5)}
+                + ")"
+            )
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def report_rollups(
+    *, period: int, park_id: int, enterprise_id: int | None = None
+) -> dict[str, Rollup]:
+    """The figures the registers give the annual report of year ``period`` ([N-1]) of the park
+    ``park_id`` (form A.4: its enterprises' RECP measures, its exchanges and their savings) or,
+    with ``enterprise_id``, of that enterprise (form B.4: its own measures, the exchanges it
+    takes part in and the savings recorded for it). Keys are the ``rollup`` names of the form
+    definitions (``indicators/data/forms/*.yaml``); seven queries.
+
+    RECP (implemented or verified measures; a measure saves its yearly saving every year from
+    the year implemented): ``recp.enterprises_to_n_minus_2`` / ``solutions_to_n_minus_2``
+    (measures of a year up to ``period - 1``), ``…_in_n_minus_1`` (of ``period``),
+    ``recp.enterprises_planned_to_n_plus_3`` (enterprises with a measure of any status dated
+    ``period + 1`` to ``period + 4``); savings in ``period`` per carrier: grid electricity
+    (kWh, t CO2e, money), each other fuel in its own unit (text, never added), water and
+    wastewater (m³), waste reused and recycled, materials and chemicals (t), each with its
+    money in million VND; ``recp.tco2e`` all the CO2e recorded.
+
+    Symbiosis: exchanges operating on 31 December of ``period``, the expected ones (operating,
+    proposed or under study), their form types, the partners in and outside the park; the
+    savings recorded for ``period`` per carrier, with money in million VND.
+
+    A line whose rows are in another unit than the field's (e.g. a water measure in t) leaves
+    them out and says so in ``basis``; no unit is ever converted into another dimension.
+    """
+    from django.utils.translation import gettext as _
+
+    ref = datetime.date(period, 12, 31)
+    out: dict[str, Rollup] = {}
+
+    # --- RECP measures -------------------------------------------------------------------
+    measures = RECPMeasure.objects.filter(enterprise__park_id=park_id)
+    if enterprise_id is not None:
+        measures = measures.filter(enterprise_id=enterprise_id)
+    rows = list(
+        measures.values(
+            "enterprise_id",
+            "area",
+            "status",
+            "year",
+            "saving_value",
+            "saving_unit",
+            "energy_carrier",
+            "fuel",
+            "saving_money_vnd",
+            "ghg_reduction_tco2e",
+        )
+    )
+    applied = [r for r in rows if r["status"] in RECPMeasure.APPLIED_STATUSES]
+    before = [r for r in applied if r["year"] <= period - 1]
+    this_year = [r for r in applied if r["year"] == period]
+    planned = [r for r in rows if period + 1 <= r["year"] <= period + 4]
+    out["recp.enterprises_to_n_minus_2"] = Rollup(
+        len({r["enterprise_id"] for r in before}), _measures_basis(len(before), 0)
+    )
+    out["recp.solutions_to_n_minus_2"] = Rollup(len(before), _measures_basis(len(before), 0))
+    out["recp.enterprises_in_n_minus_1"] = Rollup(
+        len({r["enterprise_id"] for r in this_year}), _measures_basis(len(this_year), 0)
+    )
+    out["recp.solutions_in_n_minus_1"] = Rollup(len(this_year), _measures_basis(len(this_year), 0))
+    out["recp.enterprises_planned_to_n_plus_3"] = Rollup(
+        len({r["enterprise_id"] for r in planned}), _measures_basis(len(planned), 0)
+    )
+    operating_measures = [r for r in applied if r["year"] <= period]
+    for r in operating_measures:
+        r["money"], r["unit"] = r["saving_money_vnd"], r["saving_unit"]
+    energy = [r for r in operating_measures if r["area"] == "energy"]
+    electric = [r for r in energy if r["energy_carrier"] == "electricity"]
+    fuels = [r for r in energy if r["energy_carrier"] != "electricity"]
+
+    def measure_line(key: str, lines: list[dict], unit: str) -> None:
+        used = [r for r in lines if r["saving_unit"] == unit]
+        other = [r for r in lines if r["saving_unit"] not in (unit, "")]
+        basis = _measures_basis(len(used), len(other))
+        quantity = sum((r["saving_value"] or 0 for r in used), Decimal(0))
+        out[f"recp.{key}"] = Rollup(quantity.normalize() + Decimal(0), basis, unit)
+        money = sum((r["saving_money_vnd"] or 0 for r in lines), Decimal(0))
+        out[f"recp.{key}_money"] = Rollup(_million(money), _measures_basis(len(lines), 0))
+
+    measure_line("electricity_kwh", electric, "kWh")
+    out["recp.electricity_money"] = out.pop("recp.electricity_kwh_money")
+    with_co2 = [r for r in electric if r["ghg_reduction_tco2e"] is not None]
+    out["recp.electricity_tco2e"] = Rollup(
+        sum((r["ghg_reduction_tco2e"] for r in with_co2), Decimal(0)).normalize() + Decimal(0),
+        _measures_basis(len(with_co2), 0)
+        + (
+            "; "
+            + _("%(n)s without an official emission factor") % {"n": len(electric) - len(with_co2)}
+            if len(electric) > len(with_co2)
+            else ""
+        ),
+    )
+    all_co2 = [r for r in operating_measures if r["ghg_reduction_tco2e"] is not None]
+    out["recp.tco2e"] = Rollup(
+        sum((r["ghg_reduction_tco2e"] for r in all_co2), Decimal(0)).normalize() + Decimal(0),
+        _measures_basis(len(all_co2), 0),
+    )
+    lines, _groups = _fuel_lines(fuels, "fuel", "saving_value")
+    out["recp.fuels_text"] = Rollup(_fuels_text(lines) or None, _measures_basis(len(fuels), 0))
+    single = lines[0] if len(lines) == 1 and lines[0][2] is not None else None
+    out["recp.fuel_quantity"] = Rollup(
+        single[2].normalize() + Decimal(0) if single else None,
+        _fuels_text(lines) or _measures_basis(0, 0),
+        single[1] if single else "",
+    )
+    out["recp.fuel_money"] = Rollup(
+        _million(sum((r["saving_money_vnd"] or 0 for r in fuels), Decimal(0))),
+        _measures_basis(len(fuels), 0),
+    )
+    for area, (key, unit) in _MEASURE_LINES.items():
+        measure_line(
+            f"{key}_{'m3' if unit == 'm³' else unit}",
+            [r for r in operating_measures if r["area"] == area],
+            unit,
+        )
+        out[f"recp.{key}_money"] = out.pop(f"recp.{key}_{'m3' if unit == 'm³' else unit}_money")
+
+    # --- symbiosis exchanges -------------------------------------------------------------
+    exchanges = SymbiosisExchange.objects.filter(park_id=park_id)
+    if enterprise_id is not None:
+        exchanges = SymbiosisExchange.objects.filter(participants__enterprise_id=enterprise_id)
+    exchange_rows = list(
+        exchanges.distinct().values("pk", "kind", "status", "started_on", "ended_on")
+    )
+    operating = [
+        x
+        for x in exchange_rows
+        if x["status"] in ("operating", "ended")
+        and x["started_on"] is not None
+        and x["started_on"] <= ref
+        and (x["ended_on"] is None or x["ended_on"] >= ref)
+    ]
+    operating_ids = {x["pk"] for x in operating}
+    parties = list(
+        SymbiosisParticipant.objects.filter(exchange_id__in=operating_ids).values(
+            "exchange_id",
+            "kind",
+            "enterprise_id",
+            "enterprise__name",
+            "enterprise__tax_code",
+            "enterprise__park_id",
+            "enterprise__park__name_vi",
+            "name",
+        )
+    )
+    other_park_exchanges = {
+        p["exchange_id"]
+        for p in parties
+        if p["enterprise_id"] is not None and p["enterprise__park_id"] != park_id
+    }
+    types = set()
+    for x in operating:
+        types.add(SymbiosisExchange.FORM_TYPES.get(x["kind"], "other"))
+        if x["pk"] in other_park_exchanges:
+            types.add("other_parks")
+    count_basis = _("%(n)s exchanges operating on %(date)s") % {
+        "n": len(operating),
+        "date": ref.strftime("%d/%m/%Y"),
+    }
+    out["symbiosis.operating"] = Rollup(len(operating), count_basis)
+    expected = [
+        x
+        for x in exchange_rows
+        if x["pk"] in operating_ids or x["status"] in ("proposed", "under_study")
+    ]
+    out["symbiosis.expected"] = Rollup(
+        len(expected),
+        _("%(operating)s operating and %(planned)s proposed or under study")
+        % {"operating": len(operating), "planned": len(expected) - len(operating)},
+    )
+    for t in FORM_TYPES:
+        out[f"symbiosis.type_{t}"] = Rollup(t in types, count_basis)
+    out["symbiosis.types"] = Rollup(tuple(t for t in FORM_TYPES if t in types), count_basis)
+    in_park = {}
+    outside = {}
+    for p in parties:
+        if p["enterprise_id"] == enterprise_id and enterprise_id is not None:
+            continue
+        if p["enterprise_id"] is not None and p["enterprise__park_id"] == park_id:
+            in_park[p["enterprise__tax_code"]] = p["enterprise__name"]
+        elif p["enterprise_id"] is not None:
+            outside[p["enterprise__name"]] = (
+                f"{p['enterprise__name']} ({p['enterprise__park__name_vi']})"
+            )
+        elif p["kind"] == "outside":
+            outside[p["name"]] = p["name"]
+    out["symbiosis.partners_in_park"] = Rollup(tuple(sorted(in_park)), count_basis)
+    out["symbiosis.partners_other_parks"] = Rollup("; ".join(outside.values()) or None, count_basis)
+
+    savings = SymbiosisSaving.objects.filter(year=period)
+    if enterprise_id is None:
+        savings = savings.filter(exchange__park_id=park_id)
+    else:
+        savings = savings.filter(enterprise_id=enterprise_id)
+    saving_rows = list(
+        savings.values(
+            "carrier", "fuel", "quantity", "unit", "money_vnd", "tco2e", "exchange__title"
+        )
+    )
+    for r in saving_rows:
+        r["money"] = r["money_vnd"]
+    for carrier, unit in _SAVING_LINES.items():
+        lines_ = [r for r in saving_rows if r["carrier"] == carrier]
+        used = [r for r in lines_ if r["unit"] == unit]
+        other = [r for r in lines_ if r["unit"] not in (unit, "")]
+        suffix = {"kWh": "kwh", "m³": "m3", "t": "t"}[unit]
+        out[f"symbiosis.{carrier}_{suffix}"] = Rollup(
+            sum((r["quantity"] or 0 for r in used), Decimal(0)).normalize() + Decimal(0),
+            _savings_basis(len(used), len(other)),
+            unit,
+        )
+        out[f"symbiosis.{carrier}_money"] = Rollup(
+            _million(sum((r["money_vnd"] or 0 for r in lines_), Decimal(0))),
+            _savings_basis(len(lines_)),
+        )
+    electric_rows = [r for r in saving_rows if r["carrier"] == "electricity"]
+    fuel_rows = [r for r in saving_rows if r["carrier"] == "fuel"]
+    for key, lines_ in (
+        ("electricity_tco2e", electric_rows),
+        ("fuel_tco2e", fuel_rows),
+        ("tco2e", saving_rows),
+    ):
+        known = [r for r in lines_ if r["tco2e"] is not None]
+        out[f"symbiosis.{key}"] = Rollup(
+            sum((r["tco2e"] for r in known), Decimal(0)).normalize() + Decimal(0),
+            _savings_basis(len(known)),
+        )
+    flines, _g = _fuel_lines(fuel_rows, "fuel", "quantity")
+    out["symbiosis.fuels_text"] = Rollup(
+        _fuels_text(flines) or None, _savings_basis(len(fuel_rows))
+    )
+    single = flines[0] if len(flines) == 1 and flines[0][2] is not None else None
+    out["symbiosis.fuel_quantity"] = Rollup(
+        single[2].normalize() + Decimal(0) if single else None,
+        _fuels_text(flines) or _savings_basis(0),
+        single[1] if single else "",
+    )
+    out["symbiosis.fuel_money"] = Rollup(
+        _million(sum((r["money_vnd"] or 0 for r in fuel_rows), Decimal(0))),
+        _savings_basis(len(fuel_rows)),
+    )
+    services_rows = [r for r in saving_rows if r["carrier"] == "shared_service"]
+    names = list(dict.fromkeys((r["fuel"] or r["exchange__title"]) for r in services_rows))
+    out["symbiosis.shared_services_text"] = Rollup(
+        "; ".join(names) or None, _savings_basis(len(services_rows))
+    )
+    out["symbiosis.shared_services_money"] = Rollup(
+        _million(sum((r["money_vnd"] or 0 for r in services_rows), Decimal(0))),
+        _savings_basis(len(services_rows)),
+    )
+    return out

@@ -34,6 +34,7 @@ from .models import (
     Stream,
     SymbiosisExchange,
     SymbiosisParticipant,
+    SymbiosisSaving,
 )
 from .selectors import participant_choices
 from .signals import register_entries_changed
@@ -135,6 +136,7 @@ MEASURE_FIELDS = (
     "saving_value",
     "saving_unit",
     "energy_carrier",
+    "fuel",
     "saving_money_vnd",
     "is_demo",
 )
@@ -148,7 +150,10 @@ def measure_apply(*, measure: RECPMeasure, data: dict) -> RECPMeasure:
     errors = {}
     area = data.get("area", measure.area)
     if area not in RECPMeasure.Area.values:
-        errors["area"] = _("Choose an area: energy, water, materials, chemicals or waste.")
+        errors["area"] = _(
+            "Choose an area: energy, water, wastewater, materials, chemicals, waste reduced "
+            "through reuse or through recycling, or other waste."
+        )
     status = data.get("status", measure.status) or RECPMeasure.Status.IDENTIFIED
     if status not in RECPMeasure.Status.values:
         errors["status"] = _("Choose a status: identified, implemented or verified.")
@@ -192,6 +197,8 @@ def measure_apply(*, measure: RECPMeasure, data: dict) -> RECPMeasure:
     measure.description = (data.get("description", measure.description) or "").strip()
     measure.year = year
     measure.energy_carrier = carrier if unit == "kWh" else ""
+    fuel = (data.get("fuel", measure.fuel) or "").strip()[:100]
+    measure.fuel = "" if area != "energy" or measure.energy_carrier == "electricity" else fuel
     measure.saving_value = value
     measure.saving_unit = unit
     if typed:
@@ -691,3 +698,144 @@ def action_delete(*, user, action: RoadmapAction) -> None:
     """Delete a roadmap action (same permission as :func:`action_save`)."""
     _may_keep(user, action)
     action.delete()
+
+
+# --- yearly savings of symbiosis exchanges --------------------------------------------------
+
+SAVING_FIELDS = (
+    "year",
+    "carrier",
+    "fuel",
+    "quantity",
+    "unit",
+    "money_vnd",
+    "tco2e",
+    "is_demo",
+)
+
+
+def saving_apply(*, saving: SymbiosisSaving, data: dict) -> SymbiosisSaving:
+    """Set ``saving``'s fields from ``data`` (keys of :data:`SAVING_FIELDS` and
+    ``enterprise``; ``quantity`` with ``unit`` as typed, in a unit of the carrier's dimension,
+    :data:`SymbiosisSaving.DIMENSIONS`) and compute the CO2e of grid electricity from the
+    official factor of the year; no save. Raises ``ValidationError`` keyed by field."""
+    errors: dict = {}
+    carrier = data.get("carrier", saving.carrier)
+    if carrier not in SymbiosisSaving.Carrier.values:
+        errors["carrier"] = _("Choose what was saved.")
+    year = data.get("year", saving.year)
+    try:
+        year = int(year)
+        if not 1990 <= year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = _("Give the year as four digits, 1990–2100.")
+    enterprise = data.get("enterprise", saving.enterprise if saving.enterprise_id else None)
+    if enterprise is not None and saving.exchange_id is not None:
+        taking_part = set(
+            saving.exchange.participants.filter(enterprise__isnull=False).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+        if enterprise.pk not in taking_part:
+            errors["enterprise"] = _("The enterprise does not take part in this exchange.")
+    dimensions = SymbiosisSaving.DIMENSIONS.get(carrier, ())
+    typed = "quantity" in data or "unit" in data
+    raw_q = data.get("quantity", saving.quantity)
+    raw_unit = data.get("unit", saving.unit)
+    qty, unit = None, ""
+    if raw_q not in (None, "") and not dimensions and carrier in SymbiosisSaving.Carrier.values:
+        errors["quantity"] = _("A shared service is recorded by its money saving only.")
+    elif dimensions:
+        try:
+            qty, unit = _quantity(raw_q, raw_unit, field_name="quantity", dimensions=dimensions)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        saving.money_vnd = _money(data.get("money_vnd", saving.money_vnd), field_name="money_vnd")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    tco2e = data.get("tco2e", saving.tco2e)
+    if tco2e not in (None, ""):
+        try:
+            tco2e = Decimal(str(tco2e))
+            if not tco2e.is_finite() or tco2e < 0 or tco2e >= QUANTITY_LIMIT:
+                raise ArithmeticError
+        except ArithmeticError:
+            errors["tco2e"] = _("Give the reduction in tonnes of CO2e, 0 or more.")
+    else:
+        tco2e = None
+    if errors:
+        raise ValidationError(errors)
+    saving.carrier = carrier
+    saving.year = year
+    saving.enterprise = enterprise
+    saving.fuel = (data.get("fuel", saving.fuel) or "").strip()[:100]
+    saving.quantity = qty
+    saving.unit = unit
+    if typed:
+        saving.quantity_entered = "" if qty is None else f"{raw_q} {raw_unit or ''}".strip()[:80]
+    saving.is_demo = bool(data.get("is_demo", saving.is_demo))
+    saving.tco2e, saving.emission_factor, saving.ghg_note = tco2e, None, ""
+    if carrier == SymbiosisSaving.Carrier.ELECTRICITY and qty is not None:
+        result = co2e_of_electricity(qty, year)
+        saving.tco2e = result.tco2e
+        saving.emission_factor = result.factor
+        saving.ghg_note = result.note[:200]
+    return saving
+
+
+@transaction.atomic
+def saving_save(
+    *,
+    user,
+    exchange: SymbiosisExchange,
+    data: dict,
+    saving: SymbiosisSaving | None = None,
+    expected_version: int | None = None,
+) -> SymbiosisSaving:
+    """Record (``saving`` None) or update a yearly saving of ``exchange``; all or nothing.
+
+    ``data``: keys of :data:`SAVING_FIELDS` and ``enterprise`` (a participating enterprise,
+    or None for the exchange as a whole). Whoever may change the exchange may record its
+    savings (its park manager, a participating tenant). Raises ``PermissionDenied``,
+    ``ValidationError`` keyed by field, or with code ``stale_version``, or naming the
+    ``carrier`` when the same exchange, year, carrier, enterprise and fuel are recorded twice.
+    """
+    if not can(user, Action.CHANGE, exchange):
+        raise PermissionDenied(_("Only the park manager or a taking-part tenant may do this."))
+    if saving is not None:
+        saving = SymbiosisSaving.objects.select_for_update().get(pk=saving.pk)
+        if saving.exchange_id != exchange.pk:
+            raise PermissionDenied
+        _check_version(saving.version, expected_version)
+        saving.version += 1
+    else:
+        saving = SymbiosisSaving(exchange=exchange)
+    saving_apply(saving=saving, data=data)
+    twin = SymbiosisSaving.objects.filter(
+        exchange=exchange,
+        year=saving.year,
+        carrier=saving.carrier,
+        enterprise=saving.enterprise,
+        fuel=saving.fuel,
+    ).exclude(pk=saving.pk)
+    if twin.exists():
+        raise ValidationError(
+            {
+                "carrier": _(
+                    "This saving is already recorded for that year; change the recorded one."
+                )
+            }
+        )
+    saving.updated_by = user
+    saving.save()
+    return saving
+
+
+@transaction.atomic
+def saving_delete(*, user, saving: SymbiosisSaving) -> None:
+    """Delete a yearly saving (same permission as :func:`saving_save`)."""
+    if not can(user, Action.CHANGE, saving.exchange):
+        raise PermissionDenied
+    saving.delete()

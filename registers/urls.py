@@ -26,6 +26,7 @@ urlpatterns = [
     path("measures/import/", v.measure_import, name="measure_import"),
     path("measures/template.xlsx", v.measure_template, name="measure_template"),
     *_register("exchanges", "exchanges", v.EXCHANGES),
+    *_register("savings", "savings", v.SAVINGS),
     *_register("streams", "streams", v.STREAMS),
     *_register("certificates", "certificates", v.CERTIFICATES),
     *_register("roadmap", "actions", v.ACTIONS),

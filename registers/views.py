@@ -50,13 +50,23 @@ from .forms import (
     ExchangeForm,
     ImportForm,
     MeasureForm,
+    SavingForm,
     StreamForm,
 )
-from .models import ISOCertificate, RECPMeasure, RoadmapAction, Stream, SymbiosisExchange
+from .models import (
+    ISOCertificate,
+    RECPMeasure,
+    RoadmapAction,
+    Stream,
+    SymbiosisExchange,
+    SymbiosisParticipant,
+    SymbiosisSaving,
+)
 
 TABS = [
     ("measures", gettext_lazy("RECP measures"), "registers:measures"),
     ("exchanges", gettext_lazy("Symbiosis exchanges"), "registers:exchanges"),
+    ("savings", gettext_lazy("Symbiosis savings"), "registers:savings"),
     ("streams", gettext_lazy("Streams"), "registers:streams"),
     ("certificates", gettext_lazy("ISO certificates"), "registers:certificates"),
     ("roadmap", gettext_lazy("Roadmap"), "registers:actions"),
@@ -682,6 +692,102 @@ EXCHANGES = RegisterPages(
         "on a date when it had started and not ended."
     ),
     warnings=lambda x: selectors.exchange_warnings(x),
+)
+
+
+# ------------------------------------------------------------------------------- savings
+
+
+def _saving_kwargs(request, x: SymbiosisSaving | None) -> dict:
+    """A new saving offers the exchanges the user keeps; the enterprise that saved is one of
+    the exchange's participants (checked again by the service)."""
+    if x is not None:
+        ids = x.exchange.participants.values("enterprise_id")
+        return {"exchanges": None, "enterprises": Enterprise.objects.filter(pk__in=ids)}
+    exchanges = selectors.exchanges_changeable(request.user)
+    ids = SymbiosisParticipant.objects.filter(exchange__in=exchanges).values("enterprise_id")
+    return {
+        "exchanges": exchanges.order_by("park__name_vi", "title"),
+        "enterprises": Enterprise.objects.filter(pk__in=ids).order_by("name"),
+    }
+
+
+def _saving_initial(x: SymbiosisSaving | None, request) -> dict:
+    if x is None:
+        return {"year": timezone.localdate().year - 1}
+    value, unit = x.quantity, x.unit
+    if x.quantity_entered:
+        amount, _sep, typed_unit = x.quantity_entered.partition(" ")
+        try:
+            value, unit = Decimal(amount), typed_unit or unit
+        except ArithmeticError:
+            pass
+    return {f: getattr(x, f) for f in services.SAVING_FIELDS} | {
+        "quantity": value,
+        "unit": unit,
+        "enterprise": x.enterprise_id,
+        "version": x.version,
+    }
+
+
+def _saving_save(request, x, form):
+    exchange = x.exchange if x is not None else form.cleaned_data["exchange"]
+    data = _data(form, services.SAVING_FIELDS) | {"enterprise": form.cleaned_data.get("enterprise")}
+    return services.saving_save(
+        user=request.user,
+        exchange=exchange,
+        saving=x,
+        data=data,
+        expected_version=_version(form, x),
+    )
+
+
+SAVINGS = RegisterPages(
+    key="saving",
+    list_url="registers:savings",
+    tab="savings",
+    title=gettext_lazy("Yearly savings of symbiosis exchanges"),
+    new_title=gettext_lazy("New yearly saving"),
+    saved=gettext_lazy("Saving saved."),
+    deleted=gettext_lazy("Saving deleted."),
+    visible=selectors.savings_visible,
+    park_path="exchange__park_id",
+    columns=[
+        (gettext_lazy("Exchange"), False),
+        (gettext_lazy("Year"), False),
+        (gettext_lazy("What was saved"), False),
+        (gettext_lazy("Enterprise"), False),
+        (gettext_lazy("Quantity"), True),
+        (gettext_lazy("Money (VND)"), True),
+        (gettext_lazy("t CO2e"), True),
+    ],
+    row=lambda x, today: (
+        [
+            x.exchange.title,
+            str(x.year),
+            x.get_carrier_display() + (f" ({x.fuel})" if x.fuel else ""),
+            x.enterprise.name if x.enterprise_id else _("the exchange as a whole"),
+            _qty(x.quantity, x.unit),
+            format_amount(x.money_vnd),
+            format_amount(x.tco2e, 2) if x.tco2e is not None else x.ghg_note,
+        ],
+        False,
+    ),
+    order=("-year", "exchange__title", "carrier"),
+    form=SavingForm,
+    form_kwargs=_saving_kwargs,
+    initial=_saving_initial,
+    save=_saving_save,
+    delete=lambda *, user, entry: services.saving_delete(user=user, saving=entry),
+    probe=lambda request: selectors.exchanges_changeable(request.user).first(),
+    facts=lambda x, request: [(_("Exchange"), x.exchange.title)] if x is not None else [],
+    demo=lambda x: x.is_demo or x.exchange.is_demo,
+    note=gettext_lazy(
+        "What each exchange saved in a year, one line per carrier: the annual reports "
+        "(Circular 05/2025/TT-BKHĐT forms A.4 Part III.3 and B.4 Part IV) add them up per "
+        "carrier, never kWh of electricity with kWh of heat. A line with an enterprise counts "
+        "in that enterprise's report and in the park's; a line without, in the park's only."
+    ),
 )
 
 

@@ -4,7 +4,15 @@ and the answers' history (django-simple-history)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, AnswerComment, Campaign, Response, Transition
+from .models import (
+    Answer,
+    AnswerComment,
+    Campaign,
+    ProductionLine,
+    ReportValue,
+    Response,
+    Transition,
+)
 
 
 @admin.register(Campaign)
@@ -18,6 +26,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "opens_on",
         "closes_on",
         "reminder_days",
+        "report_forms",
     ]
     list_filter = ["period", "scope"]
 
@@ -78,3 +87,32 @@ class AnswerAdmin(SimpleHistoryAdmin):
         "updated_by",
     ]
     history_list_display = ["raw", "value_number", "value_bool", "value_text"]
+
+
+@admin.register(ReportValue)
+class ReportValueAdmin(SimpleHistoryAdmin):
+    """Fields of the official report forms with their origin and history (read only: they
+    are changed on the response page, through the API or an Excel import)."""
+
+    list_display = ["response", "item", "raw", "origin", "updated_by", "updated_at"]
+    list_filter = ["origin"]
+    search_fields = ["item", "raw"]
+    readonly_fields = [
+        "response",
+        "item",
+        "value_number",
+        "value_bool",
+        "value_text",
+        "raw",
+        "unit_entered",
+        "origin",
+        "updated_by",
+    ]
+
+
+@admin.register(ProductionLine)
+class ProductionLineAdmin(SimpleHistoryAdmin):
+    """Rows of the production table (form B.4 Part II) with their history."""
+
+    list_display = ["response", "position", "product", "unit", "actual_output"]
+    readonly_fields = ["response", "updated_by"]

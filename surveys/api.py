@@ -6,9 +6,16 @@ outside the caller's scope answers 404, whether or not it exists.
 - ``GET /campaigns/``, ``GET /campaigns/{id}/``
 - ``GET /responses/?campaign=&park=&enterprise=&status=``
 - ``GET /responses/{id}/``: answers (data element code, value, unit, raw) and ``version``
+- ``GET /responses/{id}/`` also gives ``reports``: the official forms its campaign collects
+  (Circular 05/2025 A.4, A.5, B.4, B.5), every field in the form's order with its value,
+  origin and the registers' suggestion, and the production table.
 - ``PATCH /responses/{id}/`` ``{"version": n, "answers": [{"data_element": code, "value": v,
-  "unit": u}]}``: only the answers listed change; ``value`` null or "" clears one. A stale
-  ``version`` answers 409 with the current version and answers (no silent overwrite).
+  "unit": u, "origin": "typed"|"registers"}], "report": [{"field": "A.4:III.1.2.3", "value":
+  v, "unit": u, "origin": …}], "registry": {"representative_name": …}, "production":
+  [{"product": …, "unit": …, …}]}``: only what is listed changes; ``value`` null or ""
+  clears one; ``production`` replaces the whole table; calculations are computed by the
+  server. A stale ``version`` answers 409 with the current version and answers (no silent
+  overwrite).
 - ``POST /responses/{id}/submit|return|approve|reopen`` (``return`` / ``reopen`` take
   ``reason``, optional ``comments`` [{data_element, text}] and ``due_on``, the date by which
   the correction is due, required once the response's due date has passed); a step from the
@@ -71,7 +78,7 @@ from .services import (
     response_extend,
     response_reopen,
     response_return,
-    response_save_answers,
+    response_save_report,
     response_submit,
 )
 
@@ -306,12 +313,151 @@ class EvidenceSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+class SuggestionSerializer(serializers.Serializer):
+    """What the registers offer for a field: ``value``, its ``unit`` (a fuel's), ``basis``."""
+
+    value = serializers.JSONField()
+    unit = serializers.CharField()
+    basis = serializers.CharField()
+
+
+class ReportFieldSerializer(serializers.Serializer):
+    """One field of an official report form (``indicators/data/forms``): ``field`` its name
+    (``"A.4:III.1.2.3"``), ``no`` and ``code`` as the form numbers it, ``label``, ``kind``,
+    ``unit`` as the form writes it, ``period``, ``required``, ``source`` (entered, element,
+    registry, register, calculation, evidence), ``value`` (numbers as exact decimal strings
+    such as ``"1234.5"`` in the stored unit; yes/no as booleans; dates ``yyyy-mm-dd``;
+    several codes as a list; personal data the caller may not see: null with ``hidden``),
+    ``text`` (as the form writes it), ``origin`` (typed, registers, calculated, registry),
+    ``suggestion`` (the registers' figure, while the response is editable), ``shown``."""
+
+    field = serializers.CharField()
+    no = serializers.CharField()
+    code = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    unit = serializers.CharField()
+    period = serializers.CharField(allow_null=True)
+    required = serializers.BooleanField()
+    source = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    text = serializers.CharField()
+    origin = serializers.CharField()
+    hidden = serializers.BooleanField()
+    shown = serializers.BooleanField()
+    suggestion = SuggestionSerializer(allow_null=True)
+
+
+class ProductionRowSerializer(serializers.Serializer):
+    """One row of form B.4 Part II: product, unit (tấn/năm, m/năm, m²/năm, m³/giờ), design
+    capacity and current output in that unit, energy per unit of product with its carrier
+    (electricity, oil, gas), revenue in million VND; numbers as exact decimal strings."""
+
+    product = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True, required=False)
+    design_capacity = serializers.JSONField(allow_null=True, required=False)
+    actual_output = serializers.JSONField(allow_null=True, required=False)
+    energy_per_unit = serializers.JSONField(allow_null=True, required=False)
+    energy_carrier = serializers.CharField(allow_blank=True, required=False)
+    revenue_million_vnd = serializers.JSONField(allow_null=True, required=False)
+
+
+class ReportFormSerializer(serializers.Serializer):
+    """One official form of the response with its fields in order and, for B.4, its
+    production rows."""
+
+    form = serializers.CharField()
+    title = serializers.CharField()
+    fields = ReportFieldSerializer(many=True)
+    production = ProductionRowSerializer(many=True)
+
+
+def _json_value(value):
+    import datetime
+
+    from enterprises.selectors import HIDDEN
+
+    if value is HIDDEN:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def reports_data(response: Response, user) -> list[dict]:
+    """The response's official forms as :class:`ReportFormSerializer` data."""
+    from common.formats import active_language
+
+    from .reports import report_values
+
+    language = active_language()
+    out = []
+    for fv in report_values(response, user):
+        fields = []
+        for f in fv.fields:
+            item = f.item
+            if not item.is_data or item.source.kind.value == "table":
+                continue
+            suggestion = None
+            if f.suggestion is not None and f.suggestion.value not in (None, ""):
+                suggestion = {
+                    "value": _json_value(f.suggestion.value),
+                    "unit": f.suggestion.unit,
+                    "basis": f.suggestion.basis,
+                }
+            fields.append(
+                {
+                    "field": item.ident,
+                    "no": item.no,
+                    "code": item.code,
+                    "label": item.label(language),
+                    "kind": item.kind.value,
+                    "unit": f.unit,
+                    "period": item.period,
+                    "required": item.required,
+                    "source": item.source.kind.value,
+                    "value": _json_value(f.value),
+                    "text": f.text,
+                    "origin": f.origin,
+                    "hidden": f.hidden,
+                    "shown": f.shown,
+                    "suggestion": suggestion,
+                }
+            )
+        production = [
+            {
+                "product": r.product,
+                "unit": r.unit,
+                "design_capacity": _json_value(r.design_capacity),
+                "actual_output": _json_value(r.actual_output),
+                "energy_per_unit": _json_value(r.energy_per_unit),
+                "energy_carrier": r.energy_carrier,
+                "revenue_million_vnd": _json_value(r.revenue_million_vnd),
+            }
+            for r in fv.rows
+        ]
+        out.append(
+            {
+                "form": fv.form.code,
+                "title": fv.form.title(language),
+                "fields": fields,
+                "production": production,
+            }
+        )
+    return out
+
+
 class ResponseDetailSerializer(ResponseListSerializer):
-    """A response with its answers, its evidence files, the latest return's reason and
-    comments, and its steps."""
+    """A response with its answers, its official report forms (when its campaign collects
+    them), its evidence files, the latest return's reason and comments, and its steps."""
 
     answers = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
     return_reason = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     transitions = ResponseTransitionSerializer(many=True, read_only=True)
@@ -321,6 +467,7 @@ class ResponseDetailSerializer(ResponseListSerializer):
         fields = ResponseListSerializer.Meta.fields + [
             "answers",
             "evidence",
+            "reports",
             "return_reason",
             "comments",
             "transitions",
@@ -335,6 +482,11 @@ class ResponseDetailSerializer(ResponseListSerializer):
             .order_by("data_element__order", "uploaded_at", "pk")
         )
         return EvidenceSerializer(files, many=True, context=self.context).data
+
+    @extend_schema_field(ReportFormSerializer(many=True))
+    def get_reports(self, obj):
+        request = self.context.get("request")
+        return reports_data(obj, getattr(request, "user", None))
 
     @extend_schema_field(ResponseAnswerSerializer(many=True))
     def get_answers(self, obj):
@@ -422,13 +574,35 @@ class AnswerChangeSerializer(serializers.Serializer):
     data_element = serializers.CharField()
     value = AnswerValueField(allow_null=True, required=False, help_text=VALUE_RULES)
     unit = serializers.CharField(required=False, allow_blank=True)
+    origin = serializers.ChoiceField(
+        choices=["typed", "registers"], required=False, default="typed"
+    )
+
+
+class ReportChangeSerializer(serializers.Serializer):
+    """One report form field to change: ``field`` (``"A.4:III.1.2.3"``), ``value`` (null or
+    "" clears it; a list for several choices or enterprises' tax codes), ``unit`` it is given
+    in (e.g. ``VND`` for a field kept in million VND; a fuel's own unit), ``origin``
+    ``registers`` to record the registers' figure as such (checked against it)."""
+
+    field = serializers.CharField()
+    value = serializers.JSONField(allow_null=True, required=False)
+    unit = serializers.CharField(required=False, allow_blank=True)
+    origin = serializers.ChoiceField(
+        choices=["typed", "registers"], required=False, default="typed"
+    )
 
 
 class ResponsePatchSerializer(serializers.Serializer):
-    """``version``: the version the caller read; ``answers``: the answers to change."""
+    """``version``: the version the caller read; ``answers``: the answers to change;
+    ``report``: report form fields to change; ``registry``: Part I fields the registry lacks
+    (field name → value); ``production``: the whole production table (B.4 Part II)."""
 
     version = serializers.IntegerField(min_value=1)
-    answers = AnswerChangeSerializer(many=True)
+    answers = AnswerChangeSerializer(many=True, required=False, default=list)
+    report = ReportChangeSerializer(many=True, required=False, default=list)
+    registry = serializers.DictField(required=False, default=dict)
+    production = ProductionRowSerializer(many=True, required=False, allow_null=True, default=None)
 
 
 class ReviewStepSerializer(serializers.Serializer):
@@ -532,6 +706,63 @@ def _invalid(serializer, **extra) -> ApiResponse:
         },
         status=400,
     )
+
+
+def _as_form_text(value) -> str:
+    """A JSON value of a report field or production cell as the form reads text (numbers
+    written plainly, the English way; yes/no for booleans)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return format(Decimal(str(value)), "f")
+    return str(value).strip()
+
+
+def _clean_report(response: Response, data: dict) -> tuple[dict, dict, dict]:
+    """The ``report`` and ``production`` of a PATCH cleaned as the form cleans them (numbers
+    the English way): ``({"values", "production"}, origins, errors by field)``."""
+    from .forms_report import clean_production_row
+    from .reports import ItemError, clean_item, report_context, response_forms
+
+    values, origins, errors = {}, {}, {}
+    production = None
+    forms = response_forms(response)
+    if not forms and (data["report"] or data["registry"] or data["production"] is not None):
+        errors["report"] = [_("This response's campaign collects no report forms.")]
+        return {"values": values, "production": production}, origins, errors
+    items = {i.ident: i for f in forms for i in f.items()}
+    tenants = report_context(response, None).tenants if data["report"] else {}
+    for change in data["report"]:
+        ident = change["field"]
+        item = items.get(ident)
+        if item is None or item.source.kind.value not in ("entered", "register", "calculation"):
+            errors[ident] = [_("Not a field of this response's forms that takes a value.")]
+            continue
+        if item.read_only:
+            errors[ident] = [_("Calculated by ecopark; it cannot be given.")]
+            continue
+        raw = change.get("value")
+        raw = raw if isinstance(raw, list) else _as_form_text(raw)
+        try:
+            values[ident] = clean_item(
+                item, raw, language="en", unit=change.get("unit") or "", tenants=tenants
+            )
+        except ItemError as exc:
+            errors[ident] = [exc.message]
+            continue
+        if change.get("origin") == "registers":
+            origins[ident] = "registers"
+    if data["production"] is not None:
+        production = []
+        for i, row in enumerate(data["production"]):
+            typed = {k: _as_form_text(v) for k, v in row.items()}
+            cleaned, problems = clean_production_row(typed, language="en")
+            for column, message in problems:
+                errors.setdefault(f"production[{i}].{column}", []).append(message)
+            production.append(cleaned)
+    return {"values": values, "production": production}, origins, errors
 
 
 def _current_answers(response: Response):
@@ -720,12 +951,29 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         changed_codes = {item["data_element"] for item in sent}
         values = {e: v for e, v in form.cleaned_values().items() if e.code in changed_codes}
+        report, origins, report_errors = _clean_report(response, payload.validated_data)
+        origins.update(
+            {a["data_element"]: a["origin"] for a in sent if a.get("origin") == "registers"}
+        )
+        if report_errors:
+            return ApiResponse(
+                {
+                    "detail": " ".join(m for msgs in report_errors.values() for m in msgs),
+                    "code": "invalid",
+                    "errors": report_errors,
+                },
+                status=400,
+            )
         try:
-            saved = response_save_answers(
+            saved = response_save_report(
                 response=response,
-                values=values,
                 user=request.user,
                 expected_version=payload.validated_data["version"],
+                answers=values,
+                report=report["values"],
+                origins=origins,
+                registry=payload.validated_data["registry"],
+                production=report["production"],
             )
         except StaleVersionError as exc:
             return ApiResponse(
@@ -742,6 +990,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 status=status.HTTP_409_CONFLICT,
             )
         except ValidationError as exc:
+            if hasattr(exc, "error_dict"):  # a registry field refused
+                exc = ValidationError({f"registry.{k}": v for k, v in exc.message_dict.items()})
             return _error(exc)
         return self._detail(saved)
 

@@ -63,12 +63,19 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES_PER_ELEMENT = 10
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+#: what a form field asking for documents accepts (Circular 05/2025 form A.4 III.2.1.11:
+#: contracts or agreements as PDF, Word or Excel) and how much in all: 10 files, 10 MB
+FORM_FILE_KINDS = ("pdf", "docx", "xlsx")
+FORM_FILES_MAX_BYTES = 10 * 1024 * 1024
 #: detected MIME type → (kind, file extension used for the stored name)
 ACCEPTED_TYPES = {
     "application/pdf": ("pdf", "pdf"),
     "image/jpeg": ("jpeg", "jpg"),
     "image/png": ("png", "png"),
     XLSX_MIME: ("xlsx", "xlsx"),
+    DOCX_MIME: ("docx", "docx"),
 }
 _SNIFF_BYTES = 8192  # filetype needs more than its 261-byte minimum to tell OOXML from ZIP
 _WORKBOOK_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -142,13 +149,53 @@ def _check_xlsx(file, name: str) -> None:
         raise not_xlsx
 
 
-def evidence_sniff(*, file, name: str) -> SniffedFile:
+def _is_word(file) -> bool:
+    """True when the ZIP ``file`` is a Word document (a ``word/document.xml`` part)."""
+    try:
+        return "word/document.xml" in zipfile.ZipFile(file).namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return False
+    finally:
+        file.seek(0)
+
+
+def _check_docx(file, name: str) -> None:
+    """Refuse a Word ZIP that is macro-enabled (.docm) or not a plain document (.docx)."""
+    not_docx = EvidenceError(
+        _("«%(name)s» is a ZIP archive but not a Word document (.docx).") % {"name": name},
+        code="evidence_type",
+    )
+    try:
+        archive = zipfile.ZipFile(file)
+        names = [n.lower() for n in archive.namelist()]
+        if archive.getinfo("[Content_Types].xml").file_size > _MAX_CONTENT_TYPES_BYTES:
+            raise not_docx
+        content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
+        raise not_docx from None
+    finally:
+        file.seek(0)
+    if any(n.endswith("vbaproject.bin") for n in names) or "macroenabled" in content_types.lower():
+        raise EvidenceError(
+            _(
+                "«%(name)s» is a macro-enabled document; macros are not accepted. Save it as "
+                "an ordinary Word document (.docx) and upload that."
+            )
+            % {"name": name},
+            code="evidence_macro",
+        )
+    if _DOCUMENT_MAIN not in content_types:
+        raise not_docx
+
+
+def evidence_sniff(*, file, name: str, word: bool = False) -> SniffedFile:
     """Tell what ``file`` (a Django ``UploadedFile`` or any seekable binary file with a
     ``size``) is from its content.
 
     Returns a :class:`SniffedFile`. Raises :class:`EvidenceError` naming ``name`` when the
     file is empty, larger than :data:`EVIDENCE_MAX_BYTES`, of a type other than PDF, JPEG,
-    PNG or XLSX (whatever its name says), or a macro-enabled or otherwise non-plain workbook.
+    PNG, XLSX or DOCX (whatever its name says), or a macro-enabled or otherwise non-plain
+    workbook or document. DOCX only with ``word`` (a form field asking for documents).
     The file is left at position 0.
     """
     size = file.size
@@ -167,16 +214,24 @@ def evidence_sniff(*, file, name: str) -> SniffedFile:
     mime = guess.mime if guess else None
     if guess is not None and (mime == "application/zip" or mime.startswith(XLSX_MIME[:38])):
         # any ZIP-based container: decide from its structure, not from filetype's guess
-        _check_xlsx(file, name)
-        mime = XLSX_MIME
-    if mime not in ACCEPTED_TYPES:
+        if word and _is_word(file):
+            _check_docx(file, name)
+            mime = DOCX_MIME
+        else:
+            _check_xlsx(file, name)
+            mime = XLSX_MIME
+    if mime not in ACCEPTED_TYPES or (mime == DOCX_MIME and not word):
         detected = (
             _("its content is %(type)s") % {"type": guess.extension.upper()}
             if guess
             else _("its content is not recognised")
         )
         raise EvidenceError(
-            _("«%(name)s» is refused: %(detected)s. Accepted are PDF, JPEG, PNG and XLSX.")
+            (
+                _("«%(name)s» is refused: %(detected)s. Accepted are PDF, Word and Excel.")
+                if word
+                else _("«%(name)s» is refused: %(detected)s. Accepted are PDF, JPEG, PNG and XLSX.")
+            )
             % {"name": name, "detected": detected},
             code="evidence_type",
         )
@@ -273,17 +328,32 @@ def _sha256(file) -> str:
     return digest.hexdigest()
 
 
+def evidence_form_items(response: Response) -> list:
+    """The fields of ``response``'s official forms that take uploaded documents (form A.4
+    III.2.1.11: the symbiosis contracts or agreements), in the forms' order."""
+    from indicators.official_forms import Kind
+
+    from .reports import response_forms
+
+    return [i for f in response_forms(response) for i in f.items() if i.kind is Kind.FILE]
+
+
 @transaction.atomic
-def evidence_upload(*, response: Response, data_element: DataElement, file, user) -> Evidence:
+def evidence_upload(
+    *, response: Response, file, user, data_element: DataElement | None = None, item: str = ""
+) -> Evidence:
     """Attach ``file`` (a Django ``UploadedFile``) as evidence for ``data_element`` of
-    ``response``.
+    ``response``, or as a document of the form field ``item`` (``"A.4:III.2.1.11"``).
 
     The type is checked from the content (:func:`evidence_sniff`); the file is stored under
     ``MEDIA_ROOT/evidence/`` with a random name and its original name kept for display.
     Raises ``PermissionDenied`` for anyone but the respondent, ``ValidationError`` when the
     response is locked (submitted or approved), when the element does not accept evidence
     (see :func:`evidence_elements`) or already has :data:`EVIDENCE_MAX_FILES_PER_ELEMENT`
-    files, and :class:`EvidenceError` for a refused file. Nothing is stored on error.
+    files, when the form field is not one of :func:`evidence_form_items` or its files would
+    exceed 10 or :data:`FORM_FILES_MAX_BYTES` in all, or the file is not PDF, Word or Excel
+    for a form field (an answer's evidence: not a Word document), and :class:`EvidenceError`
+    for a refused file. Nothing is stored on error.
     """
     locked = (
         Response.objects.select_for_update(of=("self",))
@@ -291,25 +361,44 @@ def evidence_upload(*, response: Response, data_element: DataElement, file, user
         .get(pk=response.pk)
     )
     _check_respondent(locked, user)
-    if data_element.pk not in {e.pk for e in evidence_elements(locked)}:
-        raise ValidationError(
-            _("«%(code)s» does not take evidence in this response.") % {"code": data_element},
-            code="evidence_element",
-        )
-    if (
-        Evidence.objects.filter(response=locked, data_element=data_element).count()
-        >= EVIDENCE_MAX_FILES_PER_ELEMENT
-    ):
+    if item:
+        if item not in {i.ident for i in evidence_form_items(locked)}:
+            raise ValidationError(
+                _("«%(code)s» does not take documents in this response.") % {"code": item},
+                code="evidence_element",
+            )
+        existing = Evidence.objects.filter(response=locked, item=item)
+    else:
+        if data_element is None or data_element.pk not in {e.pk for e in evidence_elements(locked)}:
+            raise ValidationError(
+                _("«%(code)s» does not take evidence in this response.") % {"code": data_element},
+                code="evidence_element",
+            )
+        existing = Evidence.objects.filter(response=locked, data_element=data_element)
+    if existing.count() >= EVIDENCE_MAX_FILES_PER_ELEMENT:
         raise ValidationError(
             _("This answer already has %(n)s files, the most it may carry; delete one first.")
             % {"n": EVIDENCE_MAX_FILES_PER_ELEMENT},
             code="evidence_count",
         )
     name = display_name(getattr(file, "name", ""))
-    sniffed = evidence_sniff(file=file, name=name)
+    sniffed = evidence_sniff(file=file, name=name, word=bool(item))
+    if item and sniffed.kind not in FORM_FILE_KINDS:
+        raise EvidenceError(
+            _("«%(name)s» is refused: this field takes PDF, Word (.docx) or Excel (.xlsx).")
+            % {"name": name},
+            code="evidence_type",
+        )
+    if item and sum(existing.values_list("size", flat=True)) + sniffed.size > FORM_FILES_MAX_BYTES:
+        raise EvidenceError(
+            _("«%(name)s» would bring this field's files above %(max)s MB in all.")
+            % {"name": name, "max": _megabytes(FORM_FILES_MAX_BYTES)},
+            code="evidence_size",
+        )
     evidence = Evidence(
         response=locked,
-        data_element=data_element,
+        data_element=None if item else data_element,
+        item=item,
         original_name=name,
         kind=sniffed.kind,
         content_type=sniffed.mime,

@@ -35,6 +35,21 @@ def fits_storage(number: Decimal, *, limit: Decimal = ANSWER_LIMIT) -> bool:
     return number.is_finite() and abs(number) < limit
 
 
+def percent_range_message() -> str:
+    """The message of the Circular 05/2025 forms for a percentage outside 0–100 %
+    (Vietnamese: "Giá trị hợp lệ trong khoảng từ 0 - 100%")."""
+    return _("Valid values are from 0 to 100%.")
+
+
+def is_percent_0_100(element) -> bool:
+    """True for a percentage element bounded 0–100 (the forms' range and message apply)."""
+    return (
+        element.value_type == DataElement.ValueType.PERCENTAGE
+        and element.min_value == 0
+        and element.max_value == 100
+    )
+
+
 YES_NO_CHOICES = [
     ("", gettext_lazy("— not answered —")),
     ("yes", gettext_lazy("Yes")),
@@ -249,6 +264,8 @@ class ResponseForm(forms.Form):
                 % {"label": label, "value": raw}
             )
         number = number.quantize(Decimal("0.000001")).normalize()
+        if is_percent_0_100(element) and not 0 <= number <= 100:
+            raise forms.ValidationError(f"«{label}»: {percent_range_message()}")
         if element.min_value is not None and number < element.min_value:
             raise forms.ValidationError(
                 _("«%(label)s»: %(value)s is below the minimum %(min)s.")

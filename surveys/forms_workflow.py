@@ -8,12 +8,14 @@ import datetime
 
 from django import forms
 from django.db.models import F
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.collation import collate_choices
 from enterprises.models import Park, Province
 from enterprises.policy import Action, can, restrict
 from indicators.models import DataElement, FrameworkVersion
+from indicators.official_forms import official_forms
 
 from .forms import element_label
 from .models import Campaign, validate_reminder_days
@@ -63,6 +65,15 @@ class CampaignOpenForm(forms.Form):
         validators=[validate_reminder_days],
         help_text=_("For example 30,7: respondents who have not submitted are reminded then."),
     )
+    report_forms = forms.MultipleChoiceField(
+        label=_("Official report forms (Circular 05/2025/TT-BKHĐT)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The forms the parks (A.4, A.5) and the enterprises (B.4, B.5) file in this round; "
+            "they belong to the VN-2022 framework."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +97,11 @@ class CampaignOpenForm(forms.Form):
             self.fields["province"].queryset = Province.objects.order_by("name_vi")
             self.fields["scope"].initial = Campaign.Scope.ALL
         self.fields["scope"].choices = choices
+        language = "en" if (get_language() or "vi").startswith("en") else "vi"
+        self.fields["report_forms"].choices = [
+            (f.code, f"{f.code} – {f.title(language)}") for f in official_forms()
+        ]
+        self.fields["report_forms"].initial = [f.code for f in official_forms()]
         today = datetime.date.today()
         self.fields["period"].initial = today.year - 1 if today.month < 7 else today.year
 
@@ -110,6 +126,7 @@ class CampaignOpenForm(forms.Form):
             "reminder_days": d.get("reminder_days") or "",
             "province": d["province"] if d["scope"] == Campaign.Scope.PROVINCE else None,
             "parks": list(d["parks"]) if d["scope"] == Campaign.Scope.PARKS else None,
+            "report_forms": list(d.get("report_forms") or ()),
         }
 
 

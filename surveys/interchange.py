@@ -96,15 +96,17 @@ from common.xlsx import (
     open_workbook,
     quote_sheetname,
 )
-from enterprises.models import Park, normalise_tax_code
+from enterprises.models import Enterprise, Park, normalise_tax_code
 from enterprises.policy import Action, restrict
 from indicators.models import AppliesTo, DataElement
 
+from . import interchange_reports as reports_xl
 from .bulk import answers_copy
 from .codes import codes_display
-from .forms import AnswerValue
-from .models import Answer, Campaign, Evidence, Response
+from .forms import AnswerValue, is_percent_0_100, percent_range_message
+from .models import Answer, Campaign, Evidence, ProductionLine, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
+from .services import response_report_import
 from .signals import scored_answers_changed
 from .validation import cross_field_errors
 
@@ -243,12 +245,25 @@ def _set_text(cell, value: str) -> None:
     cell.data_type = "s"
 
 
-def template_write(*, campaign: Campaign, park: Park, file) -> int:
+def _put_cell(cell, value, number_format: str) -> None:
+    """Write ``value`` (text as text, never a formula; None leaves the cell blank) with its
+    number format."""
+    if isinstance(value, str):
+        _set_text(cell, value)
+    elif value is not None:
+        cell.value = value
+    cell.number_format = number_format
+
+
+def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
     """Write the Excel template of ``campaign`` for the enterprises of ``park`` to ``file`` (a
     binary file object or path), prefilled with their stored answers, in the active language.
 
-    Layout: see the module docstring. Returns the number of enterprise rows written. The
-    caller checks permissions (:func:`importable_parks`).
+    Layout: see the module docstring; when the campaign collects the official report forms,
+    also the B.4 fields, the products sheet and the park's own sheet
+    (:mod:`surveys.interchange_reports`; personal data ``user`` may not see is hidden).
+    Returns the number of enterprise rows written. The caller checks permissions
+    (:func:`importable_parks`).
     """
     language = _language()
     yes, no = yes_no_words(language)
@@ -260,6 +275,12 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
             response__in=[r.pk for r in responses], data_element__in=elements
         )
     }
+    items = (
+        reports_xl.sheet_items(campaign, "enterprise", with_elements=False)
+        if campaign.report_forms
+        else []
+    )
+    stored_items = reports_xl.stored_values_bulk(responses, items, user) if items else {}
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -268,20 +289,14 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
     lists.sheet_state = "hidden"
     help_ws = wb.create_sheet(_("Instructions")[:31])
 
-    version_col = len(elements) + 3
+    version_col = len(elements) + len(items) + 3
     labels = [_("Tax code"), _("Enterprise")] + [header_text(e, language) for e in elements]
+    labels += [reports_xl.item_header(i, language) for i in items]
     labels.append(_("Response version (do not change)"))
-    codes = [TAX_CODE, ENTERPRISE_NAME] + [e.code for e in elements] + [RESPONSE_VERSION]
-    ws.append(labels)
-    ws.append(codes)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF4F1")
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    codes = [TAX_CODE, ENTERPRISE_NAME] + [e.code for e in elements]
+    codes += [reports_xl.item_code(i) for i in items] + [RESPONSE_VERSION]
+    _header_row(ws, labels, codes)
     ws.row_dimensions[1].height = 75
-    ws.row_dimensions[2].hidden = True
     ws.freeze_panes = "C3"
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 36
@@ -308,6 +323,11 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
                 DataElement.ValueType.TEXT: TEXT_FORMAT,
                 DataElement.ValueType.CHOICE: TEXT_FORMAT,
             }.get(element.value_type, "General")
+        for col_idx, item in enumerate(items, start=len(elements) + 3):
+            value = reports_xl.cell_value(
+                item, stored_items.get((response.pk, reports_xl.item_code(item))), yes, no
+            )
+            _put_cell(ws.cell(row=row_idx, column=col_idx), value, reports_xl.number_format(item))
         ws.cell(row=row_idx, column=version_col, value=response.version)
 
     last_row = max(3, len(responses) + 2)
@@ -315,6 +335,10 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
         get_column_letter(i)
         for i, e in enumerate(elements, start=3)
         if e.value_type == DataElement.ValueType.YES_NO
+    ] + [
+        get_column_letter(i)
+        for i, item in enumerate(items, start=len(elements) + 3)
+        if item.kind.value == "yes_no"
     ]
     if yes_no_cols:
         dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
@@ -354,11 +378,163 @@ def template_write(*, campaign: Campaign, park: Park, file) -> int:
         _("Submitted or approved responses cannot be changed by an import."),
         _("The whole file is checked first: if any cell is wrong, nothing is saved."),
     ]
+    if campaign.report_forms:
+        help_lines += [
+            _(
+                "The official report forms: the B.4 fields are columns of the first sheet; the "
+                "products of form B.4 Part II go on the products sheet (every enterprise with a "
+                "row there gets exactly those rows); the park's own forms A.4 and A.5 on the "
+                "park sheet. Money in million VND. Totals and shares are computed by ecopark."
+            ),
+            _(
+                "Part I (investor, representative, project) fills what the registry lacks; a "
+                "value the registry holds is changed on the registry page. ••• is personal "
+                "data you may not see: leave it."
+            ),
+        ]
+        _write_products_sheet(wb, responses, language)
+        _write_park_sheet(wb, campaign, park, language, user, yes, no)
     for row_idx, line in enumerate(help_lines, start=1):
         _set_text(help_ws.cell(row=row_idx, column=1), line)
     help_ws.column_dimensions["A"].width = 110
     wb.save(file)
     return len(responses)
+
+
+def products_sheet_title() -> str:
+    """The products sheet's title in the active language."""
+    return _("Products")[:31]
+
+
+def park_sheet_title() -> str:
+    """The park sheet's title in the active language."""
+    return _("Park report")[:31]
+
+
+def _header_row(ws, labels: list[str], codes: list[str]) -> None:
+    ws.append(labels)
+    ws.append(codes)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EEF4F1")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].hidden = True
+
+
+def _write_products_sheet(wb, responses: list[Response], language: str) -> None:
+    """Form B.4 Part II: one row per product of each enterprise (tax code first)."""
+    ws = wb.create_sheet(products_sheet_title())
+    _header_row(
+        ws,
+        [reports_xl.product_header(c, language) for c in reports_xl.PRODUCT_COLUMNS],
+        list(reports_xl.PRODUCT_COLUMNS),
+    )
+    ws.row_dimensions[1].height = 60
+    for i in range(1, len(reports_xl.PRODUCT_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 20
+    stored = reports_xl.products_by_enterprise(responses)
+    row_idx = 3
+    for response in responses:
+        for line in stored.get(response.pk, []):
+            _set_text(ws.cell(row=row_idx, column=1), response.enterprise.tax_code)
+            _set_text(ws.cell(row=row_idx, column=2), line.product)
+            _set_text(ws.cell(row=row_idx, column=3), line.unit)
+            for col, name in enumerate(
+                ("design_capacity", "actual_output", "energy_per_unit"), start=4
+            ):
+                value = getattr(line, name)
+                ws.cell(
+                    row=row_idx, column=col, value=value.normalize() if value is not None else None
+                )
+            _set_text(ws.cell(row=row_idx, column=7), line.energy_carrier)
+            revenue = line.revenue_million_vnd
+            ws.cell(
+                row=row_idx, column=8, value=revenue.normalize() if revenue is not None else None
+            )
+            row_idx += 1
+    last = max(row_idx + 50, 60)
+    units = DataValidation(
+        type="list", formula1='"' + ",".join(ProductionLine.Unit.values) + '"', allow_blank=True
+    )
+    units.add(f"C3:C{last}")
+    carriers = DataValidation(
+        type="list", formula1='"' + ",".join(ProductionLine.Carrier.values) + '"', allow_blank=True
+    )
+    carriers.add(f"G3:G{last}")
+    ws.add_data_validation(units)
+    ws.add_data_validation(carriers)
+
+
+def _write_park_sheet(wb, campaign, park, language, user, yes, no) -> None:
+    """Forms A.4 and A.5 of the park itself: one row per field (code, number, label, unit,
+    value), the response version in the header."""
+    response = Response.objects.filter(
+        campaign=campaign, park=park, enterprise__isnull=True
+    ).first()
+    if response is None:
+        return
+    items = reports_xl.sheet_items(campaign, "park", with_elements=True)
+    stored = reports_xl.stored_values_bulk([response], items, user)
+    answers = {
+        a.data_element.code: a
+        for a in Answer.objects.filter(response=response).select_related("data_element")
+    }
+    ws = wb.create_sheet(park_sheet_title())
+    _header_row(
+        ws,
+        [
+            _("Code"),
+            _("Form"),
+            _("No."),
+            _("Field"),
+            _("Value"),
+            _("Response version (do not change)"),
+        ],
+        [reports_xl.PARK_CODE, "form", "no", "field", "value", RESPONSE_VERSION],
+    )
+    ws.cell(row=1, column=6).value = f"{_('Response version (do not change)')}: {response.version}"
+    ws.cell(row=2, column=6).value = response.version
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 7
+    ws.column_dimensions["C"].width = 9
+    ws.column_dimensions["D"].width = 70
+    ws.column_dimensions["E"].width = 28
+    yes_rows = []
+    for row_idx, item in enumerate(items, start=3):
+        _set_text(ws.cell(row=row_idx, column=1), reports_xl.item_code(item))
+        _set_text(ws.cell(row=row_idx, column=2), item.form)
+        _set_text(ws.cell(row=row_idx, column=3), item.number())
+        label = reports_xl.item_header(item, language).split(" ", 2)[-1]
+        if item.required:
+            label += " *"
+        _set_text(ws.cell(row=row_idx, column=4), label)
+        ws.cell(row=row_idx, column=4).alignment = Alignment(wrap_text=True, vertical="top")
+        if item.source.kind.value == "element":
+            answer = answers.get(item.source.element)
+            value = None
+            if answer is not None:
+                value = (
+                    answer.value_bool
+                    if answer.value_bool is not None
+                    else (
+                        answer.value_number
+                        if answer.value_number is not None
+                        else answer.value_text
+                    )
+                )
+        else:
+            value = stored.get((response.pk, reports_xl.item_code(item)))
+        value = reports_xl.cell_value(item, value, yes, no)
+        _put_cell(ws.cell(row=row_idx, column=5), value, reports_xl.number_format(item))
+        if item.kind.value == "yes_no":
+            yes_rows.append(row_idx)
+    if yes_rows:
+        dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
+        for row_idx in yes_rows:
+            dv.add(f"E{row_idx}")
+        ws.add_data_validation(dv)
 
 
 # --------------------------------------------------------------------------- import: checks
@@ -374,6 +550,9 @@ class ImportRow:
     checked_version: int
     enterprise: str
     values: dict[int, AnswerValue] = field(default_factory=dict)
+    #: the official report forms' fields, registry and production rows it changes (None:
+    #: none; most imports have no forms, and a row then carries nothing more)
+    report: reports_xl.ReportChanges | None = None
 
 
 @dataclass
@@ -397,8 +576,17 @@ class ImportCheck:
 
     @property
     def answers_changed(self) -> int:
-        """Number of answers the save would create or change."""
-        return sum(len(r.values) for r in self.rows)
+        """Number of answers and report fields the save would create or change (a production
+        table counts as one)."""
+        return sum(
+            len(r.values)
+            + (
+                len(r.report.report) + len(r.report.registry) + (r.report.production is not None)
+                if r.report
+                else 0
+            )
+            for r in self.rows
+        )
 
 
 class _CellProblem(Exception):
@@ -436,6 +624,8 @@ def _read_number(element: DataElement, value, number_format: str, language: str)
         raise _CellProblem(_("“%(value)s” is too large.") % {"value": shown})
     if number.as_tuple().exponent < -6:
         number = number.quantize(_QUANTUM)
+    if is_percent_0_100(element) and not 0 <= number <= 100:
+        raise _CellProblem(percent_range_message())
     if element.min_value is not None and number < element.min_value:
         raise _CellProblem(
             _("%(value)s is below the minimum %(min)s.")
@@ -513,7 +703,7 @@ def _same(existing: tuple | None, value: AnswerValue) -> bool:
 
 
 def import_check(
-    *, campaign: Campaign, park: Park, file, language: str = "vi", progress=None
+    *, campaign: Campaign, park: Park, file, language: str = "vi", progress=None, user=None
 ) -> ImportCheck:
     """Read and check a whole import file for the enterprises of ``park`` in ``campaign``;
     nothing is written.
@@ -524,8 +714,11 @@ def import_check(
     e.g. notes added before it, are left alone); a row that changes nothing is not checked
     against the response's version (the same file may be uploaded twice). Returns an :class:`ImportCheck` whose ``errors`` list every
     problem (sheet, row, column, header, value, reason) and whose ``rows`` hold the changes.
-    Raises :class:`FileRefused` for a file that is not an acceptable XLSX (see
-    :func:`file_check`). The caller checks permissions (:func:`importable_parks`).
+    When the campaign collects the official report forms, the B.4 columns, the products sheet
+    and the park sheet are read too (:mod:`surveys.interchange_reports`; ``user`` decides
+    which personal data it sees and whether it may fill the registry). Raises
+    :class:`FileRefused` for a file that is not an acceptable XLSX (see :func:`file_check`).
+    The caller checks permissions (:func:`importable_parks`).
     ``progress``, when given, is called with the number of rows read after each row (a
     background import records it, ``surveys.services_imports``).
     """
@@ -533,13 +726,13 @@ def import_check(
     wb = open_workbook(file)
     try:
         return _check_workbook(
-            wb, campaign=campaign, park=park, language=language, progress=progress
+            wb, campaign=campaign, park=park, language=language, progress=progress, user=user
         )
     finally:
         wb.close()
 
 
-def _header_map(head: list[tuple], elements: list[DataElement]):
+def _header_map(head: list[tuple], elements: list[DataElement], items=()):
     """Find the header in the first rows ``head``.
 
     Returns ``(row_number, mapping, headers, problems)`` or None when no row has a tax code
@@ -555,6 +748,7 @@ def _header_map(head: list[tuple], elements: list[DataElement]):
         RESPONSE_VERSION: RESPONSE_VERSION,
     }
     by_code = {**fixed, **{e.code: e for e in elements}}
+    by_code.update({reports_xl.item_code(i): i for i in items})
     by_label: dict[str, object] = {}
     for lang in ("vi", "en"):
         with translation.override(lang):
@@ -563,6 +757,9 @@ def _header_map(head: list[tuple], elements: list[DataElement]):
             by_label.setdefault(_fold(_("Response version (do not change)")), RESPONSE_VERSION)
         for element in elements:
             by_label.setdefault(_fold(_label(element, lang)), element)
+        for item in items:
+            header = _UNIT_SUFFIX.sub("", reports_xl.item_header(item, lang))
+            by_label.setdefault(_fold(header), item)
 
     def texts(row) -> list[str]:
         return ["" if _is_blank(c.value) else str(c.value).strip() for c in row]
@@ -616,9 +813,14 @@ def _data_sheet(wb, elements: list[DataElement]):
 
 
 def _check_workbook(
-    wb, *, campaign: Campaign, park: Park, language: str, progress=None
+    wb, *, campaign: Campaign, park: Park, language: str, progress=None, user=None
 ) -> ImportCheck:
     elements = template_elements(campaign)
+    items = (
+        reports_xl.sheet_items(campaign, "enterprise", with_elements=False)
+        if campaign.report_forms
+        else []
+    )
     ws, head, rows = _data_sheet(wb, elements)
     sheet = ws.title
     result = ImportCheck(
@@ -643,7 +845,7 @@ def _check_workbook(
             "code", "value_type"
         )
     )
-    found = _header_map(head, elements)
+    found = _header_map(head, elements, items)
     if found is None:
         errors.append(
             CellError(
@@ -677,8 +879,16 @@ def _check_workbook(
     tax_col = next((c for c, k in mapping.items() if k == TAX_CODE), None)
     version_col = next((c for c, k in mapping.items() if k == RESPONSE_VERSION), None)
     element_cols = [(c, k) for c, k in mapping.items() if isinstance(k, DataElement)]
+    item_cols = [(c, k) for c, k in mapping.items() if not isinstance(k, DataElement | str)]
 
     responses = list(_enterprise_responses(campaign, park))
+    stored_items = reports_xl.stored_values_bulk(responses, items, user) if item_cols else {}
+    tenants = (
+        dict(Enterprise.objects.filter(park=park).values_list("tax_code", "name"))
+        if item_cols
+        else {}
+    )
+    projects: dict[int, tuple] = {}
     by_tax = {r.enterprise.tax_code: r for r in responses}
     stored = {
         (resp, el): (num, flag, text)
@@ -773,11 +983,46 @@ def _check_workbook(
             if value is None or _same(stored.get((response.pk, element.pk)), value):
                 continue
             changes[element.pk] = value
+        report = reports_xl.ReportChanges()
+        for col, item in item_cols:
+            cell = cell_at(col)
+            if cell is None or _is_blank(cell.value):
+                continue
+            header = headers.get(col, reports_xl.item_code(item))
+            if item.source.kind.value == "registry":
+                if response.pk not in projects:
+                    projects[response.pk] = reports_xl.registry_for(response, user)
+                project, registry = projects[response.pk]
+                value, problem = reports_xl.check_registry(
+                    item, cell_text(cell.value), project=project, registry=registry, user=user
+                )
+                if problem:
+                    error(col, header, cell.value, problem)
+                elif value is not None:
+                    report.registry[item.source.field] = value
+                continue
+            try:
+                value = reports_xl.read_cell(
+                    item,
+                    cell.value,
+                    cell_format=getattr(cell, "number_format", None) or "General",
+                    language=language,
+                    tenants={k: v for k, v in tenants.items() if k != response.enterprise.tax_code}
+                    if item.kind.value == "enterprises"
+                    else {},
+                )
+            except reports_xl.ItemError as exc:
+                error(col, header, cell.value, exc.message.split("»: ", 1)[-1])
+                continue
+            before = stored_items.get((response.pk, item.ident))
+            if not value.is_blank and _same_item(before, value):
+                continue
+            report.report[item.ident] = value
         # a row that changes nothing conflicts with nothing, whatever its version (the same
         # file uploaded twice); one that changes answers saved since the file was made is
         # refused, so that nothing is overwritten
         if (
-            changes
+            (changes or report)
             and not _is_blank(file_version)
             and str(cell_text(file_version)) != str(response.version)
         ):
@@ -812,7 +1057,7 @@ def _check_workbook(
             error(col, headers.get(col, code), cell.value if cell is not None else None, message)
         if broken:
             continue
-        if changes and not response.is_editable:
+        if (changes or report) and not response.is_editable:
             error(
                 tax_col,
                 tax_header,
@@ -829,7 +1074,7 @@ def _check_workbook(
             )
             continue
         response.campaign = campaign  # loaded once for every row
-        refusal = period_refusal(response) if changes else None
+        refusal = period_refusal(response) if (changes or report) else None
         if refusal is not None:  # surveys.periods: past its due date
             error(
                 tax_col,
@@ -839,7 +1084,7 @@ def _check_workbook(
                 % {"enterprise": response.enterprise.name, "reason": refusal.messages[0]},
             )
             continue
-        if changes:
+        if changes or report:
             result.rows.append(
                 ImportRow(
                     row=row_number,
@@ -847,10 +1092,273 @@ def _check_workbook(
                     checked_version=response.version,
                     enterprise=response.enterprise.name,
                     values=changes,
+                    report=report or None,
                 )
             )
     errors.sort(key=lambda e: (e.row or 0, len(e.column), e.column))
+    if campaign.report_forms:
+        _check_products(wb, result, responses, language)
+        _check_park_sheet(wb, result, campaign, park, language, user)
     return result
+
+
+def _same_item(before, value: AnswerValue) -> bool:
+    """True when a report cell holds the value already stored."""
+    if before is None:
+        return False
+    if isinstance(before, bool):
+        return value.flag is before
+    if isinstance(before, Decimal):
+        return value.number == before
+    if isinstance(before, tuple):
+        return value.text == ";".join(before)
+    if isinstance(before, datetime.date):
+        return value.text == before.isoformat()
+    return value.text == str(before)
+
+
+def _find_sheet(wb, first_code: str):
+    """The worksheet (after the first) whose hidden code row starts with ``first_code``."""
+    for ws in wb.worksheets[1:]:
+        for row in itertools.islice(ws.iter_rows(max_row=HEADER_SEARCH_ROWS), HEADER_SEARCH_ROWS):
+            if row and not _is_blank(row[0].value) and str(row[0].value).strip() == first_code:
+                return ws
+    return None
+
+
+def _row_for(result: ImportCheck, response: Response, row_number: int) -> ImportRow:
+    for r in result.rows:
+        if r.response_id == response.pk:
+            return r
+    new = ImportRow(
+        row=row_number,
+        response_id=response.pk,
+        checked_version=response.version,
+        enterprise=response.enterprise.name if response.enterprise_id else response.park.name,
+    )
+    result.rows.append(new)
+    return new
+
+
+def _check_products(wb, result: ImportCheck, responses: list[Response], language: str) -> None:
+    """The products sheet (form B.4 Part II): rows by tax code; every enterprise with a row
+    gets exactly its rows. Errors by cell."""
+    from .forms_report import clean_production_row
+
+    ws = _find_sheet(wb, "tax_code")
+    if ws is None:
+        return
+    ws.reset_dimensions()
+    by_tax = {r.enterprise.tax_code: r for r in responses}
+    columns = list(reports_xl.PRODUCT_COLUMNS)
+    header_row = None
+    tables: dict[int, list] = {}
+    first_row: dict[int, int] = {}
+    for row_number, row in enumerate(ws.iter_rows(), start=1):
+        values = [c.value for c in row]
+        if header_row is None:
+            if values and str(values[0] or "").strip() == "tax_code":
+                header_row = row_number
+                columns = [str(v or "").strip() for v in values]
+            continue
+        if all(_is_blank(v) for v in values):
+            continue
+
+        def error(name, value, reason, row_number=row_number, columns=columns):
+            col = columns.index(name) + 1 if name in columns else 1
+            result.errors.append(
+                CellError(
+                    ws.title,
+                    row_number,
+                    get_column_letter(col),
+                    reports_xl.product_header(name, language),
+                    cell_text(value)[:200],
+                    reason,
+                )
+            )
+
+        cells = dict(zip(columns, values, strict=False))
+        try:
+            tax = normalise_tax_code(_tax_code_text(cells.get("tax_code")))
+        except ValidationError as exc:
+            error("tax_code", cells.get("tax_code"), " ".join(exc.messages))
+            continue
+        response = by_tax.get(tax)
+        if response is None:
+            error(
+                "tax_code",
+                cells.get("tax_code"),
+                _("No enterprise of this park has this tax code."),
+            )
+            continue
+        if not response.is_editable:
+            error(
+                "tax_code",
+                cells.get("tax_code"),
+                _("The response of %(enterprise)s is %(status)s and can no longer be changed.")
+                % {"enterprise": response.enterprise.name, "status": response.get_status_display()},
+            )
+            continue
+        typed = {}
+        for name in columns[1:]:
+            value = cells.get(name)
+            if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+                value = format(Decimal(str(value)), "f")
+                value = value.replace(".", ",") if language == "vi" else value
+            typed[name] = "" if value is None else str(value).strip()
+        cleaned, problems = clean_production_row(typed, language=language)
+        for name, message in problems:
+            error(name, cells.get(name), message)
+        if not problems:
+            tables.setdefault(response.pk, []).append(cleaned)
+            first_row.setdefault(response.pk, row_number)
+    for response in responses:
+        if response.pk in tables:
+            row = _row_for(result, response, first_row[response.pk])
+            row.report = row.report or reports_xl.ReportChanges()
+            row.report.production = tables[response.pk]
+
+
+def _check_park_sheet(wb, result: ImportCheck, campaign, park, language: str, user) -> None:
+    """The park sheet (forms A.4 and A.5 of the park): one row per field, value in column E.
+    Errors by cell; refused when the park's response is no longer editable or was saved since
+    the file was made."""
+    ws = _find_sheet(wb, reports_xl.PARK_CODE)
+    if ws is None:
+        return
+    ws.reset_dimensions()
+    response = Response.objects.filter(
+        campaign=campaign, park=park, enterprise__isnull=True
+    ).first()
+    if response is None:
+        return
+    items = {
+        reports_xl.item_code(i): i
+        for i in reports_xl.sheet_items(campaign, "park", with_elements=True)
+    }
+    stored = reports_xl.stored_values_bulk([response], list(items.values()), user)
+    elements = {
+        e.code: e
+        for e in DataElement.objects.filter(
+            version_id=campaign.framework_version_id, code__in=list(items)
+        )
+    }
+    answers = {
+        a.data_element.code: (a.value_number, a.value_bool, a.value_text)
+        for a in Answer.objects.filter(response=response).select_related("data_element")
+    }
+    tenants = dict(Enterprise.objects.filter(park=park).values_list("tax_code", "name"))
+    project, registry = reports_xl.registry_for(response, user)
+    changes: dict[int, AnswerValue] = {}
+    report = reports_xl.ReportChanges()
+    sheet = ws.title
+    file_version = None
+    for row_number, row in enumerate(ws.iter_rows(), start=1):
+        values = [c.value for c in row]
+        code = str(values[0]).strip() if values and not _is_blank(values[0]) else ""
+        if row_number <= 2:
+            if code == reports_xl.PARK_CODE and len(values) > 5:
+                file_version = values[5]
+            continue
+        if not code:
+            continue
+        item = items.get(code)
+        value = values[4] if len(values) > 4 else None
+        header = str(values[3] or code) if len(values) > 3 else code
+
+        def error(reason, row_number=row_number, value=value, header=header):
+            result.errors.append(
+                CellError(sheet, row_number, "E", header, cell_text(value)[:200], reason)
+            )
+
+        if item is None:
+            result.errors.append(
+                CellError(
+                    sheet,
+                    row_number,
+                    "A",
+                    header,
+                    code,
+                    _("Not a field of this campaign's park forms; restore the template's code."),
+                )
+            )
+            continue
+        if _is_blank(value):
+            continue
+        if item.source.kind.value == "registry":
+            new, problem = reports_xl.check_registry(
+                item, cell_text(value), project=project, registry=registry, user=user
+            )
+            if problem:
+                error(problem)
+            elif new is not None:
+                report.registry[item.source.field] = new
+            continue
+        cell = row[4]
+        try:
+            cleaned = reports_xl.read_cell(
+                item,
+                value,
+                cell_format=getattr(cell, "number_format", None) or "General",
+                language=language,
+                tenants=tenants,
+            )
+        except reports_xl.ItemError as exc:
+            error(exc.message.split("»: ", 1)[-1])
+            continue
+        if item.source.kind.value == "element":
+            element = elements.get(item.source.element)
+            if element is None:
+                continue
+            if _same(answers.get(element.code), cleaned):
+                continue
+            changes[element.pk] = cleaned
+            result.elements[element.pk] = element
+            continue
+        if _same_item(stored.get((response.pk, item.ident)), cleaned):
+            continue
+        report.report[item.ident] = cleaned
+    if not (changes or report):
+        return
+    if not response.is_editable:
+        result.errors.append(
+            CellError(
+                sheet,
+                None,
+                "",
+                "",
+                "",
+                _("The park's response is %(status)s and can no longer be changed.")
+                % {"status": response.get_status_display()},
+            )
+        )
+        return
+    if file_version is not None and str(cell_text(file_version)) != str(response.version):
+        result.errors.append(
+            CellError(
+                sheet,
+                2,
+                "F",
+                RESPONSE_VERSION,
+                cell_text(file_version),
+                _(
+                    "The park's response was saved since this file was made (version %(file)s, "
+                    "now %(current)s); download a fresh template so that nothing is overwritten."
+                )
+                % {"file": cell_text(file_version), "current": response.version},
+            )
+        )
+        return
+    result.rows.append(
+        ImportRow(
+            row=3,
+            response_id=response.pk,
+            checked_version=response.version,
+            enterprise=park.name,
+            values=changes,
+            report=report,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- import: save
@@ -991,6 +1499,15 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
         c, u = _save_chunk(rows[start : start + SAVE_CHUNK_ROWS], user=user, now=now)
         created += c
         updated += u
+    for r in rows:
+        if r.report:
+            response_report_import(
+                response=locked[r.response_id],
+                user=user,
+                report=r.report.report,
+                registry=r.report.registry,
+                production=r.report.production,
+            )
     Response.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=now)
     if any(locked[i].status in Response.SCORED_STATUSES for i in ids):
         scored_answers_changed.send(

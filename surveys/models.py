@@ -78,6 +78,10 @@ class Campaign(models.Model):
         validators=[validate_reminder_days],
         help_text=_("Days before the close date on which to remind, separated by commas."),
     )
+    #: the official report forms this round collects (Circular 05/2025/TT-BKHĐT: ``A.4``,
+    #: ``A.5`` from parks, ``B.4``, ``B.5`` from enterprises; ``indicators.official_forms``),
+    #: in filing order; empty: only the framework's data elements are asked
+    report_forms = models.JSONField(_("report forms"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -156,6 +160,8 @@ class Response(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    #: the answers were made up for the demo (``manage.py load_demo``) and are labelled so
+    is_demo = models.BooleanField(_("demo data"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -211,11 +217,51 @@ class Response(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
 
-class Answer(models.Model):
+class Origin(models.TextChoices):
+    """Where a stored value came from: typed by the person, the registers' figure accepted
+    with one action, or computed by ecopark from other fields (Circular 05/2025 forms)."""
+
+    TYPED = "typed", _("typed")
+    REGISTERS = "registers", _("from the registers")
+    CALCULATED = "calculated", _("calculated")
+
+
+class StoredValue(models.Model):
+    """The fields a stored answer keeps, whatever it answers: a number (``value_number``, in
+    the unit its question keeps), a yes/no (``value_bool``) or text (``value_text``), what the
+    person typed (``raw``, ``unit_entered``), where it came from (``origin``) and who changed it
+    last, when."""
+
+    value_number = models.DecimalField(
+        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
+    value_text = models.TextField(_("text"), blank=True)
+    raw = models.CharField(_("as entered"), max_length=200, blank=True)
+    unit_entered = models.CharField(_("unit as entered"), max_length=30, blank=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Answer(StoredValue):
     """One data element's value in a response.
 
     Numbers are stored in the element's canonical unit in ``value_number``; yes/no in
-    ``value_bool``; everything else in ``value_text``. ``raw`` keeps what the person typed.
+    ``value_bool``; everything else in ``value_text``. ``raw`` keeps what the person typed;
+    ``origin`` whether it was typed or the registers' figure accepted (:class:`Origin`).
     """
 
     response = models.ForeignKey(
@@ -227,27 +273,11 @@ class Answer(models.Model):
         related_name="answers",
         verbose_name=_("data element"),
     )
-    value_number = models.DecimalField(
-        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
     #: the value intended for the response's target year (UNIDO EIP assessment: intended vs
     #: current), canonical unit like ``value_number``; yes/no as 1 / 0; null = no plan given
     value_intended = models.DecimalField(
         _("intended value"), max_digits=24, decimal_places=6, null=True, blank=True
     )
-    value_text = models.TextField(_("text"), blank=True)
-    raw = models.CharField(_("as entered"), max_length=200, blank=True)
-    unit_entered = models.CharField(_("unit as entered"), max_length=30, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     #: every change (who, when, old and new value): django-simple-history
     history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name=_("historical answer"))
@@ -277,6 +307,121 @@ class Answer(models.Model):
         if self.value_number is not None:
             return f"{self.value_number.normalize():f}"
         return self.value_text
+
+
+class ReportValue(StoredValue):
+    """One field of an official report form (Circular 05/2025/TT-BKHĐT A.4, B.4, …) in a
+    response, for the fields that are not data elements of the framework: ``item`` names it
+    as ``"<form>:<key>"`` (e.g. ``"A.4:III.1.2.3"``, ``indicators.official_forms``).
+
+    ``value_number`` is in the item's stored unit (``store_unit``: kWh, m³, t, t CO2e,
+    million VND …; for a quantity with its own unit, ``unit_entered``); ``value_bool`` a
+    yes/no; ``value_text`` text, a date (ISO) or several codes separated by ``;``. ``raw`` is
+    what was typed, ``origin`` whether it was typed, the registers' figure accepted, or
+    calculated by the server (:class:`Origin`). Every change is kept in ``history``.
+    """
+
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        related_name="report_values",
+        verbose_name=_("response"),
+    )
+    item = models.CharField(_("form field"), max_length=40)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], verbose_name=_("historical report value")
+    )
+
+    class Meta:
+        ordering = ["response", "item"]
+        verbose_name = _("report value")
+        verbose_name_plural = _("report values")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="report_value_once"),
+            models.CheckConstraint(
+                condition=Q(value_number__isnull=True) | ~Q(value_bool__isnull=False),
+                name="report_value_one_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.item}={self.value_number if self.value_number is not None else self.value_text}"
+        )
+
+
+class ProductionLine(models.Model):
+    """One row of an enterprise's production capacity table (form B.4 Part II, year [N-1]):
+    a product, its unit, the design capacity and the current output in that unit, the energy
+    it consumes per unit of product with its carrier, and its revenue in million VND.
+
+    Kept with its response; every change in ``history``."""
+
+    class Unit(models.TextChoices):
+        TONNES_YEAR = "tấn/năm", "tấn/năm"
+        METRES_YEAR = "m/năm", "m/năm"
+        SQUARE_METRES_YEAR = "m²/năm", "m²/năm"
+        CUBIC_METRES_HOUR = "m³/giờ", "m³/giờ"
+
+    class Carrier(models.TextChoices):
+        ELECTRICITY = "electricity", _("electricity")
+        OIL = "oil", _("oil")
+        GAS = "gas", _("gas")
+
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        related_name="production_lines",
+        verbose_name=_("response"),
+    )
+    position = models.PositiveSmallIntegerField(_("row"))
+    product = models.TextField(_("product"))
+    unit = models.CharField(_("unit of measure"), max_length=10, choices=Unit.choices, blank=True)
+    design_capacity = models.DecimalField(
+        _("design capacity"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    actual_output = models.DecimalField(
+        _("current output"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    energy_per_unit = models.DecimalField(
+        _("energy per unit of product"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    energy_carrier = models.CharField(
+        _("energy carrier"), max_length=12, choices=Carrier.choices, default=Carrier.ELECTRICITY
+    )
+    revenue_million_vnd = models.DecimalField(
+        _("revenue (million VND)"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical production line"))
+
+    class Meta:
+        ordering = ["response", "position"]
+        verbose_name = _("production line")
+        verbose_name_plural = _("production lines")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "position"], name="production_row_once"),
+            models.CheckConstraint(condition=~Q(product=""), name="production_product_named"),
+            models.CheckConstraint(
+                condition=(Q(design_capacity__isnull=True) | Q(design_capacity__gte=0))
+                & (Q(actual_output__isnull=True) | Q(actual_output__gte=0))
+                & (Q(energy_per_unit__isnull=True) | Q(energy_per_unit__gte=0))
+                & (Q(revenue_million_vnd__isnull=True) | Q(revenue_million_vnd__gte=0)),
+                name="production_numbers_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.product
 
 
 class Transition(models.Model):
@@ -409,7 +554,8 @@ def evidence_upload_to(instance, filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """A file proving an answer (PDF, JPEG, PNG or XLSX; at most 10 MB), typed from its content.
+    """A file proving an answer (PDF, JPEG, PNG, XLSX, or DOCX for a form field that asks for
+    Word documents; at most 10 MB), typed from its content.
 
     Which answers take evidence, and the checks on upload: ``surveys.evidence``.
     """
@@ -419,6 +565,7 @@ class Evidence(models.Model):
         JPEG = "jpeg", "JPEG"
         PNG = "png", "PNG"
         XLSX = "xlsx", "XLSX"
+        DOCX = "docx", "DOCX"
 
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("response")
@@ -426,9 +573,14 @@ class Evidence(models.Model):
     data_element = models.ForeignKey(
         DataElement,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("data element"),
     )
+    #: or the report form field the file supports (``"A.4:III.2.1.11"``: the symbiosis
+    #: agreements), see ``indicators.official_forms``
+    item = models.CharField(_("form field"), max_length=40, blank=True)
     file = models.FileField(
         _("file"), upload_to=evidence_upload_to, storage=evidence_storage, max_length=200
     )
@@ -454,7 +606,13 @@ class Evidence(models.Model):
                 condition=Q(size__gt=0, size__lte=10 * 1024 * 1024), name="evidence_size_limit"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["pdf", "jpeg", "png", "xlsx"]), name="evidence_kind_known"
+                condition=Q(kind__in=["pdf", "jpeg", "png", "xlsx", "docx"]),
+                name="evidence_kind_known_with_word",
+            ),
+            models.CheckConstraint(
+                condition=(Q(data_element__isnull=False) & Q(item=""))
+                | (Q(data_element__isnull=True) & ~Q(item="")),
+                name="evidence_for_element_or_form_field",
             ),
         ]
 

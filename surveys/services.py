@@ -33,6 +33,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise, Park, Province
 from enterprises.policy import Action, can, can_respond, restrict
 from indicators.models import AppliesTo, DataElement, FrameworkVersion
+from indicators.official_forms import official_forms
 
 from .forms import AnswerValue, element_label
 from .models import (
@@ -50,6 +52,9 @@ from .models import (
     AnswerComment,
     Campaign,
     Extension,
+    Origin,
+    ProductionLine,
+    ReportValue,
     Response,
     Transition,
     parse_reminder_days,
@@ -101,6 +106,19 @@ class StaleVersionError(ValidationError):
             )
             % {"version": current_version},
             code="stale_version",
+        )
+
+
+class IncompleteReport(ValidationError):
+    """A submission refused because required fields of the official reports are blank:
+    ``missing`` lists them (``surveys.reports.Missing``: form, label, anchor) in the forms'
+    order; the messages name each one."""
+
+    def __init__(self, missing):
+        self.missing = list(missing)
+        super().__init__(
+            [_("«%(label)s» is required before submitting.") % {"label": m.label} for m in missing],
+            code="required",
         )
 
 
@@ -169,6 +187,7 @@ def campaign_open(
     parks: list[Park] | None = None,
     province: Province | None = None,
     reminder_days: str = "30,7",
+    report_forms: Sequence[str] = (),
     user=None,
 ) -> Campaign:
     """Open a campaign and create one response per park in scope and one per enterprise of
@@ -180,7 +199,9 @@ def campaign_open(
     provincial board only its own province (or parks all in it): ``PermissionDenied`` else.
     Raises ``ValidationError`` (by field) when the version is not published, the dates are
     reversed, the period is not a year 2000–2100, both or an empty scope are given, or the
-    reminder days cannot be read. Returns the campaign.
+    reminder days cannot be read, or ``report_forms`` names a form unknown or not of the
+    version's framework (``indicators.official_forms``: A.4, A.5, B.4, B.5 for VN-2022).
+    Returns the campaign.
     """
     errors: dict[str, str] = {}
     if framework_version.status != FrameworkVersion.Status.PUBLISHED:
@@ -199,6 +220,9 @@ def campaign_open(
         parse_reminder_days(reminder_days)
     except ValidationError as exc:
         errors["reminder_days"] = exc.messages[0]
+    forms_error = _report_forms_error(report_forms, framework_version)
+    if forms_error:
+        errors["report_forms"] = forms_error
     if errors:
         raise ValidationError(errors)
     if province is not None:
@@ -217,6 +241,7 @@ def campaign_open(
         opens_on=opens_on,
         closes_on=closes_on,
         reminder_days=reminder_days,
+        report_forms=[f.code for f in official_forms() if f.code in set(report_forms)],
         created_by=user,
     )
     if scope == Campaign.Scope.PROVINCE:
@@ -237,6 +262,29 @@ def campaign_open(
         ]
     )
     return campaign
+
+
+def _report_forms_error(codes: Sequence[str], version: FrameworkVersion) -> str:
+    """Why ``codes`` cannot be the campaign's report forms, or ''."""
+    known = {f.code: f for f in official_forms()}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        return _("Unknown report forms: %(codes)s.") % {"codes": ", ".join(unknown)}
+    framework = version.framework.code
+    other = [c for c in codes if known[c].framework != framework]
+    if other:
+        return _("%(codes)s belong to another framework than %(framework)s.") % {
+            "codes": ", ".join(other),
+            "framework": framework,
+        }
+    have = set(DataElement.objects.filter(version=version).values_list("code", flat=True))
+    lacking = sorted({e for c in codes for e in known[c].element_codes()} - have)
+    if lacking:
+        return _("%(version)s lacks the data elements %(codes)s the forms ask.") % {
+            "version": version,
+            "codes": ", ".join(lacking),
+        }
+    return ""
 
 
 def campaign_parks_openable(user):
@@ -299,6 +347,78 @@ def _conflicts(
     return conflicts
 
 
+#: the stored value's fields a save compares and writes (Answer and ReportValue)
+_VALUE_FIELDS = ("value_number", "value_bool", "value_text", "raw", "unit_entered", "origin")
+
+
+def _write_values(changes, user) -> int:
+    """Write ``changes``, ``(stored or None, make, value, origin)`` each: a blank value
+    deletes the stored row, an unchanged one is left alone, any other is written (``make()``
+    builds the row when there is none); every change kept in the row's history with
+    ``user`` as its author (django-simple-history). Returns how many rows changed."""
+    changed = 0
+    for stored, make, value, origin in changes:
+        if value.is_blank:
+            if stored is not None:
+                stored._history_user = user
+                stored.delete()
+                changed += 1
+            continue
+        new = (value.number, value.flag, value.text, value.raw[:200], value.unit, origin)
+        if stored is not None and tuple(getattr(stored, f) for f in _VALUE_FIELDS) == new:
+            continue
+        stored = stored or make()
+        for name, v in zip(_VALUE_FIELDS, new, strict=True):
+            setattr(stored, name, v)
+        stored.updated_by = user
+        stored._history_user = user
+        stored.save()
+        changed += 1
+    return changed
+
+
+def _store_answers(
+    locked: Response, values: Mapping[DataElement, AnswerValue], user, origins: Mapping[str, str]
+) -> int:
+    """Write ``values`` (element → cleaned value; blank deletes) on the locked response.
+    ``origins`` maps element codes to :class:`~surveys.models.Origin` values (default typed).
+    Returns how many answers changed."""
+    existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
+    return _write_values(
+        (
+            (
+                existing.get(element.pk),
+                lambda element=element: Answer(response=locked, data_element=element),
+                value,
+                origins.get(element.code, Origin.TYPED),
+            )
+            for element, value in values.items()
+        ),
+        user,
+    )
+
+
+def _lock_for_edit(response: Response, user, expected_version: int, values) -> Response:
+    locked = (
+        Response.objects.select_for_update(of=("self",))  # the response's row, not its campaign
+        .select_related("campaign")
+        .get(pk=response.pk)
+    )
+    _check_respondent(locked, user)
+    if locked.version != expected_version:
+        existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
+        raise StaleVersionError(locked.version, _conflicts(values, existing))
+    return locked
+
+
+def _bump(locked: Response) -> Response:
+    Response.objects.filter(pk=locked.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    locked.refresh_from_db()
+    return locked
+
+
 @transaction.atomic
 def response_save_answers(
     *, response: Response, values: dict[DataElement, AnswerValue], user, expected_version: int
@@ -317,52 +437,204 @@ def response_save_answers(
     the version as it was, so a colleague's next save is not refused over fields they did not
     touch.
     """
-    locked = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("campaign")
-        .get(pk=response.pk)
+    locked = _lock_for_edit(response, user, expected_version, values)
+    if not _store_answers(locked, values, user, {}):
+        return locked  # nothing changed: the version stays
+    return _bump(locked)
+
+
+@dataclass(frozen=True)
+class ProductionRowInput:
+    """One row of the production table as cleaned (``surveys.forms_report``)."""
+
+    product: str
+    unit: str = ""
+    design_capacity: Decimal | None = None
+    actual_output: Decimal | None = None
+    energy_per_unit: Decimal | None = None
+    energy_carrier: str = "electricity"
+    revenue_million_vnd: Decimal | None = None
+
+
+def _store_report_values(
+    locked: Response, values: Mapping[str, AnswerValue], origins: Mapping[str, str], user
+) -> int:
+    existing = {v.item: v for v in ReportValue.objects.filter(response=locked)}
+    return _write_values(
+        (
+            (
+                existing.get(ident),
+                lambda ident=ident: ReportValue(response=locked, item=ident),
+                value,
+                origins.get(ident, Origin.TYPED),
+            )
+            for ident, value in values.items()
+        ),
+        user,
     )
-    _check_respondent(locked, user)
-    existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
-    if locked.version != expected_version:
-        raise StaleVersionError(locked.version, _conflicts(values, existing))
-    to_save, to_delete = [], []
-    for element, value in values.items():
-        answer = existing.get(element.pk)
-        if value.is_blank:
-            if answer:
-                to_delete.append(answer)
+
+
+def _store_production(locked: Response, rows: Sequence[ProductionRowInput], user) -> int:
+    existing = list(ProductionLine.objects.filter(response=locked).order_by("position"))
+    fields = [f for f in ProductionRowInput.__dataclass_fields__]
+    changed = 0
+    for position, row in enumerate(rows, start=1):
+        current = existing[position - 1] if position <= len(existing) else None
+        if current is not None and all(getattr(current, f) == getattr(row, f) for f in fields):
             continue
-        if answer is None:
-            answer = Answer(response=locked, data_element=element)
-        elif (
-            answer.value_number,
-            answer.value_bool,
-            answer.value_text,
-            answer.raw,
-            answer.unit_entered,
-        ) == (value.number, value.flag, value.text, value.raw[:200], value.unit):
-            continue
-        answer.value_number = value.number
-        answer.value_bool = value.flag
-        answer.value_text = value.text
-        answer.raw = value.raw[:200]
-        answer.unit_entered = value.unit
-        answer.updated_by = user
-        to_save.append(answer)
-    if not to_save and not to_delete:
-        return locked
-    for answer in to_delete:
-        answer._history_user = user  # django-simple-history: the author of the deletion
-        answer.delete()
-    for answer in to_save:
-        answer._history_user = user
-        answer.save()
-    Response.objects.filter(pk=locked.pk).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
-    locked.refresh_from_db()
-    return locked
+        line = current or ProductionLine(response=locked, position=position)
+        for f in fields:
+            setattr(line, f, getattr(row, f))
+        line.updated_by = user
+        line._history_user = user
+        line.save()
+        changed += 1
+    for line in existing[len(rows) :]:
+        line._history_user = user
+        line.delete()
+        changed += 1
+    return changed
+
+
+def report_recalculate(*, response: Response, user) -> int:
+    """Compute every calculation of the response's forms again from what is stored and store
+    the results (origin calculated): the server's value is the one kept, whatever the
+    browser showed. An overridable calculation (B.4 P3.10, P4.14) keeps a value the person
+    typed; otherwise it holds the computed sum. Called inside the saving transaction. Returns
+    how many stored results changed."""
+    from .reports import form_numbers, report_context
+
+    changed = 0
+    ctx = report_context(response, user)
+    for form in ctx.forms:
+        numbers = form_numbers(form, ctx)
+        for item in form.items():
+            calc = item.source.calculation
+            if calc is None:
+                continue
+            stored = ctx.values.get(item.ident)
+            if calc.overridable:
+                if stored is not None and stored.origin == Origin.TYPED:
+                    continue
+                result = calc.compute(numbers)
+            else:
+                result = numbers[item.key]
+            if result is None:
+                if stored is not None:
+                    stored._history_user = user
+                    stored.delete()
+                    changed += 1
+                continue
+            value = result.normalize() + 0
+            if (
+                stored is not None
+                and stored.value_number == value
+                and stored.origin == Origin.CALCULATED
+            ):
+                continue
+            stored = stored or ReportValue(response=response, item=item.ident)
+            stored.value_number = value
+            stored.value_bool, stored.value_text, stored.unit_entered = None, "", ""
+            stored.raw = f"{value:f}"
+            stored.origin = Origin.CALCULATED
+            stored.updated_by = user
+            stored._history_user = user
+            stored.save()
+            changed += 1
+    return changed
+
+
+def _store_report_parts(locked: Response, user, report, origins, registry, production) -> int:
+    """The report fields, Part I (what the registry lacks), the production table, then every
+    calculation again: the part a page save and an import share. Returns how many of the
+    response's own rows changed (Part I is the registry's, not the response's)."""
+    from enterprises.services import project_update
+
+    changed = _store_report_values(locked, report, origins, user)
+    if registry:
+        project_update(
+            user=user,
+            park=locked.park,
+            enterprise=locked.enterprise,
+            values=dict(registry),
+            only_blank=True,
+        )
+    if production is not None:
+        changed += _store_production(locked, production, user)
+    return changed + report_recalculate(response=locked, user=user)
+
+
+def response_report_import(
+    *,
+    response: Response,
+    user,
+    report: Mapping[str, AnswerValue],
+    registry: Mapping[str, object],
+    production: Sequence[ProductionRowInput] | None,
+) -> None:
+    """Write the report part of an Excel import into ``response``, which the caller
+    (``surveys.interchange.import_save``) holds locked inside its transaction and has checked
+    (editable, same version, the user may import). Registry fields fill what the registry
+    lacks (``project_update`` with ``only_blank``: the user must be allowed to change the
+    project); calculations are computed again. Values are recorded as typed."""
+    _store_report_parts(response, user, report, {}, registry, production)
+
+
+@transaction.atomic
+def response_save_report(
+    *,
+    response: Response,
+    user,
+    expected_version: int,
+    answers: Mapping[DataElement, AnswerValue] | None = None,
+    report: Mapping[str, AnswerValue] | None = None,
+    origins: Mapping[str, str] | None = None,
+    registry: Mapping[str, object] | None = None,
+    production: Sequence[ProductionRowInput] | None = None,
+) -> Response:
+    """Store a draft (or returned) response with its official reports; all or nothing.
+
+    ``answers``: data elements (as :func:`response_save_answers`); ``report``: report form
+    fields by ``"<form>:<key>"`` (blank deletes); ``origins``: element codes or form field
+    names → :class:`~surveys.models.Origin` (a value claimed as the registers' that is not the
+    registers' figure is recorded as typed); ``registry``: Part I fields the registry lacks
+    (``enterprises.services.project_update`` with ``only_blank``; its ``ValidationError`` keyed
+    by field); ``production``: the production table's rows in order (None: untouched). Then
+    every calculation is computed again on the server (:func:`report_recalculate`).
+    Raises :class:`StaleVersionError`, ``PermissionDenied``, ``ValidationError`` as
+    :func:`response_save_answers`. Returns the response at its new version.
+    """
+
+    from .reports import find_form_item, suggestion_matches
+
+    answers = dict(answers or {})
+    report = dict(report or {})
+    origins = dict(origins or {})
+    locked = _lock_for_edit(response, user, expected_version, answers)
+    claimed = [k for k, v in origins.items() if v == Origin.REGISTERS]
+    if claimed:
+        from registers.selectors import report_rollups
+
+        rollups = report_rollups(
+            period=locked.campaign.period,
+            park_id=locked.park_id,
+            enterprise_id=locked.enterprise_id,
+        )
+        by_code = {e.code: v for e, v in answers.items()}
+        for key in claimed:
+            item = find_form_item(locked, key)
+            value = report.get(key) or by_code.get(key)
+            rollup = rollups.get(item.source.rollup) if item is not None else None
+            if value is None or not suggestion_matches(item, value, rollup):
+                origins[key] = Origin.TYPED
+    for key, origin in list(origins.items()):
+        if origin == Origin.CALCULATED:  # only the server calculates
+            origins[key] = Origin.TYPED
+    changed = _store_answers(locked, answers, user, origins)
+    changed += _store_report_parts(locked, user, report, origins, registry, production)
+    if not changed:
+        return locked  # nothing changed: the version stays
+    return _bump(locked)
 
 
 # --- workflow steps -------------------------------------------------------------------------
@@ -470,16 +742,31 @@ def _set_due_on(response: Response, due_on: datetime.date | None) -> None:
 def response_submit(*, response: Response, user) -> Response:
     """Submit a draft or returned response for review; its answers then count in the scores.
 
-    Raises ``ValidationError`` listing each required element left blank (by label), when
-    the response is locked, or outside its reporting period (``surveys.periods``);
-    ``PermissionDenied`` for anyone but the respondent. The first submission records its
-    time and how many days after the campaign's close date it came (``days_late``, 0 when on
-    time); a resubmission keeps that record. After commit the park's results are recomputed.
+    A response with official report forms is checked first (``surveys.reports.report_missing``):
+    :class:`IncompleteReport` lists every required field left blank, with its anchor, and
+    nothing changes (the draft keeps everything). Raises ``ValidationError`` listing each
+    required element left blank (by label), when the response is locked, or outside its
+    reporting period (``surveys.periods``); ``PermissionDenied`` for anyone but the
+    respondent. The first submission records its time and how many days after the campaign's
+    close date it came (``days_late``, 0 when on time); a resubmission keeps that record.
+    After commit the park's results are recomputed.
     """
+    from .reports import report_missing, response_forms
+
     locked = _lock(response)
     _check_respondent(locked, user)
+    forms = response_forms(locked)
+    if forms:
+        incomplete = report_missing(locked, user)
+        if incomplete:
+            raise IncompleteReport(incomplete)
+    in_forms = {code for f in forms for code in f.element_codes()}
     answered = set(Answer.objects.filter(response=locked).values_list("data_element_id", flat=True))
-    missing = [e for e in response_elements(locked) if e.required and e.pk not in answered]
+    missing = [
+        e
+        for e in response_elements(locked)
+        if e.required and e.pk not in answered and e.code not in in_forms
+    ]
     if missing:
         raise ValidationError(
             [

@@ -110,6 +110,7 @@ def import_job_run(*, job_id: int) -> str:
                 file=handle,
                 language=job.language,
                 progress=progress,
+                user=job.requested_by,
             )
         job.rows_read = min(check.rows_read, job.rows_total)
         if check.ok:

@@ -18,13 +18,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.collation import vi_sorted
+from common.formats import active_language
 from enterprises.policy import can_respond
 
 from .codes import response_codes
 from .forms import ResponseForm
+from .forms_report import ReportBinding
 from .forms_workflow import CampaignOpenForm, ExtensionForm, ReviewForm
-from .models import Answer, Response
+from .models import Answer, ProductionLine, Response
 from .periods import format_date, period_refusal, response_period
+from .reports import response_forms
 from .selectors import (
     campaign_completion,
     campaigns_followed,
@@ -46,6 +49,7 @@ from .selectors import (
 )
 from .services import (
     BulkApproveError,
+    IncompleteReport,
     StaleVersionError,
     campaign_open,
     response_approve,
@@ -111,11 +115,14 @@ def _render_detail(
     extension_form=None,
     conflicts=(),
     status=200,
+    binding=None,
+    missing=(),
 ):
-    """The response page: its report codes and reporting period, the form (read-only unless
-    editable), each answer's reviewer comment and history, the workflow steps and
-    extensions, for reviewers the review form and, for the board or the ministry, the
-    extension form."""
+    """The response page: its report codes and reporting period; the official report forms
+    when the campaign collects them (parts and sections with their answered counts, each field
+    with its suggestion, origin, history and comment), the other questions (read-only unless
+    editable), the workflow steps and extensions, for reviewers the review form and, for the
+    board or the ministry, the extension form."""
     reviewer = can_review(request.user, response)
     reopener = can_reopen(request.user, response)
     can_act = {
@@ -146,8 +153,15 @@ def _render_detail(
     history = response_answer_history(response=response)
     comments = response_latest_comments(response=response)
     conflict_by_code = {c.element.code: c for c in conflicts}
+    in_forms = set()
+    blocks = []
+    if binding is not None:
+        in_forms = {code for f in binding.ctx.forms for code in f.element_codes()}
+        blocks = binding.blocks(editable=editable, history=history, comments=comments)
     rows = []
     for element in elements:
+        if element.code in in_forms:
+            continue
         unit_name = f"{element.code}__unit"
         rows.append(
             {
@@ -162,6 +176,7 @@ def _render_detail(
                 else None,
             }
         )
+    report_errors = binding.error_list() if binding is not None and binding.errors else []
     return render(
         request,
         "surveys/response_detail.html",
@@ -186,7 +201,85 @@ def _render_detail(
             "period_note": _period_note(response),
             "extensions": response_extensions(response=response),
             "extension_form": extension_form,
+            "blocks": blocks,
+            "report_errors": report_errors,
+            "missing": missing,
+            "language": active_language(),
+            "yes_no": [("yes", _("Yes")), ("no", _("No"))],
+            "production_units": ProductionLine.Unit.values,
+            "production_carriers": ProductionLine.Carrier.choices,
         },
+        status=status,
+    )
+
+
+def _report_detail(request, response, elements, editable):
+    """The response page of a response with official report forms (see
+    :class:`surveys.forms_report.ReportBinding`): saving stores every part together;
+    submitting saves, then checks completeness and, when required fields are blank, keeps the
+    draft and lists each of them with a link."""
+    if request.method != "POST":
+        binding = ReportBinding(response, request.user)
+        return _render_detail(
+            request, response, elements, binding.element_form, editable, binding=binding
+        )
+    if not editable:
+        raise PermissionDenied
+    binding = ReportBinding(response, request.user, request.POST)
+    conflicts = []
+    status = 400
+    if binding.is_valid():
+        try:
+            saved = binding.save(expected_version=binding.element_form.cleaned_data["version"])
+        except StaleVersionError as exc:
+            conflicts = exc.conflicts
+            binding.element_form.add_error(None, exc)
+            binding.element_form.data = binding.element_form.data.copy()
+            binding.element_form.data["version"] = exc.current_version
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, msgs in exc.message_dict.items():
+                    binding.errors.setdefault(name, []).extend(msgs)
+            else:
+                for message in exc.messages:
+                    binding.element_form.add_error(None, message)
+        else:
+            if request.POST.get("action") != "submit":
+                messages.success(request, _("Draft saved."))
+                return redirect("surveys:response", pk=response.pk)
+            try:
+                response_submit(response=saved, user=request.user)
+            except ValidationError as exc:  # incomplete (listed with links) or locked meanwhile
+                fresh = ReportBinding(saved, request.user)
+                missing = exc.missing if isinstance(exc, IncompleteReport) else ()
+                if not missing:
+                    for message in exc.messages:
+                        fresh.element_form.add_error(None, message)
+                return _render_detail(
+                    request,
+                    saved,
+                    elements,
+                    fresh.element_form,
+                    editable,
+                    binding=fresh,
+                    missing=missing,
+                    status=400,
+                )
+            messages.success(request, _("Response submitted. The scores are being recomputed."))
+            if response.enterprise_id:
+                return redirect("dashboards:enterprise", pk=response.enterprise_id)
+            return redirect("dashboards:park", pk=response.park_id)
+    response.refresh_from_db(fields=["status", "version"])
+    editable = editable and response.is_editable
+    return _render_detail(
+        request,
+        response,
+        elements,
+        binding.element_form,
+        editable,
+        binding=binding,
+        conflicts=conflicts,
         status=status,
     )
 
@@ -201,11 +294,14 @@ def response_detail(request, pk: int):
     and the value now saved; the form keeps what was typed, and saving again stores it.
     Outside the reporting period (``surveys.periods``) the page is read-only, and a save sent
     from a page loaded earlier is refused with the message naming the date, keeping what was
-    typed.
+    typed. A response whose campaign collects official report forms is laid out as those forms
+    (:func:`_report_detail`).
     """
     response = get_object_or_404(responses_visible(request.user), pk=pk)
     elements = response_elements(response)
     editable = response_editable_by(request.user, response)
+    if response_forms(response):
+        return _report_detail(request, response, elements, editable)
     conflicts = []
     if request.method == "POST":
         if not (
@@ -318,10 +414,19 @@ def response_review(request, pk: int):
             for message in exc.messages:
                 review_form.add_error(None, message)
         response.refresh_from_db()
-        form = ResponseForm(
-            initial={"version": response.version}, elements=elements, answers=_answers(response)
+        binding = None
+        if response_forms(response):
+            binding = ReportBinding(response, request.user)
+            form = binding.element_form
+        else:
+            form = ResponseForm(
+                initial={"version": response.version},
+                elements=elements,
+                answers=_answers(response),
+            )
+        return _render_detail(
+            request, response, elements, form, False, review_form=review_form, binding=binding
         )
-        return _render_detail(request, response, elements, form, False, review_form=review_form)
     return redirect("surveys:response", pk=response.pk)
 
 

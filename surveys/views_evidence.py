@@ -24,16 +24,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.formats import active_language
 from enterprises.policy import can_respond
 
 from .evidence import (
     evidence_delete,
     evidence_elements,
+    evidence_form_items,
     evidence_upload,
     evidence_visible,
 )
 from .forms import ResponseForm, element_label
+from .forms_report import ReportBinding
 from .models import Answer, Response
+from .reports import item_title, response_forms
 from .selectors import response_editable_by, responses_visible
 from .services import StaleVersionError, response_elements, response_save_answers
 
@@ -77,25 +81,37 @@ def evidence_page(request, pk: int):
             raise PermissionDenied
         chosen = request.POST.get("data_element", "")
         element = {e.code: e for e in evidence_elements(response)}.get(chosen)
+        items = {i.ident: i for i in evidence_form_items(response)}
         upload = request.FILES.get("file")
-        if element is None:
+        if element is None and chosen not in items:
             errors.append(_("Choose the answer this file proves."))
         if upload is None:
             errors.append(_("Choose a file to upload."))
         if not errors:
             try:
                 evidence = evidence_upload(
-                    response=response, data_element=element, file=upload, user=request.user
+                    response=response,
+                    data_element=element,
+                    item="" if element is not None else chosen,
+                    file=upload,
+                    user=request.user,
                 )
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
+                label = (
+                    element_label(element)
+                    if element is not None
+                    else item_title(items[chosen], active_language())
+                )
                 messages.success(
                     request,
                     _("«%(name)s» was added as evidence for «%(label)s».")
-                    % {"name": evidence.original_name, "label": element_label(element)},
+                    % {"name": evidence.original_name, "label": label},
                 )
                 return redirect(_next_url(request, response))
+    else:
+        chosen = request.GET.get("item", "")
     return render(
         request,
         "surveys/evidence_page.html",
@@ -242,13 +258,22 @@ def response_autosave(request, pk: int):
             status=403,
         )
     elements = response_elements(response)
-    form = ResponseForm(
-        request.POST,
-        elements=elements,
-        answers={a.data_element_id: a for a in Answer.objects.filter(response=response)},
-    )
-    if not form.is_valid():
+    binding = None
+    if response_forms(response):
+        binding = ReportBinding(response, request.user, request.POST)
+        form = binding.element_form
+        valid = binding.is_valid()
+    else:
+        form = ResponseForm(
+            request.POST,
+            elements=elements,
+            answers={a.data_element_id: a for a in Answer.objects.filter(response=response)},
+        )
+        valid = form.is_valid()
+    if not valid:
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+        if binding is not None:
+            errors.update(binding.errors)
         labels = [
             form.fields[name].label if name in form.fields and name != "version" else name
             for name in errors
@@ -266,12 +291,15 @@ def response_autosave(request, pk: int):
             status=400,
         )
     try:
-        saved = response_save_answers(
-            response=response,
-            values=form.cleaned_values(),
-            user=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
+        if binding is not None:
+            saved = binding.save(expected_version=form.cleaned_data["version"])
+        else:
+            saved = response_save_answers(
+                response=response,
+                values=form.cleaned_values(),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
     except StaleVersionError as exc:
         conflicts = _conflicts(response, form)
         return JsonResponse(
@@ -285,7 +313,18 @@ def response_autosave(request, pk: int):
         )
     except PermissionDenied as exc:
         return JsonResponse({"saved": False, "message": str(exc)}, status=403)
-    except ValidationError as exc:  # locked meanwhile, or the reporting period is over
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # a registry value refused (Part I of the report)
+            return JsonResponse(
+                {
+                    "saved": False,
+                    "errors": exc.message_dict,
+                    "fields": list(exc.message_dict),
+                    "message": " ".join(exc.messages),
+                },
+                status=400,
+            )
+        # locked meanwhile (submitted by a colleague), or the reporting period is over
         return JsonResponse(
             {"saved": False, "code": exc.code, "message": " ".join(exc.messages)}, status=403
         )

@@ -235,7 +235,7 @@ def excel_template(request, campaign_id: int, park_id: int):
     """The XLSX template of a park's enterprises for the campaign, prefilled (importers only)."""
     campaign, park = _import_target(request.user, campaign_id, park_id)
     out = tempfile.TemporaryFile(suffix=".xlsx")
-    interchange.template_write(campaign=campaign, park=park, file=out)
+    interchange.template_write(campaign=campaign, park=park, file=out, user=request.user)
     out.seek(0)
     return FileResponse(
         out,
@@ -290,6 +290,7 @@ def excel_import(request, campaign_id: int, park_id: int):
                     park=park,
                     file=form.cleaned_data["file"],
                     language=form.cleaned_data["number_format"],
+                    user=request.user,
                 )
             except xlsx.FileRefused as exc:
                 refused = " ".join(exc.messages)

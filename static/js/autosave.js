@@ -196,6 +196,11 @@
   form.addEventListener("submit", function (event) {
     // a manual save or submit: wait for an autosave in flight so its version is current
     if (timer) { window.clearTimeout(timer); timer = null; }
+    if (!inflight && !event.defaultPrevented) {
+      // the POST carries every field: the page that answers shows them (saved, or kept with
+      // the reasons they were refused), so the copy on this device is no longer needed
+      forget();
+    }
     if (inflight) {
       event.preventDefault();
       var submitter = event.submitter;

@@ -41,7 +41,7 @@ def test_picker_offers_one_spelling_per_unit():
     assert units_for("volume") == ["m³", "L", "ML"]
     assert units_for("mass") == ["t", "kg"]
     assert units_for("emissions") == ["tCO2e", "kgCO2e"]
-    assert units_for("money") == ["VND", "USD"]
+    assert units_for("money") == ["VND", "million VND", "USD"]
     assert units_for("percent") == ["%"]
     assert units_for("count") == [""]
 
@@ -342,3 +342,12 @@ def test_megawatt_hours_round_trip_through_kilowatt_hours_exactly(megawatt_hours
     kwh, _ = to_canonical(value, "MWh")
     assert kwh == value * 1000
     assert convert(kwh, "kWh", "MWh") == value
+
+
+def test_million_vnd_converts_to_vnd_without_a_rate_and_to_usd_only_with_one():
+    assert to_canonical(Decimal("1.5"), "triệu đồng") == (Decimal("1500000"), "VND")
+    assert convert(Decimal("1234567"), "VND", "million VND") == Decimal("1.234567")
+    with pytest.raises(UnitError) as info:
+        convert(Decimal("1"), "million VND", "USD")
+    assert info.value.code == "no_rate"
+    assert convert(Decimal("25"), "million VND", "USD", rate=Decimal("25000")) == Decimal("1000")

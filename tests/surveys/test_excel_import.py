@@ -324,7 +324,7 @@ def test_every_error_of_the_file_is_reported_at_once(personas, xl):
     )
     assert [(e.cell, e.reason) for e in check.errors] == [
         ("'Số liệu'!B2", "“2.5” must be a whole number."),
-        ("'Số liệu'!C2", "120 is above the maximum 100."),
+        ("'Số liệu'!C2", "Valid values are from 0 to 100%."),  # the forms' message
         ("'Số liệu'!D2", "“có lẽ” is not yes/no; write Có or Không."),
         ("'Số liệu'!B3", "-1 is below the minimum 0."),
     ]
