@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.formats import format_amount
+from enterprises.policy import Action, restrict
 from indicators.official_forms import Kind
 
 from .codes import report_code
@@ -217,9 +222,7 @@ def _document(response: Response, fv: FormValues, language: str) -> Document:
         else _("not approved")
     )
     period = response.campaign.period
-    period_line = _("Reporting year %(year)s (1 January – 31 December %(year)s)") % {
-        "year": period
-    }
+    period_line = _("Reporting year %(year)s (1 January – 31 December %(year)s)") % {"year": period}
     facts = [(_("Report code"), code), (_("Respondent"), respondent)]
     if response.enterprise_id:
         facts.append((_("Tax code"), response.enterprise.tax_code))
@@ -506,3 +509,77 @@ def write_document(doc: Document, fmt: str) -> bytes:
     if fmt not in WRITERS:
         raise ValueError(f"unknown document format {fmt!r}: choose docx or pdf")
     return WRITERS[fmt](doc)
+
+
+# ------------------------------------------------------------------------ many at a time
+
+
+def campaign_responses(
+    campaign, user=None, *, park=None, province=None, enterprise=None
+) -> QuerySet[Response]:
+    """The responses of ``campaign`` whose documents are written, by id: those ``user`` may
+    view (``enterprises.policy.restrict``; ``user=None``: every one, for operators), of
+    ``park``, ``province`` or ``enterprise`` when given. Empty when the campaign collects no
+    report forms (``Campaign.report_forms``)."""
+    responses = Response.objects.filter(campaign=campaign).select_related(
+        "campaign", "park__province", "enterprise", "submitted_by"
+    )
+    if not campaign.report_forms:
+        return responses.none()
+    if user is not None:
+        responses = restrict(responses, user, Action.VIEW)
+    if park is not None:
+        responses = responses.filter(park=park)
+    if province is not None:
+        responses = responses.filter(park__province=province)
+    if enterprise is not None:
+        responses = responses.filter(enterprise=enterprise)
+    return responses.order_by("pk")
+
+
+def documents_count(responses: QuerySet[Response]) -> int:
+    """How many documents ``responses`` make: one per response and form it files."""
+    codes = set(responses[:1].values_list("campaign__report_forms", flat=True).first() or ())
+    park = len(codes & {"A.4", "A.5"})
+    enterprise = len(codes & {"B.4", "B.5"})
+    return (
+        responses.filter(enterprise__isnull=True).count() * park
+        + responses.filter(enterprise__isnull=False).count() * enterprise
+    )
+
+
+def documents_written(
+    responses: QuerySet[Response], reader, *, fmt: str, language: str = "vi"
+) -> Iterator[tuple[str, bytes]]:
+    """``(file name, bytes)`` of every document of ``responses`` (one per response and form,
+    named by its code: ``EZ_A4_17.pdf``) in ``fmt``, with the values ``reader`` may see."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown document format {fmt!r}: choose docx or pdf")
+    for response in responses.iterator(chunk_size=200):
+        for doc in report_documents(response, reader, language=language):
+            yield doc.filename(fmt), write_document(doc, fmt)
+
+
+def documents_zip(
+    out: BinaryIO,
+    responses: QuerySet[Response],
+    reader,
+    *,
+    fmt: str,
+    language: str = "vi",
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the documents of ``responses`` (:func:`documents_written`) into a ZIP on ``out``
+    (a seekable binary file), calling ``progress(n)`` after every 10th document and the last;
+    returns how many documents were written. PDF and DOCX are compressed already: stored with
+    deflate all the same (the XML of a DOCX shrinks a little more)."""
+    written = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in documents_written(responses, reader, fmt=fmt, language=language):
+            archive.writestr(name, data)
+            written += 1
+            if progress is not None and written % 10 == 0:
+                progress(written)
+    if progress is not None:
+        progress(written)
+    return written
