@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from common.formats import format_amount
 from enterprises.policy import Action, restrict
@@ -229,6 +230,7 @@ def _document(response: Response, fv: FormValues, language: str) -> Document:
         facts.append((_("Park"), park))
     facts += [
         (_("Province"), response.park.province.name_vi),
+        (_("Campaign"), response.campaign.name),
         (_("Reporting period"), period_line),
         (_("Due date"), response_due_date(response).strftime("%d/%m/%Y")),
         (_("Status"), str(Response.Status(response.status).label)),
@@ -281,7 +283,12 @@ def _document(response: Response, fv: FormValues, language: str) -> Document:
         facts=tuple(facts),
         stamps=stamps,
         parts=parts,
-        columns=(_("No."), _("Field"), _("Unit"), _("Value")),
+        columns=(
+            _("No."),
+            pgettext("official document column", "Field"),
+            pgettext("official document column", "Unit"),
+            _("Value"),
+        ),
         signature=(date_line, role, _("(Signature, full name and seal)")),
         page_label=_("Page"),
     )
@@ -427,9 +434,13 @@ def document_docx(doc: Document) -> bytes:
     motto = right.add_paragraph()
     motto_run = motto.add_run(doc.motto)
     motto_run.bold, motto_run.underline = True, True
-    for cell in (left, right):
+    top.autofit = False
+    for column, cell, width in zip(top.columns, (left, right), (Cm(6), Cm(10)), strict=True):
+        column.width = cell.width = width
         for p in cell.paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for run in p.runs:
+                run.font.size = Pt(12)
 
     title = out.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
