@@ -56,14 +56,15 @@ def export_job_request(*, campaign, user, shape: str, park=None, language: str, 
     Returns ``(job, created)``; the caller publishes the task of a created job after commit.
     The user's row is locked meanwhile, so two identical requests at once create one job."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
-    same = ExportJob.objects.filter(
-        campaign=campaign,
-        requested_by=user,
-        shape=shape,
-        park=park,
-        province=province,
-        language=language,
-    )
+    request = {
+        "campaign": campaign,
+        "requested_by": user,
+        "shape": shape,
+        "park": park,
+        "province": province,
+        "language": language,
+    }
+    same = ExportJob.objects.filter(**request)
     running = same.filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).first()
     if running is not None:
         return running, False
@@ -72,15 +73,7 @@ def export_job_request(*, campaign, user, shape: str, park=None, language: str, 
         campaign_id=campaign.pk, park_id=getattr(park, "pk", None), since=done.created_at
     ):
         return done, False
-    job = ExportJob.objects.create(
-        campaign=campaign,
-        requested_by=user,
-        shape=shape,
-        park=park,
-        province=province,
-        language=language,
-    )
-    return job, True
+    return ExportJob.objects.create(**request), True
 
 
 def export_keep_days() -> int:
