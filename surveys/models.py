@@ -684,22 +684,27 @@ class ReminderSent(models.Model):
 
 
 def export_upload_to(instance, filename: str) -> str:
-    """A random stored name, ``exports/<32 hex>.xlsx``; the download name is built by the view."""
+    """A random stored name, ``exports/<32 hex>.xlsx`` (``.zip`` for documents); the download
+    name is built by the view."""
     import uuid
 
-    return f"exports/{uuid.uuid4().hex}.xlsx"
+    return f"exports/{uuid.uuid4().hex}.{instance.extension}"
 
 
 class ExportJob(models.Model):
-    """One XLSX export of a campaign's answers, built by a Celery task outside the request.
+    """One XLSX export of a campaign's answers, or one ZIP of its official documents, built by
+    a Celery task outside the request.
 
-    ``shape``: ``long`` | ``wide`` (``surveys.interchange.EXPORT_SHAPES``); ``park`` narrows it
-    to one park (null = every park in the requesting user's scope); ``language``: ``vi`` |
-    ``en``, the language of headers and yes/no. Status moves queued → running → done | failed,
+    ``shape``: ``long`` | ``wide`` (an XLSX, ``surveys.interchange.EXPORT_SHAPES``) or
+    ``docx`` | ``pdf`` (a ZIP of the documents of every response and form in scope,
+    ``surveys.documents``, ``docs/documents.md``); ``park`` narrows it to one park and
+    ``province`` to one province (null = everything in the requesting user's scope);
+    ``language``: ``vi`` | ``en``, the language of headers and yes/no (of the documents). Status moves queued → running → done | failed,
     then → expired once ``ECOPARK_EXPORT_KEEP_DAYS`` days after ``finished_at``
     (``surveys.services_exports.expire_exports``: the file is deleted and ``file`` emptied).
     The file (private storage, no public URL) is served only to ``requested_by``;
-    ``rows_written`` counts data rows (header rows excluded).
+    ``rows_written`` counts data rows (header rows excluded) or, for documents, the documents
+    written so far out of ``total`` (the progress the job page shows).
     """
 
     class Status(models.TextChoices):
@@ -719,7 +724,14 @@ class ExportJob(models.Model):
         verbose_name=_("requested by"),
     )
     shape = models.CharField(
-        _("layout"), max_length=4, choices=[("long", _("long")), ("wide", _("wide"))]
+        _("layout"),
+        max_length=4,
+        choices=[
+            ("long", _("long")),
+            ("wide", _("wide")),
+            ("docx", _("documents (DOCX)")),
+            ("pdf", _("documents (PDF)")),
+        ],
     )
     park = models.ForeignKey(
         Park,
@@ -729,6 +741,14 @@ class ExportJob(models.Model):
         related_name="+",
         verbose_name=_("park"),
     )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
     language = models.CharField(_("language"), max_length=2, default="vi")
     status = models.CharField(
         _("status"), max_length=7, choices=Status.choices, default=Status.QUEUED
@@ -737,6 +757,7 @@ class ExportJob(models.Model):
         _("file"), upload_to=export_upload_to, storage=evidence_storage, max_length=200, blank=True
     )
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("documents to write"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -754,12 +775,28 @@ class ExportJob(models.Model):
         """True when done, failed or expired (the job page stops refreshing)."""
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
 
+    #: the shapes whose file is a ZIP of official documents
+    DOCUMENT_SHAPES = ("docx", "pdf")
+
+    @property
+    def is_documents(self) -> bool:
+        """True for a ZIP of official documents (shape ``docx`` or ``pdf``)."""
+        return self.shape in self.DOCUMENT_SHAPES
+
+    @property
+    def extension(self) -> str:
+        """``zip`` for documents, else ``xlsx``."""
+        return "zip" if self.is_documents else "xlsx"
+
     def download_name(self) -> str:
-        """``ecopark-<period>-campaign<id>-<shape>[-park<id>].xlsx``, as the streamed exports."""
+        """``ecopark-<period>-campaign<id>-<shape>[-province<id>][-park<id>].<xlsx|zip>``, as
+        the streamed exports."""
         name = f"ecopark-{self.campaign.period}-campaign{self.campaign_id}-{self.shape}"
+        if self.province_id is not None:
+            name += f"-province{self.province_id}"
         if self.park_id is not None:
             name += f"-park{self.park_id}"
-        return f"{name}.xlsx"
+        return f"{name}.{self.extension}"
 
 
 # --------------------------------------------------------------------------------------

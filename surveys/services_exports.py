@@ -48,16 +48,23 @@ def _changed_since(*, campaign_id: int, park_id: int | None, since: datetime.dat
 
 
 @transaction.atomic
-def export_job_request(*, campaign, user, shape: str, park=None, language: str):
-    """The XLSX export job for ``user``: an identical job (same campaign, shape, park and
-    language, requested by the same user) that is queued, running, or done with its file and
+def export_job_request(*, campaign, user, shape: str, park=None, language: str, province=None):
+    """The XLSX export job (shape ``docx`` | ``pdf``: the ZIP of the official documents) for
+    ``user``: an identical job (same campaign, shape, province, park and language, requested by
+    the same user) that is queued, running, or done with its file and
     fresh (:func:`_changed_since` its request: nothing changed), or else a new queued job.
     Returns ``(job, created)``; the caller publishes the task of a created job after commit.
     The user's row is locked meanwhile, so two identical requests at once create one job."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
-    same = ExportJob.objects.filter(
-        campaign=campaign, requested_by=user, shape=shape, park=park, language=language
-    )
+    request = {
+        "campaign": campaign,
+        "requested_by": user,
+        "shape": shape,
+        "park": park,
+        "province": province,
+        "language": language,
+    }
+    same = ExportJob.objects.filter(**request)
     running = same.filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).first()
     if running is not None:
         return running, False
@@ -66,10 +73,7 @@ def export_job_request(*, campaign, user, shape: str, park=None, language: str):
         campaign_id=campaign.pk, park_id=getattr(park, "pk", None), since=done.created_at
     ):
         return done, False
-    job = ExportJob.objects.create(
-        campaign=campaign, requested_by=user, shape=shape, park=park, language=language
-    )
-    return job, True
+    return ExportJob.objects.create(**request), True
 
 
 def export_keep_days() -> int:

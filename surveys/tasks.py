@@ -60,9 +60,45 @@ def xlsx_data_rows(file, *, header_rows: int) -> int:
     return total
 
 
+def _documents_archive(job) -> int:
+    """Write the ZIP of a documents job (shape ``docx`` | ``pdf``): every document of the
+    campaign's responses the requester may view, of the job's province and park
+    (``surveys.documents``), the job's ``total`` set first and ``rows_written`` moved as the
+    documents are written (the job page's progress). Returns how many were written."""
+    import tempfile
+
+    from django.core.files import File
+
+    from . import documents
+    from .models import ExportJob
+
+    responses = documents.campaign_responses(
+        job.campaign, job.requested_by, park=job.park, province=job.province
+    )
+    job.total = documents.documents_count(responses)
+    ExportJob.objects.filter(pk=job.pk).update(total=job.total)
+
+    def progress(written: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_written=written)
+
+    with tempfile.TemporaryFile() as out:
+        written = documents.documents_zip(
+            out,
+            responses,
+            job.requested_by,
+            fmt=job.shape,
+            language=job.language,
+            progress=progress,
+        )
+        out.seek(0)
+        job.file.save("documents.zip", File(out), save=False)
+    return written
+
+
 @shared_task(name="surveys.tasks.export_xlsx_task")
 def export_xlsx_task(job_id: int) -> str:
-    """Build the XLSX of :class:`surveys.models.ExportJob` ``job_id`` with the requesting user's
+    """Build the XLSX of :class:`surveys.models.ExportJob` ``job_id`` (or, for shape ``docx`` |
+    ``pdf``, the ZIP of the campaign's official documents) with the requesting user's
     scope and the job's language, store it and mark the job done; returns the final status.
 
     Any error (including Celery's soft time limit) marks the job failed with its message and is
@@ -82,20 +118,23 @@ def export_xlsx_task(job_id: int) -> str:
     if not updated:
         return job.status
     try:
-        with translation.override(job.language):
-            out = interchange.export_xlsx_file(
-                campaign=job.campaign, user=job.requested_by, shape=job.shape, park=job.park
-            )
-        with out:
-            job.rows_written = xlsx_data_rows(out, header_rows=EXPORT_HEADER_ROWS[job.shape])
-            job.file.save("export.xlsx", File(out), save=False)
+        if job.is_documents:
+            job.rows_written = _documents_archive(job)
+        else:
+            with translation.override(job.language):
+                out = interchange.export_xlsx_file(
+                    campaign=job.campaign, user=job.requested_by, shape=job.shape, park=job.park
+                )
+            with out:
+                job.rows_written = xlsx_data_rows(out, header_rows=EXPORT_HEADER_ROWS[job.shape])
+                job.file.save("export.xlsx", File(out), save=False)
         job.status = ExportJob.Status.DONE
     except Exception as exc:
         log.exception("XLSX export job %s failed", job_id)
         job.status = ExportJob.Status.FAILED
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "file", "rows_written", "error", "finished_at"])
+    job.save(update_fields=["status", "file", "rows_written", "total", "error", "finished_at"])
     return job.status
 
 

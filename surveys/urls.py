@@ -65,3 +65,19 @@ urlpatterns += [
         name="excel_export_download",
     ),
 ]
+
+# Official documents (surveys/views_documents.py, surveys/documents.py)
+from . import views_documents  # noqa: E402
+
+urlpatterns += [
+    path(
+        "responses/<int:pk>/documents/<str:form>.<str:fmt>",
+        views_documents.response_document,
+        name="response_document",
+    ),
+    path(
+        "excel/campaigns/<int:campaign_id>/documents/",
+        views_documents.documents_archive,
+        name="documents_archive",
+    ),
+]

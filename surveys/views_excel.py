@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common import xlsx
 from common.collation import vi_sorted
+from enterprises.models import Province
 from enterprises.policy import visible_parks
 
 from . import interchange
@@ -109,6 +110,10 @@ def excel_campaign(request, campaign_id: int):
         {
             "campaign": campaign,
             "export_parks": vi_sorted(export_parks, key=lambda p: p.name),
+            "document_provinces": vi_sorted(
+                Province.objects.filter(parks__in=export_parks).distinct(),
+                key=lambda p: p.name_vi,
+            ),
             "import_parks": vi_sorted(
                 interchange.importable_parks(request.user, campaign), key=lambda p: p.name
             ),
@@ -225,7 +230,7 @@ def excel_export_download(request, job_id: int):
         handle,
         as_attachment=True,
         filename=job.download_name(),
-        content_type=XLSX_CONTENT_TYPE,
+        content_type="application/zip" if job.is_documents else XLSX_CONTENT_TYPE,
     )
 
 
