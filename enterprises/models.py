@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 from stdnum import vn
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from common import fields
+
 
 def normalise_tax_code(value: str) -> str:
     """Return the canonical form of a Vietnamese tax code: ``NNNNNNNNNN`` or ``NNNNNNNNNN-NNN``.
@@ -414,14 +416,7 @@ class Invitation(models.Model):
     times_sent = models.PositiveSmallIntegerField(_("times sent"), default=1)
     expires_at = models.DateTimeField(_("valid until"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
+    accepted_by = fields.user_reference(_("accepted by"), on_delete=models.PROTECT)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     history = HistoricalRecords(
         verbose_name=_("historical invitation"), excluded_fields=["token_digest"]
@@ -621,15 +616,8 @@ class InvestmentProject(models.Model):
         _("latest amendment date (organisation)"), null=True, blank=True
     )
 
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by()
+    updated_at = fields.updated_at()
 
     history = HistoricalRecords(
         excluded_fields=["updated_at"], verbose_name=_("historical investment project")

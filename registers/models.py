@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common import fields
 from enterprises.models import Enterprise, Park
 
 
@@ -28,15 +29,8 @@ class RegisterEntry(models.Model):
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by()
+    updated_at = fields.updated_at()
 
     class Meta:
         abstract = True

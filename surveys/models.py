@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import fields
 from common.formats import format_list
 from enterprises.models import Enterprise, Park, Province
 from indicators.models import DataElement, FrameworkVersion
@@ -163,15 +164,8 @@ class Response(models.Model):
     #: the answers were made up for the demo (``manage.py load_demo``) and are labelled so
     is_demo = models.BooleanField(_("demo data"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_by = fields.user_reference(_("submitted by"), on_delete=models.PROTECT)
+    updated_at = fields.updated_at()
     #: the response's own due date, replacing the campaign's close date when later: set by an
     #: extension (:class:`Extension`) or by a reviewer returning it (``surveys.periods``)
     due_on = models.DateField(_("own due date"), null=True, blank=True)
@@ -242,15 +236,8 @@ class StoredValue(models.Model):
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by(on_delete=models.PROTECT)
+    updated_at = fields.updated_at()
 
     class Meta:
         abstract = True
@@ -393,14 +380,7 @@ class ProductionLine(models.Model):
     revenue_million_vnd = models.DecimalField(
         _("revenue (million VND)"), max_digits=24, decimal_places=6, null=True, blank=True
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    updated_by = fields.updated_by(on_delete=models.PROTECT)
 
     history = HistoricalRecords(verbose_name=_("historical production line"))
 

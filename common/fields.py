@@ -1,0 +1,34 @@
+"""Model fields several apps declare alike: who last did something to a row, and when.
+
+Each call returns a new field; the field deconstructs exactly as the one it replaced, so the
+migrations see no change (``manage.py makemigrations --check``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def user_reference(verbose_name, *, on_delete) -> models.ForeignKey:
+    """An optional link to the user who did something to the row (``verbose_name`` says
+    what: "updated by", "submitted by", "accepted by"): nullable, blank in forms, and no
+    reverse accessor on the user (``related_name="+"``). ``on_delete``: ``models.SET_NULL``
+    keeps the row when the user is deleted, ``models.PROTECT`` keeps the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+def updated_by(*, on_delete=models.SET_NULL) -> models.ForeignKey:
+    """The last writer of the row (:func:`user_reference` named "updated by")."""
+    return user_reference(_("updated by"), on_delete=on_delete)
+
+
+def updated_at() -> models.DateTimeField:
+    """When the row was last saved (set on every ``save()``)."""
+    return models.DateTimeField(_("updated at"), auto_now=True)
