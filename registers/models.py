@@ -36,6 +36,24 @@ class RegisterEntry(models.Model):
         abstract = True
 
 
+def _emission_factor_used() -> models.ForeignKey:
+    """The grid emission factor a GHG reduction was computed with (``indicators.emissions``);
+    empty when none was computed."""
+    return models.ForeignKey(
+        "indicators.EmissionFactor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("emission factor used"),
+    )
+
+
+def _ghg_note() -> models.CharField:
+    """Why a GHG reduction is empty (not grid electricity, no factor for the year)."""
+    return models.CharField(_("GHG note"), max_length=200, blank=True)
+
+
 class RECPMeasure(RegisterEntry):
     """A resource-efficient and cleaner production (RECP) measure of one enterprise.
 
@@ -111,15 +129,8 @@ class RECPMeasure(RegisterEntry):
     ghg_reduction_tco2e = models.DecimalField(
         _("GHG reduction (t CO2e/year)"), max_digits=16, decimal_places=4, null=True, blank=True
     )
-    emission_factor = models.ForeignKey(
-        "indicators.EmissionFactor",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("emission factor used"),
-    )
-    ghg_note = models.CharField(_("GHG note"), max_length=200, blank=True)
+    emission_factor = _emission_factor_used()
+    ghg_note = _ghg_note()
 
     class Meta:
         ordering = ["enterprise", "-year", "title"]
@@ -341,15 +352,8 @@ class SymbiosisSaving(RegisterEntry):
     tco2e = models.DecimalField(
         _("GHG reduction (t CO2e)"), max_digits=16, decimal_places=4, null=True, blank=True
     )
-    emission_factor = models.ForeignKey(
-        "indicators.EmissionFactor",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("emission factor used"),
-    )
-    ghg_note = models.CharField(_("GHG note"), max_length=200, blank=True)
+    emission_factor = _emission_factor_used()
+    ghg_note = _ghg_note()
 
     class Meta:
         ordering = ["exchange", "-year", "carrier", "pk"]
