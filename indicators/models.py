@@ -298,6 +298,37 @@ class Criterion(models.Model):
         SECONDARY = "secondary", _("secondary source")
         UNVERIFIED = "unverified", _("unverified")
 
+    #: the criterion's wording, both languages (the Vietnamese official text included)
+    WORDING_FIELDS = (
+        "title_vi",
+        "title_en",
+        "requirement_vi",
+        "requirement_vi_official",
+        "requirement_en",
+    )
+    #: how it is judged: the rule, its threshold (with its note and unit) and its weight
+    RULE_FIELDS = (
+        "rule",
+        "operator",
+        "threshold",
+        "threshold_note",
+        "threshold_note_vi",
+        "lookback_years",
+        "unit",
+        "unit_vi",
+        "weight",
+    )
+    #: where it comes from and how sure that is, with the maintainers' notes
+    SOURCE_FIELDS = (
+        "instrument",
+        "instrument_vi",
+        "article",
+        "article_vi",
+        "verification_status",
+        "notes",
+        "notes_vi",
+    )
+
     version = models.ForeignKey(
         FrameworkVersion,
         on_delete=models.CASCADE,
