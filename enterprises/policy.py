@@ -181,6 +181,14 @@ PEOPLE_PATHS = {
     "role": "role",
 }
 
+#: an entry of an enterprise's own register (RECP measure, ISO certificate, stream): read as
+#: its enterprise is, kept by the enterprise and its park manager
+ENTERPRISE_REGISTER = Rule(
+    park="enterprise__park",
+    enterprise="enterprise",
+    grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+)
+
 RULES: dict[str, Rule] = {
     "enterprises.province": Rule(
         park=None,
@@ -291,21 +299,9 @@ RULES: dict[str, Rule] = {
         enterprise="response__enterprise",
         grants={Action.VIEW: READERS, Action.CHANGE: RESPONDENTS},
     ),
-    "registers.recpmeasure": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
-    "registers.isocertificate": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
-    "registers.stream": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
+    "registers.recpmeasure": ENTERPRISE_REGISTER,
+    "registers.isocertificate": ENTERPRISE_REGISTER,
+    "registers.stream": ENTERPRISE_REGISTER,
     "registers.symbiosisexchange": Rule(
         park="park",
         enterprise=None,
