@@ -224,6 +224,15 @@ def open_dates(today: datetime.date | None = None) -> dict[str, datetime.date]:
 
 
 @pytest.fixture
+def grid_factors(db):
+    """The shipped grid emission factors (loaded by the migration; loading again is a no-op);
+    a module asks for them with ``pytestmark = pytest.mark.usefixtures("grid_factors")``."""
+    from indicators.emissions import emission_factors_load
+
+    emission_factors_load()
+
+
+@pytest.fixture
 def campaign_2025(personas):
     """A 2025 campaign on VN-2022 v1 for Amata and Đình Vũ, with all their responses, open
     today (:func:`open_period`). Tests of the calendar itself (reminders, periods) make

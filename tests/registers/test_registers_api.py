@@ -20,12 +20,7 @@ from registers.services import ParticipantSpec, exchange_save, measure_save, str
 
 from ..conftest import PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def _grid_factors(db):
-    from indicators.emissions import emission_factors_load
-
-    emission_factors_load()
+pytestmark = pytest.mark.usefixtures("grid_factors")
 
 
 def api(user) -> APIClient:
