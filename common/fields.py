@@ -6,6 +6,7 @@ migrations see no change (``manage.py makemigrations --check``).
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +33,18 @@ def updated_by(*, on_delete=models.SET_NULL) -> models.ForeignKey:
 def updated_at() -> models.DateTimeField:
     """When the row was last saved (set on every ``save()``)."""
     return models.DateTimeField(_("updated at"), auto_now=True)
+
+
+def ordered_or_blank(earlier: str, later: str, *, name: str, later_first: bool = False):
+    """A check constraint named ``name``: field ``later`` is not before field ``earlier``
+    (``later >= earlier``) unless either is null (dates of a range, a minimum and a maximum).
+
+    ``later_first`` writes the null test of ``later`` first: the migrations compare the
+    condition term by term, so each constraint keeps the order it was created with."""
+    blanks = (later, earlier) if later_first else (earlier, later)
+    return models.CheckConstraint(
+        condition=Q(**{f"{blanks[0]}__isnull": True})
+        | Q(**{f"{blanks[1]}__isnull": True})
+        | Q(**{f"{later}__gte": models.F(earlier)}),
+        name=name,
+    )

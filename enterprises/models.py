@@ -656,24 +656,19 @@ class InvestmentProject(models.Model):
                 condition=Q(enterprise__isnull=False),
                 name="project_one_per_enterprise",
             ),
-            models.CheckConstraint(
-                condition=Q(project_certificate_first_date__isnull=True)
-                | Q(project_certificate_latest_date__isnull=True)
-                | Q(
-                    project_certificate_latest_date__gte=models.F("project_certificate_first_date")
-                ),
+            fields.ordered_or_blank(
+                "project_certificate_first_date",
+                "project_certificate_latest_date",
                 name="project_certificate_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(investor_first_registered_on__isnull=True)
-                | Q(investor_latest_amended_on__isnull=True)
-                | Q(investor_latest_amended_on__gte=models.F("investor_first_registered_on")),
+            fields.ordered_or_blank(
+                "investor_first_registered_on",
+                "investor_latest_amended_on",
                 name="project_registration_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(organisation_first_date__isnull=True)
-                | Q(organisation_latest_date__isnull=True)
-                | Q(organisation_latest_date__gte=models.F("organisation_first_date")),
+            fields.ordered_or_blank(
+                "organisation_first_date",
+                "organisation_latest_date",
                 name="project_organisation_dates_ordered",
             ),
         ]

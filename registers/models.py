@@ -265,11 +265,8 @@ class SymbiosisExchange(RegisterEntry):
                 condition=~Q(status="ended") | Q(ended_on__isnull=False),
                 name="symbiosis_ended_has_end",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=models.F("started_on")),
-                name="symbiosis_dates_ordered",
+            fields.ordered_or_blank(
+                "started_on", "ended_on", name="symbiosis_dates_ordered", later_first=True
             ),
             models.CheckConstraint(
                 condition=Q(quantity_per_year__isnull=True) | Q(quantity_per_year__gte=0),
