@@ -356,6 +356,17 @@ class ProductionLine(models.Model):
         OIL = "oil", _("oil")
         GAS = "gas", _("gas")
 
+    #: the row's cells, in the order of the form's columns
+    COLUMNS = (
+        "product",
+        "unit",
+        "design_capacity",
+        "actual_output",
+        "energy_per_unit",
+        "energy_carrier",
+        "revenue_million_vnd",
+    )
+
     response = models.ForeignKey(
         Response,
         on_delete=models.CASCADE,
