@@ -48,3 +48,19 @@ def ordered_or_blank(earlier: str, later: str, *, name: str, later_first: bool =
         | Q(**{f"{later}__gte": models.F(earlier)}),
         name=name,
     )
+
+
+def quantity(verbose_name) -> models.DecimalField:
+    """An optional quantity (a physical amount, an answer's number): 24 digits, 6 of them
+    after the point; null when not given."""
+    return models.DecimalField(verbose_name, max_digits=24, decimal_places=6, null=True, blank=True)
+
+
+def amount_vnd(verbose_name) -> models.DecimalField:
+    """An optional amount of money in whole VND (20 digits); null when not given."""
+    return models.DecimalField(verbose_name, max_digits=20, decimal_places=0, null=True, blank=True)
+
+
+def tonnes_co2e(verbose_name) -> models.DecimalField:
+    """An optional GHG quantity in t CO2e, to 4 decimals (16 digits); null when not given."""
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=4, null=True, blank=True)

@@ -108,12 +108,8 @@ class RECPMeasure(RegisterEntry):
         _("status"), max_length=12, choices=Status.choices, default=Status.IDENTIFIED
     )
     year = models.PositiveSmallIntegerField(_("year implemented (or planned)"))
-    investment_vnd = models.DecimalField(
-        _("investment (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    saving_value = models.DecimalField(
-        _("yearly saving"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    investment_vnd = fields.amount_vnd(_("investment (VND)"))
+    saving_value = fields.quantity(_("yearly saving"))
     saving_unit = models.CharField(_("unit of the saving"), max_length=10, blank=True)
     saving_value_entered = models.CharField(_("saving as entered"), max_length=60, blank=True)
     saving_unit_entered = models.CharField(_("unit as entered"), max_length=10, blank=True)
@@ -123,12 +119,8 @@ class RECPMeasure(RegisterEntry):
     #: the fuel or energy saved when it is not grid electricity (e.g. "dầu DO", "than", "LPG",
     #: "hơi nước"): fuels are reported each in its own unit and never added together
     fuel = models.CharField(_("fuel"), max_length=100, blank=True)
-    saving_money_vnd = models.DecimalField(
-        _("yearly money saving (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    ghg_reduction_tco2e = models.DecimalField(
-        _("GHG reduction (t CO2e/year)"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
+    saving_money_vnd = fields.amount_vnd(_("yearly money saving (VND)"))
+    ghg_reduction_tco2e = fields.tonnes_co2e(_("GHG reduction (t CO2e/year)"))
     emission_factor = _emission_factor_used()
     ghg_note = _ghg_note()
 
@@ -225,9 +217,7 @@ class SymbiosisExchange(RegisterEntry):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("exchange"), max_length=200)
     flow = models.CharField(_("what flows"), max_length=300, blank=True)
-    quantity_per_year = models.DecimalField(
-        _("quantity per year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity_per_year = fields.quantity(_("quantity per year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
     status = models.CharField(
@@ -338,17 +328,11 @@ class SymbiosisSaving(RegisterEntry):
         verbose_name=_("enterprise that saved"),
     )
     fuel = models.CharField(_("fuel or service"), max_length=100, blank=True)
-    quantity = models.DecimalField(
-        _("quantity in the year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity = fields.quantity(_("quantity in the year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
-    money_vnd = models.DecimalField(
-        _("money saved in the year (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    tco2e = models.DecimalField(
-        _("GHG reduction (t CO2e)"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
+    money_vnd = fields.amount_vnd(_("money saved in the year (VND)"))
+    tco2e = fields.tonnes_co2e(_("GHG reduction (t CO2e)"))
     emission_factor = _emission_factor_used()
     ghg_note = _ghg_note()
 
@@ -577,9 +561,7 @@ class Stream(RegisterEntry):
     direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity_per_year = models.DecimalField(
-        _("quantity per year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity_per_year = fields.quantity(_("quantity per year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
     active = models.BooleanField(_("active"), default=True)

@@ -226,9 +226,7 @@ class StoredValue(models.Model):
     person typed (``raw``, ``unit_entered``), where it came from (``origin``) and who changed it
     last, when."""
 
-    value_number = models.DecimalField(
-        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    value_number = fields.quantity(_("number"))
     value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
     value_text = models.TextField(_("text"), blank=True)
     raw = models.CharField(_("as entered"), max_length=200, blank=True)
@@ -262,9 +260,7 @@ class Answer(StoredValue):
     )
     #: the value intended for the response's target year (UNIDO EIP assessment: intended vs
     #: current), canonical unit like ``value_number``; yes/no as 1 / 0; null = no plan given
-    value_intended = models.DecimalField(
-        _("intended value"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    value_intended = fields.quantity(_("intended value"))
 
     #: every change (who, when, old and new value): django-simple-history
     history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name=_("historical answer"))
@@ -376,21 +372,13 @@ class ProductionLine(models.Model):
     position = models.PositiveSmallIntegerField(_("row"))
     product = models.TextField(_("product"))
     unit = models.CharField(_("unit of measure"), max_length=10, choices=Unit.choices, blank=True)
-    design_capacity = models.DecimalField(
-        _("design capacity"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    actual_output = models.DecimalField(
-        _("current output"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    energy_per_unit = models.DecimalField(
-        _("energy per unit of product"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    design_capacity = fields.quantity(_("design capacity"))
+    actual_output = fields.quantity(_("current output"))
+    energy_per_unit = fields.quantity(_("energy per unit of product"))
     energy_carrier = models.CharField(
         _("energy carrier"), max_length=12, choices=Carrier.choices, default=Carrier.ELECTRICITY
     )
-    revenue_million_vnd = models.DecimalField(
-        _("revenue (million VND)"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    revenue_million_vnd = fields.quantity(_("revenue (million VND)"))
     updated_by = fields.updated_by(on_delete=models.PROTECT)
 
     history = HistoricalRecords(verbose_name=_("historical production line"))
