@@ -39,9 +39,7 @@ import io
 import json
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 import tracemalloc
 from decimal import Decimal
@@ -49,6 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch_db import run_on_scratch_database  # noqa: E402  (benchmarks/ is on sys.path)
 
 TYPES = (  # cycled over the columns: 60 columns give 20 decimal, 10 of each of the others
     "decimal",
@@ -248,33 +248,15 @@ def main() -> None:
         help="use DATABASE_URL (inside a rolled-back transaction) instead of a temporary SQLite",
     )
     args = parser.parse_args()
-    workdir = None
     if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
         args.configured_db = True
-    elif not args.configured_db:
-        workdir = tempfile.mkdtemp(prefix="ecopark-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecopark.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import transaction
-
-    try:
-        if workdir or args.database_url:
-            call_command("migrate", verbosity=0, interactive=False)
-        if workdir:
-            figures = run(args)
-        else:
-            with transaction.atomic():
-                figures = run(args)
-                transaction.set_rollback(True)
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+    figures = run_on_scratch_database(
+        run,
+        args,
+        database_url=args.database_url,
+        configured=args.configured_db,
+        rollback=False,
+    )
     print(json.dumps(figures, ensure_ascii=False))
 
 

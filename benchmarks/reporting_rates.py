@@ -26,16 +26,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch_db import run_on_scratch_database  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def build(n_parks: int, n_responses: int):
@@ -187,28 +186,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.parks < 1 or args.responses < args.parks or args.repeats < 1:
         parser.error("need --parks ≥ 1, --responses ≥ --parks and --repeats ≥ 1")
-    workdir = None
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        workdir = tempfile.mkdtemp(prefix="ecopark-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecopark.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import transaction
-
-    try:
-        call_command("migrate", verbosity=0, interactive=False)
-        with transaction.atomic():
-            figures = run(args)
-            transaction.set_rollback(True)
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+    figures = run_on_scratch_database(run, args, database_url=args.database_url)
     print(json.dumps(figures, ensure_ascii=False))
 
 

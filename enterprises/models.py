@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 from stdnum import vn
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from common import fields
+
 
 def normalise_tax_code(value: str) -> str:
     """Return the canonical form of a Vietnamese tax code: ``NNNNNNNNNN`` or ``NNNNNNNNNN-NNN``.
@@ -414,14 +416,7 @@ class Invitation(models.Model):
     times_sent = models.PositiveSmallIntegerField(_("times sent"), default=1)
     expires_at = models.DateTimeField(_("valid until"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
+    accepted_by = fields.user_reference(_("accepted by"), on_delete=models.PROTECT)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     history = HistoricalRecords(
         verbose_name=_("historical invitation"), excluded_fields=["token_digest"]
@@ -621,15 +616,8 @@ class InvestmentProject(models.Model):
         _("latest amendment date (organisation)"), null=True, blank=True
     )
 
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by()
+    updated_at = fields.updated_at()
 
     history = HistoricalRecords(
         excluded_fields=["updated_at"], verbose_name=_("historical investment project")
@@ -668,24 +656,19 @@ class InvestmentProject(models.Model):
                 condition=Q(enterprise__isnull=False),
                 name="project_one_per_enterprise",
             ),
-            models.CheckConstraint(
-                condition=Q(project_certificate_first_date__isnull=True)
-                | Q(project_certificate_latest_date__isnull=True)
-                | Q(
-                    project_certificate_latest_date__gte=models.F("project_certificate_first_date")
-                ),
+            fields.ordered_or_blank(
+                "project_certificate_first_date",
+                "project_certificate_latest_date",
                 name="project_certificate_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(investor_first_registered_on__isnull=True)
-                | Q(investor_latest_amended_on__isnull=True)
-                | Q(investor_latest_amended_on__gte=models.F("investor_first_registered_on")),
+            fields.ordered_or_blank(
+                "investor_first_registered_on",
+                "investor_latest_amended_on",
                 name="project_registration_dates_ordered",
             ),
-            models.CheckConstraint(
-                condition=Q(organisation_first_date__isnull=True)
-                | Q(organisation_latest_date__isnull=True)
-                | Q(organisation_latest_date__gte=models.F("organisation_first_date")),
+            fields.ordered_or_blank(
+                "organisation_first_date",
+                "organisation_latest_date",
                 name="project_organisation_dates_ordered",
             ),
         ]

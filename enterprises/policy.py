@@ -181,6 +181,23 @@ PEOPLE_PATHS = {
     "role": "role",
 }
 
+#: a membership or an invitation: read, offered and audited through the object it is of
+PEOPLE = Rule(
+    **PEOPLE_PATHS,
+    grants={
+        Action.VIEW: PEOPLE_READERS,
+        Action.INVITE: INVITERS,
+        Action.AUDIT: PEOPLE_READERS,
+    },
+)
+#: an entry of an enterprise's own register (RECP measure, ISO certificate, stream): read as
+#: its enterprise is, kept by the enterprise and its park manager
+ENTERPRISE_REGISTER = Rule(
+    park="enterprise__park",
+    enterprise="enterprise",
+    grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
+)
+
 RULES: dict[str, Rule] = {
     "enterprises.province": Rule(
         park=None,
@@ -215,22 +232,8 @@ RULES: dict[str, Rule] = {
             Action.AUDIT: READERS,
         },
     ),
-    "enterprises.userscope": Rule(
-        **PEOPLE_PATHS,
-        grants={
-            Action.VIEW: PEOPLE_READERS,
-            Action.INVITE: INVITERS,
-            Action.AUDIT: PEOPLE_READERS,
-        },
-    ),
-    "enterprises.invitation": Rule(
-        **PEOPLE_PATHS,
-        grants={
-            Action.VIEW: PEOPLE_READERS,
-            Action.INVITE: INVITERS,
-            Action.AUDIT: PEOPLE_READERS,
-        },
-    ),
+    "enterprises.userscope": PEOPLE,
+    "enterprises.invitation": PEOPLE,
     # Part I of the annual reports (Circular 05/2025 forms A.4, B.4): a park's infrastructure
     # project (no enterprise) or an enterprise's project, with investor and representative
     "enterprises.investmentproject": Rule(
@@ -291,21 +294,9 @@ RULES: dict[str, Rule] = {
         enterprise="response__enterprise",
         grants={Action.VIEW: READERS, Action.CHANGE: RESPONDENTS},
     ),
-    "registers.recpmeasure": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
-    "registers.isocertificate": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
-    "registers.stream": Rule(
-        park="enterprise__park",
-        enterprise="enterprise",
-        grants={Action.VIEW: READERS, Action.CHANGE: ENTERPRISE_KEEPERS},
-    ),
+    "registers.recpmeasure": ENTERPRISE_REGISTER,
+    "registers.isocertificate": ENTERPRISE_REGISTER,
+    "registers.stream": ENTERPRISE_REGISTER,
     "registers.symbiosisexchange": Rule(
         park="park",
         enterprise=None,

@@ -164,19 +164,26 @@ def _managed_invitation(user, invitation: Invitation) -> None:
         raise PermissionDenied(_("You may not change this invitation."))
 
 
+def _pending_invitation(user, invitation: Invitation, refused: str) -> Invitation:
+    """``invitation`` locked for the transaction, changed by ``user`` (recorded in its
+    history); ``PermissionDenied`` outside the user's right, ``ValidationError`` with
+    ``refused`` (``%(state)s``: its state) when it was already accepted or revoked."""
+    _managed_invitation(user, invitation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
+        raise ValidationError(refused % {"state": invitation.get_state_display()})
+    invitation._history_user = user
+    return invitation
+
+
 @transaction.atomic
 def invitation_resend(*, user, invitation: Invitation) -> str:
     """Send the invitation again with a new link valid ``INVITATION_VALID_DAYS`` days (the
     old link stops working); returns the new token. Raises ``PermissionDenied`` outside the
     user's right and ``ValidationError`` for an accepted or revoked invitation."""
-    _managed_invitation(user, invitation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
-        raise ValidationError(
-            _("This invitation is %(state)s and cannot be sent again.")
-            % {"state": invitation.get_state_display()}
-        )
-    invitation._history_user = user
+    invitation = _pending_invitation(
+        user, invitation, _("This invitation is %(state)s and cannot be sent again.")
+    )
     token = _new_token(invitation, timezone.now())
     invitation.times_sent += 1
     invitation.save()
@@ -189,14 +196,9 @@ def invitation_revoke(*, user, invitation: Invitation) -> Invitation:
     """Withdraw an invitation that was not accepted: its link stops working. Raises
     ``PermissionDenied`` outside the user's right and ``ValidationError`` when it was already
     accepted or revoked."""
-    _managed_invitation(user, invitation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.state in (Invitation.State.ACCEPTED, Invitation.State.REVOKED):
-        raise ValidationError(
-            _("This invitation is %(state)s and cannot be revoked.")
-            % {"state": invitation.get_state_display()}
-        )
-    invitation._history_user = user
+    invitation = _pending_invitation(
+        user, invitation, _("This invitation is %(state)s and cannot be revoked.")
+    )
     invitation.revoked_at = timezone.now()
     invitation.save()
     return invitation

@@ -84,28 +84,10 @@ class CriterionForm(_DraftRowForm):
     class Meta:
         model = Criterion
         fields = [
-            "title_vi",
-            "title_en",
-            "requirement_vi",
-            "requirement_vi_official",
-            "requirement_en",
+            *Criterion.WORDING_FIELDS,
             "level",
-            "rule",
-            "operator",
-            "threshold",
-            "threshold_note",
-            "threshold_note_vi",
-            "lookback_years",
-            "unit",
-            "unit_vi",
-            "weight",
-            "instrument",
-            "instrument_vi",
-            "article",
-            "article_vi",
-            "verification_status",
-            "notes",
-            "notes_vi",
+            *Criterion.RULE_FIELDS,
+            *Criterion.SOURCE_FIELDS,
         ]
         widgets = {
             "requirement_vi": forms.Textarea(attrs={"rows": 3}),

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common import fields
+
 
 class AppliesTo(models.TextChoices):
     """Who a data element, indicator or criterion is about."""
@@ -79,11 +81,8 @@ class FrameworkVersion(models.Model):
         verbose_name_plural = _("framework versions")
         constraints = [
             models.UniqueConstraint(fields=["framework", "number"], name="version_unique_number"),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True)
-                | Q(effective_from__isnull=True)
-                | Q(effective_to__gte=models.F("effective_from")),
-                name="version_effective_range",
+            fields.ordered_or_blank(
+                "effective_from", "effective_to", name="version_effective_range", later_first=True
             ),
         ]
 
@@ -186,12 +185,7 @@ class DataElement(models.Model):
         verbose_name_plural = _("data elements")
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="data_element_unique_code"),
-            models.CheckConstraint(
-                condition=Q(min_value__isnull=True)
-                | Q(max_value__isnull=True)
-                | Q(max_value__gte=models.F("min_value")),
-                name="data_element_min_le_max",
-            ),
+            fields.ordered_or_blank("min_value", "max_value", name="data_element_min_le_max"),
         ]
 
     def __str__(self) -> str:
@@ -297,6 +291,37 @@ class Criterion(models.Model):
         PARTIAL = "partial", _("partial")
         SECONDARY = "secondary", _("secondary source")
         UNVERIFIED = "unverified", _("unverified")
+
+    #: the criterion's wording, both languages (the Vietnamese official text included)
+    WORDING_FIELDS = (
+        "title_vi",
+        "title_en",
+        "requirement_vi",
+        "requirement_vi_official",
+        "requirement_en",
+    )
+    #: how it is judged: the rule, its threshold (with its note and unit) and its weight
+    RULE_FIELDS = (
+        "rule",
+        "operator",
+        "threshold",
+        "threshold_note",
+        "threshold_note_vi",
+        "lookback_years",
+        "unit",
+        "unit_vi",
+        "weight",
+    )
+    #: where it comes from and how sure that is, with the maintainers' notes
+    SOURCE_FIELDS = (
+        "instrument",
+        "instrument_vi",
+        "article",
+        "article_vi",
+        "verification_status",
+        "notes",
+        "notes_vi",
+    )
 
     version = models.ForeignKey(
         FrameworkVersion,

@@ -288,11 +288,7 @@ def version_catalogue(version: FrameworkVersion) -> VersionCatalogue:
 #: Criterion fields compared by :func:`version_diff`, in display order. ``category`` is
 #: compared by code, ``indicator`` by code and ``indicator_formula`` by its formula text.
 DIFF_CRITERION_FIELDS = [
-    "title_vi",
-    "title_en",
-    "requirement_vi",
-    "requirement_vi_official",
-    "requirement_en",
+    *Criterion.WORDING_FIELDS,
     "category",
     "applies_to",
     "level",
@@ -306,13 +302,7 @@ DIFF_CRITERION_FIELDS = [
     "weight",
     "indicator",
     "indicator_formula",
-    "instrument",
-    "instrument_vi",
-    "article",
-    "article_vi",
-    "verification_status",
-    "notes",
-    "notes_vi",
+    *Criterion.SOURCE_FIELDS,
     "unit_vi",
     "threshold_note_vi",
     "sources",

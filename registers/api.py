@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response as ApiResponse
 
@@ -309,9 +310,15 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class _RegisterViewSet(viewsets.ModelViewSet):
-    """Shared create/update/delete through the services; reads through the scoped selector."""
+    """Shared create/update/delete through the services; reads through the scoped selector.
+
+    ``entry`` is the services' keyword for the entry (``measure``, ``stream``, ...) and
+    ``delete_service`` the service that deletes it; subclasses write ``save_object``.
+    """
 
     selector = None
+    entry = ""
+    delete_service = None
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     #: a stale ``version`` answers 409 (documented by ``ecopark.schema``)
     conflict_methods = ("PUT", "PATCH")
@@ -351,81 +358,81 @@ class _RegisterViewSet(viewsets.ModelViewSet):
     def save_object(self, instance, data, *, expected_version):  # pragma: no cover
         raise NotImplementedError
 
-    def delete_object(self, instance):  # pragma: no cover
-        raise NotImplementedError
+    def delete_object(self, instance):
+        type(self).delete_service(user=self.request.user, **{self.entry: instance})
 
 
 def _fields(data: dict, names) -> dict:
     return {k: data[k] for k in names if k in data}
 
 
-class MeasureViewSet(_RegisterViewSet):
+def _unmoved(data: dict, instance, name: str, moved: str):
+    """The parent ``name`` (``enterprise``, ``park``, ``exchange``) popped from ``data``, or
+    the instance's when not sent; a parent other than the instance's is refused (400 with
+    ``moved`` on that field): an entry never moves."""
+    parent = data.pop(name, None) or getattr(instance, name)
+    if instance is not None and parent.pk != getattr(instance, f"{name}_id"):
+        raise exceptions.ValidationError({name: [moved]})
+    return parent
+
+
+class _EnterpriseRegisterViewSet(_RegisterViewSet):
+    """A register of one enterprise's entries: saved by ``save_service`` (keywords ``user``,
+    ``enterprise``, ``<entry>``, ``data`` limited to ``fields``, ``expected_version``); the
+    entry never moves to another enterprise (``moved`` says so)."""
+
+    save_service = None
+    fields: tuple[str, ...] = ()
+    moved = ""
+
+    def save_object(self, instance, data, *, expected_version):
+        enterprise = _unmoved(data, instance, "enterprise", self.moved)
+        return type(self).save_service(
+            user=self.request.user,
+            enterprise=enterprise,
+            data=_fields(data, self.fields),
+            expected_version=expected_version,
+            **{self.entry: instance},
+        )
+
+
+class MeasureViewSet(_EnterpriseRegisterViewSet):
     """RECP measures in the caller's scope (enterprise: its own)."""
 
     serializer_class = MeasureSerializer
     selector = staticmethod(selectors.measures_visible)
     filterset_fields = ["enterprise", "area", "status", "year"]
-
-    def save_object(self, instance, data, *, expected_version):
-        enterprise = data.pop("enterprise", None) or instance.enterprise
-        if instance is not None and enterprise.pk != instance.enterprise_id:
-            raise exceptions.ValidationError({"enterprise": [_("A measure cannot move.")]})
-        return services.measure_save(
-            user=self.request.user,
-            enterprise=enterprise,
-            measure=instance,
-            data=_fields(data, services.MEASURE_FIELDS),
-            expected_version=expected_version,
-        )
-
-    def delete_object(self, instance):
-        services.measure_delete(user=self.request.user, measure=instance)
+    entry = "measure"
+    save_service = staticmethod(services.measure_save)
+    delete_service = staticmethod(services.measure_delete)
+    fields = services.MEASURE_FIELDS
+    moved = gettext_lazy("A measure cannot move.")
 
 
-class StreamViewSet(_RegisterViewSet):
+class StreamViewSet(_EnterpriseRegisterViewSet):
     """Streams (outputs offered, inputs needed) in the caller's scope."""
 
     serializer_class = StreamSerializer
     selector = staticmethod(selectors.streams_visible)
     filterset_fields = ["enterprise", "direction", "category", "active"]
-
-    def save_object(self, instance, data, *, expected_version):
-        enterprise = data.pop("enterprise", None) or instance.enterprise
-        if instance is not None and enterprise.pk != instance.enterprise_id:
-            raise exceptions.ValidationError({"enterprise": [_("A stream cannot move.")]})
-        return services.stream_save(
-            user=self.request.user,
-            enterprise=enterprise,
-            stream=instance,
-            data=_fields(data, services.STREAM_FIELDS + ("is_demo",)),
-            expected_version=expected_version,
-        )
-
-    def delete_object(self, instance):
-        services.stream_delete(user=self.request.user, stream=instance)
+    entry = "stream"
+    save_service = staticmethod(services.stream_save)
+    delete_service = staticmethod(services.stream_delete)
+    fields = services.STREAM_FIELDS + ("is_demo",)
+    moved = gettext_lazy("A stream cannot move.")
 
 
-class CertificateViewSet(_RegisterViewSet):
+class CertificateViewSet(_EnterpriseRegisterViewSet):
     """ISO certificates in the caller's scope."""
 
     serializer_class = CertificateSerializer
     selector = staticmethod(selectors.certificates_visible)
     filterset_fields = ["enterprise", "standard"]
-
-    def save_object(self, instance, data, *, expected_version):
-        enterprise = data.pop("enterprise", None) or instance.enterprise
-        if instance is not None and enterprise.pk != instance.enterprise_id:
-            raise exceptions.ValidationError({"enterprise": [_("A certificate cannot move.")]})
-        return services.certificate_save(
-            user=self.request.user,
-            enterprise=enterprise,
-            certificate=instance,
-            data=_fields(data, services.CERTIFICATE_FIELDS + ("is_demo",)),
-            expected_version=expected_version,
-        )
-
-    def delete_object(self, instance):
-        services.certificate_delete(user=self.request.user, certificate=instance)
+    entry = "certificate"
+    save_service = staticmethod(services.certificate_save)
+    delete_service = staticmethod(services.certificate_delete)
+    fields = services.CERTIFICATE_FIELDS + ("is_demo",)
+    moved = gettext_lazy("A certificate cannot move.")
 
 
 class ExchangeViewSet(_RegisterViewSet):
@@ -434,11 +441,11 @@ class ExchangeViewSet(_RegisterViewSet):
     serializer_class = ExchangeSerializer
     selector = staticmethod(selectors.exchanges_visible)
     filterset_fields = ["park", "kind", "status"]
+    entry = "exchange"
+    delete_service = staticmethod(services.exchange_delete)
 
     def save_object(self, instance, data, *, expected_version):
-        park = data.pop("park", None) or instance.park
-        if instance is not None and park.pk != instance.park_id:
-            raise exceptions.ValidationError({"park": [_("An exchange cannot move.")]})
+        park = _unmoved(data, instance, "park", _("An exchange cannot move."))
         if "participants" in data:
             specs = [services.ParticipantSpec(**p) for p in data.pop("participants")]
         else:
@@ -457,9 +464,6 @@ class ExchangeViewSet(_RegisterViewSet):
             expected_version=expected_version,
         )
 
-    def delete_object(self, instance):
-        services.exchange_delete(user=self.request.user, exchange=instance)
-
 
 class SavingViewSet(_RegisterViewSet):
     """Yearly savings of the exchanges the caller may see."""
@@ -467,11 +471,11 @@ class SavingViewSet(_RegisterViewSet):
     serializer_class = SavingSerializer
     selector = staticmethod(selectors.savings_visible)
     filterset_fields = ["exchange", "year", "carrier", "enterprise"]
+    entry = "saving"
+    delete_service = staticmethod(services.saving_delete)
 
     def save_object(self, instance, data, *, expected_version):
-        exchange = data.pop("exchange", None) or instance.exchange
-        if instance is not None and exchange.pk != instance.exchange_id:
-            raise exceptions.ValidationError({"exchange": [_("A saving cannot move.")]})
+        exchange = _unmoved(data, instance, "exchange", _("A saving cannot move."))
         fields = _fields(data, services.SAVING_FIELDS)
         if "enterprise" in data:
             fields["enterprise"] = data["enterprise"]
@@ -483,9 +487,6 @@ class SavingViewSet(_RegisterViewSet):
             expected_version=expected_version,
         )
 
-    def delete_object(self, instance):
-        services.saving_delete(user=self.request.user, saving=instance)
-
 
 class ActionViewSet(_RegisterViewSet):
     """Roadmap actions in the caller's scope; ``overdue`` is computed for today."""
@@ -493,6 +494,8 @@ class ActionViewSet(_RegisterViewSet):
     serializer_class = ActionSerializer
     selector = staticmethod(selectors.actions_visible)
     filterset_fields = ["park", "enterprise", "status"]
+    entry = "action"
+    delete_service = staticmethod(services.action_delete)
 
     def save_object(self, instance, data, *, expected_version):
         park = data.pop("park", None) or instance.park
@@ -509,9 +512,6 @@ class ActionViewSet(_RegisterViewSet):
             data=_fields(data, services.ACTION_FIELDS + ("is_demo",)),
             expected_version=expected_version,
         )
-
-    def delete_object(self, instance):
-        services.action_delete(user=self.request.user, action=instance)
 
 
 def register_routes(router) -> None:

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common import fields
 from enterprises.models import Enterprise, Park
 
 
@@ -28,18 +29,29 @@ class RegisterEntry(models.Model):
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by()
+    updated_at = fields.updated_at()
 
     class Meta:
         abstract = True
+
+
+def _emission_factor_used() -> models.ForeignKey:
+    """The grid emission factor a GHG reduction was computed with (``indicators.emissions``);
+    empty when none was computed."""
+    return models.ForeignKey(
+        "indicators.EmissionFactor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("emission factor used"),
+    )
+
+
+def _ghg_note() -> models.CharField:
+    """Why a GHG reduction is empty (not grid electricity, no factor for the year)."""
+    return models.CharField(_("GHG note"), max_length=200, blank=True)
 
 
 class RECPMeasure(RegisterEntry):
@@ -96,12 +108,8 @@ class RECPMeasure(RegisterEntry):
         _("status"), max_length=12, choices=Status.choices, default=Status.IDENTIFIED
     )
     year = models.PositiveSmallIntegerField(_("year implemented (or planned)"))
-    investment_vnd = models.DecimalField(
-        _("investment (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    saving_value = models.DecimalField(
-        _("yearly saving"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    investment_vnd = fields.amount_vnd(_("investment (VND)"))
+    saving_value = fields.quantity(_("yearly saving"))
     saving_unit = models.CharField(_("unit of the saving"), max_length=10, blank=True)
     saving_value_entered = models.CharField(_("saving as entered"), max_length=60, blank=True)
     saving_unit_entered = models.CharField(_("unit as entered"), max_length=10, blank=True)
@@ -111,21 +119,10 @@ class RECPMeasure(RegisterEntry):
     #: the fuel or energy saved when it is not grid electricity (e.g. "dầu DO", "than", "LPG",
     #: "hơi nước"): fuels are reported each in its own unit and never added together
     fuel = models.CharField(_("fuel"), max_length=100, blank=True)
-    saving_money_vnd = models.DecimalField(
-        _("yearly money saving (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    ghg_reduction_tco2e = models.DecimalField(
-        _("GHG reduction (t CO2e/year)"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
-    emission_factor = models.ForeignKey(
-        "indicators.EmissionFactor",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("emission factor used"),
-    )
-    ghg_note = models.CharField(_("GHG note"), max_length=200, blank=True)
+    saving_money_vnd = fields.amount_vnd(_("yearly money saving (VND)"))
+    ghg_reduction_tco2e = fields.tonnes_co2e(_("GHG reduction (t CO2e/year)"))
+    emission_factor = _emission_factor_used()
+    ghg_note = _ghg_note()
 
     class Meta:
         ordering = ["enterprise", "-year", "title"]
@@ -220,9 +217,7 @@ class SymbiosisExchange(RegisterEntry):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("exchange"), max_length=200)
     flow = models.CharField(_("what flows"), max_length=300, blank=True)
-    quantity_per_year = models.DecimalField(
-        _("quantity per year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity_per_year = fields.quantity(_("quantity per year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
     status = models.CharField(
@@ -260,11 +255,8 @@ class SymbiosisExchange(RegisterEntry):
                 condition=~Q(status="ended") | Q(ended_on__isnull=False),
                 name="symbiosis_ended_has_end",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=models.F("started_on")),
-                name="symbiosis_dates_ordered",
+            fields.ordered_or_blank(
+                "started_on", "ended_on", name="symbiosis_dates_ordered", later_first=True
             ),
             models.CheckConstraint(
                 condition=Q(quantity_per_year__isnull=True) | Q(quantity_per_year__gte=0),
@@ -336,26 +328,13 @@ class SymbiosisSaving(RegisterEntry):
         verbose_name=_("enterprise that saved"),
     )
     fuel = models.CharField(_("fuel or service"), max_length=100, blank=True)
-    quantity = models.DecimalField(
-        _("quantity in the year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity = fields.quantity(_("quantity in the year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
-    money_vnd = models.DecimalField(
-        _("money saved in the year (VND)"), max_digits=20, decimal_places=0, null=True, blank=True
-    )
-    tco2e = models.DecimalField(
-        _("GHG reduction (t CO2e)"), max_digits=16, decimal_places=4, null=True, blank=True
-    )
-    emission_factor = models.ForeignKey(
-        "indicators.EmissionFactor",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("emission factor used"),
-    )
-    ghg_note = models.CharField(_("GHG note"), max_length=200, blank=True)
+    money_vnd = fields.amount_vnd(_("money saved in the year (VND)"))
+    tco2e = fields.tonnes_co2e(_("GHG reduction (t CO2e)"))
+    emission_factor = _emission_factor_used()
+    ghg_note = _ghg_note()
 
     class Meta:
         ordering = ["exchange", "-year", "carrier", "pk"]
@@ -582,9 +561,7 @@ class Stream(RegisterEntry):
     direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity_per_year = models.DecimalField(
-        _("quantity per year"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    quantity_per_year = fields.quantity(_("quantity per year"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     quantity_entered = models.CharField(_("quantity as entered"), max_length=80, blank=True)
     active = models.BooleanField(_("active"), default=True)

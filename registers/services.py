@@ -58,6 +58,21 @@ def _may_keep(user, entry) -> None:
         raise PermissionDenied(_("Only the enterprise or its park manager may change this."))
 
 
+def _may_change(user, entry) -> None:
+    """Raise ``PermissionDenied`` (no message) unless ``user`` may change ``entry``."""
+    if not can(user, Action.CHANGE, entry):
+        raise PermissionDenied
+
+
+def _deleted(user, entry, *, announce: bool = False) -> None:
+    """Delete ``entry`` of an enterprise or a park's roadmap if ``user`` may keep it
+    (:func:`_may_keep`); with ``announce``, tell the read side about its enterprise's park."""
+    _may_keep(user, entry)
+    park_id = entry.enterprise.park_id if announce else None
+    entry.delete()
+    parks_announce([park_id])
+
+
 def _check_version(current: int, expected: int | None) -> None:
     if expected is not None and int(expected) != current:
         raise ValidationError(
@@ -70,6 +85,58 @@ def _check_version(current: int, expected: int | None) -> None:
         )
 
 
+def _locked(entry, expected_version: int | None, *, check=None, **parents):
+    """``entry`` read again and locked for the transaction (``select_for_update``), its version
+    raised by one for the save to come (no save). Before the version is compared with
+    ``expected_version`` (:func:`_check_version`: ``ValidationError`` ``stale_version``), the
+    locked entry must still belong to each of ``parents`` (``enterprise=e``: its
+    ``enterprise_id`` is ``e.pk``; else ``PermissionDenied``) and pass ``check(locked)``
+    (which raises ``PermissionDenied``)."""
+    locked = type(entry).objects.select_for_update().get(pk=entry.pk)
+    if any(getattr(locked, f"{name}_id") != parent.pk for name, parent in parents.items()):
+        raise PermissionDenied
+    if check is not None:
+        check(locked)
+    _check_version(locked.version, expected_version)
+    locked.version += 1
+    return locked
+
+
+def _saved(entry, user, park_ids=()):
+    """Save ``entry`` as last changed by ``user``, announce ``park_ids``
+    (:func:`parks_announce`) and return it."""
+    entry.updated_by = user
+    entry.save()
+    parks_announce(park_ids)
+    return entry
+
+
+def _year(value, errors: dict):
+    """``value`` as a year of 1990–2100 (the models' check constraints); otherwise the error
+    is put in ``errors["year"]`` and ``value`` returned as it came."""
+    try:
+        year = int(value)
+        if not 1990 <= year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = _("Give the year as four digits, 1990–2100.")
+        return value
+    return year
+
+
+def _decimal(value, *, field_name: str) -> Decimal:
+    """``value`` (a Decimal, number or text) as a finite Decimal; ``ValidationError`` keyed
+    by ``field_name`` otherwise."""
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value))
+        except ArithmeticError:
+            raise ValidationError({field_name: _("Not a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({field_name: _("Not a number.")})
+    return value
+
+
 #: Largest stored quantity or amount (canonical unit): see surveys.forms.ANSWER_LIMIT.
 QUANTITY_LIMIT = Decimal(10) ** 15
 
@@ -80,13 +147,7 @@ def _quantity(
     """Convert a typed quantity to its canonical unit; ``(None, '')`` when blank."""
     if value is None or value == "":
         return None, ""
-    if not isinstance(value, Decimal):
-        try:
-            value = Decimal(str(value))
-        except ArithmeticError:
-            raise ValidationError({field_name: _("Not a number.")}) from None
-    if not value.is_finite():
-        raise ValidationError({field_name: _("Not a number.")})
+    value = _decimal(value, field_name=field_name)
     if value < 0:
         raise ValidationError({field_name: _("The quantity cannot be negative.")})
     too_large = ValidationError({field_name: _("The quantity is too large to be plausible.")})
@@ -113,12 +174,7 @@ def _quantity(
 def _money(value, *, field_name: str) -> Decimal | None:
     if value is None or value == "":
         return None
-    try:
-        value = Decimal(str(value))
-    except ArithmeticError:
-        raise ValidationError({field_name: _("Not a number.")}) from None
-    if not value.is_finite():
-        raise ValidationError({field_name: _("Not a number.")})
+    value = _decimal(value, field_name=field_name)
     if value < 0:
         raise ValidationError({field_name: _("An amount of money cannot be negative.")})
     if value >= QUANTITY_LIMIT:
@@ -160,13 +216,7 @@ def measure_apply(*, measure: RECPMeasure, data: dict) -> RECPMeasure:
     title = (data.get("title", measure.title) or "").strip()
     if not title:
         errors["title"] = _("Describe the measure in a few words.")
-    year = data.get("year", measure.year)
-    try:
-        year = int(year)
-        if not 1990 <= year <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = _("Give the year as four digits, 1990–2100.")
+    year = _year(data.get("year", measure.year), errors)
     carrier = data.get("energy_carrier", measure.energy_carrier) or ""
     if carrier not in RECPMeasure.Carrier.values:
         errors["energy_carrier"] = _("Choose grid electricity or fuel/heat.")
@@ -234,27 +284,17 @@ def measure_save(
     """
     _may_keep(user, RECPMeasure(enterprise=enterprise))
     if measure is not None:
-        measure = RECPMeasure.objects.select_for_update().get(pk=measure.pk)
-        if measure.enterprise_id != enterprise.pk:
-            raise PermissionDenied
-        _check_version(measure.version, expected_version)
-        measure.version += 1
+        measure = _locked(measure, expected_version, enterprise=enterprise)
     else:
         measure = RECPMeasure(enterprise=enterprise)
     measure_apply(measure=measure, data=data)
-    measure.updated_by = user
-    measure.save()
-    parks_announce([enterprise.park_id])
-    return measure
+    return _saved(measure, user, [enterprise.park_id])
 
 
 @transaction.atomic
 def measure_delete(*, user, measure: RECPMeasure) -> None:
     """Delete a measure (same permission as :func:`measure_save`)."""
-    _may_keep(user, measure)
-    park_id = measure.enterprise.park_id
-    measure.delete()
-    parks_announce([park_id])
+    _deleted(user, measure, announce=True)
 
 
 @dataclass
@@ -306,11 +346,7 @@ def exchange_save(
     if not can(user, Action.MANAGE, SymbiosisExchange(park=park)):
         raise PermissionDenied(_("Only the park manager or a taking-part tenant may do this."))
     if exchange is not None:
-        exchange = SymbiosisExchange.objects.select_for_update().get(pk=exchange.pk)
-        if not can(user, Action.CHANGE, exchange):
-            raise PermissionDenied
-        _check_version(exchange.version, expected_version)
-        exchange.version += 1
+        exchange = _locked(exchange, expected_version, check=lambda x: _may_change(user, x))
         old_parks = set(
             exchange.participants.filter(enterprise__isnull=False).values_list(
                 "enterprise__park_id", flat=True
@@ -430,8 +466,7 @@ def exchange_save(
 @transaction.atomic
 def exchange_delete(*, user, exchange: SymbiosisExchange) -> None:
     """Delete an exchange (the park manager, or a participating tenant)."""
-    if not can(user, Action.CHANGE, exchange):
-        raise PermissionDenied
+    _may_change(user, exchange)
     parks = {exchange.park_id} | set(
         exchange.participants.filter(enterprise__isnull=False).values_list(
             "enterprise__park_id", flat=True
@@ -519,9 +554,7 @@ def certificate_save(
     Raises ``PermissionDenied`` / ``ValidationError`` keyed by field / ``stale_version``."""
     _may_keep(user, ISOCertificate(enterprise=enterprise))
     if certificate is not None:
-        certificate = ISOCertificate.objects.select_for_update().get(pk=certificate.pk)
-        _check_version(certificate.version, expected_version)
-        certificate.version += 1
+        certificate = _locked(certificate, expected_version)
     else:
         certificate = ISOCertificate(enterprise=enterprise)
     errors = {}
@@ -546,19 +579,13 @@ def certificate_save(
     certificate.issued_on = issued or None
     certificate.expires_on = expires
     certificate.is_demo = bool(data.get("is_demo", certificate.is_demo))
-    certificate.updated_by = user
-    certificate.save()
-    parks_announce([enterprise.park_id])
-    return certificate
+    return _saved(certificate, user, [enterprise.park_id])
 
 
 @transaction.atomic
 def certificate_delete(*, user, certificate: ISOCertificate) -> None:
     """Delete a certificate (the enterprise or its park manager)."""
-    _may_keep(user, certificate)
-    park_id = certificate.enterprise.park_id
-    certificate.delete()
-    parks_announce([park_id])
+    _deleted(user, certificate, announce=True)
 
 
 STREAM_FIELDS = (
@@ -586,9 +613,7 @@ def stream_save(
     ``PermissionDenied`` / ``ValidationError`` keyed by field / ``stale_version``."""
     _may_keep(user, Stream(enterprise=enterprise))
     if stream is not None:
-        stream = Stream.objects.select_for_update().get(pk=stream.pk)
-        _check_version(stream.version, expected_version)
-        stream.version += 1
+        stream = _locked(stream, expected_version)
     else:
         stream = Stream(enterprise=enterprise)
     errors = {}
@@ -618,16 +643,13 @@ def stream_save(
     stream.active = bool(data.get("active", stream.active if stream.pk else True))
     stream.offered = bool(data.get("offered", stream.offered))
     stream.is_demo = bool(data.get("is_demo", stream.is_demo))
-    stream.updated_by = user
-    stream.save()
-    return stream
+    return _saved(stream, user)
 
 
 @transaction.atomic
 def stream_delete(*, user, stream: Stream) -> None:
     """Delete a stream (the enterprise or its park manager)."""
-    _may_keep(user, stream)
-    stream.delete()
+    _deleted(user, stream)
 
 
 ACTION_FIELDS = ("title", "owner_name", "target_date", "expected_effect", "status")
@@ -653,10 +675,7 @@ def action_save(
         raise ValidationError({"enterprise": _("The enterprise is not a tenant of this park.")})
     _may_keep(user, RoadmapAction(park=park, enterprise=enterprise))
     if action is not None:
-        action = RoadmapAction.objects.select_for_update().get(pk=action.pk)
-        _may_keep(user, action)
-        _check_version(action.version, expected_version)
-        action.version += 1
+        action = _locked(action, expected_version, check=lambda a: _may_keep(user, a))
     else:
         action = RoadmapAction(park=park, enterprise=enterprise)
     errors = {}
@@ -688,16 +707,13 @@ def action_save(
     action.expected_effect = (data.get("expected_effect", action.expected_effect) or "").strip()
     action.status = status
     action.is_demo = bool(data.get("is_demo", action.is_demo))
-    action.updated_by = user
-    action.save()
-    return action
+    return _saved(action, user)
 
 
 @transaction.atomic
 def action_delete(*, user, action: RoadmapAction) -> None:
     """Delete a roadmap action (same permission as :func:`action_save`)."""
-    _may_keep(user, action)
-    action.delete()
+    _deleted(user, action)
 
 
 # --- yearly savings of symbiosis exchanges --------------------------------------------------
@@ -723,13 +739,7 @@ def saving_apply(*, saving: SymbiosisSaving, data: dict) -> SymbiosisSaving:
     carrier = data.get("carrier", saving.carrier)
     if carrier not in SymbiosisSaving.Carrier.values:
         errors["carrier"] = _("Choose what was saved.")
-    year = data.get("year", saving.year)
-    try:
-        year = int(year)
-        if not 1990 <= year <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = _("Give the year as four digits, 1990–2100.")
+    year = _year(data.get("year", saving.year), errors)
     enterprise = data.get("enterprise", saving.enterprise if saving.enterprise_id else None)
     if enterprise is not None and saving.exchange_id is not None:
         taking_part = set(
@@ -805,11 +815,7 @@ def saving_save(
     if not can(user, Action.CHANGE, exchange):
         raise PermissionDenied(_("Only the park manager or a taking-part tenant may do this."))
     if saving is not None:
-        saving = SymbiosisSaving.objects.select_for_update().get(pk=saving.pk)
-        if saving.exchange_id != exchange.pk:
-            raise PermissionDenied
-        _check_version(saving.version, expected_version)
-        saving.version += 1
+        saving = _locked(saving, expected_version, exchange=exchange)
     else:
         saving = SymbiosisSaving(exchange=exchange)
     saving_apply(saving=saving, data=data)
@@ -828,14 +834,11 @@ def saving_save(
                 )
             }
         )
-    saving.updated_by = user
-    saving.save()
-    return saving
+    return _saved(saving, user)
 
 
 @transaction.atomic
 def saving_delete(*, user, saving: SymbiosisSaving) -> None:
     """Delete a yearly saving (same permission as :func:`saving_save`)."""
-    if not can(user, Action.CHANGE, saving.exchange):
-        raise PermissionDenied
+    _may_change(user, saving.exchange)
     saving.delete()

@@ -90,6 +90,15 @@ def _own_park(user) -> Park | None:
     return scope.enterprise.park if scope.enterprise_id is not None else None
 
 
+def _entry_park(request, entry) -> Park:
+    """The park of a park's register entry (exchange, roadmap action), or for a new one
+    (``entry`` None) the user's own park; ``PermissionDenied`` when the user has none."""
+    park = entry.park if entry is not None else _own_park(request.user)
+    if park is None:
+        raise PermissionDenied
+    return park
+
+
 def _park_filter(request, qs, path: str):
     """Apply ``?park=<id>`` (a visible park) to ``qs``; returns (qs, parks, selected id)."""
     parks = vi_sorted(visible_parks(request.user), key=lambda p: p.name)
@@ -288,6 +297,46 @@ def _park_probe(model):
     return probe
 
 
+def _deleter(service, keyword: str):
+    """``RegisterPages.delete`` calling ``service(user=..., <keyword>=entry)``."""
+    return lambda *, user, entry: service(user=user, **{keyword: entry})
+
+
+def _enterprise_register(*, model, keyword: str, fields, service, new=None, **pages):
+    """The :class:`RegisterPages` of a register of one enterprise's entries (RECP measures,
+    streams, ISO certificates): ``?park=`` through the enterprise; a new entry offers the
+    enterprises the user keeps (its probe: the first of them) and starts from ``new``; a
+    saved one shows ``fields`` and its version; an entry is demo when it or its enterprise
+    is. ``service`` is ``(save, delete)`` of :mod:`registers.services`, which name the entry
+    ``keyword`` and take ``fields``; ``pages`` sets the rest (and may replace any of these)."""
+    save, delete = service
+
+    def initial(obj, request):
+        if obj is None:
+            return dict(new or {})
+        return {f: getattr(obj, f) for f in fields} | {"version": obj.version}
+
+    def save_entry(request, obj, form):
+        return save(
+            user=request.user,
+            enterprise=obj.enterprise if obj else form.cleaned_data["enterprise"],
+            data=_data(form, fields),
+            expected_version=_version(form, obj),
+            **{keyword: obj},
+        )
+
+    defaults = {
+        "park_path": "enterprise__park_id",
+        "form_kwargs": _enterprise_kwargs,
+        "initial": initial,
+        "save": save_entry,
+        "delete": _deleter(delete, keyword),
+        "probe": _enterprise_probe(model),
+        "demo": lambda obj: obj.is_demo or obj.enterprise.is_demo,
+    }
+    return RegisterPages(**(defaults | pages))
+
+
 # ------------------------------------------------------------------------------ measures
 
 
@@ -325,16 +374,6 @@ def _measure_initial(m: RECPMeasure | None, request) -> dict:
     }
 
 
-def _measure_save(request, m, form):
-    return services.measure_save(
-        user=request.user,
-        enterprise=m.enterprise if m else form.cleaned_data["enterprise"],
-        measure=m,
-        data=_data(form, services.MEASURE_FIELDS),
-        expected_version=_version(form, m),
-    )
-
-
 def _measure_facts(m: RECPMeasure | None, request) -> list:
     if m is None:
         return []
@@ -368,7 +407,11 @@ def _measure_facts(m: RECPMeasure | None, request) -> list:
     return facts
 
 
-MEASURES = RegisterPages(
+MEASURES = _enterprise_register(
+    model=RECPMeasure,
+    keyword="measure",
+    fields=services.MEASURE_FIELDS,
+    service=(services.measure_save, services.measure_delete),
     key="measure",
     list_url="registers:measures",
     tab="measures",
@@ -377,7 +420,6 @@ MEASURES = RegisterPages(
     saved=gettext_lazy("Measure saved."),
     deleted=gettext_lazy("Measure deleted."),
     visible=selectors.measures_visible,
-    park_path="enterprise__park_id",
     columns=[
         (gettext_lazy("Measure"), False),
         (gettext_lazy("Enterprise"), False),
@@ -392,12 +434,7 @@ MEASURES = RegisterPages(
     row=_measure_row,
     order=("enterprise__name", "-year", "title"),
     form=MeasureForm,
-    form_kwargs=_enterprise_kwargs,
     initial=_measure_initial,
-    save=_measure_save,
-    delete=lambda *, user, entry: services.measure_delete(user=user, measure=entry),
-    probe=_enterprise_probe(RECPMeasure),
-    demo=lambda m: m.is_demo or m.enterprise.is_demo,
     facts=_measure_facts,
     note=gettext_lazy(
         "GHG reduction = electricity saved (MWh) × the national grid emission factor of "
@@ -463,7 +500,12 @@ def measure_template(request):
 # ------------------------------------------------------------------------------- streams
 
 
-STREAMS = RegisterPages(
+STREAMS = _enterprise_register(
+    model=Stream,
+    keyword="stream",
+    fields=services.STREAM_FIELDS,
+    service=(services.stream_save, services.stream_delete),
+    new={"active": True},
     key="stream",
     list_url="registers:streams",
     tab="streams",
@@ -472,7 +514,6 @@ STREAMS = RegisterPages(
     saved=gettext_lazy("Stream saved."),
     deleted=gettext_lazy("Stream deleted."),
     visible=selectors.streams_visible,
-    park_path="enterprise__park_id",
     columns=[
         (gettext_lazy("Direction"), False),
         (gettext_lazy("Category"), False),
@@ -494,22 +535,6 @@ STREAMS = RegisterPages(
     ),
     order=("enterprise__name", "direction", "category"),
     form=StreamForm,
-    form_kwargs=_enterprise_kwargs,
-    initial=lambda s, request: (
-        {f: getattr(s, f) for f in services.STREAM_FIELDS} | {"version": s.version}
-        if s
-        else {"active": True}
-    ),
-    save=lambda request, s, form: services.stream_save(
-        user=request.user,
-        enterprise=s.enterprise if s else form.cleaned_data["enterprise"],
-        stream=s,
-        data=_data(form, services.STREAM_FIELDS),
-        expected_version=_version(form, s),
-    ),
-    delete=lambda *, user, entry: services.stream_delete(user=user, stream=entry),
-    probe=_enterprise_probe(Stream),
-    demo=lambda s: s.is_demo or s.enterprise.is_demo,
 )
 
 
@@ -533,7 +558,11 @@ def _certificate_row(c: ISOCertificate, today) -> tuple[list, bool]:
     return cells, c.expires_on < today
 
 
-CERTIFICATES = RegisterPages(
+CERTIFICATES = _enterprise_register(
+    model=ISOCertificate,
+    keyword="certificate",
+    fields=services.CERTIFICATE_FIELDS,
+    service=(services.certificate_save, services.certificate_delete),
     key="certificate",
     list_url="registers:certificates",
     tab="certificates",
@@ -542,7 +571,6 @@ CERTIFICATES = RegisterPages(
     saved=gettext_lazy("Certificate saved."),
     deleted=gettext_lazy("Certificate deleted."),
     visible=selectors.certificates_visible,
-    park_path="enterprise__park_id",
     columns=[
         (gettext_lazy("Standard"), False),
         (gettext_lazy("Enterprise"), False),
@@ -553,22 +581,6 @@ CERTIFICATES = RegisterPages(
     row=_certificate_row,
     order=("expires_on",),
     form=CertificateForm,
-    form_kwargs=_enterprise_kwargs,
-    initial=lambda c, request: (
-        {f: getattr(c, f) for f in services.CERTIFICATE_FIELDS} | {"version": c.version}
-        if c
-        else {}
-    ),
-    save=lambda request, c, form: services.certificate_save(
-        user=request.user,
-        enterprise=c.enterprise if c else form.cleaned_data["enterprise"],
-        certificate=c,
-        data=_data(form, services.CERTIFICATE_FIELDS),
-        expected_version=_version(form, c),
-    ),
-    delete=lambda *, user, entry: services.certificate_delete(user=user, certificate=entry),
-    probe=_enterprise_probe(ISOCertificate),
-    demo=lambda c: c.is_demo or c.enterprise.is_demo,
     note=gettext_lazy(
         "The holder and the park manager are e-mailed 60 days before a certificate "
         "expires. An expired certificate no longer counts for Decree 35/2022 Art. 37(2)(b)."
@@ -579,16 +591,9 @@ CERTIFICATES = RegisterPages(
 # ----------------------------------------------------------------------------- exchanges
 
 
-def _exchange_park(request, x: SymbiosisExchange | None) -> Park:
-    park = x.park if x is not None else _own_park(request.user)
-    if park is None:
-        raise PermissionDenied
-    return park
-
-
 def _exchange_kwargs(request, x: SymbiosisExchange | None) -> dict:
     """Participants offered: those the user may name, plus the exchange's own."""
-    choices = selectors.participant_choices(request.user, _exchange_park(request, x))
+    choices = selectors.participant_choices(request.user, _entry_park(request, x))
     if x is not None:
         choices = Enterprise.objects.filter(
             Q(pk__in=choices.values("pk")) | Q(pk__in=x.participants.values("enterprise_id"))
@@ -636,7 +641,7 @@ def _exchange_initial(x: SymbiosisExchange | None, request) -> dict:
 
 
 def _exchange_save(request, x, form):
-    park = _exchange_park(request, x)
+    park = _entry_park(request, x)
     return services.exchange_save(
         user=request.user,
         park=park,
@@ -683,9 +688,9 @@ EXCHANGES = RegisterPages(
     form_kwargs=_exchange_kwargs,
     initial=_exchange_initial,
     save=_exchange_save,
-    delete=lambda *, user, entry: services.exchange_delete(user=user, exchange=entry),
+    delete=_deleter(services.exchange_delete, "exchange"),
     probe=_park_probe(SymbiosisExchange),
-    facts=lambda x, request: [(_("Park"), _exchange_park(request, x).name)],
+    facts=lambda x, request: [(_("Park"), _entry_park(request, x).name)],
     create_action=Action.MANAGE,
     note=gettext_lazy(
         "Kinds as in Circular 05/2025/TT-BKHĐT Art. 2(1). An exchange counts as operating "
@@ -778,7 +783,7 @@ SAVINGS = RegisterPages(
     form_kwargs=_saving_kwargs,
     initial=_saving_initial,
     save=_saving_save,
-    delete=lambda *, user, entry: services.saving_delete(user=user, saving=entry),
+    delete=_deleter(services.saving_delete, "saving"),
     probe=lambda request: selectors.exchanges_changeable(request.user).first(),
     facts=lambda x, request: [(_("Exchange"), x.exchange.title)] if x is not None else [],
     demo=lambda x: x.is_demo or x.exchange.is_demo,
@@ -797,7 +802,7 @@ SAVINGS = RegisterPages(
 def _action_kwargs(request, a: RoadmapAction | None) -> dict:
     """An enterprise's user plans for its enterprise; others choose among the park's tenants
     (or the park itself)."""
-    park = _action_park(request, a)
+    park = _entry_park(request, a)
     criteria = selectors.criteria_for_actions(enterprise=True) | selectors.criteria_for_actions(
         enterprise=False
     )
@@ -833,7 +838,7 @@ def _action_initial(a: RoadmapAction | None, request) -> dict:
 
 def _action_save(request, a, form):
     cd = form.cleaned_data
-    park = _action_park(request, a)
+    park = _entry_park(request, a)
     return services.action_save(
         user=request.user,
         park=park,
@@ -846,15 +851,8 @@ def _action_save(request, a, form):
     )
 
 
-def _action_park(request, a: RoadmapAction | None) -> Park:
-    park = a.park if a is not None else _own_park(request.user)
-    if park is None:
-        raise PermissionDenied
-    return park
-
-
 def _action_facts(a: RoadmapAction | None, request) -> list:
-    facts = [(_("Park"), _action_park(request, a).name)]
+    facts = [(_("Park"), _entry_park(request, a).name)]
     if a is not None and a.is_overdue():
         facts.append((_("Overdue"), _("target date passed and the action is still open")))
     return facts
@@ -904,7 +902,7 @@ ACTIONS = RegisterPages(
     form_kwargs=_action_kwargs,
     initial=_action_initial,
     save=_action_save,
-    delete=lambda *, user, entry: services.action_delete(user=user, action=entry),
+    delete=_deleter(services.action_delete, "action"),
     probe=_action_probe,
     facts=_action_facts,
     note=gettext_lazy("Overdue actions are flagged and e-mailed to their owner once."),

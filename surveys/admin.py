@@ -31,19 +31,22 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["period", "scope"]
 
 
+#: an answer's fields, shown read-only (answers change only through the survey's services)
+ANSWER_FIELDS = [
+    "data_element",
+    "value_number",
+    "value_bool",
+    "value_text",
+    "raw",
+    "unit_entered",
+    "updated_by",
+]
+
+
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
-    readonly_fields = [
-        "data_element",
-        "value_number",
-        "value_bool",
-        "value_text",
-        "raw",
-        "unit_entered",
-        "updated_by",
-        "updated_at",
-    ]
+    readonly_fields = [*ANSWER_FIELDS, "updated_at"]
     can_delete = False
 
 
@@ -76,16 +79,7 @@ class AnswerAdmin(SimpleHistoryAdmin):
     list_display = ["response", "data_element", "raw", "updated_by", "updated_at"]
     list_select_related = ["response__campaign", "data_element", "updated_by"]
     search_fields = ["data_element__code", "raw"]
-    readonly_fields = [
-        "response",
-        "data_element",
-        "value_number",
-        "value_bool",
-        "value_text",
-        "raw",
-        "unit_entered",
-        "updated_by",
-    ]
+    readonly_fields = ["response", *ANSWER_FIELDS]
     history_list_display = ["raw", "value_number", "value_bool", "value_text"]
 
 

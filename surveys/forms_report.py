@@ -42,15 +42,7 @@ from .reports import (
 from .services import ProductionRowInput, response_elements, response_save_report
 
 _PROD = re.compile(r"^prod-(\d+)-([a-z_]+)$")
-PRODUCTION_COLUMNS = (
-    "product",
-    "unit",
-    "design_capacity",
-    "actual_output",
-    "energy_per_unit",
-    "energy_carrier",
-    "revenue_million_vnd",
-)
+PRODUCTION_COLUMNS = ProductionLine.COLUMNS
 
 
 @dataclass

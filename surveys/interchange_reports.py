@@ -50,16 +50,7 @@ from .reports import (
 REGISTRY_PREFIX = "registry:"
 PRODUCTS_CODE = "products"
 PARK_CODE = "park_report"
-PRODUCT_COLUMNS = (
-    "tax_code",
-    "product",
-    "unit",
-    "design_capacity",
-    "actual_output",
-    "energy_per_unit",
-    "energy_carrier",
-    "revenue_million_vnd",
-)
+PRODUCT_COLUMNS = ("tax_code", *ProductionLine.COLUMNS)
 
 
 def campaign_forms(campaign: Campaign, subject: str):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import fields
 from common.formats import format_list
 from enterprises.models import Enterprise, Park, Province
 from indicators.models import DataElement, FrameworkVersion
@@ -163,15 +164,8 @@ class Response(models.Model):
     #: the answers were made up for the demo (``manage.py load_demo``) and are labelled so
     is_demo = models.BooleanField(_("demo data"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_by = fields.user_reference(_("submitted by"), on_delete=models.PROTECT)
+    updated_at = fields.updated_at()
     #: the response's own due date, replacing the campaign's close date when later: set by an
     #: extension (:class:`Extension`) or by a reviewer returning it (``surveys.periods``)
     due_on = models.DateField(_("own due date"), null=True, blank=True)
@@ -232,9 +226,7 @@ class StoredValue(models.Model):
     person typed (``raw``, ``unit_entered``), where it came from (``origin``) and who changed it
     last, when."""
 
-    value_number = models.DecimalField(
-        _("number"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    value_number = fields.quantity(_("number"))
     value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
     value_text = models.TextField(_("text"), blank=True)
     raw = models.CharField(_("as entered"), max_length=200, blank=True)
@@ -242,15 +234,8 @@ class StoredValue(models.Model):
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin.choices, default=Origin.TYPED
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = fields.updated_by(on_delete=models.PROTECT)
+    updated_at = fields.updated_at()
 
     class Meta:
         abstract = True
@@ -275,9 +260,7 @@ class Answer(StoredValue):
     )
     #: the value intended for the response's target year (UNIDO EIP assessment: intended vs
     #: current), canonical unit like ``value_number``; yes/no as 1 / 0; null = no plan given
-    value_intended = models.DecimalField(
-        _("intended value"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    value_intended = fields.quantity(_("intended value"))
 
     #: every change (who, when, old and new value): django-simple-history
     history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name=_("historical answer"))
@@ -369,6 +352,17 @@ class ProductionLine(models.Model):
         OIL = "oil", _("oil")
         GAS = "gas", _("gas")
 
+    #: the row's cells, in the order of the form's columns
+    COLUMNS = (
+        "product",
+        "unit",
+        "design_capacity",
+        "actual_output",
+        "energy_per_unit",
+        "energy_carrier",
+        "revenue_million_vnd",
+    )
+
     response = models.ForeignKey(
         Response,
         on_delete=models.CASCADE,
@@ -378,29 +372,14 @@ class ProductionLine(models.Model):
     position = models.PositiveSmallIntegerField(_("row"))
     product = models.TextField(_("product"))
     unit = models.CharField(_("unit of measure"), max_length=10, choices=Unit.choices, blank=True)
-    design_capacity = models.DecimalField(
-        _("design capacity"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    actual_output = models.DecimalField(
-        _("current output"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    energy_per_unit = models.DecimalField(
-        _("energy per unit of product"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
+    design_capacity = fields.quantity(_("design capacity"))
+    actual_output = fields.quantity(_("current output"))
+    energy_per_unit = fields.quantity(_("energy per unit of product"))
     energy_carrier = models.CharField(
         _("energy carrier"), max_length=12, choices=Carrier.choices, default=Carrier.ELECTRICITY
     )
-    revenue_million_vnd = models.DecimalField(
-        _("revenue (million VND)"), max_digits=24, decimal_places=6, null=True, blank=True
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    revenue_million_vnd = fields.quantity(_("revenue (million VND)"))
+    updated_by = fields.updated_by(on_delete=models.PROTECT)
 
     history = HistoricalRecords(verbose_name=_("historical production line"))
 

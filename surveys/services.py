@@ -823,6 +823,14 @@ def response_return(
         errors["reason"] = _("Say why the response is returned, or comment on an answer.")
     if errors:
         raise ValidationError(errors)
+    _send_back(locked, user, reason, cleaned, due_on, event="return")
+    return locked
+
+
+def _send_back(locked: Response, user, reason: str, cleaned, due_on, *, event: str) -> None:
+    """Return ``locked`` to its respondent (status returned) with ``reason``, the comments
+    ``cleaned`` on answers (data element → text) and its own due date ``due_on``; saved and
+    announced as ``event`` (``return``, ``reopen``)."""
     step = _transition(locked, Response.Status.RETURNED, user, reason, due_on)
     AnswerComment.objects.bulk_create(
         [
@@ -832,8 +840,7 @@ def response_return(
     )
     _set_due_on(locked, due_on)
     locked.save(update_fields=["status", "version", "due_on", "updated_at"])
-    _announce(locked, "return")
-    return locked
+    _announce(locked, event)
 
 
 def _approve_locked(locked: Response, user) -> None:
@@ -889,16 +896,7 @@ def response_reopen(
     if errors:
         raise ValidationError(errors)
     cleaned = _clean_comments(locked, comments)
-    step = _transition(locked, Response.Status.RETURNED, user, reason, due_on)
-    AnswerComment.objects.bulk_create(
-        [
-            AnswerComment(response=locked, data_element=e, transition=step, text=t, by=user)
-            for e, t in cleaned.items()
-        ]
-    )
-    _set_due_on(locked, due_on)
-    locked.save(update_fields=["status", "version", "due_on", "updated_at"])
-    _announce(locked, "reopen")
+    _send_back(locked, user, reason, cleaned, due_on, event="reopen")
     return locked
 
 

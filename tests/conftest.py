@@ -33,6 +33,23 @@ def pytest_configure(config):
 
 PASSWORD = "test-password-1"
 
+#: the personas of the permission matrices, in the order of their tables' columns
+PERSONAS = [
+    "ministry",
+    "board",
+    "other_board",
+    "park_manager",
+    "enterprise_a",
+    "enterprise_b",
+    "other_enterprise",
+]
+
+
+def by_persona(*statuses) -> dict:
+    """One expected answer per persona, given in the order of :data:`PERSONAS`:
+    ``by_persona(200, 200, 404, ...)`` is ``{"ministry": 200, "board": 200, ...}``."""
+    return dict(zip(PERSONAS, statuses, strict=True))
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip when a real service or the browser is missing; under CI=true, fail instead."""
@@ -48,6 +65,45 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (
         "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
     )
+
+
+#: how the browser tests start Debian's chromium (no sandbox in containers, nothing fetched
+#: in the background)
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium through Playwright's sync API, closed after the test; skipped
+    without chromium (failed under CI=true, see :func:`require`)."""
+    path = chromium_path()
+    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log ``page`` in through the login form at ``base_url`` and wait for the page it leads
+    to."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
 
 
 def clear_caches() -> None:
@@ -165,6 +221,15 @@ def open_dates(today: datetime.date | None = None) -> dict[str, datetime.date]:
     """:func:`open_period` as keyword arguments of ``campaign_open``."""
     opens_on, closes_on = open_period(today)
     return {"opens_on": opens_on, "closes_on": closes_on}
+
+
+@pytest.fixture
+def grid_factors(db):
+    """The shipped grid emission factors (loaded by the migration; loading again is a no-op);
+    a module asks for them with ``pytestmark = pytest.mark.usefixtures("grid_factors")``."""
+    from indicators.emissions import emission_factors_load
+
+    emission_factors_load()
 
 
 @pytest.fixture

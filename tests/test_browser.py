@@ -3,7 +3,6 @@ log in as Amata's park manager, fill the 2025 survey, submit, see the dashboard'
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import nullcontext
 
@@ -12,35 +11,17 @@ from django.conf import settings
 
 from surveys.models import Response
 
-from .conftest import PASSWORD, chromium_path, require
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def browser_page():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
+def browser_page(browser):
+    """A phone-sized page (390 px) of the chromium of :func:`tests.conftest.browser`."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.set_default_timeout(20_000)
+    return page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,10 +35,7 @@ def test_park_manager_fills_the_survey_submits_and_sees_the_dashboard(
     response = Response.objects.get(campaign=campaign_2025, park=amata, enterprise__isnull=True)
     worker = real_worker() if settings.CELERY_BROKER_URL else nullcontext()
     with worker:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", personas.park_manager.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
+        log_in(page, live_server.url, personas.park_manager.username)
         page.wait_for_url(re.compile(rf"/parks/{amata.pk}/$"))
 
         page.goto(f"{live_server.url}/surveys/responses/{response.pk}/")

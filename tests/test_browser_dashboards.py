@@ -4,41 +4,16 @@ switch works, the page fits a 375 px phone, and a user outside the scope gets 40
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from dashboards.models import ScoreSnapshot
 
-from .conftest import PASSWORD, chromium_path, require
+from .conftest import log_in
 from .dashboards.test_pages import sector_groups, two_periods  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def new_page(browser, live_server, user):
@@ -55,11 +30,7 @@ def new_page(browser, live_server, user):
         return route.abort()
 
     page.route("**/*", guard)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, user.username)
     return page
 
 

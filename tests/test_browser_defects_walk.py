@@ -24,12 +24,12 @@ from surveys.models import Answer, Response
 from surveys.services import campaign_open
 
 from .dashboards.test_pages import set_answers
-from .test_browser_workflow import _page_as, browser  # noqa: F401 (fixture)
+from .test_browser_workflow import _page_as
 
 pytestmark = pytest.mark.browser
 
 
-def _login(browser, live_server, user):  # noqa: F811
+def _login(browser, live_server, user):
     return _page_as(browser, live_server, user, language="vi")
 
 
@@ -63,7 +63,7 @@ def test_no_result_and_the_default_campaign_on_the_national_page(
     live_server,
     personas,
     national_and_trial,
-    browser,  # noqa: F811
+    browser,
 ):
     page = _login(browser, live_server, personas.ministry)
     assert page.url.endswith("/parks/national/")
@@ -87,7 +87,7 @@ def test_a_vietnamese_value_is_shown_and_saved_again_in_english(
     live_server,
     personas,
     campaign_2025,
-    browser,  # noqa: F811
+    browser,
 ):
     response = Response.objects.get(
         campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
@@ -119,7 +119,7 @@ def test_a_vietnamese_value_is_shown_and_saved_again_in_english(
 def test_the_vietnamese_criterion_page_shows_vietnamese_requirements(
     live_server,
     personas,
-    browser,  # noqa: F811
+    browser,
 ):
     page = _login(browser, live_server, personas.enterprise_a)
     page.goto(f"{live_server.url}/catalogue/VN-2022/v1/")
@@ -137,7 +137,7 @@ def test_the_category_chart_keeps_its_bars_wide_on_a_phone(
     live_server,
     personas,
     national_and_trial,
-    browser,  # noqa: F811
+    browser,
 ):
     page = _login(browser, live_server, personas.park_manager)
     page.goto(f"{live_server.url}/parks/{personas.catalogue.amata.pk}/")

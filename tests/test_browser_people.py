@@ -13,7 +13,7 @@ from django.utils import timezone
 from enterprises.models import Invitation, Role
 from enterprises.services_people import invitation_create
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, log_in
 from .surveys.test_reminders import smtp  # noqa: F401 - the SMTP server fixture
 from .test_browser import browser_page  # noqa: F401 - the chromium page fixture
 
@@ -37,13 +37,6 @@ def wait_for_mail(page, mailbox, count: int = 1):
             return mailbox.take()
         page.wait_for_timeout(250)
     raise AssertionError("no e-mail arrived")
-
-
-def log_in(page, base, username, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)

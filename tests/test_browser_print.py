@@ -17,14 +17,13 @@ from surveys.forms import AnswerValue
 from surveys.models import Response
 from surveys.services import response_save_answers, response_submit
 
-from .conftest import PASSWORD
-from .test_browser_workflow import browser  # noqa: F401 - the chromium fixture
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2025, browser):  # noqa: F811
+def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2025, browser):
     amata = Response.objects.get(
         campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
     )
@@ -42,11 +41,7 @@ def test_the_park_manager_prints_amatas_report(live_server, personas, campaign_2
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", personas.park_manager.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, personas.park_manager.username)
     page.goto(f"{live_server.url}/surveys/responses/{amata.pk}/")
 
     # on screen: the navigation and the Print button (shown by static/js/print.js)

@@ -5,42 +5,27 @@ park's Art. 37(2)(b) criterion reads them."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from registers.models import RECPMeasure, SymbiosisExchange
 
-from .conftest import PASSWORD, chromium_path, require
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
 
 @pytest.fixture
-def phone():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 812})
-        yield context
-        browser.close()
+def phone(browser):
+    """A phone-sized (375 px) browser context."""
+    return browser.new_context(viewport={"width": 375, "height": 812})
 
 
 def login(context, url, user):
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, url, user.username)
     return page
 
 

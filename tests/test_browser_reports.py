@@ -15,12 +15,11 @@ from surveys.models import Origin, ReportValue, Response
 
 from .conftest import open_dates
 from .test_browser_workflow import _page_as as _workflow_page_as
-from .test_browser_workflow import browser  # noqa: F401 - the chromium fixture
 
 pytestmark = pytest.mark.browser
 
 
-def _page_as(browser, live_server, user):  # noqa: F811 - the imported fixture
+def _page_as(browser, live_server, user):
     """The review walk's phone-sized English session, accepting "Submit the report?"."""
     page = _workflow_page_as(browser, live_server, user)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -64,7 +63,7 @@ def _complete(page, anchor: str) -> None:
 def test_park_manager_fills_a4_on_a_phone_is_told_what_is_missing_completes_and_submits(
     live_server,
     personas,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
 ):
     from registers.services import measure_save
     from surveys.services import campaign_open

@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 from common.collation import vi_key
 from enterprises.models import Park
 
-from .conftest import PASSWORD
+from .conftest import log_in
 from .dashboards.test_pages import make_snapshot, two_periods  # noqa: F401
-from .test_browser_dashboards import browser, fits_the_phone, new_page  # noqa: F401
+from .test_browser_dashboards import fits_the_phone, new_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -58,7 +58,7 @@ def server_order() -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_ministry_sorts_the_national_parks_by_index_with_a_click_and_with_the_keyboard(
-    browser,  # noqa: F811
+    browser,
     live_server,
     personas,
     two_periods,  # noqa: F811
@@ -107,18 +107,14 @@ def test_ministry_sorts_the_national_parks_by_index_with_a_click_and_with_the_ke
 
 @pytest.mark.django_db(transaction=True)
 def test_without_javascript_the_national_table_keeps_the_server_order_and_plain_headers(
-    browser,  # noqa: F811
+    browser,
     live_server,
     personas,
     two_periods,  # noqa: F811
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", personas.ministry.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, personas.ministry.username)
     assert page.url.endswith("/parks/national/")
     # the first page: the first 25 parks in the server's order, then every park on request
     assert park_ids(page) == server_order()[:25]
@@ -133,7 +129,7 @@ def test_without_javascript_the_national_table_keeps_the_server_order_and_plain_
 
 @pytest.mark.django_db(transaction=True)
 def test_park_manager_sorts_the_tenants_by_index_and_by_share_of_criteria_met(
-    browser,  # noqa: F811
+    browser,
     live_server,
     personas,
     two_periods,  # noqa: F811
@@ -196,7 +192,7 @@ def click(page, n: int) -> None:
     page.locator("#t thead th").nth(n).locator("button").click()
 
 
-def test_sortable_reads_vietnamese_numbers_ratios_and_raw_values_and_puts_missing_last(browser):  # noqa: F811
+def test_sortable_reads_vietnamese_numbers_ratios_and_raw_values_and_puts_missing_last(browser):
     page = browser.new_page()
     load_table(page, "vi", ROWS_VI)
     assert page.locator("#t thead th").nth(4).locator("button").count() == 0  # not sortable
@@ -232,7 +228,7 @@ def test_sortable_reads_vietnamese_numbers_ratios_and_raw_values_and_puts_missin
     assert states == ["descending", None, None, None, None]
 
 
-def test_sortable_reads_english_numbers_with_a_decimal_point_and_thousands_commas(browser):  # noqa: F811
+def test_sortable_reads_english_numbers_with_a_decimal_point_and_thousands_commas(browser):
     page = browser.new_page()
     rows = [
         ("e1", "a", "7.5", "1/2", ("", "—")),

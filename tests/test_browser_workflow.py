@@ -5,30 +5,15 @@ approves; the answers are then locked."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from surveys.models import Answer, Response, Transition
 
-from .conftest import PASSWORD, chromium_path, require
-from .test_browser import CHROMIUM_ARGS
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _page_as(browser, live_server, user, language: str = "en"):
@@ -37,11 +22,7 @@ def _page_as(browser, live_server, user, language: str = "en"):
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, user.username)
     return page
 
 

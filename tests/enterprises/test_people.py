@@ -190,6 +190,11 @@ def test_a_revoked_link_is_refused_and_cannot_be_resent(client, personas):
     assert "Lời mời này đã được người gửi thu hồi." in answer.content.decode()
     with pytest.raises(ValidationError):
         invitation_resend(user=personas.park_manager, invitation=invitation)
+    invitation.refresh_from_db()
+    with pytest.raises(ValidationError) as twice:
+        invitation_revoke(user=personas.enterprise_a, invitation=invitation)
+    assert str(invitation.get_state_display()) in twice.value.messages[0]  # names its state
+    assert invitation.times_sent == 1
 
 
 def test_inviting_twice_while_the_link_is_valid_is_refused(personas):

@@ -15,17 +15,7 @@ from rest_framework.test import APIClient
 from enterprises.models import Invitation, Role
 from enterprises.services_people import invitation_create
 
-from ..conftest import PASSWORD
-
-PERSONAS = [
-    "ministry",
-    "board",
-    "other_board",
-    "park_manager",
-    "enterprise_a",
-    "enterprise_b",
-    "other_enterprise",
-]
+from ..conftest import PASSWORD, PERSONAS, by_persona
 
 
 @pytest.fixture
@@ -55,7 +45,9 @@ def _ids(w) -> dict:
     }
 
 
-#: (name, method, url template, body, expected status per persona)
+#: (name, method, url template, body, expected status per persona); ``by_persona`` takes
+#: them in the order ministry, board, other_board, park_manager, enterprise_a, enterprise_b,
+#: other_enterprise
 CASES = [
     (
         "people page",
@@ -71,45 +63,22 @@ CASES = [
         "post",
         "/people/invitations/{inv_a}/resend/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 302,
-            "enterprise_a": 302,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(403, 403, 404, 302, 302, 404, 404),
     ),
     (
         "revoke an invitation (page)",
         "post",
         "/people/invitations/{inv_a}/revoke/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 302,
-            "enterprise_a": 302,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(403, 403, 404, 302, 302, 404, 404),
     ),
     (
         "deactivate enterprise B's user (page)",
         "post",
         "/people/users/{user_b}/deactivate/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 302,
-            "enterprise_a": 404,
-            "enterprise_b": 302,  # themself: refused with a message
-            "other_enterprise": 404,
-        },
+        # enterprise_b: themself, refused with a message
+        by_persona(403, 403, 404, 302, 404, 302, 404),
     ),
     (
         "registry park list",
@@ -123,270 +92,130 @@ CASES = [
         "get",
         "/registry/parks/{amata}/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 200,
-            "enterprise_b": 200,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 200, 200, 404),
     ),
     (
         "new park form",
         "get",
         "/registry/parks/new/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 200,
-            "park_manager": 403,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 403,
-        },
+        by_persona(200, 200, 200, 403, 403, 403, 403),
     ),
     (
         "edit Amata",
         "get",
         "/registry/parks/{amata}/edit/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 403,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 403, 403, 403, 404),
     ),
     (
         "add a tenant to Amata",
         "get",
         "/registry/parks/{amata}/enterprises/new/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 403, 403, 404),
     ),
     (
         "edit enterprise A",
         "get",
         "/registry/enterprises/{ent_a}/edit/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 403,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 403, 404, 404),
     ),
     (
         "deactivate enterprise A",
         "post",
         "/registry/enterprises/{ent_a}/active/",
         {"active": "0"},
-        {
-            "ministry": 302,
-            "board": 302,
-            "other_board": 404,
-            "park_manager": 302,
-            "enterprise_a": 403,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(302, 302, 404, 302, 403, 404, 404),
     ),
     (
         "import Amata's tenants",
         "get",
         "/registry/parks/{amata}/import/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 403, 403, 404),
     ),
     (
         "tenants workbook",
         "get",
         "/registry/parks/{amata}/template.xlsx",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 200,
-            "enterprise_b": 200,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 200, 200, 404),
     ),
     (
         "API: read an invitation",
         "get",
         "/api/v1/invitations/{inv_a}/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 200,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 200, 404, 404),
     ),
     (
         "API: resend an invitation",
         "post",
         "/api/v1/invitations/{inv_a}/resend/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 200,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(403, 403, 404, 200, 200, 404, 404),
     ),
     (
         "API: revoke an invitation",
         "post",
         "/api/v1/invitations/{inv_a}/revoke/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 200,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(403, 403, 404, 200, 200, 404, 404),
     ),
     (
         "API: invite a colleague of enterprise A",
         "post",
         "/api/v1/invitations/",
         {"email": "x@a.example", "role": "enterprise", "enterprise": "{ent_a}"},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 400,  # an enterprise it cannot see is unknown
-            "park_manager": 201,
-            "enterprise_a": 201,
-            "enterprise_b": 400,
-            "other_enterprise": 400,
-        },
+        by_persona(
+            403, 403, 400, 201, 201, 400, 400
+        ),  # other_board: an enterprise it cannot see is unknown
     ),
     (
         "API: read enterprise B's user",
         "get",
         "/api/v1/users/{user_b}/",
         None,
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 404,
-            "enterprise_b": 200,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 404, 200, 404),
     ),
     (
         "API: deactivate enterprise B's user",
         "post",
         "/api/v1/users/{user_b}/deactivate/",
         {},
-        {
-            "ministry": 403,
-            "board": 403,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 404,
-            "enterprise_b": 400,  # themself
-            "other_enterprise": 404,
-        },
+        by_persona(403, 403, 404, 200, 404, 400, 404),  # enterprise_b: themself
     ),
     (
         "API: edit Amata",
         "patch",
         "/api/v1/parks/{amata}/",
         {"area_ha": "500.00"},
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 403,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 403, 403, 403, 404),
     ),
     (
         "API: edit enterprise A",
         "patch",
         "/api/v1/enterprises/{ent_a}/",
         {"employees": 120},
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 403,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 403, 404, 404),
     ),
     (
         "API: deactivate enterprise A",
         "post",
         "/api/v1/enterprises/{ent_a}/deactivate/",
         {},
-        {
-            "ministry": 200,
-            "board": 200,
-            "other_board": 404,
-            "park_manager": 200,
-            "enterprise_a": 403,
-            "enterprise_b": 404,
-            "other_enterprise": 404,
-        },
+        by_persona(200, 200, 404, 200, 403, 404, 404),
     ),
     (
         "API: add a tenant to Amata",
         "post",
         "/api/v1/enterprises/",
         {"name": "New tenant", "tax_code": "5260181597", "park": "{amata}"},
-        {
-            "ministry": 201,
-            "board": 201,
-            "other_board": 400,  # a park it cannot see is unknown
-            "park_manager": 201,
-            "enterprise_a": 403,
-            "enterprise_b": 403,
-            "other_enterprise": 400,
-        },
+        by_persona(
+            201, 201, 400, 201, 403, 403, 400
+        ),  # other_board: a park it cannot see is unknown
     ),
 ]
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from indicators.forms import CriterionForm
 from indicators.models import Criterion, FrameworkVersion
 from indicators.services import version_new_draft
 
@@ -157,29 +158,9 @@ def test_publishing_needs_a_post(client, personas):
 
 
 def criterion_form_data(criterion, **changes):
-    fields = [
-        "title_vi",
-        "title_en",
-        "requirement_vi",
-        "requirement_en",
-        "level",
-        "rule",
-        "operator",
-        "threshold",
-        "threshold_note",
-        "threshold_note_vi",
-        "lookback_years",
-        "unit",
-        "unit_vi",
-        "weight",
-        "instrument",
-        "instrument_vi",
-        "article",
-        "article_vi",
-        "verification_status",
-        "notes",
-        "notes_vi",
-    ]
+    """The edit form's data as the page shows ``criterion`` (the unticked checkbox
+    ``requirement_vi_official`` left out), with ``changes``."""
+    fields = [f for f in CriterionForm.Meta.fields if f != "requirement_vi_official"]
     data = {}
     for name in fields:
         value = getattr(criterion, name)

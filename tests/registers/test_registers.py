@@ -34,15 +34,9 @@ from surveys.services import campaign_open
 
 from ..conftest import open_dates
 
+pytestmark = pytest.mark.usefixtures("grid_factors")
+
 TODAY = datetime.date.today()
-
-
-@pytest.fixture(autouse=True)
-def _grid_factors(db):
-    """The shipped grid factors (loaded by the migration; loading again is a no-op)."""
-    from indicators.emissions import emission_factors_load
-
-    emission_factors_load()
 
 
 @pytest.fixture

@@ -20,12 +20,7 @@ from registers.services import ParticipantSpec, exchange_save, measure_save, str
 
 from ..conftest import PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def _grid_factors(db):
-    from indicators.emissions import emission_factors_load
-
-    emission_factors_load()
+pytestmark = pytest.mark.usefixtures("grid_factors")
 
 
 def api(user) -> APIClient:
@@ -389,3 +384,22 @@ def test_the_certificate_list_marks_an_expired_certificate(client, personas):
     client.login(username=personas.enterprise_a.username, password=PASSWORD)
     html = client.get("/registers/certificates/").content.decode()
     assert 'class="flagged"' in html and "ISO 50001" in html
+
+
+def test_an_entry_never_moves_to_another_enterprise_and_is_deleted_by_its_keeper(personas, records):
+    measure, stream = records
+    manager = api(personas.park_manager)  # keeps both tenants of Amata
+    moved = manager.patch(
+        f"/api/v1/streams/{stream.pk}/",
+        {"enterprise": personas.ent_b.pk, "version": 1},
+        format="json",
+    )
+    assert moved.status_code == 400
+    assert moved.json() == {
+        "enterprise": ["Không thể chuyển dòng vật chất/năng lượng sang doanh nghiệp khác."]
+    }
+    stream.refresh_from_db()
+    assert stream.enterprise == personas.ent_a and stream.version == 1
+    a = api(personas.enterprise_a)
+    assert a.delete(f"/api/v1/recp-measures/{measure.pk}/").status_code == 204
+    assert not RECPMeasure.objects.filter(pk=measure.pk).exists()

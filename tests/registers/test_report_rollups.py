@@ -15,14 +15,7 @@ from registers.models import SymbiosisParticipant
 from registers.selectors import report_rollups
 from registers.services import ParticipantSpec, exchange_save, measure_save, saving_save
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _grid_factors(db):
-    from indicators.emissions import emission_factors_load
-
-    emission_factors_load()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_factors")]
 
 
 def measure(user, ent, **data):

@@ -185,52 +185,37 @@ def test_the_script_debounces_keeps_unsent_changes_and_posts_the_version():
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_typing_saves_and_a_closed_tab_loses_nothing(
-    live_server, personas, campaign_2025
+    live_server, personas, campaign_2025, browser
 ):
     """Debian's chromium: typing autosaves after 1.5 s; a change typed just before the tab
     closes is kept in localStorage, restored on the next visit and saved then."""
-    import os
-
-    from ..conftest import chromium_path, require
-    from ..test_browser import CHROMIUM_ARGS
-
-    path = chromium_path()
-    require(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from ..conftest import log_in
 
     response = Response.objects.get(
         campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
     )
     url = f"{live_server.url}{reverse('surveys:response', args=[response.pk])}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 812})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", personas.park_manager.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    log_in(page, live_server.url, personas.park_manager.username)
 
-        page.goto(url)
-        page.fill("#id_symbioses_operating", "4")
-        page.wait_for_selector("#autosave-status.saved")
-        assert value(response, "symbioses_operating") == 4
-        assert page.input_value("input[name=version]") == "2"
+    page.goto(url)
+    page.fill("#id_symbioses_operating", "4")
+    page.wait_for_selector("#autosave-status.saved")
+    assert value(response, "symbioses_operating") == 4
+    assert page.input_value("input[name=version]") == "2"
 
-        # typed, then the tab is closed before the 1.5 s debounce ran
-        page.fill("#id_wastewater_total_m3", "2.500")
-        page.close()
-        assert not Answer.objects.filter(
-            response=response, data_element__code="wastewater_total_m3"
-        ).exists()
+    # typed, then the tab is closed before the 1.5 s debounce ran
+    page.fill("#id_wastewater_total_m3", "2.500")
+    page.close()
+    assert not Answer.objects.filter(
+        response=response, data_element__code="wastewater_total_m3"
+    ).exists()
 
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("#autosave-status.saved")
-        assert page.input_value("#id_wastewater_total_m3") == "2.500"
-        assert value(response, "wastewater_total_m3") == 2500
-        assert value(response, "symbioses_operating") == 4
-        browser.close()
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#autosave-status.saved")
+    assert page.input_value("#id_wastewater_total_m3") == "2.500"
+    assert value(response, "wastewater_total_m3") == 2500
+    assert value(response, "symbioses_operating") == 4

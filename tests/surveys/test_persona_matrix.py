@@ -17,17 +17,8 @@ from rest_framework.test import APIClient
 from surveys.models import Response
 from surveys.services import campaign_open
 
-from ..conftest import PASSWORD, open_dates
+from ..conftest import PASSWORD, PERSONAS, open_dates
 
-PERSONAS = [
-    "ministry",
-    "board",
-    "other_board",
-    "park_manager",
-    "enterprise_a",
-    "enterprise_b",
-    "other_enterprise",
-]
 RESPONSES = ["amata", "a", "b", "dinh_vu", "c", "hp_dv", "missing"]
 
 # GET /surveys/responses/{id}/ and GET /api/v1/responses/{id}/
@@ -175,22 +166,26 @@ def _compare(expected: dict, got: dict) -> None:
     assert not wrong, f"(expected, got) by object: {wrong}"
 
 
+def _expect(names, row, objects: dict, status_of) -> None:
+    """``status_of(pk)`` for each of ``objects`` (name → id) is ``row``, the expected
+    statuses in the order of ``names`` (:data:`RESPONSES` or :data:`CAMPAIGNS`)."""
+    _compare(dict(zip(names, row, strict=True)), {k: status_of(pk) for k, pk in objects.items()})
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_response_page_and_api_read(client, personas, world, persona):
     responses, _ = world
     c = _client(client, personas, persona)
     api = _api(personas, persona)
-    expected = dict(zip(RESPONSES, RESPONSE_READ[persona], strict=True))
-    _compare(
+    expected = RESPONSE_READ[persona]
+    _expect(
+        RESPONSES,
         expected,
-        {
-            k: c.get(reverse("surveys:response", args=[pk])).status_code
-            for k, pk in responses.items()
-        },
+        responses,
+        lambda pk: c.get(reverse("surveys:response", args=[pk])).status_code,
     )
-    _compare(
-        expected,
-        {k: api.get(f"/api/v1/responses/{pk}/").status_code for k, pk in responses.items()},
+    _expect(
+        RESPONSES, expected, responses, lambda pk: api.get(f"/api/v1/responses/{pk}/").status_code
     )
 
 
@@ -198,11 +193,14 @@ def test_response_page_and_api_read(client, personas, world, persona):
 def test_response_review_page_approve(client, personas, world, persona):
     responses, _ = world
     c = _client(client, personas, persona)
-    got = {
-        k: c.post(reverse("surveys:response_review", args=[pk]), {"action": "approve"}).status_code
-        for k, pk in responses.items()
-    }
-    _compare(dict(zip(RESPONSES, APPROVE_PAGE[persona], strict=True)), got)
+    _expect(
+        RESPONSES,
+        APPROVE_PAGE[persona],
+        responses,
+        lambda pk: (
+            c.post(reverse("surveys:response_review", args=[pk]), {"action": "approve"}).status_code
+        ),
+    )
     if 200 in APPROVE_PAGE[persona]:  # a reviewer is told why nothing happened
         k = RESPONSES[APPROVE_PAGE[persona].index(200)]
         page = c.post(
@@ -216,36 +214,23 @@ def test_response_review_page_approve(client, personas, world, persona):
 def test_response_api_steps(personas, world, persona):
     responses, _ = world
     api = _api(personas, persona)
-    _compare(
-        dict(zip(RESPONSES, APPROVE_API[persona], strict=True)),
-        {
-            k: api.post(f"/api/v1/responses/{pk}/approve/").status_code
-            for k, pk in responses.items()
-        },
-    )
-    _compare(
-        dict(zip(RESPONSES, REOPEN_API[persona], strict=True)),
-        {
-            k: api.post(
-                f"/api/v1/responses/{pk}/reopen/", {"reason": "x"}, format="json"
-            ).status_code
-            for k, pk in responses.items()
-        },
-    )
-    _compare(
-        dict(zip(RESPONSES, PATCH_API[persona], strict=True)),
-        {
-            k: api.patch(
+    steps = [
+        (APPROVE_API, lambda pk: api.post(f"/api/v1/responses/{pk}/approve/")),
+        (
+            REOPEN_API,
+            lambda pk: api.post(f"/api/v1/responses/{pk}/reopen/", {"reason": "x"}, format="json"),
+        ),
+        (
+            PATCH_API,
+            lambda pk: api.patch(
                 f"/api/v1/responses/{pk}/", {"version": 1, "answers": []}, format="json"
-            ).status_code
-            for k, pk in responses.items()
-        },
-    )
-    # submit: only the respondent (the response then leaves draft); others in scope 403
-    _compare(
-        dict(zip(RESPONSES, PATCH_API[persona], strict=True)),
-        {k: api.post(f"/api/v1/responses/{pk}/submit/").status_code for k, pk in responses.items()},
-    )
+            ),
+        ),
+        # submit: only the respondent (the response then leaves draft); others in scope 403
+        (PATCH_API, lambda pk: api.post(f"/api/v1/responses/{pk}/submit/")),
+    ]
+    for table, step in steps:
+        _expect(RESPONSES, table[persona], responses, lambda pk, step=step: step(pk).status_code)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -253,24 +238,24 @@ def test_campaign_pages_and_api(client, personas, world, persona):
     _, campaigns = world
     c = _client(client, personas, persona)
     api = _api(personas, persona)
-    page = dict(zip(CAMPAIGNS, CAMPAIGN_PAGE[persona], strict=True))
-    _compare(
+    page = CAMPAIGN_PAGE[persona]
+    _expect(
+        CAMPAIGNS,
         page,
-        {
-            k: c.get(reverse("surveys:campaign", args=[pk])).status_code
-            for k, pk in campaigns.items()
-        },
+        campaigns,
+        lambda pk: c.get(reverse("surveys:campaign", args=[pk])).status_code,
     )
-    _compare(
-        {k: 302 if s == 200 else s for k, s in page.items()},
-        {
-            k: c.post(reverse("surveys:campaign_approve", args=[pk]), {}).status_code
-            for k, pk in campaigns.items()
-        },
+    _expect(
+        CAMPAIGNS,
+        tuple(302 if s == 200 else s for s in page),
+        campaigns,
+        lambda pk: c.post(reverse("surveys:campaign_approve", args=[pk]), {}).status_code,
     )
-    _compare(
-        dict(zip(CAMPAIGNS, CAMPAIGN_API[persona], strict=True)),
-        {k: api.get(f"/api/v1/campaigns/{pk}/").status_code for k, pk in campaigns.items()},
+    _expect(
+        CAMPAIGNS,
+        CAMPAIGN_API[persona],
+        campaigns,
+        lambda pk: api.get(f"/api/v1/campaigns/{pk}/").status_code,
     )
     listed = {x["id"] for x in api.get("/api/v1/campaigns/").json()["results"]}
     assert listed == {

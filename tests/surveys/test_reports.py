@@ -16,7 +16,7 @@ from surveys.reports import field_name, report_missing, report_values
 from surveys.services import IncompleteReport, campaign_open, response_submit
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_factors")]
 
 
 def client_for(user, language: str = "vi") -> Client:
@@ -213,13 +213,6 @@ def complete_park_report(response, personas) -> dict:
     data["wastewater_total_m3"] = "1000"
     data["wastewater_reused_m3"] = "200"
     return data
-
-
-@pytest.fixture(autouse=True)
-def _grid_factors(db):
-    from indicators.emissions import emission_factors_load
-
-    emission_factors_load()
 
 
 def test_a_register_figure_accepted_is_recorded_as_the_registers_and_one_overridden_as_typed(

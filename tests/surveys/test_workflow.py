@@ -508,6 +508,7 @@ def test_the_opening_page_keeps_what_was_typed_when_refused(client, personas, en
     html = page.content.decode()
     assert page.status_code == 200 and 'value="Typed name"' in html
     assert 'id="form-errors"' in html
+    assert "<p>The campaign was not opened. Please correct:</p>" in html
     assert not Campaign.objects.filter(name="Typed name").exists()
     # the board's form offers its own province only, and no "all parks"
     form_html = client.get(reverse("surveys:campaign_new")).content.decode()
