@@ -12,7 +12,7 @@ import pytest
 
 from surveys.models import Response
 
-from .test_browser_workflow import _page_as, browser  # noqa: F401 - the chromium fixture
+from .test_browser_workflow import _page_as
 
 pytestmark = pytest.mark.browser
 
