@@ -122,9 +122,11 @@ def build(n_enterprises: int, n_columns: int):
         )
         for i, vt in enumerate(TYPES[i % len(TYPES)] for i in range(n_columns))
     )
+    today = datetime.date.today()  # the reporting period is open today (surveys.periods)
     campaign = campaign_open(
         name="Benchmark campaign", period=2025, framework_version=version,
-        opens_on=datetime.date(2026, 1, 1), closes_on=datetime.date(2026, 3, 31), parks=[park],
+        opens_on=today - datetime.timedelta(days=30), closes_on=today + datetime.timedelta(days=60),
+        parks=[park],
     )  # fmt: skip
     user = get_user_model().objects.create_user(username=f"bench-{time.time_ns()}")
     UserScope.objects.create(user=user, role=Role.PARK_MANAGER, park=park)

@@ -32,7 +32,6 @@ from surveys.selectors import CampaignReporting, reporting_rates
 
 from . import stamps
 from .models import (
-    CacheStamp,
     CategoryScore,
     CriterionResult,
     RecomputeState,
@@ -107,11 +106,7 @@ def national_stamp(*, campaign: str | None, framework: str | None) -> str:
     compares with them) and with changes no park scopes, so the page of an earlier campaign
     stays cached while the current one is answered. One query, two when the list of
     campaigns (kept in the "pages" cache under the shared counter) must be read."""
-    rows = dict(
-        CacheStamp.objects.filter(
-            Q(name=stamps.SHARED) | Q(name__startswith="campaign:")
-        ).values_list("name", "value")
-    )
+    rows = stamps.with_campaigns()
     shared = rows.get(stamps.SHARED, 0)
     key = f"campaign-list:{shared}"
     listed = caches["pages"].get(key)

@@ -240,25 +240,19 @@ def _folded(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def _park_rows_page(request, rows: list) -> dict:
-    """The page of the park table that ``?q=`` (park name or province, marks optional) and
-    ``?page=`` (a number, or ``all``) ask for, :data:`PARKS_PER_PAGE` rows a page; the
-    summary, map and charts keep every row. Returns ``rows_page`` (a Django ``Page``),
-    ``listed`` (rows matching the search), ``q``, ``all_rows``, ``page_query`` (the query
-    string without ``page``, for the page links) and ``clear_query`` (without the search)."""
+def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
+    """The page of a table that ``?q=`` (a search, marks optional: ``matches(row, folded
+    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``) ask for,
+    ``per_page`` rows a page. Returns ``rows_page`` (a Django ``Page``), ``listed`` (rows
+    matching the search), ``q``, ``all_rows``, ``page_query`` (the query string without
+    ``page``, for the page links) and ``clear_query`` (without the search)."""
     q = (request.GET.get("q") or "").strip()[:100]
     listed = rows
     if q:
         needle = _folded(q)
-        listed = [
-            r
-            for r in rows
-            if needle in _folded(r.park.name_vi)
-            or needle in _folded(r.park.name_en)
-            or needle in _folded(r.park.province.name_vi)
-        ]
+        listed = [r for r in rows if matches(r, needle)]
     all_rows = request.GET.get("page") == "all"
-    paginator = Paginator(listed, max(len(listed), 1) if all_rows else PARKS_PER_PAGE)
+    paginator = Paginator(listed, max(len(listed), 1) if all_rows else per_page)
     params = request.GET.copy()
     params.pop("page", None)
     page_query = params.urlencode()
@@ -271,6 +265,35 @@ def _park_rows_page(request, rows: list) -> dict:
         "page_query": page_query,
         "clear_query": params.urlencode(),
     }
+
+
+def _park_rows_page(request, rows: list) -> dict:
+    """The page of the park table (:func:`_rows_page`, :data:`PARKS_PER_PAGE` rows) whose
+    search finds a park by its name or its province; the summary, map and charts keep every
+    row."""
+
+    def matches(r, needle: str) -> bool:
+        return (
+            needle in _folded(r.park.name_vi)
+            or needle in _folded(r.park.name_en)
+            or needle in _folded(r.park.province.name_vi)
+        )
+
+    return _rows_page(request, rows, per_page=PARKS_PER_PAGE, matches=matches)
+
+
+#: tenants per page of the park dashboard's tenant table (``?page=all`` lists every one)
+TENANTS_PER_PAGE = 50
+
+
+def _tenant_rows_page(request, tenants: list) -> dict:
+    """The page of the park's tenant table (:func:`_rows_page`, :data:`TENANTS_PER_PAGE`
+    rows) whose search finds an enterprise by its name or tax code."""
+
+    def matches(t, needle: str) -> bool:
+        return needle in _folded(t.enterprise.name) or needle in t.enterprise.tax_code
+
+    return _rows_page(request, tenants, per_page=TENANTS_PER_PAGE, matches=matches)
 
 
 def _table_body(
@@ -502,6 +525,7 @@ def park_detail(request, pk: int):
         )
         return {
             "d": data,
+            **(_tenant_rows_page(request, data.tenants) if data.tenants is not None else {}),
             "campaign_error": campaign_error,
             "can_report": can(request.user, Action.REPORT, park),
             # the park's own report and its tenants': for those who follow the tenants

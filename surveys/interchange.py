@@ -595,10 +595,11 @@ class _CellProblem(Exception):
         self.reason = reason
 
 
-def _read_number(element: DataElement, value, number_format: str, language: str) -> Decimal:
+def _read_number(
+    element: DataElement, value, number_format: str, language: str, shown: str
+) -> Decimal:
     vt = element.value_type
     example = "1.234,5" if language == "vi" else "1,234.5"
-    shown = cell_text(value)
     try:
         if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
             raise ParseError("invalid_number", value, "date")
@@ -650,7 +651,8 @@ def cell_answer(element: DataElement, value, *, number_format: str = "General", 
     """
     if _is_blank(value):
         return None
-    raw = cell_text(value)[:200]
+    text = cell_text(value)
+    raw = text[:200]
     vt = element.value_type
     if vt == DataElement.ValueType.YES_NO:
         try:
@@ -663,7 +665,9 @@ def cell_answer(element: DataElement, value, *, number_format: str = "General", 
             ) from None
         return AnswerValue(flag=flag, raw=raw)
     if element.is_numeric:
-        return AnswerValue(number=_read_number(element, value, number_format, language), raw=raw)
+        return AnswerValue(
+            number=_read_number(element, value, number_format, language, text), raw=raw
+        )
     if vt == DataElement.ValueType.DATE:
         try:
             day = parse_date(value)
@@ -672,7 +676,6 @@ def cell_answer(element: DataElement, value, *, number_format: str = "General", 
                 _("“%(value)s” is not a date; write it as dd/mm/yyyy.") % {"value": raw}
             ) from None
         return AnswerValue(text=day.isoformat(), raw=raw)
-    text = cell_text(value)
     if vt == DataElement.ValueType.CHOICE:
         choices = [str(c) for c in element.choices]
         if text not in choices:
@@ -879,6 +882,7 @@ def _check_workbook(
     tax_col = next((c for c, k in mapping.items() if k == TAX_CODE), None)
     version_col = next((c for c, k in mapping.items() if k == RESPONSE_VERSION), None)
     element_cols = [(c, k) for c, k in mapping.items() if isinstance(k, DataElement)]
+    element_pks = [(c, k, k.pk) for c, k in element_cols]
     item_cols = [(c, k) for c, k in mapping.items() if not isinstance(k, DataElement | str)]
 
     responses = list(_enterprise_responses(campaign, park))
@@ -898,6 +902,9 @@ def _check_workbook(
     }
     first_row_of: dict[int, int] = {}
     tax_header = headers.get(tax_col, _("Tax code"))
+    labels = {e.code: _label(e) for e in elements}  # the cross-field rules' messages
+    numeric_elements = [e for e in elements if e.is_numeric]
+    percentage = DataElement.ValueType.PERCENTAGE
 
     remaining = itertools.chain(head[header_row:], rows)
     for row_number, row in enumerate(remaining, start=header_row + 1):
@@ -963,7 +970,8 @@ def _check_workbook(
             version_cell = cell_at(version_col)
             file_version = version_cell.value if version_cell is not None else None
         changes: dict[int, AnswerValue] = {}
-        for col, element in element_cols:
+        response_pk = response.pk
+        for col, element, element_pk in element_pks:
             cell = cell_at(col)
             if cell is None:
                 continue
@@ -974,15 +982,18 @@ def _check_workbook(
                 value = cell_answer(
                     element,
                     cell.value,
-                    number_format=getattr(cell, "number_format", None) or "General",
+                    # only a percentage reads it (a % format means the cell holds a fraction)
+                    number_format=(getattr(cell, "number_format", None) or "General")
+                    if element.value_type == percentage
+                    else "General",
                     language=language,
                 )
             except _CellProblem as problem:
                 error(col, headers.get(col, element.code), cell.value, problem.reason)
                 continue
-            if value is None or _same(stored.get((response.pk, element.pk)), value):
+            if value is None or _same(stored.get((response_pk, element_pk)), value):
                 continue
-            changes[element.pk] = value
+            changes[element_pk] = value
         report = reports_xl.ReportChanges()
         for col, item in item_cols:
             cell = cell_at(col)
@@ -1044,12 +1055,11 @@ def _check_workbook(
             continue
         # the cross-field rules on the row's answers once saved (stored, then the file's)
         merged = {
-            element.code: AnswerValue(number=stored[(response.pk, element.pk)][0])
-            for element in elements
-            if (response.pk, element.pk) in stored
+            element.code: AnswerValue(number=stored[(response_pk, element.pk)][0])
+            for element in numeric_elements
+            if (response_pk, element.pk) in stored
         }
         merged.update({result.elements[pk].code: v for pk, v in changes.items()})
-        labels = {e.code: _label(e) for e in elements}
         broken = cross_field_errors(merged, labels=labels)
         for code, message in broken.items():
             col = next((c for c, e in element_cols if e.code == code), tax_col)
@@ -1402,14 +1412,18 @@ def _save_chunk(rows: list[ImportRow], *, user, now) -> tuple[int, int]:
     without model instances: :func:`surveys.bulk.answers_copy`)."""
     if connection.vendor == "postgresql" and _has_history(Answer):
         user_id = getattr(user, "pk", None)
-        values = []
-        for r in rows:
-            for element_id, value in r.values.items():
-                fields = _answer_fields(value, user=user, now=now)
-                fields["updated_by"] = user_id
-                values.append((r.response_id, element_id, fields))
+        values = (
+            (r.response_id, element_id, _answer_fields(value, user=user_id, now=now))
+            for r in rows
+            for element_id, value in r.values.items()
+        )  # a generator: no list of 60,000 dicts for the garbage collector to walk
         return answers_copy(
-            values=values, fields=_ANSWER_FIELDS, user=user, now=now, reason="excel import"
+            values=values,
+            fields=_ANSWER_FIELDS,
+            user=user,
+            now=now,
+            reason="excel import",
+            response_ids=[r.response_id for r in rows],
         )
     ids = [r.response_id for r in rows]
     existing = {

@@ -276,3 +276,36 @@ def test_readyz_says_degraded_with_redis_stopped_and_names_the_broker_and_the_ca
     body = reply.json()
     assert body["status"] == "degraded" and body["checks"]["database"] == "ok"
     assert "Error" in body["checks"]["broker"] and "Error" in body["checks"]["cache"]
+
+
+@pytest.mark.django_db
+def test_the_api_throttle_counts_every_process_s_requests_in_redis_and_lets_them_by_while_it_is_down(
+    personas, compose_layout, settings, monkeypatch
+):
+    """Two processes (two cache clients on one Redis) share one count per user; the 429 says
+    how long the window lasts; with Redis stopped requests are not counted (nor refused)."""
+    from rest_framework.test import APIClient
+
+    import ecopark.cache
+    from ecopark.cache import DegradingRedisCache
+
+    monkeypatch.setattr(ecopark.cache, "RETRY_SECONDS", 0.0)
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "4/minute"},
+    }
+    other = DegradingRedisCache(compose_layout.url(1), {})  # a second process's client
+    api = APIClient()
+    api.force_authenticate(personas.enterprise_a)
+    codes = [api.get("/api/v1/parks/").status_code for _ in range(2)]
+    key = f"throttle-window_user_{personas.enterprise_a.pk}"
+    assert other.hit(key, 60)[0] == 3  # the other process's request is the third
+    codes += [api.get("/api/v1/parks/").status_code for _ in range(2)]
+    assert codes == [200, 200, 200, 429]
+    throttled = api.get("/api/v1/parks/")
+    assert throttled.status_code == 429
+    assert 55 <= int(throttled["Retry-After"]) <= 60
+
+    compose_layout.stop()
+    assert other.hit(key, 60) is None
+    assert api.get("/api/v1/parks/").status_code == 200
