@@ -203,3 +203,39 @@ def test_a_request_in_eager_mode_runs_every_chunk(
     assert names == _expected_names(*demo, "docx")
     page = client.get(reverse("surveys:excel_export_job", args=[job.pk])).text
     assert 'id="job-result"' in page and "12" in page
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_writes_the_boards_zip_chunk_by_chunk_through_the_broker(
+    personas, campaign_2025, settings, tmp_path
+):
+    from surveys.tasks import export_xlsx_publish
+
+    from ..test_services import real_worker, require_real_services, wait_for
+
+    require_real_services()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ECOPARK_DOCUMENTS_CHUNK = 2
+    campaign_2025.report_forms = ["A.4", "A.5", "B.4", "B.5"]
+    campaign_2025.save(update_fields=["report_forms"])
+    dong_nai = personas.catalogue.dong_nai
+    job = ExportJob.objects.create(
+        campaign=campaign_2025, requested_by=personas.board, shape="docx", province=dong_nai
+    )
+    with real_worker() as app:
+        app.conf.task_always_eager = False
+        assert export_xlsx_publish(job_id=job.pk)
+        assert wait_for(
+            lambda: ExportJob.objects.get(pk=job.pk).status in ("done", "failed"), timeout=90
+        ), "the worker did not finish the ZIP within 90 s"
+    job.refresh_from_db()
+    expected = []
+    for r in Response.objects.filter(campaign=campaign_2025, park__province=dong_nai).order_by(
+        "pk"
+    ):
+        forms = ("B4", "B5") if r.enterprise_id else ("A4", "A5")
+        expected += [f"EZ_{form}_{r.pk}.docx" for form in forms]
+    # Amata's A.4, A.5 and enterprises A's and B's B.4, B.5: 3 chunks of 2, then an empty one
+    assert (job.status, job.rows_written, job.total, job.chunks_done) == ("done", 6, 6, 4)
+    assert _archive(job).namelist() == expected
