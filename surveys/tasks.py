@@ -80,8 +80,9 @@ def _documents_chunk(job_id: int, chunk: int) -> bool:
     from .models import ExportJob, export_upload_to
 
     Status = ExportJob.Status
-    job = ExportJob.objects.select_related("campaign", "park", "requested_by").get(pk=job_id)
-    if job.status not in (Status.QUEUED, Status.RUNNING):
+    job = ExportJob.objects.select_related("campaign", "park", "requested_by").filter(pk=job_id)
+    job = job.first()
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
         return False
     if job.chunks_done != chunk:
         return job.status == Status.RUNNING and job.chunks_done == chunk + 1
@@ -150,7 +151,9 @@ def _documents_failed(job_id: int, exc: Exception) -> None:
     from .models import ExportJob
 
     log.exception("Documents ZIP job %s failed", job_id)
-    job = ExportJob.objects.get(pk=job_id)
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None:  # deleted meanwhile (with its campaign): nothing to mark
+        return
     if job.file:
         path = Path(job.file.path)
         remove_work_files(path)
@@ -180,7 +183,7 @@ def _documents_task(job_id: int, chunk: int) -> str:
                 break
     except Exception as exc:
         _documents_failed(job_id, exc)
-    return ExportJob.objects.get(pk=job_id).status
+    return ExportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
 
 
 @shared_task(name="surveys.tasks.export_xlsx_task", acks_late=True, reject_on_worker_lost=True)
