@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -559,38 +557,44 @@ def documents_count(responses: QuerySet[Response]) -> int:
     )
 
 
-def documents_written(
-    responses: QuerySet[Response], reader, *, fmt: str, language: str = "vi"
-) -> Iterator[tuple[str, bytes]]:
-    """``(file name, bytes)`` of every document of ``responses`` (one per response and form,
-    named by its code: ``EZ_A4_17.pdf``) in ``fmt``, with the values ``reader`` may see."""
-    if fmt not in WRITERS:
-        raise ValueError(f"unknown document format {fmt!r}: choose docx or pdf")
-    for response in responses.iterator(chunk_size=200):
-        for doc in report_documents(response, reader, language=language):
-            yield doc.filename(fmt), write_document(doc, fmt)
-
-
-def documents_zip(
-    out: BinaryIO,
+def documents_after(
     responses: QuerySet[Response],
     reader,
     *,
     fmt: str,
     language: str = "vi",
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write the documents of ``responses`` (:func:`documents_written`) into a ZIP on ``out``
-    (a seekable binary file), calling ``progress(n)`` after every 10th document and the last;
-    returns how many documents were written. PDF and DOCX are compressed already: stored with
-    deflate all the same (the XML of a DOCX shrinks a little more)."""
-    written = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in documents_written(responses, reader, fmt=fmt, language=language):
-            archive.writestr(name, data)
-            written += 1
-            if progress is not None and written % 10 == 0:
-                progress(written)
-    if progress is not None:
-        progress(written)
-    return written
+    after: tuple[int, str] | None = None,
+) -> Iterator[tuple[int, str, str, bytes]]:
+    """``(response id, form, file name, bytes)`` of every document of ``responses`` in a stable
+    order (responses by id, each one's forms in filing order: ``A4`` before ``A5``, ``B4``
+    before ``B5``; names by report code, ``EZ_A4_17.pdf``) in ``fmt``, with the values
+    ``reader`` may see. ``after = (response id, form)``: start after that document (the point a
+    chunk of the ZIP job recorded, ``surveys.documents_archive``). ``ValueError`` for a format
+    other than ``docx`` | ``pdf``."""
+    if fmt not in WRITERS:
+        raise ValueError(f"unknown document format {fmt!r}: choose docx or pdf")
+    if after is not None:
+        responses = responses.filter(pk__gte=after[0])
+    for response in responses.iterator(chunk_size=200):
+        for doc in report_documents(response, reader, language=language):
+            form = doc.code.split("_")[1]  # EZ_A4_17 → A4 (surveys/codes.py)
+            if after is not None and response.pk == after[0] and _rank(form) <= _rank(after[1]):
+                continue
+            yield response.pk, form, doc.filename(fmt), write_document(doc, fmt)
+
+
+def _rank(form: str) -> int:
+    """A form's place among its subject's forms (``A4``/``B4`` 0, ``A5``/``B5`` 1)."""
+    return int(form[1:]) if form[1:].isdigit() else 0
+
+
+def documents_written(
+    responses: QuerySet[Response], reader, *, fmt: str, language: str = "vi"
+) -> Iterator[tuple[str, bytes]]:
+    """``(file name, bytes)`` of every document of ``responses`` (:func:`documents_after`:
+    one per response and form, named by its code: ``EZ_A4_17.pdf``) in ``fmt``, with the
+    values ``reader`` may see."""
+    for _response, _form, name, data in documents_after(
+        responses, reader, fmt=fmt, language=language
+    ):
+        yield name, data

@@ -684,6 +684,11 @@ class ExportJob(models.Model):
     The file (private storage, no public URL) is served only to ``requested_by``;
     ``rows_written`` counts data rows (header rows excluded) or, for documents, the documents
     written so far out of ``total`` (the progress the job page shows).
+
+    A ZIP of documents is written in chunks (``surveys.documents_archive``): ``chunks_done``,
+    ``archive_size`` (bytes of the file that form a complete ZIP), ``resume_response`` and
+    ``resume_form`` (the last document written: response id, form ``A4`` | ``A5`` | ``B4`` |
+    ``B5``) record where the next chunk continues (:meth:`archive_mark`).
     """
 
     class Status(models.TextChoices):
@@ -737,6 +742,13 @@ class ExportJob(models.Model):
     )
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     total = models.PositiveIntegerField(_("documents to write"), default=0)
+    # the ZIP of documents, written in chunks (surveys/documents_archive.py): the recorded mark
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    archive_size = models.PositiveBigIntegerField(_("archive size (bytes)"), default=0)
+    resume_response = models.PositiveBigIntegerField(
+        _("last response written"), null=True, blank=True
+    )
+    resume_form = models.CharField(_("last form written"), max_length=2, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -766,6 +778,17 @@ class ExportJob(models.Model):
     def extension(self) -> str:
         """``zip`` for documents, else ``xlsx``."""
         return "zip" if self.is_documents else "xlsx"
+
+    def archive_mark(self):
+        """The recorded point of a documents ZIP (:class:`surveys.documents_archive.Mark`):
+        chunks done, size, last document ``(response id, form)`` (the count is read from the
+        archive: ``rows_written`` also moves inside a chunk)."""
+        from .documents_archive import Mark
+
+        after = None
+        if self.resume_response is not None:
+            after = (self.resume_response, self.resume_form)
+        return Mark(chunks=self.chunks_done, size=self.archive_size, after=after)
 
     def download_name(self) -> str:
         """``ecopark-<period>-campaign<id>-<shape>[-province<id>][-park<id>].<xlsx|zip>``, as

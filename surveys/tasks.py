@@ -60,50 +60,145 @@ def xlsx_data_rows(file, *, header_rows: int) -> int:
     return total
 
 
-def _documents_archive(job) -> int:
-    """Write the ZIP of a documents job (shape ``docx`` | ``pdf``): every document of the
-    campaign's responses the requester may view, of the job's province and park
-    (``surveys.documents``), the job's ``total`` set first and ``rows_written`` moved as the
-    documents are written (the job page's progress). Returns how many were written."""
-    import tempfile
+def _documents_chunk(job_id: int, chunk: int) -> bool:
+    """Write chunk ``chunk`` (0, 1, …) of a documents job's ZIP
+    (:func:`surveys.documents_archive.write_chunk`) and record it on the job; True when another
+    chunk is due. The first chunk takes the job from queued to running, names its file and sets
+    ``total``; the last marks it done.
 
-    from django.core.files import File
+    A delivery that finds the job elsewhere does nothing (False): not queued or running, another
+    chunk recorded, or the file locked by another delivery of this chunk. Except one: when the
+    job has recorded this chunk already but the next one may never have been published (the
+    worker died between the two), True, so the next is published again (a duplicate of it, if
+    it was published after all, finds its chunk recorded or locked and does nothing)."""
+    from pathlib import Path
 
-    from . import documents
+    from django.conf import settings
+    from django.utils import timezone
+
+    from . import documents, documents_archive
+    from .models import ExportJob, export_upload_to
+
+    Status = ExportJob.Status
+    job = ExportJob.objects.select_related("campaign", "park", "requested_by").filter(pk=job_id)
+    job = job.first()
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+        return False
+    if job.chunks_done != chunk:
+        return job.status == Status.RUNNING and job.chunks_done == chunk + 1
+    if job.status == Status.QUEUED:
+        if chunk != 0:
+            return False
+        name = export_upload_to(job, "documents.zip")
+        if not ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.RUNNING, file=name
+        ):
+            return False
+        job.refresh_from_db()
+    path = Path(job.file.path)
+    with documents_archive.locked(path) as file:
+        if file is None:
+            return False
+        job.refresh_from_db()  # as recorded now that no other delivery writes
+        if job.status != Status.RUNNING or job.chunks_done != chunk:
+            return False
+        responses = documents.campaign_responses(
+            job.campaign, job.requested_by, park=job.park, province=job.province
+        )
+        if chunk == 0:
+            ExportJob.objects.filter(pk=job_id).update(total=documents.documents_count(responses))
+        mark = job.archive_mark()
+        expected = ExportJob.objects.filter(pk=job_id, status=Status.RUNNING, chunks_done=chunk)
+
+        def record(new) -> bool:
+            fields = {
+                "chunks_done": new.chunks,
+                "archive_size": new.size,
+                "rows_written": new.count,
+                "resume_response": new.after[0] if new.after else None,
+                "resume_form": new.after[1] if new.after else "",
+            }
+            if new.final:
+                fields.update(status=Status.DONE, finished_at=timezone.now())
+            return expected.update(**fields) == 1
+
+        new = documents_archive.write_chunk(
+            file,
+            path,
+            mark,
+            documents.documents_after(
+                responses,
+                job.requested_by,
+                fmt=job.shape,
+                language=job.language,
+                after=mark.after,
+            ),
+            limit=settings.ECOPARK_DOCUMENTS_CHUNK,
+            seconds=settings.ECOPARK_DOCUMENTS_CHUNK_SECONDS,
+            record=record,
+            progress=lambda count: expected.update(rows_written=count),
+        )
+    return new is not None and not new.final
+
+
+def _documents_failed(job_id: int, exc: Exception) -> None:
+    """Mark a documents job failed with ``exc``'s message and delete its partial ZIP."""
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from .documents_archive import remove_work_files
     from .models import ExportJob
 
-    responses = documents.campaign_responses(
-        job.campaign, job.requested_by, park=job.park, province=job.province
+    log.exception("Documents ZIP job %s failed", job_id)
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None:  # deleted meanwhile (with its campaign): nothing to mark
+        return
+    if job.file:
+        path = Path(job.file.path)
+        remove_work_files(path)
+        path.unlink(missing_ok=True)
+    ExportJob.objects.filter(
+        pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+    ).update(
+        status=ExportJob.Status.FAILED,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        file="",
+        finished_at=timezone.now(),
     )
-    job.total = documents.documents_count(responses)
-    ExportJob.objects.filter(pk=job.pk).update(total=job.total)
-
-    def progress(written: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=written)
-
-    with tempfile.TemporaryFile() as out:
-        written = documents.documents_zip(
-            out,
-            responses,
-            job.requested_by,
-            fmt=job.shape,
-            language=job.language,
-            progress=progress,
-        )
-        out.seek(0)
-        job.file.save("documents.zip", File(out), save=False)
-    return written
 
 
-@shared_task(name="surveys.tasks.export_xlsx_task")
-def export_xlsx_task(job_id: int) -> str:
-    """Build the XLSX of :class:`surveys.models.ExportJob` ``job_id`` (or, for shape ``docx`` |
-    ``pdf``, the ZIP of the campaign's official documents) with the requesting user's
-    scope and the job's language, store it and mark the job done; returns the final status.
+def _documents_task(job_id: int, chunk: int) -> str:
+    """Run chunk ``chunk`` of a documents job, then publish the next one (a task of its own,
+    so each stays well inside the time limit); in eager mode (no broker) run the chunks one
+    after another here. Any error marks the job failed (:func:`_documents_failed`)."""
+    from .models import ExportJob
+
+    eager = export_xlsx_task.app.conf.task_always_eager
+    try:
+        while _documents_chunk(job_id, chunk):
+            chunk += 1
+            if not eager:
+                export_xlsx_task.apply_async(args=[job_id], kwargs={"chunk": chunk}, retry=False)
+                break
+    except Exception as exc:
+        _documents_failed(job_id, exc)
+    return ExportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
+
+
+@shared_task(name="surveys.tasks.export_xlsx_task", acks_late=True, reject_on_worker_lost=True)
+def export_xlsx_task(job_id: int, chunk: int = 0) -> str:
+    """Build the XLSX of :class:`surveys.models.ExportJob` ``job_id`` with the requesting
+    user's scope and the job's language, store it and mark the job done; returns the status.
+
+    For shape ``docx`` | ``pdf``, write chunk ``chunk`` of the ZIP of the campaign's official
+    documents (:func:`_documents_chunk`, ``surveys.documents_archive``), then publish the next
+    chunk; the last one marks the job done. A chunk delivered again after its worker died
+    continues from the point the job recorded.
 
     Any error (including Celery's soft time limit) marks the job failed with its message and is
-    logged, not raised, so eager mode and the worker behave the same. A job that is no longer
-    queued (already run by a duplicate delivery) is left as it is.
+    logged, not raised, so eager mode and the worker behave the same. An XLSX job that is no
+    longer queued (already run by a duplicate delivery) is left as it is.
     """
     from django.core.files import File
     from django.utils import timezone, translation
@@ -111,6 +206,9 @@ def export_xlsx_task(job_id: int) -> str:
     from . import interchange
     from .models import ExportJob
 
+    shape = ExportJob.objects.filter(pk=job_id).values_list("shape", flat=True).first()
+    if shape in ExportJob.DOCUMENT_SHAPES:
+        return _documents_task(job_id, chunk)
     updated = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING
     )
@@ -118,16 +216,13 @@ def export_xlsx_task(job_id: int) -> str:
     if not updated:
         return job.status
     try:
-        if job.is_documents:
-            job.rows_written = _documents_archive(job)
-        else:
-            with translation.override(job.language):
-                out = interchange.export_xlsx_file(
-                    campaign=job.campaign, user=job.requested_by, shape=job.shape, park=job.park
-                )
-            with out:
-                job.rows_written = xlsx_data_rows(out, header_rows=EXPORT_HEADER_ROWS[job.shape])
-                job.file.save("export.xlsx", File(out), save=False)
+        with translation.override(job.language):
+            out = interchange.export_xlsx_file(
+                campaign=job.campaign, user=job.requested_by, shape=job.shape, park=job.park
+            )
+        with out:
+            job.rows_written = xlsx_data_rows(out, header_rows=EXPORT_HEADER_ROWS[job.shape])
+            job.file.save("export.xlsx", File(out), save=False)
         job.status = ExportJob.Status.DONE
     except Exception as exc:
         log.exception("XLSX export job %s failed", job_id)
