@@ -250,7 +250,7 @@ class SavingSerializer(serializers.ModelSerializer):
     tco2e = serializers.DecimalField(
         max_digits=16, decimal_places=4, required=False, allow_null=True
     )
-    emission_factor = FactorSerializer(read_only=True)
+    emission_factor = FactorSerializer(read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False)
 
     class Meta:

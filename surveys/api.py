@@ -1028,7 +1028,11 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=None,
-        responses={200: ResponseDetailSerializer, 409: WorkflowErrorSerializer},
+        responses={
+            200: ResponseDetailSerializer,
+            400: WorkflowErrorSerializer,
+            409: WorkflowErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -1086,7 +1090,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         province or the ministry; 409 once the response is submitted."""
         response = self.get_object()
         body = ExtendSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return _invalid(body)
         try:
             response_extend(
                 response=response,

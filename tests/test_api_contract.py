@@ -64,9 +64,22 @@ def schemathesis_run(base_url: str, username: str, report: Path) -> subprocess.C
     )
 
 
+@pytest.fixture
+def fuzzer_not_locked_out(settings):
+    """django-axes' failure limit raised for this test only: schemathesis sends thousands of
+    wrong passwords on purpose (its check that invalid credentials are refused, on every
+    operation), which would lock the persona out after five (``AXES_FAILURE_LIMIT``) and turn
+    the fuzzer's valid requests into refusals for 15 minutes. The lock itself keeps its
+    production limit and is tested in ``tests/enterprises/test_login_protection.py``; a
+    locked-out API request answers 401 (code ``locked_out``) like any refused credentials."""
+    settings.AXES_FAILURE_LIMIT = 1_000_000
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("username", ["ministry", "enterprise-a"])
-def test_schemathesis_finds_no_fault_in_the_api(live_server, catalogue, username, tmp_path):
+def test_schemathesis_finds_no_fault_in_the_api(
+    live_server, catalogue, fuzzer_not_locked_out, username, tmp_path
+):
     from django.db import connection
 
     # SQLite's in-memory test database is one connection shared by the live server's threads
