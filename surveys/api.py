@@ -56,6 +56,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from common.filters import IntegerFilter, StrictFilterSet
+from ecopark.schema import ERROR
 from enterprises.policy import can_respond
 from indicators.models import DataElement
 
@@ -864,8 +865,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={
             200: ResponseDetailSerializer,
             400: WorkflowErrorSerializer,
-            403: OpenApiResponse(description="not the respondent"),
-            404: OpenApiResponse(description="not in your scope"),
+            403: OpenApiResponse(ERROR, description="not the respondent"),
+            404: OpenApiResponse(ERROR, description="not in your scope"),
             409: OpenApiResponse(
                 StaleVersionSerializer, description="stale version, or the response is locked"
             ),
@@ -1080,7 +1081,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={
             200: ResponseDetailSerializer,
             400: WorkflowErrorSerializer,
-            403: OpenApiResponse(description="neither the province's board nor the ministry"),
+            403: OpenApiResponse(
+                ERROR, description="neither the province's board nor the ministry"
+            ),
             409: WorkflowErrorSerializer,
         },
     )
