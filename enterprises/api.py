@@ -17,6 +17,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.serializers import StrictJSONTypesMixin
 from ecopark.schema import ERROR
 
 from . import services
@@ -46,7 +47,7 @@ def _run(call, *args, **kwargs):
         raise exceptions.ValidationError(exc.messages) from None
 
 
-class ParkSerializer(serializers.ModelSerializer):
+class ParkSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A park: names, kind, status, province now (code, name) and before the 2025 merger,
     area (ha), infrastructure developer, year established, WGS84 coordinates and source.
     Written with ``province_code``."""
@@ -69,7 +70,7 @@ class ParkSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name_vi": {"validators": []}}
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An enterprise: name, tax code (canonical; a branch with its head office ``parent``),
     park, VSIC sector code and edition, employees, contact, active. Written with
     ``sector_code`` and ``sector_edition``; changing ``park`` moves it (a board, the
@@ -212,7 +213,7 @@ class EnterpriseViewSet(
         return self._set_active(True)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An invitation: e-mail, role and what it covers (``province`` code, ``park`` id or
     ``enterprise`` id as the role needs), language, state (sent, accepted, expired, revoked),
     who invited, when it was sent and until when its link is valid."""
