@@ -48,8 +48,12 @@ def schemathesis_run(base_url: str, username: str, report: Path) -> subprocess.C
             str(MAX_EXAMPLES),
             "--seed",
             str(SEED),
+            # one worker: schemathesis' workers are threads, and Hypothesis parses source code
+            # (ast) in them; on Python 3.11 two threads in the AST constructor at once can
+            # fail ("AST constructor recursion depth mismatch", a CPython race fixed in later
+            # versions), which crashed a fuzzing run
             "--workers",
-            "2",
+            "1",
             "--request-timeout",
             "30",
             "--no-color",
