@@ -4,8 +4,8 @@ The demo data are loaded into the test database, the application is served by py
 live server (reading chunked request bodies, as gunicorn does), and schemathesis (configured by ``schemathesis.toml``) generates requests from
 ``/api/v1/schema/`` — the schema's examples, its boundary values (the coverage phase) and
 ``MAX_EXAMPLES`` fuzzed requests per operation, every check — once as the ministry and once as
-an enterprise. Any failure it reports fails the test (and CI). About 5,600 requests and 4
-to 5 minutes per persona on the 2-core machine. Needs PostgreSQL (skipped on SQLite; fails under
+an enterprise. Any failure it reports fails the test (and CI). About 5,600 requests and 6
+to 7 minutes per persona on the 2-core machine. Needs PostgreSQL (skipped on SQLite; fails under
 CI=true).
 """
 
