@@ -6,15 +6,21 @@ to the operation, unless the view declared its own body for that status:
 
 - ``400`` when the operation reads a body or query parameters (a field or filter refused,
   the parameter named in the body);
-- ``401``/``403`` on every operation (not logged in; logged in without the right);
+- ``401``/``403`` on every operation (not logged in, wrong credentials, or — code
+  ``locked_out`` — a user name locked out by django-axes; logged in without the right);
 - ``404`` when the path names an object (outside the user's scope or missing) and on
   paginated lists (a page past the last);
 - ``415`` when the operation reads a body (a media type other than JSON or a form);
+- ``429`` on every operation (DRF's throttles, ``ecopark/throttling.py``);
 - ``409`` for the methods a view lists in ``conflict_methods`` (a stale ``version``: someone
   saved the object since the caller read it).
 
-The bodies are DRF's: ``{"detail": "…"}`` (with ``code`` where ecopark adds one) for a whole
-request, ``{"<field or parameter>": ["…"]}`` for a 400 naming what was refused.
+An operation without a request body (``request=None``) reads none: a body sent anyway is
+ignored, so neither 400 nor 415 can answer it for its body.
+
+The bodies: :data:`ERROR` (``{"detail": "…", "code": "…"}``, ``ecopark/errors.py`` adds the
+code) for a refusal of the request as a whole, ``{"<field or parameter>": ["…"]}`` for a 400
+naming what was refused.
 """
 
 from __future__ import annotations
@@ -27,7 +33,12 @@ ERROR = inline_serializer(
     "Error",
     fields={
         "detail": serializers.CharField(help_text="What went wrong, in the user's language."),
-        "code": serializers.CharField(required=False, help_text="A stable machine code."),
+        "code": serializers.CharField(
+            help_text=(
+                "A stable machine code (``not_authenticated``, ``authentication_failed``, "
+                "``locked_out``, ``permission_denied``, ``not_found``, ``throttled``…)."
+            )
+        ),
     },
 )
 
@@ -56,7 +67,9 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        reads_body = self.method in ("POST", "PUT", "PATCH")
+        reads_body = (
+            self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
+        )
         has_query = any(p.get("in") == "query" for p in self._get_parameters())
         extra: dict[str, object] = {}
         if reads_body or has_query:
@@ -75,6 +88,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             extra["409"] = OpenApiResponse(
                 response=ERROR, description="Stale version: changed since it was read."
             )
+        extra["429"] = OpenApiResponse(response=ERROR, description="Too many requests.")
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)

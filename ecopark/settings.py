@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # request bodies are documented as JSON, the API's format (its types are held:
+    # common/serializers.py); form bodies stay accepted for the browsable API, where every
+    # value is a string and DRF's coercion applies
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "ResponseStatusEnum": "surveys.models.Response.Status",
         "RoleEnum": "enterprises.models.Role",

@@ -12,9 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from common.serializers import StrictJSONTypesMixin
+from ecopark.schema import ERROR
 
 from . import services
 from . import services_people as people
@@ -43,7 +47,7 @@ def _run(call, *args, **kwargs):
         raise exceptions.ValidationError(exc.messages) from None
 
 
-class ParkSerializer(serializers.ModelSerializer):
+class ParkSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A park: names, kind, status, province now (code, name) and before the 2025 merger,
     area (ha), infrastructure developer, year established, WGS84 coordinates and source.
     Written with ``province_code``."""
@@ -66,7 +70,7 @@ class ParkSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name_vi": {"validators": []}}
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An enterprise: name, tax code (canonical; a branch with its head office ``parent``),
     park, VSIC sector code and edition, employees, contact, active. Written with
     ``sector_code`` and ``sector_edition``; changing ``park`` moves it (a board, the
@@ -82,7 +86,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         required=False,
     )
     park = serializers.PrimaryKeyRelatedField(queryset=Park.objects.all())
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Enterprise
@@ -196,18 +200,20 @@ class EnterpriseViewSet(
         )
         return Response(self.get_serializer(enterprise).data)
 
+    @extend_schema(request=None, responses=EnterpriseSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         """Deactivate the tenant (it leaves new campaigns; its history stays)."""
         return self._set_active(False)
 
+    @extend_schema(request=None, responses=EnterpriseSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         """Reactivate the tenant."""
         return self._set_active(True)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An invitation: e-mail, role and what it covers (``province`` code, ``park`` id or
     ``enterprise`` id as the role needs), language, state (sent, accepted, expired, revoked),
     who invited, when it was sent and until when its link is valid."""
@@ -300,6 +306,13 @@ class InvitationViewSet(
             raise exceptions.PermissionDenied
         return invitation
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: InvitationSerializer,
+            400: OpenApiResponse(ERROR, description="Accepted or revoked: not sent again."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """Send again with a new link valid 7 days (the old link stops working)."""
@@ -308,6 +321,13 @@ class InvitationViewSet(
         invitation.refresh_from_db()
         return Response(self.get_serializer(invitation).data)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: InvitationSerializer,
+            400: OpenApiResponse(ERROR, description="Already accepted or revoked."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         """Withdraw the invitation; its link stops working."""
@@ -319,7 +339,7 @@ class InvitationViewSet(
 class MembershipSerializer(serializers.ModelSerializer):
     """A membership: role, what it covers, active, since."""
 
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = UserScope
@@ -346,6 +366,18 @@ class UserSerializer(serializers.ModelSerializer):
         ]
 
 
+class UserDeactivatedSerializer(UserSerializer):
+    """The person after ``POST .../deactivate/`` (as :class:`UserSerializer`), with how many
+    memberships ended, whether the account was deactivated and when."""
+
+    memberships_ended = serializers.IntegerField(read_only=True)
+    account_deactivated = serializers.BooleanField(read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "memberships_ended", "account_deactivated", "at"]
+
+
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """People with a membership in the caller's scope (others answer 404);
     ``POST .../deactivate/`` ends the memberships the caller manages (403 if none) and
@@ -358,6 +390,13 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
         return people_visible(self.request.user)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: UserDeactivatedSerializer,
+            400: OpenApiResponse(ERROR, description="The caller's own account."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         """End the memberships the caller manages; the account is deactivated when none is
@@ -365,14 +404,10 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         person = self.get_object()
         outcome = _run(people.user_deactivate, user=request.user, person=person)
         person = self.get_queryset().get(pk=person.pk)
-        return Response(
-            {
-                **self.get_serializer(person).data,
-                "memberships_ended": outcome.memberships_ended,
-                "account_deactivated": outcome.account_deactivated,
-                "at": timezone.now(),
-            }
-        )
+        person.memberships_ended = outcome.memberships_ended
+        person.account_deactivated = outcome.account_deactivated
+        person.at = timezone.now()
+        return Response(UserDeactivatedSerializer(person).data)
 
 
 class AxesBasicScheme(OpenApiAuthenticationExtension):

@@ -162,11 +162,14 @@ def language_switch(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out login (``AXES_LOCKOUT_CALLABLE``): status 429 with
-    a translated message; JSON for the API."""
+    a translated message on the login form; for the API, 401 with ``WWW-Authenticate`` and
+    ``{"detail", "code": "locked_out"}`` as :class:`enterprises.authentication.LockedOut`."""
     message = _(
         "Too many failed logins for this user from your address: try again in 15 minutes, "
         "or reset your password."
     )
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=401)
+        response["WWW-Authenticate"] = 'Basic realm="api"'
+        return response
     return render(request, "registration/locked_out.html", {"message": message}, status=429)

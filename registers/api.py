@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response as ApiResponse
 
+from common.serializers import StrictJSONTypesMixin
 from enterprises.models import Enterprise, Park
 from enterprises.policy import visible_enterprises, visible_parks
 from indicators.models import Criterion
@@ -77,7 +78,7 @@ class FactorSerializer(serializers.Serializer):
     document = serializers.CharField()
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A RECP measure. Write ``saving_value`` + ``saving_unit`` as typed (energy, volume or
     mass unit); read back canonical values. ``ghg_reduction_tco2e``, ``emission_factor``,
     ``ghg_note`` and ``payback_years`` are computed."""
@@ -124,7 +125,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
-class StreamSerializer(serializers.ModelSerializer):
+class StreamSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An output stream offered or an input needed; quantity written with its unit."""
 
     enterprise = ScopedPK(visible_enterprises)
@@ -153,7 +154,7 @@ class StreamSerializer(serializers.ModelSerializer):
         read_only_fields = ["quantity_entered"]
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """An ISO management-system certificate with its expiry date."""
 
     enterprise = ScopedPK(visible_enterprises)
@@ -192,7 +193,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["kind", "role", "enterprise", "park", "name", "display"]
 
 
-class ExchangeSerializer(serializers.ModelSerializer):
+class ExchangeSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A symbiosis exchange with its participants (at least two); ``warnings`` (read only; in
     the answer to a create, an update or a read of one exchange, null in lists) names each
     enterprise participant of the operating exchange without a valid ISO certificate and the
@@ -235,7 +236,7 @@ class ExchangeSerializer(serializers.ModelSerializer):
         read_only_fields = ["quantity_entered"]
 
 
-class SavingSerializer(serializers.ModelSerializer):
+class SavingSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A yearly saving of an exchange for one carrier. Write ``quantity`` + ``unit`` as typed
     (a unit of the carrier's dimension); read back canonical values. ``tco2e`` is computed
     for grid electricity (``emission_factor``), typed otherwise."""
@@ -251,7 +252,7 @@ class SavingSerializer(serializers.ModelSerializer):
     tco2e = serializers.DecimalField(
         max_digits=16, decimal_places=4, required=False, allow_null=True
     )
-    emission_factor = FactorSerializer(read_only=True)
+    emission_factor = FactorSerializer(read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -276,7 +277,7 @@ class SavingSerializer(serializers.ModelSerializer):
         read_only_fields = ["quantity_entered", "ghg_note"]
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """A roadmap action on a criterion of a park (``enterprise`` null) or an enterprise."""
 
     park = ScopedPK(visible_parks)

@@ -56,6 +56,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
 
 from common.filters import IntegerFilter, StrictFilterSet
+from ecopark.schema import ERROR
 from enterprises.policy import can_respond
 from indicators.models import DataElement
 
@@ -864,8 +865,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={
             200: ResponseDetailSerializer,
             400: WorkflowErrorSerializer,
-            403: OpenApiResponse(description="not the respondent"),
-            404: OpenApiResponse(description="not in your scope"),
+            403: OpenApiResponse(ERROR, description="not the respondent"),
+            404: OpenApiResponse(ERROR, description="not in your scope"),
             409: OpenApiResponse(
                 StaleVersionSerializer, description="stale version, or the response is locked"
             ),
@@ -1028,7 +1029,11 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=None,
-        responses={200: ResponseDetailSerializer, 409: WorkflowErrorSerializer},
+        responses={
+            200: ResponseDetailSerializer,
+            400: WorkflowErrorSerializer,
+            409: WorkflowErrorSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -1076,7 +1081,9 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={
             200: ResponseDetailSerializer,
             400: WorkflowErrorSerializer,
-            403: OpenApiResponse(description="neither the province's board nor the ministry"),
+            403: OpenApiResponse(
+                ERROR, description="neither the province's board nor the ministry"
+            ),
             409: WorkflowErrorSerializer,
         },
     )
@@ -1086,7 +1093,8 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         province or the ministry; 409 once the response is submitted."""
         response = self.get_object()
         body = ExtendSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return _invalid(body)
         try:
             response_extend(
                 response=response,

@@ -80,15 +80,18 @@ def test_the_lock_message_is_english_for_english_readers(personas):
 
 
 def test_api_basic_authentication_is_locked_too(personas):
+    """The API answers a locked-out user name 401 (its credentials refused, even the right
+    ones), not the login form's 429: code ``locked_out`` says why."""
     api = APIClient(REMOTE_ADDR="203.0.113.9")
     user = personas.enterprise_a.username
-    codes = [
-        api.get("/api/v1/parks/", HTTP_AUTHORIZATION=basic(user, "wrong")).status_code
-        for _ in range(5)
-    ]
-    assert codes == [401, 401, 401, 401, 429]  # the fifth failure locks, as on the form
+    answers = [api.get("/api/v1/parks/", HTTP_AUTHORIZATION=basic(user, "wrong")) for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    # the fifth failure locks, as on the form
+    assert [a.json()["code"] for a in answers] == ["authentication_failed"] * 4 + ["locked_out"]
     locked = api.get("/api/v1/parks/", HTTP_AUTHORIZATION=basic(user, PASSWORD))
-    assert locked.status_code == 429
+    assert locked.status_code == 401
+    assert locked["WWW-Authenticate"] == 'Basic realm="api"'
+    assert locked.json()["code"] == "locked_out"
     assert locked.json()["detail"].startswith(LOCKED_VI)
     other = APIClient(REMOTE_ADDR="198.51.100.3")
     assert other.get("/api/v1/parks/", HTTP_AUTHORIZATION=basic(user, PASSWORD)).status_code == 200
