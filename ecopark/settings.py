@@ -334,6 +334,8 @@ AXES_RESET_ON_SUCCESS = True
 # attempts while locked do not extend the lock: it ends 15 minutes after the fifth failure
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "enterprises.views_accounts.locked_out"
+# no "AXES: BEGIN …" banner on every command and request (lockouts are still logged)
+AXES_VERBOSE = False
 # Personal API tokens (django-rest-knox): stored as SHA-512 digests; the owner picks a lifetime.
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 
