@@ -208,3 +208,38 @@ def test_a_stale_version_is_refused_before_a_bad_value(api, personas, report_cam
     )
     assert f"version {stale + 1}" in body["detail"]
     assert not ReportValue.objects.filter(response=response).exists()
+
+
+@pytest.mark.parametrize("scheme", ["basic", "token"])
+def test_basic_and_token_callers_read_errors_in_their_preferred_language(
+    personas, report_campaign, scheme
+):
+    import base64
+
+    from knox.models import AuthToken
+
+    from enterprises.models import Profile
+
+    from ..conftest import PASSWORD
+
+    Profile.objects.update_or_create(user=personas.enterprise_a, defaults={"language": "en"})
+    response = Response.objects.get(campaign=report_campaign, enterprise=personas.ent_a)
+    client = APIClient()  # no language cookie: the middleware would choose Vietnamese
+    if scheme == "basic":
+        pair = f"{personas.enterprise_a.username}:{PASSWORD}".encode()
+        client.credentials(HTTP_AUTHORIZATION="Basic " + base64.b64encode(pair).decode())
+    else:
+        _token, key = AuthToken.objects.create(user=personas.enterprise_a)
+        client.credentials(HTTP_AUTHORIZATION="Token " + key)
+    reply = client.patch(
+        url(response),
+        {"version": response.version, "report": [{"field": "B.4:III.P3.6", "value": "x12"}]},
+        format="json",
+    )
+    assert reply.status_code == 400
+    assert reply.json()["errors"] == {
+        "B.4:III.P3.6": [
+            "«P3.6 Fuel saved in [N-1]»: “x12” is not a number; write a number such as 1,234.5."
+        ]
+    }
+    assert reply["Content-Language"] == "en"
