@@ -285,7 +285,7 @@ REST_FRAMEWORK = {
     # personal tokens (django-rest-knox) spare scripts a password hash per request
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "enterprises.authentication.AxesBasicAuthentication",
-        "knox.auth.TokenAuthentication",
+        "enterprises.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -408,6 +409,13 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         person.account_deactivated = outcome.account_deactivated
         person.at = timezone.now()
         return Response(UserDeactivatedSerializer(person).data)
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI description of :class:`enterprises.authentication.TokenAuthentication`
+    (knox's bearer token, as drf-spectacular describes knox's own class)."""
+
+    target_class = "enterprises.authentication.TokenAuthentication"
 
 
 class AxesBasicScheme(OpenApiAuthenticationExtension):

@@ -66,21 +66,39 @@ class TenantImport:
 
 
 def tenants_template(*, file) -> None:
-    """Write a blank tenants workbook to ``file``: headers in the active language and a
-    ``Help`` sheet with the accepted values."""
+    """Write a blank tenants workbook to ``file``: the data sheet's headers and a help sheet
+    (``Hướng dẫn``/``Help``) naming each column as the data sheet does, with the values it
+    accepts, all in the active language."""
     wb = openpyxl.Workbook()
     ws = wb.active
     english = (get_language() or "vi").startswith("en")
     ws.title = SHEETS[1] if english else SHEETS[0]
-    ws.append([en if english else vi for _c, vi, en, _r in COLUMNS])
+    labels = {code: en if english else vi for code, vi, en, _r in COLUMNS}
+    ws.append(list(labels.values()))
     for i, _col in enumerate(COLUMNS, start=1):
         ws.cell(row=1, column=i).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(i)].width = 24
-    help_ws = wb.create_sheet("Help")
-    help_ws.append(["column", "accepted values"])
-    help_ws.append(["tax_code", "10 digits, or 13 for a branch (0100109106-001); spaces removed"])
-    help_ws.append(["sector_edition", ", ".join(Sector.Edition.values) + " (default VSIC2018)"])
-    help_ws.append(["employees", "a whole number ≥ 0"])
+    accepted = {
+        "tax_code": _("10 digits, or 13 for a branch (e.g. 0100109106-001); spaces are removed."),
+        "name": _("The enterprise's name; required."),
+        "sector_code": _(
+            "A code of the VSIC edition of the next column (e.g. 2410); may be blank."
+        ),
+        "sector_edition": _("%(editions)s; VSIC2018 when blank.")
+        % {"editions": ", ".join(Sector.Edition.values)},
+        "employees": _("A whole number ≥ 0; may be blank."),
+        "contact_name": _("May be blank."),
+        "contact_email": _("An e-mail address; may be blank."),
+        "contact_phone": _("May be blank."),
+    }
+    help_ws = wb.create_sheet(_("Help (tenant import)"))
+    help_ws.append([_("Column"), _("Accepted values")])
+    for i in (1, 2):
+        help_ws.cell(row=1, column=i).font = Font(bold=True)
+    help_ws.column_dimensions["A"].width = 24
+    help_ws.column_dimensions["B"].width = 80
+    for code, label in labels.items():
+        help_ws.append([label, accepted[code]])
     wb.save(file)
 
 

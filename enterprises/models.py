@@ -20,9 +20,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum import vn
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from common import fields
+
+#: python-stdnum's exceptions as ``stdnum.vn.mst.validate`` raises them, each with our own
+#: translated reason (stdnum's messages are English only)
+TAX_CODE_REASONS = (
+    (InvalidLength, _("wrong length: 10 digits are needed, or 13 for a branch")),
+    (InvalidFormat, _("only digits are allowed (spaces, dots and hyphens may separate them)")),
+    (
+        InvalidComponent,
+        _("digits 3 to 9 cannot all be 0, and a branch's last three digits cannot be 000"),
+    ),
+    (InvalidChecksum, _("the check digit is wrong")),
+)
 
 
 def normalise_tax_code(value: str) -> str:
@@ -31,15 +49,20 @@ def normalise_tax_code(value: str) -> str:
     Spaces, dots and hyphens are accepted as separators on input. Raises Django's
     ``ValidationError`` (code ``invalid_tax_code``) when the length, the all-zero body, the
     ``000`` branch suffix or the check digit (weights 31,29,23,19,17,13,7,5,3, N10 = 10 - S mod 11)
-    is wrong; python-stdnum's ``stdnum.vn.mst`` does the checking.
+    is wrong; python-stdnum's ``stdnum.vn.mst`` does the checking and its exception is given
+    as one of :data:`TAX_CODE_REASONS`, in the active language.
     """
     try:
         compact = vn.mst.validate(value)
     except StdnumValidationError as exc:
+        reason = next(
+            (text for kind, text in TAX_CODE_REASONS if isinstance(exc, kind)),
+            _("it is not a tax code"),
+        )
         raise ValidationError(
             _("%(value)s is not a valid Vietnamese tax code (mã số thuế): %(reason)s"),
             code="invalid_tax_code",
-            params={"value": value, "reason": str(exc)},
+            params={"value": value, "reason": reason},
         ) from exc
     return compact if len(compact) == 10 else f"{compact[:10]}-{compact[10:]}"
 
@@ -261,12 +284,14 @@ class Enterprise(models.Model):
         return "-" in (self.tax_code or "")
 
     def clean(self) -> None:
-        """Normalise the tax code to its canonical form (raises ValidationError on ``tax_code``)."""
+        """Normalise a valid tax code to its canonical form. An invalid one is left as typed:
+        the field's validator (:func:`validate_tax_code`, run by ``full_clean`` before this)
+        reports it once on ``tax_code``."""
         if self.tax_code:
             try:
                 self.tax_code = normalise_tax_code(self.tax_code)
-            except ValidationError as exc:
-                raise ValidationError({"tax_code": exc.messages}) from exc
+            except ValidationError:
+                pass
 
 
 class Role(models.TextChoices):

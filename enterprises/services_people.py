@@ -53,11 +53,14 @@ def invitation_link(token: str) -> str:
 
 
 def _send(invitation: Invitation, token: str) -> None:
-    """Send the invitation e-mail in the invitation's language; raises ``ValidationError``
-    (on ``email``) when the mail server refuses it."""
+    """Send the invitation e-mail in the invitation's language: a person who already has an
+    account (:func:`existing_account`) is told to log in with it and accept, a deactivated
+    one to set a new password, anyone else to set a password with the e-mail as user name.
+    Raises ``ValidationError`` (on ``email``) when the mail server refuses it."""
     with translation.override(invitation.language):
         context = {
             "invitation": invitation,
+            "account": existing_account(invitation),
             "link": invitation_link(token),
             "inviter": invitation.invited_by.get_full_name() or invitation.invited_by.username,
             "role": invitation.get_role_display(),

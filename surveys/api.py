@@ -73,6 +73,7 @@ from .selectors import (
 from .services import (
     BulkApproveError,
     StaleVersionError,
+    check_version,
     response_approve,
     response_bulk_approve,
     response_elements,
@@ -898,73 +899,13 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         payload = ResponsePatchSerializer(data=request.data)
         if not payload.is_valid():
             return _invalid(payload)
-        elements = response_elements(response)
-        by_code = {e.code: e for e in elements}
-        sent = payload.validated_data["answers"]
-        unknown = sorted({a["data_element"] for a in sent} - set(by_code))
-        if unknown:
-            return ApiResponse(
-                {
-                    "detail": _("Not a question of this response: %(codes)s.")
-                    % {"codes": ", ".join(unknown)},
-                    "code": "unknown_element",
-                    "errors": {code: [_("unknown data element")] for code in unknown},
-                },
-                status=400,
-            )
-        # the whole response as stored, then what was sent, so cross-field rules see both
-        data = {"version": payload.validated_data["version"]}
-        for answer in Answer.objects.filter(response=response).select_related("data_element"):
-            code = answer.data_element.code
-            if answer.value_bool is not None:
-                data[code] = "yes" if answer.value_bool else "no"
-            elif answer.value_number is not None:
-                data[code] = f"{answer.value_number.normalize():f}"
-            else:
-                data[code] = answer.value_text
-        refused = {}
-        for item in sent:
-            code = item["data_element"]
-            try:
-                data[code] = api_value_text(by_code[code], item.get("value"))
-            except ValueError as exc:
-                refused[code] = [str(exc)]
-            data[f"{code}__unit"] = item.get("unit") or ""
-        if refused:
-            return ApiResponse(
-                {
-                    "detail": " ".join(m for msgs in refused.values() for m in msgs),
-                    "code": "invalid",
-                    "errors": refused,
-                },
-                status=400,
-            )
-        form = _EnglishNumbersForm(data, elements=elements)
-        if not form.is_valid():
-            errors = {k: v for k, v in form.errors.items()}
-            return ApiResponse(
-                {
-                    "detail": " ".join(m for msgs in errors.values() for m in msgs),
-                    "code": "invalid",
-                    "errors": errors,
-                },
-                status=400,
-            )
-        changed_codes = {item["data_element"] for item in sent}
-        values = {e: v for e, v in form.cleaned_values().items() if e.code in changed_codes}
-        report, origins, report_errors = _clean_report(response, payload.validated_data)
-        origins.update(
-            {a["data_element"]: a["origin"] for a in sent if a.get("origin") == "registers"}
-        )
-        if report_errors:
-            return ApiResponse(
-                {
-                    "detail": " ".join(m for msgs in report_errors.values() for m in msgs),
-                    "code": "invalid",
-                    "errors": report_errors,
-                },
-                status=400,
-            )
+        invalid, values, report, origins = self._clean_patch(response, payload.validated_data)
+        try:  # stale first: the caller must reload before its values are worth refusing
+            check_version(response, payload.validated_data["version"], values)
+        except StaleVersionError as exc:
+            return self._stale(response, exc)
+        if invalid is not None:
+            return ApiResponse(invalid, status=400)
         try:
             saved = response_save_report(
                 response=response,
@@ -977,24 +918,86 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 production=report["production"],
             )
         except StaleVersionError as exc:
-            return ApiResponse(
-                {
-                    "detail": exc.messages[0],
-                    "code": "stale_version",
-                    "current_version": exc.current_version,
-                    "conflicts": [
-                        {"data_element": c.element.code, "yours": c.yours, "saved": c.saved}
-                        for c in exc.conflicts
-                    ],
-                    "answers": _current_answers(response),
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return self._stale(response, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):  # a registry field refused
                 exc = ValidationError({f"registry.{k}": v for k, v in exc.message_dict.items()})
             return _error(exc)
         return self._detail(saved)
+
+    @staticmethod
+    def _stale(response: Response, exc: StaleVersionError) -> ApiResponse:
+        """409 ``stale_version``: the current version and answers, and the sent answers that
+        differ from the saved ones."""
+        return ApiResponse(
+            {
+                "detail": exc.messages[0],
+                "code": "stale_version",
+                "current_version": exc.current_version,
+                "conflicts": [
+                    {"data_element": c.element.code, "yours": c.yours, "saved": c.saved}
+                    for c in exc.conflicts
+                ],
+                "answers": _current_answers(response),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    @staticmethod
+    def _clean_patch(response: Response, data: dict):
+        """The PATCH body ``data`` (validated by :class:`ResponsePatchSerializer`) cleaned as
+        the form cleans it: ``(400 body or None, {DataElement: AnswerValue} of the answers
+        sent that are valid, cleaned report, origins)``."""
+
+        def refusal(errors: dict, code: str = "invalid", detail: str | None = None) -> dict:
+            return {
+                "detail": detail or " ".join(str(m) for msgs in errors.values() for m in msgs),
+                "code": code,
+                "errors": errors,
+            }
+
+        elements = response_elements(response)
+        by_code = {e.code: e for e in elements}
+        sent = data["answers"]
+        unknown = sorted({a["data_element"] for a in sent} - set(by_code))
+        if unknown:
+            body = refusal(
+                {code: [_("unknown data element")] for code in unknown},
+                code="unknown_element",
+                detail=_("Not a question of this response: %(codes)s.")
+                % {"codes": ", ".join(unknown)},
+            )
+            return body, {}, {}, {}
+        # the whole response as stored, then what was sent, so cross-field rules see both
+        typed = {"version": data["version"]}
+        for answer in Answer.objects.filter(response=response).select_related("data_element"):
+            code = answer.data_element.code
+            if answer.value_bool is not None:
+                typed[code] = "yes" if answer.value_bool else "no"
+            elif answer.value_number is not None:
+                typed[code] = f"{answer.value_number.normalize():f}"
+            else:
+                typed[code] = answer.value_text
+        refused = {}
+        for item in sent:
+            code = item["data_element"]
+            try:
+                typed[code] = api_value_text(by_code[code], item.get("value"))
+            except ValueError as exc:
+                refused[code] = [str(exc)]
+            typed[f"{code}__unit"] = item.get("unit") or ""
+        if refused:
+            return refusal(refused), {}, {}, {}
+        form = _EnglishNumbersForm(typed, elements=elements)
+        if not form.is_valid():
+            return refusal(dict(form.errors.items())), {}, {}, {}
+        changed_codes = {item["data_element"] for item in sent}
+        values = {e: v for e, v in form.cleaned_values().items() if e.code in changed_codes}
+        report, origins, report_errors = _clean_report(response, data)
+        origins.update(
+            {a["data_element"]: a["origin"] for a in sent if a.get("origin") == "registers"}
+        )
+        return (refusal(report_errors) if report_errors else None), values, report, origins
 
     @extend_schema(
         request=None,

@@ -234,7 +234,9 @@ class ResponseForm(forms.Form):
                     % {"label": label, "value": raw}
                 ) from None
             return AnswerValue(text=value.isoformat(), raw=raw)
-        example = "1.234,5" if self._language() == "vi" else "1,234.5"
+        # the example is in the message's (active) language; the API reads numbers the English
+        # way (``_language``) and accepts 1.234,5 as well
+        example = "1,234.5" if (get_language() or "vi").startswith("en") else "1.234,5"
         try:
             if vt == DataElement.ValueType.PERCENTAGE:
                 number = parse_percent(raw, language=self._language())

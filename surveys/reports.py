@@ -99,7 +99,8 @@ class ItemError(ValueError):
 
 
 def item_title(item: Item, language: str | None = None) -> str:
-    """``"1.2.3 Điện năng tiết kiệm"``: the item's number and label, as errors name it."""
+    """``"1.2.3 Điện năng tiết kiệm"``: the item's number and label, as errors name it, in
+    ``language`` (``"vi"``/``"en"``; None: the active language, as an error message needs)."""
     label = item.label(language or active_language())
     number = item.number()
     return f"{number} {label}".strip()
@@ -118,12 +119,14 @@ def clean_number(item: Item, raw, *, language: str, unit: str = "") -> AnswerVal
     converted to the stored unit. The forms' rules: at most 15 digits before the decimal mark
     and ``item.decimals`` after it (as typed), never negative, a percentage 0–100 (message
     ``surveys.forms.percent_range_message``); a converted amount is rounded half up to ``item.decimals``.
-    Raises :class:`ItemError` naming the item."""
-    title = item_title(item, language)
+    Raises :class:`ItemError` naming the item; the message, the item's label and the example
+    number are in the active language, whatever ``language`` the text is read in (the API
+    reads numbers the English way and answers in its caller's language)."""
+    title = item_title(item)
     text = "" if raw is None else (raw if not isinstance(raw, str) else raw.strip())
     if text == "":
         return AnswerValue()
-    example = "1.234,5" if language == "vi" else "1,234.5"
+    example = "1.234,5" if active_language() == "vi" else "1,234.5"
     try:
         if item.kind is Kind.PERCENTAGE:
             number = parse_percent(text, language=language)
@@ -194,8 +197,9 @@ def clean_item(
     """The value of ``item`` from ``raw`` as a person, a cell or the API gave it; blank →
     an empty :class:`~surveys.forms.AnswerValue`. ``raw`` may be a list (checkboxes of a
     multi-choice or enterprise item). ``tenants`` maps the tax codes of the enterprises an
-    enterprise item may name to their names. Raises :class:`ItemError` naming the item."""
-    title = item_title(item, language)
+    enterprise item may name to their names. Raises :class:`ItemError` naming the item, in
+    the active language (``language`` is the one ``raw`` is written in)."""
+    title = item_title(item)
     kind = item.kind
     if kind.is_number:
         return clean_number(item, raw, language=language, unit=unit)
@@ -237,7 +241,7 @@ def clean_item(
                 % {
                     "label": title,
                     "value": values[0],
-                    "choices": ", ".join(c.label(language) for c in item.choices),
+                    "choices": ", ".join(c.label(active_language()) for c in item.choices),
                 }
             )
         return AnswerValue(text=chosen, raw=values[0])

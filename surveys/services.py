@@ -405,10 +405,17 @@ def _lock_for_edit(response: Response, user, expected_version: int, values) -> R
         .get(pk=response.pk)
     )
     _check_respondent(locked, user)
-    if locked.version != expected_version:
-        existing = {a.data_element_id: a for a in Answer.objects.filter(response=locked)}
-        raise StaleVersionError(locked.version, _conflicts(values, existing))
+    check_version(locked, expected_version, values)
     return locked
+
+
+def check_version(response: Response, expected_version: int, values) -> None:
+    """Raise :class:`StaleVersionError` (the stored version and the ``values``,
+    ``{DataElement: AnswerValue}``, that differ from the saved answers) unless
+    ``response.version`` is ``expected_version``, the version the person loaded."""
+    if response.version != expected_version:
+        existing = {a.data_element_id: a for a in Answer.objects.filter(response=response)}
+        raise StaleVersionError(response.version, _conflicts(values, existing))
 
 
 def _bump(locked: Response) -> Response:

@@ -74,3 +74,27 @@ def test_every_marked_string_is_in_both_catalogues(tmp_path, monkeypatch):
         have = {e.msgid for e in catalogue(lang).translated_entries()}
         missing = sorted(fresh - have)
         assert missing == [], f"{lang}: {len(missing)} strings not translated, e.g. {missing[:5]}"
+
+
+def test_our_vietnamese_replaces_djangos_for_its_number_messages():
+    from django import forms
+    from django.utils import translation
+
+    field = forms.IntegerField(min_value=1900, max_value=2100)
+    with translation.override("vi"):
+        messages = [_refusal(field, value).messages for value in ("1.5", "2200", "10")]
+    assert messages == [
+        ["Hãy nhập một số nguyên."],
+        ["Giá trị phải nhỏ hơn hoặc bằng 2100."],
+        ["Giá trị phải lớn hơn hoặc bằng 1900."],
+    ]
+
+
+def _refusal(field, value):
+    from django import forms
+
+    try:
+        field.clean(value)
+    except forms.ValidationError as exc:
+        return exc
+    raise AssertionError(f"{value!r} was accepted")

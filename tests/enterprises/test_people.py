@@ -413,3 +413,34 @@ def test_an_account_named_by_the_email_must_log_in_to_accept(personas, django_us
         invitation_accept(token=token, password=NEW_PASSWORD)
     assert invitation_accept(token=token, user=named) == named
     assert UserScope.objects.filter(user=named, enterprise=personas.ent_a, is_active=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "new_account", "existing_account"),
+    [
+        (
+            "vi",
+            "Tên đăng nhập của bạn sẽ là địa chỉ email lan@a.example.",
+            "Bạn đã có tài khoản ecopark: hãy đăng nhập bằng tên đăng nhập lan-nguyen và mật"
+            " khẩu bạn vẫn dùng.",
+        ),
+        (
+            "en",
+            "Your user name will be your e-mail address, lan@a.example.",
+            "You already have an ecopark account: log in with your user name, lan-nguyen, and"
+            " your usual password.",
+        ),
+    ],
+)
+def test_the_invitation_email_tells_an_existing_account_to_log_in_with_it(
+    personas, language, new_account, existing_account
+):
+    invitation, _token = invite_colleague_of_a(personas, language=language)
+    first = " ".join(mail.outbox[0].body.split())
+    assert new_account in first and existing_account not in first
+    invitation_revoke(user=personas.park_manager, invitation=invitation)
+    get_user_model().objects.create_user(username="lan-nguyen", email="lan@a.example")
+    invite_colleague_of_a(personas, language=language)
+    second = " ".join(mail.outbox[1].body.split())
+    assert existing_account in second and new_account not in second
+    assert "lan@a.example" not in second

@@ -74,3 +74,38 @@ def test_a_wrong_check_digit_is_refused_by_model_validation():
         enterprise_create(name="B", tax_code="0100233480", park=amata)
     assert "0100233480" in exc.value.message_dict["tax_code"][0]
     assert Enterprise.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "vi", "en"),
+    [
+        ("0312345678", "chữ số kiểm tra không đúng", "the check digit is wrong"),
+        (
+            "12345",
+            "độ dài không đúng: cần 10 chữ số, hoặc 13 chữ số cho chi nhánh",
+            "wrong length: 10 digits are needed, or 13 for a branch",
+        ),
+        (
+            "03123X5678",
+            "chỉ được dùng chữ số (có thể ngăn cách bằng dấu cách, dấu chấm hoặc gạch nối)",
+            "only digits are allowed (spaces, dots and hyphens may separate them)",
+        ),
+        (
+            "0314409058-000",
+            "các chữ số thứ 3 đến 9 không được đều là 0, và ba chữ số cuối của chi nhánh"
+            " không được là 000",
+            "digits 3 to 9 cannot all be 0, and a branch's last three digits cannot be 000",
+        ),
+    ],
+)
+def test_a_tax_code_is_refused_with_the_reason_in_the_active_language(raw, vi, en):
+    from django.utils import translation
+
+    for language, reason, head in [
+        ("vi", vi, "không phải là mã số thuế hợp lệ"),
+        ("en", en, "is not a valid Vietnamese tax code (mã số thuế)"),
+    ]:
+        with translation.override(language):
+            with pytest.raises(ValidationError) as exc:
+                normalise_tax_code(raw)
+            assert exc.value.messages == [f"{raw} {head}: {reason}"]

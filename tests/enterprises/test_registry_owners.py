@@ -236,7 +236,7 @@ def test_a_tenant_file_with_three_kinds_of_bad_code_is_refused_whole_with_each_c
         ("'Doanh nghiệp'!A5", "1860913904-001"),
     ]
     reasons = [e.reason for e in outcome.errors]
-    assert "check digit" in reasons[0]
+    assert reasons[0] == "0830166138 không phải là mã số thuế hợp lệ: chữ số kiểm tra không đúng"
     assert reasons[1] == "Mã số thuế 5260181597 đã có ở dòng 2 của tệp này."
     assert "chi nhánh của 1860913904, mà đơn vị này chưa được đăng ký" in reasons[2]
     assert Enterprise.objects.count() == before
@@ -292,3 +292,61 @@ def test_the_blank_workbook_opens_with_the_headers_the_import_reads(client, pers
     wb = openpyxl.load_workbook(io.BytesIO(answer.content))
     headers = [c.value for c in wb.worksheets[0][1]]
     assert headers[:2] == ["Mã số thuế", "Tên doanh nghiệp"]
+
+
+def test_the_tenant_form_shows_a_bad_tax_code_once_in_vietnamese(personas, client):
+    login(client, personas.park_manager)
+    page = client.post(
+        f"/registry/parks/{personas.catalogue.amata.pk}/enterprises/new/",
+        {"name": "X", "tax_code": "0312345678", "sector_edition": "VSIC2018"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert html.count('<p class="error-text">') == 1
+    assert (
+        '<p class="error-text">0312345678 không phải là mã số thuế hợp lệ: '
+        "chữ số kiểm tra không đúng</p>" in html
+    )
+    assert not Enterprise.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "rows"),
+    [
+        (
+            "vi",
+            "Hướng dẫn",
+            [
+                ("Cột", "Giá trị được chấp nhận"),
+                ("Mã số thuế", "10 chữ số, hoặc 13 đối với chi nhánh"),
+                ("Phiên bản VSIC", "VSIC2018, VSIC2025; để trống là VSIC2018."),
+                ("Số lao động", "Một số nguyên ≥ 0; có thể để trống."),
+            ],
+        ),
+        (
+            "en",
+            "Help",
+            [
+                ("Column", "Accepted values"),
+                ("Tax code", "10 digits, or 13 for a branch"),
+                ("VSIC edition", "VSIC2018, VSIC2025; VSIC2018 when blank."),
+                ("Employees", "A whole number ≥ 0; may be blank."),
+            ],
+        ),
+    ],
+)
+def test_the_blank_workbook_help_sheet_is_in_the_language_of_the_request(
+    client, personas, language, title, rows
+):
+    login(client, personas.park_manager)
+    client.cookies["django_language"] = language  # the language switch
+    answer = client.get(f"/registry/parks/{personas.catalogue.amata.pk}/template.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(answer.content))
+    data, help_sheet = wb.worksheets
+    assert help_sheet.title == title
+    got = {r[0]: r[1] for r in help_sheet.iter_rows(values_only=True)}
+    # every column of the data sheet is explained under its own header
+    assert list(got)[1:] == [c.value for c in data[1]]
+    for column, text in rows:
+        assert got[column].startswith(text)

@@ -170,3 +170,76 @@ def test_the_ministry_reads_b4_without_personal_data(api, personas, report_campa
     board = as_user(APIClient(), personas.board).get(url(response)).json()
     fields = {f["field"]: f for r in board["reports"] for f in r["fields"]}
     assert fields["B.4:I.1.1.4"]["value"] == "1975-05-01"
+
+
+def test_a_report_error_is_in_the_callers_language_label_and_example_included(
+    personas, report_campaign
+):
+    response = Response.objects.get(campaign=report_campaign, enterprise=personas.ent_a)
+    body = {"version": response.version, "report": [{"field": "B.4:III.P3.6", "value": "x12"}]}
+    expected = {
+        "vi": "«P3.6 Nhiên liệu năm [N-1]»: “x12” không phải là số; hãy nhập một số, ví dụ "
+        "1.234,5.",
+        "en": "«P3.6 Fuel saved in [N-1]»: “x12” is not a number; write a number such as 1,234.5.",
+    }
+    for language, message in expected.items():
+        client = APIClient()
+        client.cookies["django_language"] = language
+        reply = as_user(client, personas.enterprise_a).patch(url(response), body, format="json")
+        assert reply.status_code == 400
+        assert reply.json()["errors"] == {"B.4:III.P3.6": [message]}
+
+
+def test_a_stale_version_is_refused_before_a_bad_value(api, personas, report_campaign):
+    response = Response.objects.get(campaign=report_campaign, enterprise=personas.ent_a)
+    stale = response.version
+    Response.objects.filter(pk=response.pk).update(version=stale + 1)  # someone saved since
+    reply = as_user(api, personas.enterprise_a).patch(
+        url(response),
+        {"version": stale, "report": [{"field": "B.4:III.P3.6", "value": "x12"}]},
+        format="json",
+    )
+    assert reply.status_code == 409
+    body = reply.json()
+    assert (body["code"], body["current_version"], body["conflicts"]) == (
+        "stale_version",
+        stale + 1,
+        [],
+    )
+    assert f"version {stale + 1}" in body["detail"]
+    assert not ReportValue.objects.filter(response=response).exists()
+
+
+@pytest.mark.parametrize("scheme", ["basic", "token"])
+def test_basic_and_token_callers_read_errors_in_their_preferred_language(
+    personas, report_campaign, scheme
+):
+    import base64
+
+    from knox.models import AuthToken
+
+    from enterprises.models import Profile
+
+    from ..conftest import PASSWORD
+
+    Profile.objects.update_or_create(user=personas.enterprise_a, defaults={"language": "en"})
+    response = Response.objects.get(campaign=report_campaign, enterprise=personas.ent_a)
+    client = APIClient()  # no language cookie: the middleware would choose Vietnamese
+    if scheme == "basic":
+        pair = f"{personas.enterprise_a.username}:{PASSWORD}".encode()
+        client.credentials(HTTP_AUTHORIZATION="Basic " + base64.b64encode(pair).decode())
+    else:
+        _token, key = AuthToken.objects.create(user=personas.enterprise_a)
+        client.credentials(HTTP_AUTHORIZATION="Token " + key)
+    reply = client.patch(
+        url(response),
+        {"version": response.version, "report": [{"field": "B.4:III.P3.6", "value": "x12"}]},
+        format="json",
+    )
+    assert reply.status_code == 400
+    assert reply.json()["errors"] == {
+        "B.4:III.P3.6": [
+            "«P3.6 Fuel saved in [N-1]»: “x12” is not a number; write a number such as 1,234.5."
+        ]
+    }
+    assert reply["Content-Language"] == "en"
