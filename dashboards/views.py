@@ -69,10 +69,13 @@ CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
 
 def _cached_body(request, key_parts: tuple, template: str, build) -> str:
     """The rendered body of a page from the cache, or ``build()``'s context rendered with
-    ``template`` and stored. The key includes ``key_parts``, the query string and the active
-    language; ``build`` may raise Http404 (nothing is stored then)."""
+    ``template`` and stored. The key includes ``key_parts``, the query string, the active
+    language and the day (a campaign opening at midnight becomes the default then); ``build``
+    may raise Http404 (nothing is stored then)."""
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET)
-    key = _cache_key(translation.get_language(), request.path, query, *key_parts)
+    key = _cache_key(
+        translation.get_language(), request.path, query, timezone.localdate(), *key_parts
+    )
     pages = caches["pages"]
     body = pages.get(key)
     if body is None:
