@@ -533,7 +533,12 @@ def park_detail(request, pk: int):
             "can_report": can(request.user, Action.REPORT, park),
             # the park's own report and its tenants': for those who follow the tenants
             "reporting": campaign_reporting(campaign=campaign, parks=[park]) if tenants else None,
-            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            # category shares are a result: no chart without a submitted response
+            "figure": (
+                figures.category_share_figure(data.categories)
+                if data.categories and data.snapshot.has_result
+                else None
+            ),
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
         }
 
@@ -638,7 +643,12 @@ def enterprise_detail(request, pk: int):
         return {
             "d": data,
             "campaign_error": campaign_error,
-            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            # category shares are a result: no chart without a submitted response
+            "figure": (
+                figures.category_share_figure(data.categories)
+                if data.categories and data.snapshot.has_result
+                else None
+            ),
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
             "benchmark_figure": figures.benchmark_figure(data.benchmarks),
         }
