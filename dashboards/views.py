@@ -226,6 +226,20 @@ class ParkFilterForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
+def _ignored_filters(request, form: ParkFilterForm) -> list[dict]:
+    """The parameters of the address that the filters could not use (an unknown province,
+    campaign, kind…): ``[{"name": parameter, "label": field label, "value": the value, at
+    most 40 characters}]``, in the form's order; the page shows them in a notice and is shown
+    without those filters."""
+    if not form.is_bound or form.is_valid():
+        return []
+    return [
+        {"name": name, "label": form.fields[name].label, "value": request.GET.get(name, "")[:40]}
+        for name in form.fields
+        if name in form.errors
+    ]
+
+
 def _pilot(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -245,7 +259,8 @@ def _folded(text: str) -> str:
 
 def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
     """The page of a table that ``?q=`` (a search, marks optional: ``matches(row, folded
-    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``) ask for,
+    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``; not a number or
+    below 1: the first page, beyond the last: the last) ask for,
     ``per_page`` rows a page. Returns ``rows_page`` (a Django ``Page``), ``listed`` (rows
     matching the search), ``q``, ``all_rows``, ``page_query`` (the query string without
     ``page``, for the page links) and ``clear_query`` (without the search)."""
@@ -256,12 +271,16 @@ def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
         listed = [r for r in rows if matches(r, needle)]
     all_rows = request.GET.get("page") == "all"
     paginator = Paginator(listed, max(len(listed), 1) if all_rows else per_page)
+    try:  # a page number below 1 is the first page (Django would give the last)
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
     params = request.GET.copy()
     params.pop("page", None)
     page_query = params.urlencode()
     params.pop("q", None)
     return {
-        "rows_page": paginator.get_page(1 if all_rows else request.GET.get("page")),
+        "rows_page": paginator.get_page(1 if all_rows else number),
         "listed": listed,
         "q": q,
         "all_rows": all_rows,
@@ -336,6 +355,7 @@ def _table_body(
         query = request.GET.urlencode()
         return {
             "form": form,
+            "ignored": _ignored_filters(request, form),
             "campaign": campaign,
             "t": table,
             "reporting": campaign_reporting(campaign=campaign, parks=listed),
