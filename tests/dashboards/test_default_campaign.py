@@ -109,13 +109,15 @@ def test_a_campaign_not_open_yet_is_the_default_of_no_page(client, personas):
     _open(c, "National 2025", 2025)
     _open(c, "National 2026", 2026)  # opens 1 January 2027
     assert client.login(username=personas.ministry.username, password=PASSWORD)
-    assert _shown(client.get("/parks/national/").content.decode()) == "National 2025"
-    html = client.get(f"/parks/provinces/{c.dong_nai.code}/").content.decode()
-    assert _shown(html) == "National 2025"
-    html = client.get(f"/parks/{c.amata.pk}/").content.decode()
-    assert _selected(html) == "National 2025"
-    assert "National 2026" in html  # still one choice away
-    html = client.get(f"/parks/enterprises/{personas.ent_a.pk}/").content.decode()
-    assert _selected(html) == "National 2025"
+    pages = {
+        "/parks/national/": _shown,
+        f"/parks/provinces/{c.dong_nai.code}/": _shown,
+        f"/parks/{c.amata.pk}/": _selected,
+        f"/parks/enterprises/{personas.ent_a.pk}/": _selected,
+    }
+    for url, shown in pages.items():
+        html = client.get(url).content.decode()
+        assert shown(html) == "National 2025", url
+        assert "National 2026" in html, url  # still one choice away
     html = client.get("/surveys/").content.decode()
     assert "Mức độ hoàn thành: National 2025" in html
