@@ -6,12 +6,14 @@ eligible" or "first result".
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
+from openpyxl import load_workbook
 
 from dashboards.models import ScoreSnapshot
 from dashboards.selectors import park_table
@@ -151,6 +153,11 @@ def test_a_park_without_its_own_submitted_response_shows_no_category_share_and_s
     assert 'id="criteria-no-result"' in html and "Không phải kết quả của KCN" in html
     rollup = _table_rows(html, "rollup-table")
     assert rollup["VN35-EIP-E4"][1:] == ["1", "2"]  # the tenants' figures stay, headed as such
+    # the workbook's category sheet says the same: met and share empty, applicable kept
+    xlsx = client.get(f"/parks/{c.amata.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Nhóm tiêu chí"]
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[category.category.name_vi] == (None, category.applicable, None)
 
     # with its response submitted the shares come back and the caption goes
     Response.objects.filter(campaign=amata_filled, park=c.amata, enterprise=None).update(
