@@ -389,17 +389,20 @@ def _index_history_sheet(history) -> Sheet:
     )
 
 
-def _category_sheet(categories) -> Sheet:
+def _category_sheet(categories, snapshot) -> Sheet:
+    """The categories' counts; met and share empty when ``snapshot`` has no result (no
+    submitted response: README "no result")."""
     english = _english()
+    result = snapshot is not None and snapshot.has_result
     return Sheet(
         _("Categories"),
         [_("Category"), _("Met"), _("Applicable"), _("Share met (%)")],
         [
             [
                 c.category.name_en if english else c.category.name_vi,
-                c.met,
+                c.met if result else None,
                 c.applicable,
-                None if c.share is None else round(100 * c.share, 1),
+                None if c.share is None or not result else round(100 * c.share, 1),
             ]
             for c in categories
         ],
@@ -444,7 +447,7 @@ def park_sheets(data: ParkDashboard) -> list[Sheet]:
         _criterion_sheet(data.rows),
         _history_sheet(data.rows, data.periods),
         _index_history_sheet(data.history),
-        _category_sheet(data.categories),
+        _category_sheet(data.categories, data.snapshot),
         Sheet(
             _("Path to certification"),
             [_("Code"), _("Criterion"), _("State"), _("What is missing")],
@@ -499,7 +502,7 @@ def enterprise_sheets(data) -> list[Sheet]:
         _criterion_sheet(data.rows),
         _history_sheet(data.rows, data.periods),
         _index_history_sheet(data.history),
-        _category_sheet(data.categories),
+        _category_sheet(data.categories, data.snapshot),
         Sheet(
             _("Benchmark"),
             [_("Group"), _("Enterprises"), _("Percentile"), _("Median index"), _("Note")],

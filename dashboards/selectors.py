@@ -28,6 +28,7 @@ from enterprises.policy import visible_parks
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement
 from surveys.models import Answer, Campaign, Response, Transition
+from surveys.periods import default_campaign, opened_campaigns
 from surveys.selectors import CampaignReporting, reporting_rates
 
 from . import stamps
@@ -145,12 +146,17 @@ def campaign_pick(
     framework_code: str | None = None,
     parks: QuerySet[Park] | None = None,
     province: Province | None = None,
+    today: datetime.date | None = None,
 ) -> Campaign | None:
     """The campaign a dashboard shows: ``campaign_id`` when given (raises
     ``Campaign.DoesNotExist`` when it is not among ``campaigns``), else the default among the
     campaigns of ``framework_code`` (any framework when None; ``campaigns`` newest first).
 
-    Without ``parks`` the default is the newest campaign (no query). With ``parks`` (the
+    The default is chosen among the campaigns whose reporting period has opened by ``today``
+    (default today's local date), or among all of them when none has
+    (:func:`surveys.periods.opened_campaigns`): a campaign not open yet, with nothing to show,
+    never becomes a page's default. Without ``parks`` the default is the newest of them (no
+    query). With ``parks`` (the
     page's parks) it is the latest campaign that covers them (one query), so a campaign
     opened for a few parks never becomes everyone's default: the newest campaign of the whole
     country (scope "all parks") or, for a province page (``province``), of that province;
@@ -162,13 +168,16 @@ def campaign_pick(
             if c.pk == campaign_id:
                 return c
         raise Campaign.DoesNotExist
-    chosen = [
-        c
-        for c in campaigns
-        if framework_code is None or c.framework_version.framework.code == framework_code
-    ]
+    chosen = opened_campaigns(
+        (
+            c
+            for c in campaigns
+            if framework_code is None or c.framework_version.framework.code == framework_code
+        ),
+        today,
+    )
     if not chosen or parks is None:
-        return chosen[0] if chosen else None
+        return default_campaign(chosen, today)
     covered = dict(
         Response.objects.filter(
             enterprise__isnull=True, campaign__in=[c.pk for c in chosen], park__in=parks
@@ -883,8 +892,8 @@ def park_dashboard(
     campaigns: list[Campaign] | None = None,
     with_tenants: bool = False,
 ) -> ParkDashboard:
-    """Load the park page's data; ``campaign_id`` None picks the latest campaign with a
-    response of this park. Raises ``Campaign.DoesNotExist`` for an unknown campaign id.
+    """Load the park page's data; ``campaign_id`` None picks the default campaign with a
+    response of this park (:func:`surveys.periods.default_campaign`: the latest one open). Raises ``Campaign.DoesNotExist`` for an unknown campaign id.
 
     Queries (whatever the number of tenants or periods): campaigns (unless given), results of
     every period with their snapshots, categories, criteria, data elements, answers (for the
@@ -897,7 +906,7 @@ def park_dashboard(
         if campaign is None:
             raise Campaign.DoesNotExist
     else:
-        campaign = campaigns[0] if campaigns else None
+        campaign = default_campaign(campaigns)
     if campaign is None:
         return ParkDashboard(park, None, campaigns, None, [], [], False, [], None)
     snapshot, by_period, current, history = _snapshot_history(
@@ -1148,7 +1157,7 @@ def enterprise_dashboard(
         if campaign is None:
             raise Campaign.DoesNotExist
     else:
-        campaign = campaigns[0] if campaigns else None
+        campaign = default_campaign(campaigns)
     if campaign is None:
         return EnterpriseDashboard(enterprise, None, campaigns, None, [], [], [], [], False)
     snapshot, by_period, current, history = _snapshot_history(

@@ -69,10 +69,13 @@ CACHE_SECONDS = getattr(settings, "ECOPARK_DASHBOARD_CACHE_SECONDS", 300)
 
 def _cached_body(request, key_parts: tuple, template: str, build) -> str:
     """The rendered body of a page from the cache, or ``build()``'s context rendered with
-    ``template`` and stored. The key includes ``key_parts``, the query string and the active
-    language; ``build`` may raise Http404 (nothing is stored then)."""
+    ``template`` and stored. The key includes ``key_parts``, the query string, the active
+    language and the day (a campaign opening at midnight becomes the default then); ``build``
+    may raise Http404 (nothing is stored then)."""
     query = sorted((k, tuple(request.GET.getlist(k))) for k in request.GET)
-    key = _cache_key(translation.get_language(), request.path, query, *key_parts)
+    key = _cache_key(
+        translation.get_language(), request.path, query, timezone.localdate(), *key_parts
+    )
     pages = caches["pages"]
     body = pages.get(key)
     if body is None:
@@ -223,6 +226,20 @@ class ParkFilterForm(forms.Form):
         return self.cleaned_data.get(name) or None
 
 
+def _ignored_filters(request, form: ParkFilterForm) -> list[dict]:
+    """The parameters of the address that the filters could not use (an unknown province,
+    campaign, kind…): ``[{"name": parameter, "label": field label, "value": the value, at
+    most 40 characters}]``, in the form's order; the page shows them in a notice and is shown
+    without those filters."""
+    if not form.is_bound or form.is_valid():
+        return []
+    return [
+        {"name": name, "label": form.fields[name].label, "value": request.GET.get(name, "")[:40]}
+        for name in form.fields
+        if name in form.errors
+    ]
+
+
 def _pilot(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
@@ -242,7 +259,8 @@ def _folded(text: str) -> str:
 
 def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
     """The page of a table that ``?q=`` (a search, marks optional: ``matches(row, folded
-    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``) ask for,
+    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``; not a number or
+    below 1: the first page, beyond the last: the last) ask for,
     ``per_page`` rows a page. Returns ``rows_page`` (a Django ``Page``), ``listed`` (rows
     matching the search), ``q``, ``all_rows``, ``page_query`` (the query string without
     ``page``, for the page links) and ``clear_query`` (without the search)."""
@@ -253,12 +271,16 @@ def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
         listed = [r for r in rows if matches(r, needle)]
     all_rows = request.GET.get("page") == "all"
     paginator = Paginator(listed, max(len(listed), 1) if all_rows else per_page)
+    try:  # a page number below 1 is the first page (Django would give the last)
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
     params = request.GET.copy()
     params.pop("page", None)
     page_query = params.urlencode()
     params.pop("q", None)
     return {
-        "rows_page": paginator.get_page(1 if all_rows else request.GET.get("page")),
+        "rows_page": paginator.get_page(1 if all_rows else number),
         "listed": listed,
         "q": q,
         "all_rows": all_rows,
@@ -333,6 +355,7 @@ def _table_body(
         query = request.GET.urlencode()
         return {
             "form": form,
+            "ignored": _ignored_filters(request, form),
             "campaign": campaign,
             "t": table,
             "reporting": campaign_reporting(campaign=campaign, parks=listed),
@@ -530,7 +553,12 @@ def park_detail(request, pk: int):
             "can_report": can(request.user, Action.REPORT, park),
             # the park's own report and its tenants': for those who follow the tenants
             "reporting": campaign_reporting(campaign=campaign, parks=[park]) if tenants else None,
-            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            # category shares are a result: no chart without a submitted response
+            "figure": (
+                figures.category_share_figure(data.categories)
+                if data.categories and data.snapshot.has_result
+                else None
+            ),
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
         }
 
@@ -635,7 +663,12 @@ def enterprise_detail(request, pk: int):
         return {
             "d": data,
             "campaign_error": campaign_error,
-            "figure": figures.category_share_figure(data.categories) if data.categories else None,
+            # category shares are a result: no chart without a submitted response
+            "figure": (
+                figures.category_share_figure(data.categories)
+                if data.categories and data.snapshot.has_result
+                else None
+            ),
             "trend_figure": figures.index_trend_figure(data.history) if data.history else None,
             "benchmark_figure": figures.benchmark_figure(data.benchmarks),
         }

@@ -48,6 +48,25 @@ class PeriodState(models.TextChoices):
     CLOSED = "closed", gettext_lazy("Past the reporting period")
 
 
+def opened_campaigns(campaigns, today: datetime.date | None = None) -> list:
+    """The campaigns of ``campaigns`` (an iterable of :class:`surveys.models.Campaign`, order
+    kept) whose reporting period has opened (``opens_on <= today``; default today's local date);
+    every one of them when none has opened yet. A campaign not yet open is never a page's
+    default while an opened one exists (``docs/periods.md``)."""
+    today = today or timezone.localdate()
+    listed = list(campaigns)
+    return [c for c in listed if c.opens_on <= today] or listed
+
+
+def default_campaign(campaigns, today: datetime.date | None = None):
+    """The campaign a page shows by default among ``campaigns`` (newest first): the newest
+    whose reporting period has opened by ``today``, else the newest (:func:`opened_campaigns`);
+    None when there is none. The inbox's completion table and every dashboard use it (the
+    dashboards through :func:`dashboards.selectors.campaign_pick`)."""
+    listed = opened_campaigns(campaigns, today)
+    return listed[0] if listed else None
+
+
 def format_date(value: datetime.date) -> str:
     """``dd/mm/yyyy``, the way dates are written in Vietnam (and in every message here)."""
     return value.strftime("%d/%m/%Y")

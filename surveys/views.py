@@ -26,7 +26,7 @@ from .forms import ResponseForm
 from .forms_report import ReportBinding
 from .forms_workflow import CampaignOpenForm, ExtensionForm, ReviewForm
 from .models import Answer, ProductionLine, Response
-from .periods import format_date, period_refusal, response_period
+from .periods import default_campaign, format_date, period_refusal, response_period
 from .reports import response_forms
 from .selectors import (
     campaign_completion,
@@ -67,13 +67,14 @@ from .services import (
 def response_list(request):
     """The inbox: the user's own responses grouped (due, overdue, returned with comments,
     submitted, approved), the responses waiting for their review, and for reviewers the
-    completion per park of the latest campaign they follow. ``?q=`` searches the responses
+    completion per park of the default campaign they follow (:func:`surveys.periods.default_campaign`:
+    the latest one already open). ``?q=`` searches the responses
     in scope by report code (``EZ_A4_17``) or respondent name."""
     today = timezone.localdate()
     inbox = inbox_for(user=request.user, today=today)
     query = (request.GET.get("q") or "").strip()[:200]
     found = responses_search(user=request.user, text=query, today=today) if query else None
-    campaign = campaigns_followed(request.user).first()
+    campaign = default_campaign(campaigns_followed(request.user), today)
     completion = campaign_completion(campaign=campaign, user=request.user) if campaign else []
     return render(
         request,

@@ -12,6 +12,7 @@ import datetime
 import re
 
 import pytest
+from freezegun import freeze_time
 
 from enterprises.models import Park
 from surveys.services import campaign_open
@@ -55,6 +56,7 @@ def test_a_trial_campaign_for_noi_bai_is_not_the_default_of_the_national_or_dong
     assert "Trial Nội Bài" in html
 
 
+@freeze_time("2027-06-01 09:00:00")  # every campaign below is open (the 2026 one since 1/1/2027)
 def test_without_a_national_campaign_each_page_defaults_to_the_campaign_covering_it(
     client, personas
 ):
@@ -71,3 +73,51 @@ def test_without_a_national_campaign_each_page_defaults_to_the_campaign_covering
     assert _shown(html) == "Trial Đình Vũ"
     html = client.get(f"/parks/provinces/{c.dong_nai.code}/").content.decode()
     assert _shown(html) == "Đồng Nai 2025"
+
+
+def _selected(html: str) -> str:
+    m = re.search(r'<option value="\d+" selected>(.*?) \(', html)
+    assert m, "no campaign selected"
+    return m.group(1)
+
+
+def test_opened_campaigns_keep_the_order_and_fall_back_to_every_one_when_none_is_open():
+    from types import SimpleNamespace
+
+    from surveys.periods import default_campaign, opened_campaigns
+
+    day = datetime.date
+    c2026 = SimpleNamespace(name="2026", opens_on=day(2027, 1, 1))
+    c2025 = SimpleNamespace(name="2025", opens_on=day(2026, 1, 1))
+    c2024 = SimpleNamespace(name="2024", opens_on=day(2025, 1, 1))
+    listed = [c2026, c2025, c2024]
+    assert opened_campaigns(listed, day(2026, 6, 1)) == [c2025, c2024]
+    assert default_campaign(listed, day(2026, 6, 1)) is c2025
+    assert default_campaign(listed, day(2026, 1, 1)) is c2025  # opens that very day
+    assert default_campaign(listed, day(2025, 12, 31)) is c2024
+    assert default_campaign(listed, day(2027, 1, 1)) is c2026
+    assert default_campaign(listed, day(2024, 6, 1)) is c2026  # none open: the latest
+    assert default_campaign([], day(2026, 6, 1)) is None
+
+
+@freeze_time("2026-06-01 09:00:00")
+def test_a_campaign_not_open_yet_is_the_default_of_no_page(client, personas):
+    """On 1 June 2026 the 2025 campaign is open (since 1 January 2026) and the 2026 one opens
+    on 1 January 2027: every page that picks a default shows 2025, the newer one stays a
+    choice."""
+    c = personas.catalogue
+    _open(c, "National 2025", 2025)
+    _open(c, "National 2026", 2026)  # opens 1 January 2027
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    pages = {
+        "/parks/national/": _shown,
+        f"/parks/provinces/{c.dong_nai.code}/": _shown,
+        f"/parks/{c.amata.pk}/": _selected,
+        f"/parks/enterprises/{personas.ent_a.pk}/": _selected,
+    }
+    for url, shown in pages.items():
+        html = client.get(url).content.decode()
+        assert shown(html) == "National 2025", url
+        assert "National 2026" in html, url  # still one choice away
+    html = client.get("/surveys/").content.decode()
+    assert "Mức độ hoàn thành: National 2025" in html

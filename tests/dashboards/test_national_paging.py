@@ -65,3 +65,60 @@ def test_the_search_finds_a_park_without_its_marks_and_keeps_the_filters(
         0
     )
     assert f'name="province" value="{personas.catalogue.dong_nai.code}"' in form
+
+
+def _filters_form(html: str) -> str:
+    return re.search(r'<form method="get" class="filters" aria-label.*?</form>', html, re.S).group(
+        0
+    )
+
+
+def test_applying_the_filters_keeps_the_search(client, personas, national):
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    html = client.get(reverse("dashboards:national"), {"q": "dinh vu"}).content.decode()
+    # the filters' form carries the search, so "Apply" keeps it (and drops the page)
+    assert '<input type="hidden" name="q" value="dinh vu">' in _filters_form(html)
+    html = client.get(
+        reverse("dashboards:national"), {"q": "dinh vu", "kind": "industrial_park"}
+    ).content.decode()
+    assert _rows(html) == [str(personas.catalogue.dinh_vu.pk)]
+    plain = client.get(reverse("dashboards:national")).content.decode()
+    assert 'name="q"' not in _filters_form(plain)
+
+
+def test_a_search_matching_nothing_says_so_instead_of_zero_to_zero(client, personas, national):
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    html = client.get(reverse("dashboards:national"), {"q": "zzzz"}).content.decode()
+    count = re.search(r'id="parks-count">(.*?)</p>', html).group(1)
+    assert count == "Không có KCN nào phù hợp."
+    assert _rows(html) == []
+    client.cookies.load({"django_language": "en"})
+    html = client.get(reverse("dashboards:national"), {"q": "zzzz"}).content.decode()
+    assert re.search(r'id="parks-count">(.*?)</p>', html).group(1) == "No park matches."
+
+
+def test_an_unknown_province_or_campaign_in_the_address_is_named_in_a_notice(
+    client, personas, national
+):
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    html = client.get(reverse("dashboards:national"), {"province": "abc"}).content.decode()
+    notice = re.search(r'id="filters-ignored">(.*?)</div>', html, re.S).group(1)
+    assert "province=abc" in notice and "Tỉnh/thành phố" in notice
+    assert 'id="count-parks">97<' in html  # shown without that filter
+    html = client.get(reverse("dashboards:national"), {"campaign": "99999"}).content.decode()
+    notice = re.search(r'id="filters-ignored">(.*?)</div>', html, re.S).group(1)
+    assert "campaign=99999" in notice and "province" not in notice
+    assert re.search(r'<p class="meta">(.*?) · ', html).group(1) == "National 2025"
+    html = client.get(reverse("dashboards:national"), {"campaign": national.pk}).content.decode()
+    assert 'id="filters-ignored"' not in html
+
+
+def test_a_page_number_below_one_is_the_first_page(client, personas, national):
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    first = _rows(client.get(reverse("dashboards:national")).content.decode())
+    for page in ("-1", "0", "x"):
+        html = client.get(reverse("dashboards:national"), {"page": page}).content.decode()
+        assert _rows(html) == first, page
+        assert "Trang 1 / 4" in html, page
+    last = client.get(reverse("dashboards:national"), {"page": 99}).content.decode()
+    assert len(_rows(last)) == 97 - 75  # beyond the last: the last

@@ -6,11 +6,14 @@ eligible" or "first result".
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
+from openpyxl import load_workbook
 
 from dashboards.models import ScoreSnapshot
 from dashboards.selectors import park_table
@@ -101,3 +104,98 @@ def test_a_park_page_without_submitted_answers_says_no_result_instead_of_zero(
     )
     assert "0,0" not in text and "0.0" not in text
     assert "Chưa có kết quả" in text
+
+
+def _table_rows(html: str, table_id: str) -> dict[str, list[str]]:
+    """``{row heading: [cell texts]}`` of the body of the table ``table_id``."""
+    table = re.search(rf'<table[^>]*id="{table_id}".*?<tbody>(.*?)</tbody>', html, re.S)
+    assert table, f"no {table_id}"
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S):
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", c).split())
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_a_park_without_its_own_submitted_response_shows_no_category_share_and_says_whose_figures(
+    client,
+    personas,
+    amata_filled,  # noqa: F811
+):
+    """Amata's own response goes back to draft; enterprise A's stays submitted. The category
+    shares are a result, so "—"; the criteria states (registers, tenants' roll-ups) are
+    labelled as not the park's result; the tenants' roll-up coverage (A of A and B) stays."""
+    c = personas.catalogue
+    Response.objects.filter(campaign=amata_filled, park=c.amata, enterprise=None).update(
+        status=Response.Status.DRAFT
+    )
+    campaign_recompute(campaign_id=amata_filled.pk)
+    snap = ScoreSnapshot.objects.get(campaign=amata_filled, park=c.amata, enterprise=None)
+    assert not snap.has_result
+    e4 = snap.results.get(criterion__code="VN35-EIP-E4")  # A's roll-up: 1 of 1 → 100 %
+    assert (e4.state, e4.value, e4.reported, e4.population) == ("met", 100.0, 1, 2)
+    met_in_a_category = snap.categories.filter(met__gt=0)
+    assert met_in_a_category.exists()  # the stored category counts E4 met…
+
+    assert client.login(username=personas.park_manager.username, password=PASSWORD)
+    html = client.get(f"/parks/{c.amata.pk}/").content.decode()
+    assert "KCN chưa nộp phiếu trả lời của chính mình" in html
+    assert "phiếu mà các doanh nghiệp trong KCN đã nộp" in html
+    categories = _table_rows(html, "category-table")
+    category = met_in_a_category.first()
+    # …the page shows no share: met "—", applicable kept, share and intended share "—"
+    assert categories[category.category.name_vi] == ["—", str(category.applicable), "—", "—"]
+    assert all(cells[0] == "—" and cells[2:] == ["—", "—"] for cells in categories.values())
+    assert 'id="category-chart"' not in html
+    assert 'id="criteria-no-result"' in html and "Không phải kết quả của KCN" in html
+    rollup = _table_rows(html, "rollup-table")
+    assert rollup["VN35-EIP-E4"][1:] == ["1", "2"]  # the tenants' figures stay, headed as such
+    # the workbook's category sheet says the same: met and share empty, applicable kept
+    xlsx = client.get(f"/parks/{c.amata.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Nhóm tiêu chí"]
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[category.category.name_vi] == (None, category.applicable, None)
+
+    # with its response submitted the shares come back and the caption goes
+    Response.objects.filter(campaign=amata_filled, park=c.amata, enterprise=None).update(
+        status=Response.Status.SUBMITTED
+    )
+    campaign_recompute(campaign_id=amata_filled.pk)
+    assert ScoreSnapshot.objects.get(
+        campaign=amata_filled, park=c.amata, enterprise=None
+    ).has_result
+    caches["pages"].clear()  # the stamps move after commit, which this test never reaches
+    html = client.get(f"/parks/{c.amata.pk}/").content.decode()
+    assert 'id="criteria-no-result"' not in html and 'id="category-chart"' in html
+    snap = ScoreSnapshot.objects.get(campaign=amata_filled, park=c.amata, enterprise=None)
+    category = snap.categories.get(category=category.category)
+    cells = _table_rows(html, "category-table")[category.category.name_vi]
+    assert cells[:2] == [str(category.met), str(category.applicable)] and cells[2] != "—"
+
+
+def test_an_enterprise_without_a_submitted_response_shows_no_category_share(
+    client,
+    personas,
+    amata_filled,  # noqa: F811
+):
+    """Enterprise B never submitted: its categories show "—" and its criteria say they are
+    not its result; the park benchmark is headed as its park's."""
+    campaign_recompute(campaign_id=amata_filled.pk)
+    snap = ScoreSnapshot.objects.get(campaign=amata_filled, enterprise=personas.ent_b)
+    assert not snap.has_result and snap.categories.exists()
+    assert client.login(username=personas.ministry.username, password=PASSWORD)
+    html = client.get(f"/parks/enterprises/{personas.ent_b.pk}/").content.decode()
+    assert "Chưa có kết quả" in html
+    categories = _table_rows(html, "category-table")
+    expected = {
+        s.category.name_vi: ["—", str(s.applicable), "—"]
+        for s in snap.categories.filter(applicable__gt=0).select_related("category")
+    }
+    assert expected and {k: v for k, v in categories.items() if k in expected} == expected
+    assert 'id="category-chart"' not in html
+    assert "Không phải kết quả của doanh nghiệp" in html
+    benchmark = re.search(r'<tr data-group="park">(.*?)</tr>', html, re.S).group(1)
+    assert "KCN của bạn" in benchmark and personas.catalogue.amata.name_vi in benchmark

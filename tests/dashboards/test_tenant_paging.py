@@ -73,3 +73,16 @@ def test_the_tenant_search_ignores_marks_finds_a_tax_code_and_keeps_the_campaign
     assert (
         "No tenant matches this search." in nothing or "Không có doanh nghiệp nào khớp" in nothing
     )
+
+
+def test_a_tenant_search_matching_nothing_says_so_and_page_minus_one_is_the_first(
+    client, personas, crowded
+):
+    assert client.login(username=personas.park_manager.username, password=PASSWORD)
+    url = reverse("dashboards:park", args=[personas.catalogue.amata.pk])
+    html = client.get(url, {"q": "zzzz"}).content.decode()
+    count = re.search(r'id="tenants-count">(.*?)</p>', html).group(1)
+    assert count == "Không có doanh nghiệp nào phù hợp."
+    assert _tenants(html) == []
+    first = _tenants(client.get(url).content.decode())
+    assert _tenants(client.get(url, {"page": -1}).content.decode()) == first
