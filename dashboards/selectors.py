@@ -102,10 +102,11 @@ def province_stamp(province_id: int) -> str:
 
 def national_stamp(*, campaign: str | None, framework: str | None) -> str:
     """The cache stamp of a national page (or national scores) showing ``campaign`` (the
-    ``?campaign=`` value, else the newest campaign of ``framework``, else the newest): moves
-    with changes of that campaign and of the earlier campaigns of its framework (the trend
-    compares with them) and with changes no park scopes, so the page of an earlier campaign
-    stays cached while the current one is answered. One query, two when the list of
+    ``?campaign=`` value): moves with changes of that campaign and of the earlier campaigns of
+    its framework (the trend compares with them) and with changes no park scopes, so the page
+    of an earlier campaign stays cached while the current one is answered. Without a known
+    ``campaign`` the page shows a default (:func:`campaign_pick`): every campaign of
+    ``framework`` (of any framework when None) counts. One query, two when the list of
     campaigns (kept in the "pages" cache under the shared counter) must be read."""
     rows = stamps.with_campaigns()
     shared = rows.get(stamps.SHARED, 0)
@@ -121,12 +122,13 @@ def national_stamp(*, campaign: str | None, framework: str | None) -> str:
     shown = None
     if campaign:
         shown = next((c for c in listed if str(c[0]) == campaign.strip()), None)
-    else:
-        shown = next((c for c in listed if framework in (None, "", c[2])), None)
-    if shown is None:  # unknown campaign or none: every campaign counts
-        relevant = listed
-    else:
+    if shown is not None:
         relevant = [c for c in listed if c[2] == shown[2] and c[1] <= shown[1]]
+    else:
+        # no (known) campaign asked for: the page shows a default campaign chosen among the
+        # opened ones and the parks' coverage (campaign_pick), not always the newest, so
+        # every campaign of the framework (of any, without one) counts
+        relevant = [c for c in listed if framework in (None, "", c[2])] or listed
     counters = [f"{c[0]}={rows.get(stamps.campaign(c[0]), 0)}" for c in relevant]
     return f"shared={shared}." + ".".join(counters)
 

@@ -121,3 +121,36 @@ def test_a_campaign_not_open_yet_is_the_default_of_no_page(client, personas):
         assert "National 2026" in html, url  # still one choice away
     html = client.get("/surveys/").content.decode()
     assert "Mức độ hoàn thành: National 2025" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_national_stamp_without_a_campaign_moves_with_every_campaign_of_the_framework(
+    catalogue,
+):
+    """The default national page may show an opened campaign that is not the newest (a newer
+    one, of another framework, not yet open): a change of the campaign shown must move its
+    cache stamp."""
+    from dashboards import stamps
+    from dashboards.selectors import national_stamp
+    from indicators.models import FrameworkVersion
+
+    shown = _open(catalogue, "National 2025", 2025)
+    # newer, of the other framework (Decree 82/2018), not open yet
+    from surveys.models import Campaign
+
+    newer = Campaign.objects.create(
+        name="Decree 82 2026",
+        period=2026,
+        framework_version=FrameworkVersion.objects.filter(framework__code="VN-2018").first(),
+        opens_on=datetime.date(2099, 1, 1),
+        closes_on=datetime.date(2099, 3, 31),
+    )
+    before = national_stamp(campaign=None, framework=None)
+    stamps.bump(parks=[], campaigns=[shown.pk])
+    after = national_stamp(campaign=None, framework=None)
+    assert before != after
+    assert f"{shown.pk}=" in after and f"{newer.pk}=" in after
+    # an explicit earlier campaign ignores the later one's changes
+    explicit = national_stamp(campaign=str(shown.pk), framework=None)
+    stamps.bump(parks=[], campaigns=[newer.pk])
+    assert national_stamp(campaign=str(shown.pk), framework=None) == explicit
