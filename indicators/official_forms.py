@@ -297,21 +297,27 @@ class Part:
 @dataclass(frozen=True)
 class OfficialForm:
     """One official form: ``code`` (``A.4`` …), ``subject`` (``park`` or ``enterprise``),
-    ``framework`` (the framework code whose campaigns may collect it), titles, the
-    ``instrument`` that sets it, and its parts in order."""
+    ``framework`` (the framework code whose campaigns may collect it), titles, the legal
+    instrument that sets it in Vietnamese (``instrument_vi``: "Thông tư 05/2025/TT-BKHĐT,
+    Mẫu A.4; …") and English (``instrument_en``), and its parts in order."""
 
     code: str
     subject: str
     framework: str
     title_vi: str
     title_en: str
-    instrument: str
+    instrument_vi: str
+    instrument_en: str
     parts: tuple[Part, ...]
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def title(self, language: str = "vi") -> str:
         """The title in ``language``."""
         return self.title_en if language.startswith("en") else self.title_vi
+
+    def instrument(self, language: str = "vi") -> str:
+        """The legal instrument (circular and form, decree and article) in ``language``."""
+        return self.instrument_en if language.startswith("en") else self.instrument_vi
 
     def sections(self) -> Iterator[Section]:
         """Every section in the form's order."""
@@ -485,7 +491,16 @@ def form_from_dict(data: dict) -> OfficialForm:
     """
     errors: list[str] = []
     code = str(data.get("code", "?"))
-    for name in ("code", "subject", "framework", "title_vi", "title_en", "instrument", "parts"):
+    for name in (
+        "code",
+        "subject",
+        "framework",
+        "title_vi",
+        "title_en",
+        "instrument_vi",
+        "instrument_en",
+        "parts",
+    ):
         if name not in data:
             errors.append(f"{code}: '{name}' is missing")
     if data.get("subject") not in ("park", "enterprise"):
@@ -527,7 +542,8 @@ def form_from_dict(data: dict) -> OfficialForm:
         framework=str(data.get("framework", "")),
         title_vi=str(data.get("title_vi", "")),
         title_en=str(data.get("title_en", "")),
-        instrument=str(data.get("instrument", "")),
+        instrument_vi=str(data.get("instrument_vi", "")),
+        instrument_en=str(data.get("instrument_en", "")),
         parts=tuple(parts),
     )
     for item in form.items():

@@ -125,7 +125,8 @@ def test_a_form_file_with_an_unknown_calculation_term_is_refused_naming_it():
         "framework": "VN-2022",
         "title_vi": "x",
         "title_en": "x",
-        "instrument": "x",
+        "instrument_vi": "x",
+        "instrument_en": "x",
         "parts": [
             {
                 "number": "I",
