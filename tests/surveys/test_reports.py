@@ -483,3 +483,42 @@ def test_every_data_field_of_the_forms_is_on_the_response_page(report_campaign, 
             assert f'name="prod-__i__-{column}"' in page, item.key
         else:
             assert f'id="{item.anchor}"' in page, item.key
+
+
+def test_every_error_of_a_save_is_listed_at_once_part_i_date_included(report_campaign, personas):
+    from enterprises.models import InvestmentProject
+
+    response = enterprise_response(report_campaign, personas.ent_b)
+    client = client_for(personas.enterprise_b, "vi")
+    reply = post(
+        client,
+        response,
+        {
+            name("B.4", "I.2.5"): "31/02/2020",
+            name("B.4", "III.P3.2"): "-5",
+            name("B.4", "III.P3.4"): "99999999999999999999999999999",
+            "prod-present": "1",
+            "prod-0-product": "Ống thép",
+            "prod-0-unit": "tấn/năm",
+            "prod-0-design_capacity": "abc",
+        },
+    )
+    assert reply.status_code == 400
+    listed = reply.context["report_errors"]
+    assert [anchor for anchor, _m in listed] == [
+        "item-B4-I-2-5",
+        "id_prod-0-design_capacity",
+        "item-B4-III-P3-2",
+        "item-B4-III-P3-4",
+    ]
+    messages = [m for _a, m in listed]
+    assert messages[0] == (
+        "«2.5 Ngày điều chỉnh gần nhất (nếu có)»: “31/02/2020” không phải là ngày hợp lệ; "
+        "hãy nhập theo dạng dd/mm/yyyy."
+    )
+    assert messages[1].startswith("Sản phẩm 1, «")
+    assert messages[2].startswith("«P3.2 Tiết kiệm điện năng»")
+    assert messages[3].startswith("«P3.4 Tiết kiệm chi phí điện»")
+    assert not ProductionLine.objects.filter(response=response).exists()
+    assert not ReportValue.objects.filter(response=response, item__startswith="B.4:III").exists()
+    assert not InvestmentProject.objects.filter(enterprise=personas.ent_b).exists()
