@@ -176,10 +176,24 @@ class Choice:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a section or item only when item ``item`` holds ``equals``."""
+    """Show a section or item only when item ``item`` holds ``equals`` or, with ``above``
+    (a number), when its number is greater than ``above``: B.4 P4.2–P4.33 describe the
+    enterprise's symbioses and apply only when P4.1 (their count) is above 0
+    (``docs/forms.md`` §6)."""
 
     item: str
-    equals: object
+    equals: object = None
+    above: Decimal | None = None
+
+    def holds(self, value) -> bool:
+        """Whether ``value`` (not blank) of the condition's item meets it; a value that is no
+        number never is above."""
+        if self.above is None:
+            return value == self.equals
+        try:
+            return Decimal(str(value)) > self.above
+        except ArithmeticError:
+            return False
 
 
 @dataclass(frozen=True)
@@ -378,9 +392,16 @@ _SOURCE_KEYS = {"kind", "element", "field", "rollup", "sum", "share", "of", "ove
 def _condition(raw, where: str, errors: list[str]) -> Condition | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != {"item", "equals"}:
-        errors.append(f"{where}: show_if needs exactly 'item' and 'equals'")
+    if not isinstance(raw, dict) or set(raw) not in ({"item", "equals"}, {"item", "above"}):
+        errors.append(f"{where}: show_if needs exactly 'item' and 'equals' (or 'above')")
         return None
+    if "above" in raw:
+        try:
+            above = Decimal(str(raw["above"]))
+        except ArithmeticError:
+            errors.append(f"{where}: show_if 'above' must be a number")
+            return None
+        return Condition(item=str(raw["item"]), above=above)
     return Condition(item=str(raw["item"]), equals=raw["equals"])
 
 

@@ -1,6 +1,7 @@
 """The demo's report forms in a real browser (Debian's chromium via Playwright): Amata's A.4
 prints with its answers (every part and section open on paper, static/css/print.css and
-static/js/forms.js), and "Nộp" asks its question once (static/js/forms.js is the only handler
+static/js/forms.js), B.4 P4.2 shows only while P4.1 is above 0 (static/js/report.js), and
+"Nộp" asks its question once (static/js/forms.js is the only handler
 of ``button[data-confirm]``)."""
 
 from __future__ import annotations
@@ -64,6 +65,15 @@ def test_submit_asks_for_confirmation_once(live_server, demo, browser):
     response = demo.get(enterprise__name="Công ty CP Cơ khí Biên Hòa Sạch (demo)")
     page = _page_as(browser, live_server, _user("enterprise-b"), language="vi")
     page.goto(f"{live_server.url}/surveys/responses/{response.pk}/")
+    # B.4 P4.2 applies only when P4.1 (symbioses) is above 0: hidden at 0, shown as 2 is typed
+    p42 = page.locator("#item-B4-IV-P4-2")
+    page.click("#section-IV-b4 > summary")  # sections start closed
+    assert page.input_value("input[name=symbioses_participating]") == "0"
+    assert p42.evaluate("n => n.hidden")
+    page.fill("input[name=symbioses_participating]", "2")
+    assert not p42.evaluate("n => n.hidden")
+    page.fill("input[name=symbioses_participating]", "0")
+    assert p42.evaluate("n => n.hidden")
     questions = []
 
     def dismiss(dialog):

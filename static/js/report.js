@@ -137,6 +137,12 @@
     form.querySelectorAll("[data-show-if]").forEach(function (el) {
       var value = valueOf(el.getAttribute("data-show-if"));
       if (value === null) { return; }  // the item is not an input here: the server decided
+      var above = el.getAttribute("data-show-above");
+      if (above !== null) {  // shown when the item's number is above (B.4 P4.1 > 0)
+        var number = parse(value);
+        el.hidden = value !== "" && !(number !== null && number > Number(above));
+        return;
+      }
       var wanted = el.getAttribute("data-show-value");
       el.hidden = value !== "" && value !== wanted;
     });
