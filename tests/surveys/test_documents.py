@@ -377,3 +377,18 @@ def test_an_unwritable_output_folder_is_refused_naming_it_and_the_reason(
         f"--output {out}: cannot write the documents there: Permission denied."
     )
     assert not out.exists()
+
+
+@pytest.mark.django_db
+def test_a_pdf_leaves_no_info_line_of_the_pdf_libraries_in_the_log(demo, caplog):
+    import logging
+
+    _campaign, amata = demo
+    [a4] = report_documents(amata, AnonymousUser(), language="vi", forms=["A4"])
+    caplog.clear()
+    assert document_pdf(a4)[:5] == b"%PDF-"
+    noisy = [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))]
+    assert [r.getMessage() for r in noisy if r.levelno < logging.WARNING] == []
+    assert not logging.getLogger("weasyprint.progress").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+    assert logging.getLogger("surveys.documents").isEnabledFor(logging.INFO)  # ours unchanged
