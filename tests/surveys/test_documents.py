@@ -343,18 +343,22 @@ def test_an_unwritable_output_folder_is_refused_naming_it_and_the_reason(
     demo, tmp_path, monkeypatch
 ):
     campaign, amata = demo
+
+    def refusal(out) -> str:
+        with pytest.raises(CommandError) as caught:
+            call_command(
+                "report_documents",
+                campaign=campaign.pk,
+                park=amata.park_id,
+                format="docx",
+                output=str(out),
+            )
+        return str(caught.value)
+
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     out = blocker / "sub"
-    with pytest.raises(CommandError) as caught:
-        call_command(
-            "report_documents",
-            campaign=campaign.pk,
-            park=amata.park_id,
-            format="docx",
-            output=str(out),
-        )
-    assert str(caught.value) == (
+    assert refusal(out) == (
         f"--output {out}: cannot write the documents there: {blocker} is a file, not a folder."
     )
 
@@ -365,17 +369,7 @@ def test_an_unwritable_output_folder_is_refused_naming_it_and_the_reason(
         "surveys.management.commands.report_documents.tempfile.TemporaryDirectory", denied
     )
     out = tmp_path / "read-only" / "docs"
-    with pytest.raises(CommandError) as caught:
-        call_command(
-            "report_documents",
-            campaign=campaign.pk,
-            park=amata.park_id,
-            format="docx",
-            output=str(out),
-        )
-    assert str(caught.value) == (
-        f"--output {out}: cannot write the documents there: Permission denied."
-    )
+    assert refusal(out) == f"--output {out}: cannot write the documents there: Permission denied."
     assert not out.exists()
 
 
