@@ -176,10 +176,24 @@ class Choice:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a section or item only when item ``item`` holds ``equals``."""
+    """Show a section or item only when item ``item`` holds ``equals`` or, with ``above``
+    (a number), when its number is greater than ``above``: B.4 P4.2–P4.33 describe the
+    enterprise's symbioses and apply only when P4.1 (their count) is above 0
+    (``docs/forms.md`` §6)."""
 
     item: str
-    equals: object
+    equals: object = None
+    above: Decimal | None = None
+
+    def holds(self, value) -> bool:
+        """Whether ``value`` (not blank) of the condition's item meets it; a value that is no
+        number never is above."""
+        if self.above is None:
+            return value == self.equals
+        try:
+            return Decimal(str(value)) > self.above
+        except ArithmeticError:
+            return False
 
 
 @dataclass(frozen=True)
@@ -297,21 +311,27 @@ class Part:
 @dataclass(frozen=True)
 class OfficialForm:
     """One official form: ``code`` (``A.4`` …), ``subject`` (``park`` or ``enterprise``),
-    ``framework`` (the framework code whose campaigns may collect it), titles, the
-    ``instrument`` that sets it, and its parts in order."""
+    ``framework`` (the framework code whose campaigns may collect it), titles, the legal
+    instrument that sets it in Vietnamese (``instrument_vi``: "Thông tư 05/2025/TT-BKHĐT,
+    Mẫu A.4; …") and English (``instrument_en``), and its parts in order."""
 
     code: str
     subject: str
     framework: str
     title_vi: str
     title_en: str
-    instrument: str
+    instrument_vi: str
+    instrument_en: str
     parts: tuple[Part, ...]
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def title(self, language: str = "vi") -> str:
         """The title in ``language``."""
         return self.title_en if language.startswith("en") else self.title_vi
+
+    def instrument(self, language: str = "vi") -> str:
+        """The legal instrument (circular and form, decree and article) in ``language``."""
+        return self.instrument_en if language.startswith("en") else self.instrument_vi
 
     def sections(self) -> Iterator[Section]:
         """Every section in the form's order."""
@@ -372,9 +392,16 @@ _SOURCE_KEYS = {"kind", "element", "field", "rollup", "sum", "share", "of", "ove
 def _condition(raw, where: str, errors: list[str]) -> Condition | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != {"item", "equals"}:
-        errors.append(f"{where}: show_if needs exactly 'item' and 'equals'")
+    if not isinstance(raw, dict) or set(raw) not in ({"item", "equals"}, {"item", "above"}):
+        errors.append(f"{where}: show_if needs exactly 'item' and 'equals' (or 'above')")
         return None
+    if "above" in raw:
+        try:
+            above = Decimal(str(raw["above"]))
+        except ArithmeticError:
+            errors.append(f"{where}: show_if 'above' must be a number")
+            return None
+        return Condition(item=str(raw["item"]), above=above)
     return Condition(item=str(raw["item"]), equals=raw["equals"])
 
 
@@ -485,7 +512,16 @@ def form_from_dict(data: dict) -> OfficialForm:
     """
     errors: list[str] = []
     code = str(data.get("code", "?"))
-    for name in ("code", "subject", "framework", "title_vi", "title_en", "instrument", "parts"):
+    for name in (
+        "code",
+        "subject",
+        "framework",
+        "title_vi",
+        "title_en",
+        "instrument_vi",
+        "instrument_en",
+        "parts",
+    ):
         if name not in data:
             errors.append(f"{code}: '{name}' is missing")
     if data.get("subject") not in ("park", "enterprise"):
@@ -527,7 +563,8 @@ def form_from_dict(data: dict) -> OfficialForm:
         framework=str(data.get("framework", "")),
         title_vi=str(data.get("title_vi", "")),
         title_en=str(data.get("title_en", "")),
-        instrument=str(data.get("instrument", "")),
+        instrument_vi=str(data.get("instrument_vi", "")),
+        instrument_en=str(data.get("instrument_en", "")),
         parts=tuple(parts),
     )
     for item in form.items():

@@ -274,7 +274,7 @@ def _document(response: Response, fv: FormValues, language: str) -> Document:
         motto=_("Independence - Freedom - Happiness"),
         form_label=_("Form %(form)s") % {"form": form.code},
         title=form.title(language).upper(),
-        instrument=form.instrument,
+        instrument=form.instrument(language),
         respondent=respondent.upper(),
         number_line=_("No.: %(code)s") % {"code": code},
         period_line=period_line,

@@ -79,6 +79,10 @@ class SectionBlock:
     columns: dict = field(default_factory=dict)
 
 
+class _DryRun(Exception):
+    """Rolls back :meth:`ReportBinding._check_registry`'s savepoint."""
+
+
 class ReportBinding:
     """Everything the response page posts for ``response`` as ``user``: bound to ``data``
     (a POST) or not. :meth:`is_valid` cleans every field, :meth:`save` stores them;
@@ -128,6 +132,7 @@ class ReportBinding:
             self.errors.setdefault(name, []).extend(str(m) for m in msgs)
         for item in self._items():
             self._read(item)
+        self._check_registry()
         self._read_production()
         for element in self.elements:
             origin = self.data.get(f"{element.code}__origin", "")
@@ -178,6 +183,53 @@ class ReportBinding:
         if self.data.get(f"{name}__origin") == Origin.REGISTERS:
             self.origins[item.ident] = Origin.REGISTERS
 
+    def _check_registry(self) -> None:
+        """Check the Part I values typed for the registry now, with every other field (a bad
+        date of Part I is listed with the rest, not only once the rest is right): the
+        registry's own checks (``enterprises.services.project_update``) run in a savepoint
+        rolled back, so nothing is kept; :meth:`save` runs them again for real."""
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+
+        from enterprises.services import project_update
+
+        if not self.registry:
+            return
+        try:
+            with transaction.atomic():
+                project_update(
+                    user=self.user,
+                    park=self.response.park,
+                    enterprise=self.response.enterprise,
+                    values=dict(self.registry),
+                    only_blank=True,
+                )
+                raise _DryRun
+        except _DryRun:
+            pass
+        except PermissionDenied:
+            pass  # save() refuses it the same way
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            for name, messages in self._registry_errors(exc).items():
+                self.errors.setdefault(name, []).extend(messages)
+
+    def _registry_errors(self, exc: ValidationError) -> dict[str, list[str]]:
+        """``exc`` (keyed by registry field) keyed by the input names of the fields at fault,
+        each message led by the field's title."""
+        mapped: dict[str, list[str]] = {}
+        for field_key, messages in exc.message_dict.items():
+            items = [
+                i
+                for i in self._items()
+                if i.source.kind is SourceKind.REGISTRY and i.source.field == field_key
+            ]
+            name = field_name(items[0]) if items else field_key
+            title = item_title(items[0], self.language) if items else field_key
+            mapped.setdefault(name, []).extend(f"«{title}»: {m}" for m in messages)
+        return mapped
+
     def _read_production(self) -> None:
         has_table = any(s.table for f in self.ctx.forms for s in f.sections())
         if not has_table or "prod-present" not in self.data:
@@ -227,17 +279,7 @@ class ReportBinding:
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 raise
-            mapped: dict[str, list[str]] = {}
-            for field_key, messages in exc.message_dict.items():
-                items = [
-                    i
-                    for i in self._items()
-                    if i.source.kind is SourceKind.REGISTRY and i.source.field == field_key
-                ]
-                name = field_name(items[0]) if items else field_key
-                title = item_title(items[0], self.language) if items else field_key
-                mapped.setdefault(name, []).extend(f"«{title}»: {m}" for m in messages)
-            raise ValidationError(mapped) from None
+            raise ValidationError(self._registry_errors(exc)) from None
 
     # ------------------------------------------------------------------------------ layout
 
@@ -428,26 +470,33 @@ class ReportBinding:
         ]
 
     def error_list(self) -> list[tuple[str, str]]:
-        """``[(anchor, message)]`` of every error, in the page's order."""
+        """``[(anchor, message)]`` of every error, in the page's order (a production row's
+        errors where the table stands)."""
         anchors = {}
-        for item in self._items():
+        position: dict[str, int] = {}
+        table_at = None
+        for index, item in enumerate(self._items()):
             if item.source.kind is SourceKind.ELEMENT:
                 anchors[item.source.element] = item.anchor
             else:
                 anchors[field_name(item)] = item.anchor
+            position.setdefault(item.anchor, index)
+            if item.source.kind is SourceKind.TABLE and table_at is None:
+                table_at = index
         out = []
         for name, messages in self.errors.items():
             if name in anchors:
                 anchor = anchors[name]
+                at = position[anchor]
             elif name == "prod-present":
-                anchor = "production"
+                anchor, at = "production", table_at
             elif name.startswith("prod-"):
-                anchor = f"id_{name}"  # the table's cell itself
+                anchor, at = f"id_{name}", table_at  # the table's cell itself
             else:
-                anchor = f"field-{name}"
+                anchor, at = f"field-{name}", None
             for m in messages:
-                out.append((anchor, m))
-        return out
+                out.append((len(position) if at is None else at, anchor, m))
+        return [(anchor, m) for _at, anchor, m in sorted(out, key=lambda e: e[0])]
 
 
 def _differs_message() -> str:

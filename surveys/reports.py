@@ -469,7 +469,7 @@ def _condition_holds(condition, lookup) -> bool | None:
     value = lookup(condition.item)
     if value is None or value == "":
         return None
-    return value == condition.equals
+    return condition.holds(value)
 
 
 def _field(item: Item, ctx: ReportContext, computed: dict[str, Decimal | None]) -> FieldValue:

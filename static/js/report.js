@@ -1,8 +1,9 @@
 /*
  * The official report forms on the response page (surveys/_report_forms.html): live totals and
  * shares, the registers' figures taken with one click, answered counts per section and part,
- * fields and sections shown only when their condition holds, the production table's rows, a
- * confirmation before submitting, and links to a field opening its section.
+ * fields and sections shown only when their condition holds, the production table's rows, and
+ * links to a field opening its section. (The confirmation before submitting is
+ * static/js/forms.js's, for every button[data-confirm] of the site: one question, once.)
  *
  * Everything here is a convenience: the server computes every calculation again when it saves
  * (its value is the one stored), checks every value and decides what is missing. No framework,
@@ -136,6 +137,12 @@
     form.querySelectorAll("[data-show-if]").forEach(function (el) {
       var value = valueOf(el.getAttribute("data-show-if"));
       if (value === null) { return; }  // the item is not an input here: the server decided
+      var above = el.getAttribute("data-show-above");
+      if (above !== null) {  // shown when the item's number is above (B.4 P4.1 > 0)
+        var number = parse(value);
+        el.hidden = value !== "" && !(number !== null && number > Number(above));
+        return;
+      }
       var wanted = el.getAttribute("data-show-value");
       el.hidden = value !== "" && value !== wanted;
     });
@@ -203,12 +210,7 @@
     }
   });
 
-  // ---------------------------------------------------------------- submit and links
-  form.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
-  });
-
+  // ---------------------------------------------------------------- links
   function reveal(id) {
     var target = id && document.getElementById(id);
     if (!target) { return; }

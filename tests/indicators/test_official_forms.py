@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from indicators.models import DataElement
 from indicators.official_forms import (
@@ -125,7 +126,8 @@ def test_a_form_file_with_an_unknown_calculation_term_is_refused_naming_it():
         "framework": "VN-2022",
         "title_vi": "x",
         "title_en": "x",
-        "instrument": "x",
+        "instrument_vi": "x",
+        "instrument_en": "x",
         "parts": [
             {
                 "number": "I",
@@ -154,6 +156,57 @@ def test_a_form_file_with_an_unknown_calculation_term_is_refused_naming_it():
     with pytest.raises(FormDefinitionError) as exc:
         form_from_dict(data)
     assert exc.value.errors == ["X.1 a: the calculation names unknown item b"]
+
+
+def test_a_condition_above_a_number_holds_only_for_a_greater_number():
+    from indicators.official_forms import Condition
+
+    b4 = official_form("B.4")
+    condition = b4.item("IV.P4.2").show_if
+    assert condition == Condition(item="IV.P4.1", above=Decimal(0))
+    assert b4.item("IV.P4.33").show_if == condition and b4.item("IV.P4.1").show_if is None
+    assert [condition.holds(v) for v in (Decimal(0), 0, Decimal(2), "1", "abc")] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert Condition(item="x", equals=True).holds(True)
+
+
+def test_a_condition_above_a_word_is_refused_naming_the_item():
+    data = yaml.safe_load(
+        """
+code: X.2
+subject: park
+framework: VN-2022
+title_vi: x
+title_en: x
+instrument_vi: x
+instrument_en: x
+parts:
+- number: I
+  title_vi: x
+  title_en: x
+  sections:
+  - key: S
+    title_vi: x
+    title_en: x
+    items:
+    - {key: a, 'no': '1', label_vi: a, label_en: a, kind: integer, source: {kind: entered}}
+    - {key: b, 'no': '2', label_vi: b, label_en: b, kind: text, source: {kind: entered},
+       show_if: {item: a, above: some}}
+    - {key: c, 'no': '3', label_vi: c, label_en: c, kind: text, source: {kind: entered},
+       show_if: {item: a, above: 1, equals: 2}}
+"""
+    )
+    with pytest.raises(FormDefinitionError) as exc:
+        form_from_dict(data)
+    assert exc.value.errors == [
+        "X.2 b: show_if 'above' must be a number",
+        "X.2 c: show_if needs exactly 'item' and 'equals' (or 'above')",
+    ]
 
 
 @pytest.mark.django_db

@@ -301,3 +301,88 @@ def test_libreoffice_converts_a_generated_docx_to_a_pdf_with_text(
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Tên nhà đầu tư thực hiện dự án" in text
     assert f"Trang 1/{len(pages)}" in pages[0]  # the page fields computed
+
+
+A4_VI = "Thông tư 05/2025/TT-BKHĐT, Mẫu A.4; Nghị định 35/2022/NĐ-CP, Điều 43 khoản 1"
+A4_EN = "Circular 05/2025/TT-BKHĐT, form A.4; Decree 35/2022/NĐ-CP, Art. 43(1)"
+
+
+@pytest.mark.django_db
+def test_the_legal_instrument_is_written_in_the_documents_language(demo):
+    _campaign, amata = demo
+    [a4_vi, a5_vi] = report_documents(amata, AnonymousUser(), language="vi")
+    assert a4_vi.instrument == A4_VI
+    assert a5_vi.instrument == "Thông tư 05/2025/TT-BKHĐT, Mẫu A.5"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(document_docx(a4_vi))).paragraphs]
+    assert any(p.endswith("\n" + A4_VI) for p in paragraphs)
+    assert not any("Circular" in p or "Decree" in p for p in paragraphs)
+    [a4_en] = report_documents(amata, AnonymousUser(), language="en", forms=["A4"])
+    assert a4_en.instrument == A4_EN
+    tenant = Response.objects.filter(campaign=amata.campaign, enterprise__isnull=False).first()
+    b4, b5 = report_documents(tenant, AnonymousUser(), language="vi")
+    assert b4.instrument == "Thông tư 05/2025/TT-BKHĐT, Mẫu B.4; Nghị định 35/2022/NĐ-CP, Điều 43"
+    assert b5.instrument == "Thông tư 05/2025/TT-BKHĐT, Mẫu B.5"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("keep_language")
+def test_the_response_page_names_the_instrument_in_the_active_language(client, demo):
+    _campaign, amata = demo
+    client.force_login(get_user_model().objects.get(username="amata-manager"))
+    url = reverse("surveys:response", args=[amata.pk])
+    page = client.get(url).content.decode()
+    assert f'<p class="meta">{A4_VI} · năm báo cáo [N-1] = 2025' in page
+    assert "Circular 05" not in page and "Decree 35" not in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(url).content.decode()
+    assert f'<p class="meta">{A4_EN} · reporting year [N-1] = 2025' in page
+
+
+@pytest.mark.django_db
+def test_an_unwritable_output_folder_is_refused_naming_it_and_the_reason(
+    demo, tmp_path, monkeypatch
+):
+    campaign, amata = demo
+
+    def refusal(out) -> str:
+        with pytest.raises(CommandError) as caught:
+            call_command(
+                "report_documents",
+                campaign=campaign.pk,
+                park=amata.park_id,
+                format="docx",
+                output=str(out),
+            )
+        return str(caught.value)
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "sub"
+    assert refusal(out) == (
+        f"--output {out}: cannot write the documents there: {blocker} is a file, not a folder."
+    )
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))
+
+    monkeypatch.setattr(
+        "surveys.management.commands.report_documents.tempfile.TemporaryDirectory", denied
+    )
+    out = tmp_path / "read-only" / "docs"
+    assert refusal(out) == f"--output {out}: cannot write the documents there: Permission denied."
+    assert not out.exists()
+
+
+@pytest.mark.django_db
+def test_a_pdf_leaves_no_info_line_of_the_pdf_libraries_in_the_log(demo, caplog):
+    import logging
+
+    _campaign, amata = demo
+    [a4] = report_documents(amata, AnonymousUser(), language="vi", forms=["A4"])
+    caplog.clear()
+    assert document_pdf(a4)[:5] == b"%PDF-"
+    noisy = [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))]
+    assert [r.getMessage() for r in noisy if r.levelno < logging.WARNING] == []
+    assert not logging.getLogger("weasyprint.progress").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+    assert logging.getLogger("surveys.documents").isEnabledFor(logging.INFO)  # ours unchanged

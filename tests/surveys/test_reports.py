@@ -483,3 +483,95 @@ def test_every_data_field_of_the_forms_is_on_the_response_page(report_campaign, 
             assert f'name="prod-__i__-{column}"' in page, item.key
         else:
             assert f'id="{item.anchor}"' in page, item.key
+
+
+def test_every_error_of_a_save_is_listed_at_once_part_i_date_included(report_campaign, personas):
+    from enterprises.models import InvestmentProject
+
+    response = enterprise_response(report_campaign, personas.ent_b)
+    client = client_for(personas.enterprise_b, "vi")
+    reply = post(
+        client,
+        response,
+        {
+            name("B.4", "I.2.5"): "31/02/2020",
+            name("B.4", "III.P3.2"): "-5",
+            name("B.4", "III.P3.4"): "99999999999999999999999999999",
+            "prod-present": "1",
+            "prod-0-product": "Ống thép",
+            "prod-0-unit": "tấn/năm",
+            "prod-0-design_capacity": "abc",
+        },
+    )
+    assert reply.status_code == 400
+    listed = reply.context["report_errors"]
+    assert [anchor for anchor, _m in listed] == [
+        "item-B4-I-2-5",
+        "id_prod-0-design_capacity",
+        "item-B4-III-P3-2",
+        "item-B4-III-P3-4",
+    ]
+    messages = [m for _a, m in listed]
+    assert messages[0] == (
+        "«2.5 Ngày điều chỉnh gần nhất (nếu có)»: “31/02/2020” không phải là ngày hợp lệ; "
+        "hãy nhập theo dạng dd/mm/yyyy."
+    )
+    assert messages[1].startswith("Sản phẩm 1, «")
+    assert messages[2].startswith("«P3.2 Tiết kiệm điện năng»")
+    assert messages[3].startswith("«P3.4 Tiết kiệm chi phí điện»")
+    assert not ProductionLine.objects.filter(response=response).exists()
+    assert not ReportValue.objects.filter(response=response, item__startswith="B.4:III").exists()
+    assert not InvestmentProject.objects.filter(enterprise=personas.ent_b).exists()
+
+
+def test_b4_part_iv_applies_only_when_the_enterprise_counts_symbioses(report_campaign, personas):
+    """B.4 P4.2–P4.33 describe the enterprise's symbioses (reference B4.csv, Phần IV): with
+    P4.1 = 0 they are not asked and print "(không áp dụng)"; with P4.1 = 2 they are."""
+    from indicators.models import DataElement
+    from surveys.models import Answer
+
+    response = enterprise_response(report_campaign, personas.ent_a)
+    element = DataElement.objects.get(
+        version=report_campaign.framework_version, code="symbioses_participating"
+    )
+    p42 = "B.4 P4.2 Loại hình cộng sinh công nghiệp (5 lựa chọn)"
+
+    def missing():
+        with translation.override("vi"):
+            return [m.label for m in report_missing(response, personas.enterprise_a)]
+
+    assert "B.4 P4.1 Số lượng cộng sinh công nghiệp đã thực hiện đến năm [N]" in missing()
+    answer = Answer.objects.create(
+        response=response, data_element=element, value_number=Decimal(0), raw="0"
+    )
+    labels = missing()
+    assert not [m for m in labels if m.startswith("B.4 P4.")], labels
+    with translation.override("vi"):
+        [b4] = [
+            fv for fv in report_values(response, personas.enterprise_a) if fv.form.code == "B.4"
+        ]
+    assert not b4.by_key["IV.P4.2"].shown and not b4.by_key["IV.P4.33"].shown
+    from django.contrib.auth.models import AnonymousUser
+
+    from surveys.documents import report_documents
+
+    [document] = report_documents(response, AnonymousUser(), language="vi", forms=["B4"])
+    lines = {
+        line.number: line.value for p in document.parts for s in p.sections for line in s.lines
+    }
+    assert (lines["P4.1"], lines["P4.2"], lines["P4.33"]) == (
+        "0",
+        "(không áp dụng)",
+        "(không áp dụng)",
+    )
+    answer.value_number, answer.raw = Decimal(2), "2"
+    answer.save()
+    labels = missing()
+    assert p42 in labels
+    assert "B.4 P4.33 Tiết kiệm chi phí từ dịch vụ dùng chung" in labels
+    page = client_for(personas.enterprise_a).get(f"/surveys/responses/{response.pk}/")
+    html = page.content.decode()
+    p42_field = html[
+        html.index('id="item-B4-IV-P4-2"') - 400 : html.index('id="item-B4-IV-P4-2"') + 400
+    ]
+    assert 'data-show-if="symbioses_participating" data-show-above="0"' in p42_field

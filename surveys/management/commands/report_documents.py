@@ -17,6 +17,18 @@ from surveys.documents import FORMATS, campaign_responses, documents_written
 from surveys.models import Campaign
 
 
+def _unwritable(output: Path, exc: OSError) -> CommandError:
+    """The error for an ``--output`` folder that cannot be created or written: the folder and
+    the system's reason (``Permission denied``, ``No such file or directory``, …); a file in
+    the way of the path is named."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        blocker = next((p for p in (output, *output.parents) if p.is_file()), None)
+        if blocker is not None:
+            reason = f"{blocker} is a file, not a folder"
+    return CommandError(f"--output {output}: cannot write the documents there: {reason}.")
+
+
 class Command(BaseCommand):
     help = (
         "Write the official documents (Circular 05/2025 forms A.4, A.5, B.4, B.5) of a "
@@ -77,17 +89,27 @@ class Command(BaseCommand):
         responses = campaign_responses(campaign, user, park=park, enterprise=enterprise)
         if not responses.exists():
             raise CommandError("No response of the campaign matches --park/--enterprise.")
-        output.parent.mkdir(parents=True, exist_ok=True)
         written = []
-        with tempfile.TemporaryDirectory(prefix=".report_documents-", dir=output.parent) as tmp:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            folder = tempfile.TemporaryDirectory(prefix=".report_documents-", dir=output.parent)
+        except OSError as exc:
+            raise _unwritable(output, exc) from exc
+        with folder as tmp:
             for name, data in documents_written(
                 responses, reader, fmt=fmt, language=options["language"]
             ):
-                (Path(tmp) / name).write_bytes(data)
+                try:
+                    (Path(tmp) / name).write_bytes(data)
+                except OSError as exc:
+                    raise _unwritable(output, exc) from exc
                 written.append(name)
             clashes = [n for n in written if (output / n).exists()]
-            output.mkdir(exist_ok=True)
-            for name in written:
-                shutil.move(Path(tmp) / name, output / name)
+            try:
+                output.mkdir(exist_ok=True)
+                for name in written:
+                    shutil.move(Path(tmp) / name, output / name)
+            except OSError as exc:
+                raise _unwritable(output, exc) from exc
         replaced = f" ({len(clashes)} replaced)" if clashes else ""
         self.stdout.write(f"{len(written)} documents written to {output}{replaced}.")
