@@ -43,13 +43,13 @@ def response_document(request, pk: int, form: str, fmt: str):
     response = get_object_or_404(
         Response.objects.select_related("campaign", "park__province", "enterprise"), pk=pk
     )
-    if not can(request.user, Action.VIEW, response) or fmt not in documents.FORMATS:
-        raise Http404
     code = FORM_LABELS.get(form.upper())
+    if not can(request.user, Action.VIEW, response) or fmt not in documents.FORMATS or not code:
+        raise Http404
     found = documents.report_documents(
-        response, request.user, language=_language(request), forms=[code] if code else []
+        response, request.user, language=_language(request), forms=[code]
     )
-    if code is None or not found:
+    if not found:  # a form this response does not file
         raise Http404
     doc = found[0]
     try:
