@@ -4,6 +4,7 @@ in the services, with values worked by hand."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -365,6 +366,50 @@ def test_production_rows_are_checked_cell_by_cell_and_kept_all_or_nothing(
     assert len(table) == 1
     page = client.get(f"/surveys/responses/{response.pk}/").content.decode()
     assert f'id="{table[0].anchor}"' in page  # the link opens the table's section
+
+
+def _input(html: str, input_name: str) -> str:
+    """The ``<input>`` tag named ``input_name`` (exactly one on the page)."""
+    tags = re.findall(rf'<input[^>]*\bname="{re.escape(input_name)}"[^>]*>', html)
+    assert len(tags) == 1, (input_name, tags)
+    return tags[0]
+
+
+def test_numbers_that_cannot_be_read_come_back_as_typed_in_text_inputs(report_campaign, personas):
+    """A refused save re-renders the report forms with what was typed: number fields are text
+    inputs (``inputmode="decimal"``, read by ``common.parsing``, so 1.234,5 works), never
+    ``type="number"``, which cannot hold "12abc" and would come back blank."""
+    response = park_response(report_campaign, personas)
+    typed = {
+        name("A.4", "I.2.5.1"): "12abc",  # decimal
+        name("A.4", "III.1.1.1"): "mười hai",  # integer
+        name("A.4", "III.1.2.4"): "5,5%x",  # percentage
+        name("A.4", "III.1.2.3"): "1.234,5",  # a readable Vietnamese decimal, kept as typed
+    }
+    reply = post(client_for(personas.park_manager), response, typed)
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    for input_name, text in typed.items():
+        tag = _input(html, input_name)
+        assert 'type="text"' in tag and 'inputmode="decimal"' in tag
+        assert f'value="{text}"' in tag
+    assert 'type="number"' not in html
+    assert not ReportValue.objects.filter(response=response).exists()
+
+    ent_response = enterprise_response(report_campaign, personas.ent_a)
+    cells = {"prod-0-design_capacity": "một nghìn", "prod-0-revenue_million_vnd": "1.234,5"}
+    reply = post(
+        client_for(personas.enterprise_a),
+        ent_response,
+        {"prod-present": "1", "prod-0-product": "Vải", "prod-0-unit": "kg/năm", **cells},
+    )
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    for input_name, text in cells.items():
+        tag = _input(html, input_name)
+        assert 'type="text"' in tag and 'inputmode="decimal"' in tag
+        assert f'value="{text}"' in tag
+    assert 'type="number"' not in html
 
 
 def test_b4_part_i_fills_what_the_registry_lacks_and_hides_personal_data_from_the_ministry(
