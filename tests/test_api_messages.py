@@ -154,3 +154,17 @@ def test_every_drf_msgid_we_word_is_drfs_own_to_the_letter():
     }
     assert BasicAuthentication.__module__ == "rest_framework.authentication"
     assert sorted(set(DRF_OVERRIDDEN) - known - auth_messages) == []
+
+
+def test_a_throttled_request_waits_in_vietnamese():
+    """DRF formats its "Expected available in {wait} seconds." after translating it, then
+    picks singular or plural: both have our Vietnamese (which has no plural)."""
+    from django.utils.translation import override
+    from rest_framework.exceptions import Throttled
+
+    with override("vi"):
+        details = [str(Throttled(wait=wait).detail) for wait in (1, 42.3)]
+    assert details == [
+        "Yêu cầu bị từ chối vì gửi quá nhiều trong thời gian ngắn. Có thể gửi lại sau 1 giây.",
+        "Yêu cầu bị từ chối vì gửi quá nhiều trong thời gian ngắn. Có thể gửi lại sau 43 giây.",
+    ]

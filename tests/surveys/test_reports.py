@@ -368,11 +368,17 @@ def test_production_rows_are_checked_cell_by_cell_and_kept_all_or_nothing(
     assert f'id="{table[0].anchor}"' in page  # the link opens the table's section
 
 
-def _input(html: str, input_name: str) -> str:
-    """The ``<input>`` tag named ``input_name`` (exactly one on the page)."""
-    tags = re.findall(rf'<input[^>]*\bname="{re.escape(input_name)}"[^>]*>', html)
-    assert len(tags) == 1, (input_name, tags)
-    return tags[0]
+def assert_kept_as_typed(reply, typed: dict[str, str]) -> None:
+    """The refused page (400) holds each typed text in its one ``<input>``, a text input with
+    ``inputmode="decimal"``; no input on the page is ``type="number"``."""
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    for input_name, text in typed.items():
+        tags = re.findall(rf'<input[^>]*\bname="{re.escape(input_name)}"[^>]*>', html)
+        assert len(tags) == 1, (input_name, tags)
+        assert 'type="text"' in tags[0] and 'inputmode="decimal"' in tags[0]
+        assert f'value="{text}"' in tags[0]
+    assert 'type="number"' not in html
 
 
 def test_numbers_that_cannot_be_read_come_back_as_typed_in_text_inputs(report_campaign, personas):
@@ -386,14 +392,7 @@ def test_numbers_that_cannot_be_read_come_back_as_typed_in_text_inputs(report_ca
         name("A.4", "III.1.2.4"): "5,5%x",  # percentage
         name("A.4", "III.1.2.3"): "1.234,5",  # a readable Vietnamese decimal, kept as typed
     }
-    reply = post(client_for(personas.park_manager), response, typed)
-    assert reply.status_code == 400
-    html = reply.content.decode()
-    for input_name, text in typed.items():
-        tag = _input(html, input_name)
-        assert 'type="text"' in tag and 'inputmode="decimal"' in tag
-        assert f'value="{text}"' in tag
-    assert 'type="number"' not in html
+    assert_kept_as_typed(post(client_for(personas.park_manager), response, typed), typed)
     assert not ReportValue.objects.filter(response=response).exists()
 
     ent_response = enterprise_response(report_campaign, personas.ent_a)
@@ -403,13 +402,7 @@ def test_numbers_that_cannot_be_read_come_back_as_typed_in_text_inputs(report_ca
         ent_response,
         {"prod-present": "1", "prod-0-product": "Vải", "prod-0-unit": "kg/năm", **cells},
     )
-    assert reply.status_code == 400
-    html = reply.content.decode()
-    for input_name, text in cells.items():
-        tag = _input(html, input_name)
-        assert 'type="text"' in tag and 'inputmode="decimal"' in tag
-        assert f'value="{text}"' in tag
-    assert 'type="number"' not in html
+    assert_kept_as_typed(reply, cells)
 
 
 def test_b4_part_i_fills_what_the_registry_lacks_and_hides_personal_data_from_the_ministry(
