@@ -92,6 +92,8 @@ def test_someone_else_logged_in_is_told_the_accounts_user_name(client, personas,
     assert client.login(username=personas.enterprise_b.username, password=PASSWORD)
     page = client.get(f"/accounts/invitation/{token}/")
     assert TEXTS[language]["page_log_in"] in text(page)
+    # its log-in button fills the user name in
+    assert f"?next=/accounts/invitation/{token}/&amp;username=lan-nguyen" in text(page)
     refused = client.post(f"/accounts/invitation/{token}/")
     assert TEXTS[language]["refused"] in text(refused)
     assert "log in as lan@a.example" not in text(refused)
