@@ -675,6 +675,14 @@ class _EnglishNumbersForm(ResponseForm):
 #: error codes answered 409: the response's state (status or reporting period) refuses it
 CONFLICT_CODES = ("wrong_status", "locked", "period_not_open", "period_closed")
 
+#: the documented answers of a workflow step (submit, return, approve, reopen): the response's
+#: detail, 400 for what the caller sent, 409 for a state that refuses it (:data:`CONFLICT_CODES`)
+_WORKFLOW_STEP_RESPONSES = {
+    200: ResponseDetailSerializer,
+    400: WorkflowErrorSerializer,
+    409: WorkflowErrorSerializer,
+}
+
 
 def _error(exc: ValidationError) -> ApiResponse:
     """A Django ValidationError as 409 (wrong status, locked) or 400 (anything else)."""
@@ -1001,29 +1009,16 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=None,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
+        responses=_WORKFLOW_STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit for review (respondent); 400 lists required answers left blank."""
-        response = self.get_object()
-        try:
-            response_submit(response=response, user=request.user)
-        except ValidationError as exc:
-            return _error(exc)
-        return self._detail(response)
+        return self._plain_step(response_submit)
 
     @extend_schema(
         request=ReviewStepSerializer,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
+        responses=_WORKFLOW_STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
@@ -1032,34 +1027,31 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=None,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
+        responses=_WORKFLOW_STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted response (reviewer); its answers are then locked."""
-        response = self.get_object()
-        try:
-            response_approve(response=response, user=request.user)
-        except ValidationError as exc:
-            return _error(exc)
-        return self._detail(response)
+        return self._plain_step(response_approve)
 
     @extend_schema(
         request=ReviewStepSerializer,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
+        responses=_WORKFLOW_STEP_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Reopen an approved response (provincial board); ``reason`` is required."""
         return self._review_step(request, response_reopen)
+
+    def _plain_step(self, service):
+        """Run a workflow ``service(response=, user=)`` that takes no body; 200 with the
+        response's detail, or 400/409 from :func:`_error` on its ``ValidationError``."""
+        response = self.get_object()
+        try:
+            service(response=response, user=self.request.user)
+        except ValidationError as exc:
+            return _error(exc)
+        return self._detail(response)
 
     def _review_step(self, request, service):
         response = self.get_object()
