@@ -147,6 +147,17 @@ def keep_language():
     translation.activate(previous)
 
 
+@pytest.fixture
+def english_messages():
+    """The whole test runs with English active (the source language), so that messages can be
+    compared as written; a module takes it for every test with
+    ``pytest.mark.usefixtures("english_messages")`` in its ``pytestmark``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see test_services)."""

@@ -32,16 +32,7 @@ from indicators.interchange import (
 from indicators.models import Criterion, FrameworkVersion
 from indicators.services import FrameworkFileError, framework_load, frameworks_load_shipped
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages these tests compare are the English ones."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture

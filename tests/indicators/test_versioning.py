@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
-from django.utils import translation
 
 from dashboards.models import CriterionResult, ScoreSnapshot
 from dashboards.services import park_recompute
@@ -31,14 +30,8 @@ from surveys.services import campaign_open
 
 from ..conftest import PASSWORD, make_user, open_dates
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are asserted in English (the source language); pages choose per request."""
-    with translation.override("en"):
-        yield
+# messages asserted in English (the source language); pages choose per request
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 COPIED_FIELDS = [
