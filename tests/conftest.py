@@ -262,6 +262,16 @@ def campaign_2025(personas):
     )
 
 
+@pytest.fixture
+def amata_response(personas, campaign_2025):
+    """Amata's own (park) response in :func:`campaign_2025`, on VN-2022 v1."""
+    from surveys.models import Response
+
+    return Response.objects.get(
+        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference registry and the shipped frameworks once per test database."""
