@@ -684,6 +684,18 @@ _WORKFLOW_STEP_RESPONSES = {
 }
 
 
+def _workflow_step(body=None, **route):
+    """The decorators of a workflow step of :class:`ResponseViewSet`: a POST on one response
+    (``route``: :func:`rest_framework.decorators.action`'s ``url_path``/``url_name``) taking
+    ``body`` (a serializer, or None) and answering :data:`_WORKFLOW_STEP_RESPONSES`."""
+
+    def decorate(view):
+        routed = action(detail=True, methods=["post"], **route)(view)
+        return extend_schema(request=body, responses=_WORKFLOW_STEP_RESPONSES)(routed)
+
+    return decorate
+
+
 def _error(exc: ValidationError) -> ApiResponse:
     """A Django ValidationError as 409 (wrong status, locked) or 400 (anything else)."""
     code = getattr(exc, "code", None)
@@ -1007,38 +1019,22 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         return (refusal(report_errors) if report_errors else None), values, report, origins
 
-    @extend_schema(
-        request=None,
-        responses=_WORKFLOW_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step()
     def submit(self, request, pk=None):
         """Submit for review (respondent); 400 lists required answers left blank."""
         return self._plain_step(response_submit)
 
-    @extend_schema(
-        request=ReviewStepSerializer,
-        responses=_WORKFLOW_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    @_workflow_step(ReviewStepSerializer, url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return a submitted response (reviewer) with a reason and/or comments on answers."""
         return self._review_step(request, response_return)
 
-    @extend_schema(
-        request=None,
-        responses=_WORKFLOW_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step()
     def approve(self, request, pk=None):
         """Approve a submitted response (reviewer); its answers are then locked."""
         return self._plain_step(response_approve)
 
-    @extend_schema(
-        request=ReviewStepSerializer,
-        responses=_WORKFLOW_STEP_RESPONSES,
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step(ReviewStepSerializer)
     def reopen(self, request, pk=None):
         """Reopen an approved response (provincial board); ``reason`` is required."""
         return self._review_step(request, response_reopen)
