@@ -31,7 +31,7 @@ def _scans(node: dict, out: list) -> list:
     ``"<node type> <index or table>"``."""
     if node.get("Relation Name") in TABLES:
         out.append(f"{node['Node Type']} {node.get('Index Name') or node['Relation Name']}")
-    elif node.get("Index Name", "").startswith(TABLES):
+    elif node["Node Type"] == "Bitmap Index Scan":
         out.append(f"{node['Node Type']} {node['Index Name']}")
     for child in node.get("Plans", []):
         _scans(child, out)
