@@ -80,6 +80,11 @@ class CellError:
     value: str
     reason: str
 
+    @classmethod
+    def of_sheet(cls, sheet: str, reason: str) -> CellError:
+        """A problem of the whole sheet ``sheet`` (no row, column, header or value)."""
+        return cls(sheet, None, "", "", "", reason)
+
     @property
     def cell(self) -> str:
         """Excel reference such as ``'Dữ liệu'!C5`` (or the sheet alone)."""
@@ -291,14 +296,7 @@ def read_headers(rows: list, columns, *, sheet: str, errors: list) -> dict[str, 
     or repeated header, a required column missing."""
     if not rows:
         errors.append(
-            cell_error(
-                sheet,
-                None,
-                None,
-                "",
-                "",
-                _("The sheet is empty: row 1 must hold the column headers."),
-            )
+            CellError.of_sheet(sheet, _("The sheet is empty: row 1 must hold the column headers."))
         )
         return None
     found, unknown = header_map(rows[0], columns)

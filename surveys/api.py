@@ -675,6 +675,26 @@ class _EnglishNumbersForm(ResponseForm):
 #: error codes answered 409: the response's state (status or reporting period) refuses it
 CONFLICT_CODES = ("wrong_status", "locked", "period_not_open", "period_closed")
 
+#: the documented answers of a workflow step (submit, return, approve, reopen): the response's
+#: detail, 400 for what the caller sent, 409 for a state that refuses it (:data:`CONFLICT_CODES`)
+_WORKFLOW_STEP_RESPONSES = {
+    200: ResponseDetailSerializer,
+    400: WorkflowErrorSerializer,
+    409: WorkflowErrorSerializer,
+}
+
+
+def _workflow_step(body=None, **route):
+    """The decorators of a workflow step of :class:`ResponseViewSet`: a POST on one response
+    (``route``: :func:`rest_framework.decorators.action`'s ``url_path``/``url_name``) taking
+    ``body`` (a serializer, or None) and answering :data:`_WORKFLOW_STEP_RESPONSES`."""
+
+    def decorate(view):
+        routed = action(detail=True, methods=["post"], **route)(view)
+        return extend_schema(request=body, responses=_WORKFLOW_STEP_RESPONSES)(routed)
+
+    return decorate
+
 
 def _error(exc: ValidationError) -> ApiResponse:
     """A Django ValidationError as 409 (wrong status, locked) or 400 (anything else)."""
@@ -999,67 +1019,35 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         return (refusal(report_errors) if report_errors else None), values, report, origins
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step()
     def submit(self, request, pk=None):
         """Submit for review (respondent); 400 lists required answers left blank."""
-        response = self.get_object()
-        try:
-            response_submit(response=response, user=request.user)
-        except ValidationError as exc:
-            return _error(exc)
-        return self._detail(response)
+        return self._plain_step(response_submit)
 
-    @extend_schema(
-        request=ReviewStepSerializer,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
-    )
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    @_workflow_step(ReviewStepSerializer, url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return a submitted response (reviewer) with a reason and/or comments on answers."""
         return self._review_step(request, response_return)
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step()
     def approve(self, request, pk=None):
         """Approve a submitted response (reviewer); its answers are then locked."""
-        response = self.get_object()
-        try:
-            response_approve(response=response, user=request.user)
-        except ValidationError as exc:
-            return _error(exc)
-        return self._detail(response)
+        return self._plain_step(response_approve)
 
-    @extend_schema(
-        request=ReviewStepSerializer,
-        responses={
-            200: ResponseDetailSerializer,
-            400: WorkflowErrorSerializer,
-            409: WorkflowErrorSerializer,
-        },
-    )
-    @action(detail=True, methods=["post"])
+    @_workflow_step(ReviewStepSerializer)
     def reopen(self, request, pk=None):
         """Reopen an approved response (provincial board); ``reason`` is required."""
         return self._review_step(request, response_reopen)
+
+    def _plain_step(self, service):
+        """Run a workflow ``service(response=, user=)`` that takes no body; 200 with the
+        response's detail, or 400/409 from :func:`_error` on its ``ValidationError``."""
+        response = self.get_object()
+        try:
+            service(response=response, user=self.request.user)
+        except ValidationError as exc:
+            return _error(exc)
+        return self._detail(response)
 
     def _review_step(self, request, service):
         response = self.get_object()

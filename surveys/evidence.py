@@ -41,19 +41,18 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from common.xlsx import FileRefused, unpacked_size_check
-from enterprises.policy import can_respond, restrict
+from enterprises.policy import restrict
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import Criterion, DataElement, Indicator
 
 from .models import Evidence, Response
-from .periods import check_period_open
-from .services import response_elements
+from .services import check_respondent, response_elements
 
 log = logging.getLogger(__name__)
 
@@ -308,15 +307,14 @@ def evidence_elements(response: Response) -> list[DataElement]:
 
 
 def _check_respondent(response: Response, user) -> None:
-    if not can_respond(user, park_id=response.park_id, enterprise_id=response.enterprise_id):
-        raise PermissionDenied(_("Only the respondent may change this response's evidence."))
-    if not response.is_editable:
-        raise ValidationError(
-            _("This response is %(status)s; its evidence can no longer be changed.")
-            % {"status": response.get_status_display()},
-            code="locked",
-        )
-    check_period_open(response)
+    """The respondent's checks of ``surveys.services.check_respondent``, the messages naming
+    the evidence."""
+    check_respondent(
+        response,
+        user,
+        refused=_("Only the respondent may change this response's evidence."),
+        locked=_("This response is %(status)s; its evidence can no longer be changed."),
+    )
 
 
 def _sha256(file) -> str:

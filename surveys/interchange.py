@@ -837,7 +837,7 @@ def _check_workbook(
     errors = result.errors
     if campaign_state(campaign) == PeriodState.NOT_OPEN:  # surveys.periods: nothing before
         errors.append(
-            CellError(sheet, None, "", "", "", _(
+            CellError.of_sheet(sheet, _(
                 "The reporting period of «%(campaign)s» opens on %(date)s: answers can be "
                 "imported from that day."
             ) % {"campaign": campaign.name, "date": format_date(campaign.opens_on)})
@@ -851,12 +851,8 @@ def _check_workbook(
     found = _header_map(head, elements, items)
     if found is None:
         errors.append(
-            CellError(
+            CellError.of_sheet(
                 sheet,
-                None,
-                "",
-                "",
-                "",
                 _(
                     "No header row with a “%(tax)s” column was found in the first %(n)s rows of "
                     "any sheet. Start from the template downloaded from ecopark."
@@ -1332,12 +1328,8 @@ def _check_park_sheet(wb, result: ImportCheck, campaign, park, language: str, us
         return
     if not response.is_editable:
         result.errors.append(
-            CellError(
+            CellError.of_sheet(
                 sheet,
-                None,
-                "",
-                "",
-                "",
                 _("The park's response is %(status)s and can no longer be changed.")
                 % {"status": response.get_status_display()},
             )

@@ -241,6 +241,36 @@ class StoredValue(models.Model):
         abstract = True
 
 
+class _AnswerHistory(HistoricalRecords):
+    """The answers' history (django-simple-history) with only the indexes a page reads by.
+
+    An import writes one history row per answer (60,000 for 1,000 enterprises × 60
+    columns), so every index of ``surveys_historicalanswer`` is kept up 60,000 times per
+    import (``benchmarks/README.md``, ``import_xlsx.py``). The history is read by response
+    (:func:`surveys.selectors.response_answer_history` on the response page,
+    :func:`surveys.selectors.corrected_answers_rows` on the dashboards) and by answer
+    (``instance.history``: the admin's history page, ``surveys/admin.py``); the plans are
+    printed by ``benchmarks/answer_plans.py``. Kept:
+
+    - ``response_id``: both selectors filter on it;
+    - ``id``: the history of one answer;
+    - ``history_user_id``: the foreign key to the user (a real constraint, ``SET NULL`` on
+      delete): deleting a user in the admin finds its history rows through it, rather than
+      reading the whole history twice (it costs ~0.09 s per 60,000 rows,
+      ``benchmarks/answer_inserts.py``).
+
+    Dropped, as nothing filters or sorts the history by them alone (every reader filters by
+    response or answer first, then orders their few rows): ``history_date``,
+    ``data_element_id`` and ``updated_by_id`` (copies of the answer's keys, without a
+    constraint in the history).
+    """
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        extra["history_date"] = models.DateTimeField(db_index=False)
+        return extra
+
+
 class Answer(StoredValue):
     """One data element's value in a response.
 
@@ -249,8 +279,15 @@ class Answer(StoredValue):
     ``origin`` whether it was typed or the registers' figure accepted (:class:`Origin`).
     """
 
+    #: no index of its own: the unique constraint (response, data_element) below leads with
+    #: it and serves every filter by response (plans: ``benchmarks/answer_plans.py``); one
+    #: index fewer to keep up on each answer an import writes
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("response"),
+        db_index=False,
     )
     data_element = models.ForeignKey(
         DataElement,
@@ -263,7 +300,11 @@ class Answer(StoredValue):
     value_intended = fields.quantity(_("intended value"))
 
     #: every change (who, when, old and new value): django-simple-history
-    history = HistoricalRecords(excluded_fields=["updated_at"], verbose_name=_("historical answer"))
+    history = _AnswerHistory(
+        excluded_fields=["updated_at"],
+        no_db_index=["data_element", "updated_by"],
+        verbose_name=_("historical answer"),
+    )
 
     class Meta:
         verbose_name = _("answer")

@@ -295,15 +295,18 @@ def campaign_parks_openable(user):
 # --- answers --------------------------------------------------------------------------------
 
 
-def _check_respondent(response: Response, user) -> None:
-    """The respondent's checks of every channel: who (``PermissionDenied``), the status
-    (code ``locked``) and the reporting period (``surveys.periods``: codes
-    ``period_not_open`` / ``period_closed``, the message naming the date)."""
+def check_respondent(
+    response: Response, user, *, refused: str | None = None, locked: str | None = None
+) -> None:
+    """The respondent's checks of every channel: who (``PermissionDenied`` with ``refused``),
+    the status (code ``locked``, the message ``locked`` with ``%(status)s``) and the reporting
+    period (``surveys.periods``: codes ``period_not_open`` / ``period_closed``, the message
+    naming the date). ``surveys/evidence.py`` passes its own messages; None: the response's."""
     if not can_respond(user, park_id=response.park_id, enterprise_id=response.enterprise_id):
-        raise PermissionDenied(_("Only the respondent may change this response."))
+        raise PermissionDenied(refused or _("Only the respondent may change this response."))
     if not response.is_editable:
         raise ValidationError(
-            _("This response is %(status)s and can no longer be changed.")
+            (locked or _("This response is %(status)s and can no longer be changed."))
             % {"status": response.get_status_display()},
             code="locked",
         )
@@ -404,7 +407,7 @@ def _lock_for_edit(response: Response, user, expected_version: int, values) -> R
         .select_related("campaign")
         .get(pk=response.pk)
     )
-    _check_respondent(locked, user)
+    check_respondent(locked, user)
     check_version(locked, expected_version, values)
     return locked
 
@@ -761,7 +764,7 @@ def response_submit(*, response: Response, user) -> Response:
     from .reports import report_missing, response_forms
 
     locked = _lock(response)
-    _check_respondent(locked, user)
+    check_respondent(locked, user)
     forms = response_forms(locked)
     if forms:
         incomplete = report_missing(locked, user)

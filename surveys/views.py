@@ -387,24 +387,22 @@ def response_review(request, pk: int):
         if action == "approve":
             response_approve(response=response, user=request.user)
             messages.success(request, _("Response approved; its answers are now locked."))
-        elif action == "return":
-            response_return(
+        else:  # return or reopen (REVIEW_ACTIONS): the same step, another service
+            service, done = {
+                "return": (response_return, _("Response returned to its respondent.")),
+                "reopen": (
+                    response_reopen,
+                    _("Response reopened and returned to its respondent."),
+                ),
+            }[action]
+            service(
                 response=response,
                 user=request.user,
                 reason=reason,
                 comments=review_form.comments(),
                 due_on=due_on,
             )
-            messages.success(request, _("Response returned to its respondent."))
-        else:
-            response_reopen(
-                response=response,
-                user=request.user,
-                reason=reason,
-                comments=review_form.comments(),
-                due_on=due_on,
-            )
-            messages.success(request, _("Response reopened and returned to its respondent."))
+            messages.success(request, done)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for name, errors in exc.message_dict.items():

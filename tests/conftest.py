@@ -147,6 +147,17 @@ def keep_language():
     translation.activate(previous)
 
 
+@pytest.fixture
+def english_messages():
+    """The whole test runs with English active (the source language), so that messages can be
+    compared as written; a module takes it for every test with
+    ``pytest.mark.usefixtures("english_messages")`` in its ``pytestmark``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process unless a test starts a real worker (see test_services)."""
@@ -248,6 +259,16 @@ def campaign_2025(personas):
         opens_on=opens_on,
         closes_on=closes_on,
         parks=[c.amata, c.dinh_vu],
+    )
+
+
+@pytest.fixture
+def amata_response(personas, campaign_2025):
+    """Amata's own (park) response in :func:`campaign_2025`, on VN-2022 v1."""
+    from surveys.models import Response
+
+    return Response.objects.get(
+        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
     )
 
 

@@ -32,57 +32,33 @@ def refusal(parse, text, **kwargs):
 # --- numbers, Vietnamese -----------------------------------------------------------------
 
 
-def test_vietnamese_thousands_dot_and_decimal_comma():
-    assert parse_number("1.234,5") == Decimal("1234.5")
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        pytest.param("1.234,5", "1234.5", id="vietnamese_thousands_dot_and_decimal_comma"),
+        pytest.param("1.234", "1234", id="vietnamese_dot_alone_groups_thousands"),
+        pytest.param("12,5", "12.5", id="vietnamese_comma_alone_is_the_decimal_mark"),
+        pytest.param("1.234.567,891", "1234567.891", id="vietnamese_several_thousand_groups"),
+        pytest.param("1234567,5", "1234567.5", id="plain_digits_need_no_grouping"),
+        pytest.param("1 234", "1234", id="space_groups_thousands"),
+        pytest.param("1\u00a0234", "1234", id="no_break_space_groups_thousands"),
+        pytest.param("1\u202f234,5", "1234.5", id="narrow_no_break_space_groups_thousands"),
+        pytest.param("  12,5\u00a0", "12.5", id="surrounding_whitespace_is_ignored"),
+        pytest.param("\u22123,2", "-3.2", id="unicode_minus_sign_is_a_minus"),
+        pytest.param(",5", "0.5", id="decimal_part_without_integer_part"),
+    ],
+)
+def test_vietnamese_numbers_are_read(typed, expected):
+    assert parse_number(typed) == Decimal(expected)
 
 
 def test_vietnamese_is_the_default_language():
     assert parse_number("1.234,5", language="vi") == parse_number("1.234,5")
 
 
-def test_vietnamese_dot_alone_groups_thousands():
-    assert parse_number("1.234") == Decimal("1234")
-
-
-def test_vietnamese_comma_alone_is_the_decimal_mark():
-    assert parse_number("12,5") == Decimal("12.5")
-
-
-def test_vietnamese_several_thousand_groups():
-    assert parse_number("1.234.567,891") == Decimal("1234567.891")
-
-
-def test_plain_digits_need_no_grouping():
-    assert parse_number("1234567,5") == Decimal("1234567.5")
-
-
-def test_space_groups_thousands():
-    assert parse_number("1 234") == Decimal("1234")
-
-
-def test_no_break_space_groups_thousands():
-    assert parse_number("1\u00a0234") == Decimal("1234")
-
-
-def test_narrow_no_break_space_groups_thousands():
-    assert parse_number("1\u202f234,5") == Decimal("1234.5")
-
-
-def test_surrounding_whitespace_is_ignored():
-    assert parse_number("  12,5\u00a0") == Decimal("12.5")
-
-
 def test_leading_minus_and_plus_signs():
     assert parse_number("-1.234,5") == Decimal("-1234.5")
     assert parse_number("+12,5") == Decimal("12.5")
-
-
-def test_unicode_minus_sign_is_a_minus():
-    assert parse_number("\u22123,2") == Decimal("-3.2")
-
-
-def test_decimal_part_without_integer_part():
-    assert parse_number(",5") == Decimal("0.5")
 
 
 def test_trailing_zeros_typed_are_kept():
@@ -163,34 +139,32 @@ def test_group_of_two_digits_is_refused():
     assert error.message == f'"1.23,5" is not a valid number; {VI_EXPECTED}'
 
 
-def test_first_group_of_four_digits_is_refused():
-    assert refusal(parse_number, "1234.567").code == "invalid_number"
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        pytest.param("1234.567", "invalid_number", id="first_group_of_four_digits_is_refused"),
+        # "0.123" must not silently become 123.
+        pytest.param(
+            "0.123",
+            "invalid_number",
+            id="zero_point_something_is_not_read_as_thousands_in_vietnamese",
+        ),
+        pytest.param("1.234 567", "invalid_number", id="mixed_group_separators_are_refused"),
+        pytest.param("1  234", "invalid_number", id="double_space_between_groups_is_refused"),
+        pytest.param("12,", "invalid_number", id="decimal_mark_without_digits_after_it_is_refused"),
+        pytest.param(
+            "1,234,5.6", "invalid_number", id="both_marks_in_an_impossible_order_are_refused"
+        ),
+        pytest.param("\u0661\u0662", "invalid_number", id="non_ascii_digits_are_refused"),
+    ],
+)
+def test_unreadable_numbers_are_refused_with_their_code(typed, code):
+    assert refusal(parse_number, typed).code == code
 
 
 def test_english_decimal_typed_in_vietnamese_is_refused_not_guessed():
     # Neither 125 nor 12.5: the user is told the Vietnamese convention.
     assert refusal(parse_number, "12.5").message == f'"12.5" is not a valid number; {VI_EXPECTED}'
-
-
-def test_zero_point_something_is_not_read_as_thousands_in_vietnamese():
-    # "0.123" must not silently become 123.
-    assert refusal(parse_number, "0.123").code == "invalid_number"
-
-
-def test_mixed_group_separators_are_refused():
-    assert refusal(parse_number, "1.234 567").code == "invalid_number"
-
-
-def test_double_space_between_groups_is_refused():
-    assert refusal(parse_number, "1  234").code == "invalid_number"
-
-
-def test_decimal_mark_without_digits_after_it_is_refused():
-    assert refusal(parse_number, "12,").code == "invalid_number"
-
-
-def test_both_marks_in_an_impossible_order_are_refused():
-    assert refusal(parse_number, "1,234,5.6").code == "invalid_number"
 
 
 def test_english_refusals_name_the_english_format():
@@ -215,10 +189,6 @@ def test_nan_and_infinity_text_are_refused():
 def test_sign_alone_or_doubled_is_refused():
     for text in ("-", "+-1", "- 1"):
         assert refusal(parse_number, text).code == "invalid_number"
-
-
-def test_non_ascii_digits_are_refused():
-    assert refusal(parse_number, "\u0661\u0662").code == "invalid_number"
 
 
 # --- numbers, blanks and spreadsheet cells -----------------------------------------------------
@@ -376,33 +346,30 @@ def test_other_numbers_are_not_yes_or_no():
 # --- dates -----------------------------------------------------------------------------------
 
 
-def test_day_first_date_with_slashes():
-    assert parse_date("15/03/2024") == datetime.date(2024, 3, 15)
-
-
-def test_single_digit_day_and_month():
-    assert parse_date("5/3/2024") == datetime.date(2024, 3, 5)
-
-
-def test_ambiguous_looking_date_is_read_day_first():
-    assert parse_date("03/04/2024") == datetime.date(2024, 4, 3)
-
-
-def test_iso_date():
-    assert parse_date("2024-03-15") == datetime.date(2024, 3, 15)
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        pytest.param("15/03/2024", datetime.date(2024, 3, 15), id="day_first_date_with_slashes"),
+        pytest.param("5/3/2024", datetime.date(2024, 3, 5), id="single_digit_day_and_month"),
+        pytest.param(
+            "03/04/2024", datetime.date(2024, 4, 3), id="ambiguous_looking_date_is_read_day_first"
+        ),
+        pytest.param("2024-03-15", datetime.date(2024, 3, 15), id="iso_date"),
+        pytest.param(
+            " 15/03/2024 ", datetime.date(2024, 3, 15), id="date_surrounding_whitespace_is_ignored"
+        ),
+        pytest.param(
+            "29/02/2024", datetime.date(2024, 2, 29), id="leap_day_is_accepted_in_a_leap_year"
+        ),
+    ],
+)
+def test_dates_are_read(typed, expected):
+    assert parse_date(typed) == expected
 
 
 def test_day_first_with_dashes_or_dots():
     assert parse_date("15-03-2024") == datetime.date(2024, 3, 15)
     assert parse_date("15.3.2024") == datetime.date(2024, 3, 15)
-
-
-def test_date_surrounding_whitespace_is_ignored():
-    assert parse_date(" 15/03/2024 ") == datetime.date(2024, 3, 15)
-
-
-def test_leap_day_is_accepted_in_a_leap_year():
-    assert parse_date("29/02/2024") == datetime.date(2024, 2, 29)
 
 
 def test_openpyxl_datetime_cell_gives_its_date():

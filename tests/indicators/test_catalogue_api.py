@@ -5,20 +5,13 @@ legal source gives none.
 """
 
 import pytest
-from django.utils import translation
 
 from indicators.models import FrameworkVersion
 from indicators.services import version_new_draft
 
 from ..conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def api(client, user, path, **params):

@@ -70,7 +70,8 @@ def run(answers, *, parks=(1,), enterprises=None, reported=None, period=2025):
     return result
 
 
-def state(result, code, subject=1, kind="park"):
+def row_of(result, code, subject=1, kind="park"):
+    """The one result row of criterion ``code`` for ``subject`` (a park, or an enterprise)."""
     r = result.results
     row = r[(r["kind"] == kind) & (r["subject"] == subject) & (r["criterion"] == code)]
     assert len(row) == 1
@@ -82,35 +83,35 @@ def state(result, code, subject=1, kind="park"):
 )
 def test_vn35_eip_e2_needs_one_operating_symbiosis(count, expected):
     answers = [] if count is None else [("park", 1, 2025, "symbioses_operating", float(count))]
-    assert state(run(answers), "E2")["state"] == expected
+    assert row_of(run(answers), "E2")["state"] == expected
 
 
 @pytest.mark.parametrize(
     ("share", "expected"), [(19.0, "not_met"), (20.0, "met"), (19.99, "not_met")]
 )
 def test_share_of_19_percent_fails_a_20_percent_criterion_and_20_meets_it(share, expected):
-    row = state(run([("park", 1, 2025, "recp_share_pct", share)]), "E4")
+    row = row_of(run([("park", 1, 2025, "recp_share_pct", share)]), "E4")
     assert row["state"] == expected
     assert row["gap"] == pytest.approx(20.0 - share)
 
 
 def test_criterion_without_threshold_is_no_threshold_set_even_with_a_value():
-    row = state(run([("park", 1, 2025, "symbioses_operating", 3.0)]), "ENV1")
+    row = row_of(run([("park", 1, 2025, "symbioses_operating", 3.0)]), "ENV1")
     assert row["state"] == "no_threshold"
     assert row["value"] == 3.0
 
 
 def test_look_back_needs_three_years_of_yes():
     years = [("park", 1, y, "developer_compliant", 1.0) for y in (2023, 2024, 2025)]
-    assert state(run(years), "I1")["state"] == "met"
+    assert row_of(run(years), "I1")["state"] == "met"
     # one year missing: no data, not "not met"
-    assert state(run(years[1:]), "I1")["state"] == "no_data"
+    assert row_of(run(years[1:]), "I1")["state"] == "no_data"
     # a "no" in the window: not met
     broken = [("park", 1, 2023, "developer_compliant", 0.0)] + years[1:]
-    assert state(run(broken), "I1")["state"] == "not_met"
+    assert row_of(run(broken), "I1")["state"] == "not_met"
     # a "no" before the window does not count
     older = [("park", 1, 2022, "developer_compliant", 0.0)] + years
-    assert state(run(older), "I1")["state"] == "met"
+    assert row_of(run(older), "I1")["state"] == "met"
 
 
 def test_roll_up_with_partial_coverage_three_of_five_reported():
@@ -127,7 +128,7 @@ def test_roll_up_with_partial_coverage_three_of_five_reported():
         ("enterprise", 12, 2025, "recp_verified", 0.0),
     ]
     result = run(answers, enterprises=enterprises, reported=reported)
-    row = state(result, "ROLL")
+    row = row_of(result, "ROLL")
     assert row["value"] == pytest.approx(100 / 3)
     assert row["state"] == "met"  # 33.3 % ≥ 20 %
     assert (row["reported"], row["population"]) == (3, 5)
@@ -152,7 +153,7 @@ def test_a_park_that_did_not_report_has_no_index_and_is_never_eligible():
     assert bool(s.loc[1, "has_result"]) and s.loc[1, "index"] > 0
     assert not s.loc[2, "has_result"]
     assert np.isnan(s.loc[2, "index"]) and not s.loc[2, "eligible"]  # not "index 0"
-    assert state(result, "E2", subject=2)["state"] == "no_data"
+    assert row_of(result, "E2", subject=2)["state"] == "no_data"
 
 
 def test_category_share_index_and_eligibility_worked_by_hand():
@@ -192,7 +193,7 @@ def test_many_parks_are_scored_in_one_pass():
     e2 = result.results[result.results["criterion"] == "E2"].set_index("subject")["state"]
     assert e2.loc[1] == "met" and e2.loc[2] == "not_met"
     assert (e2 == "met").sum() == 50
-    assert math.isnan(state(result, "E4", subject=7)["value"])
+    assert math.isnan(row_of(result, "E4", subject=7)["value"])
 
 
 # --- every rule kind, weights, intended values, eco-enterprises ------------------
@@ -259,13 +260,6 @@ def score(rows, answers, *, parks=(1,), enterprises=None, reported=None, scenari
         enterprises=enterprises,
         period=2025,
     )
-
-
-def row_of(result, code, subject=1, kind="park"):
-    r = result.results
-    row = r[(r["kind"] == kind) & (r["subject"] == subject) & (r["criterion"] == code)]
-    assert len(row) == 1
-    return row.iloc[0]
 
 
 @pytest.mark.parametrize(

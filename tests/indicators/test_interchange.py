@@ -32,16 +32,7 @@ from indicators.interchange import (
 from indicators.models import Criterion, FrameworkVersion
 from indicators.services import FrameworkFileError, framework_load, frameworks_load_shipped
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages these tests compare are the English ones."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
@@ -276,6 +267,38 @@ def test_xlsx_with_one_bad_threshold_saves_nothing_and_names_that_cell(v1):
             "final",
             'framework!B8 (status): "final" is not one of draft, published, retired',
         ),
+        # openpyxl writes "=10+10" as a formula with no computed value (Excel would add one)
+        pytest.param(
+            ("criteria", "H10"),
+            "=10+10",
+            "criteria!H10 (threshold): holds a formula that was never computed: type the "
+            "value instead",
+            id="a_formula_never_computed_is_refused_not_read_as_blank",
+        ),
+        pytest.param(
+            ("criteria", "B10"),
+            "ART99",
+            "criteria!B10 (category): VN35-EIP-E4: unknown category 'ART99'",
+            id="unknown_category_in_a_criterion_row_names_that_row",
+        ),
+        pytest.param(
+            ("indicators", "C10"),
+            "100 * recp_aplied",
+            "indicators!C10 (formula): VN35-EIP-E4: unknown code 'recp_aplied'",
+            id="formula_with_an_unknown_code_names_the_indicator_and_the_token",
+        ),
+        pytest.param(
+            ("criteria", "A11"),
+            "VN35-EIP-E4",
+            'criteria!A11 (code): "VN35-EIP-E4" repeats an earlier row (criteria row 10)',
+            id="duplicate_criterion_code_names_both_rows",
+        ),
+        pytest.param(
+            ("criteria", "H1"),
+            "threshhold",
+            'criteria!1 (header row): column "threshold" is missing',
+            id="missing_column_is_refused_by_name",
+        ),
     ],
 )
 def test_xlsx_bad_cells_are_named_with_sheet_cell_and_column(v1, cell, value, error):
@@ -312,14 +335,6 @@ def test_every_bad_cell_is_reported_at_once(v1):
     ]
 
 
-def test_a_formula_never_computed_is_refused_not_read_as_blank(v1):
-    # openpyxl writes "=10+10" as a formula with no computed value (Excel would add one).
-    bad = as_v2(export_xlsx(v1), {("criteria", "H10"): "=10+10"})
-    assert refused(lambda: import_xlsx(bad)) == [
-        "criteria!H10 (threshold): holds a formula that was never computed: type the value instead"
-    ]
-
-
 def test_a_formula_computed_by_excel_is_read_as_its_value(v1):
     data = as_v2(export_xlsx(v1))
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -332,34 +347,6 @@ def test_a_formula_computed_by_excel_is_read_as_its_value(v1):
     )
     import_xlsx(data)
     assert Criterion.objects.get(code="VN35-EIP-E4", version__number=2).threshold == 25
-
-
-def test_unknown_category_in_a_criterion_row_names_that_row(v1):
-    bad = as_v2(export_xlsx(v1), {("criteria", "B10"): "ART99"})
-    assert refused(lambda: import_xlsx(bad)) == [
-        "criteria!B10 (category): VN35-EIP-E4: unknown category 'ART99'"
-    ]
-
-
-def test_formula_with_an_unknown_code_names_the_indicator_and_the_token(v1):
-    bad = as_v2(export_xlsx(v1), {("indicators", "C10"): "100 * recp_aplied"})
-    assert refused(lambda: import_xlsx(bad)) == [
-        "indicators!C10 (formula): VN35-EIP-E4: unknown code 'recp_aplied'"
-    ]
-
-
-def test_duplicate_criterion_code_names_both_rows(v1):
-    bad = as_v2(export_xlsx(v1), {("criteria", "A11"): "VN35-EIP-E4"})
-    assert refused(lambda: import_xlsx(bad)) == [
-        'criteria!A11 (code): "VN35-EIP-E4" repeats an earlier row (criteria row 10)'
-    ]
-
-
-def test_missing_column_is_refused_by_name(v1):
-    bad = as_v2(export_xlsx(v1), {("criteria", "H1"): "threshhold"})
-    assert refused(lambda: import_xlsx(bad)) == [
-        'criteria!1 (header row): column "threshold" is missing'
-    ]
 
 
 def _rezip(data: bytes, *, add=None, replace=None, members=None) -> bytes:

@@ -109,8 +109,53 @@ def test_unit_error_is_a_value_error():
 # --- energy ------------------------------------------------------------------------------
 
 
-def test_one_megawatt_hour_is_one_thousand_kilowatt_hours():
-    assert to_canonical(Decimal("1"), "MWh") == (Decimal("1000"), "kWh")
+@pytest.mark.parametrize(
+    "value, unit, expected, canonical",
+    [
+        pytest.param(
+            "1", "MWh", "1000", "kWh", id="one_megawatt_hour_is_one_thousand_kilowatt_hours"
+        ),
+        pytest.param(
+            "1", "GWh", "1000000", "kWh", id="one_gigawatt_hour_is_one_million_kilowatt_hours"
+        ),
+        # 1 GJ / 3.6 MJ per kWh = 277.777... kWh, rounded to 15 significant digits.
+        pytest.param(
+            "1",
+            "GJ",
+            "277.777777777778",
+            "kWh",
+            id="one_gigajoule_is_277_point_7_recurring_kilowatt_hours_to_15_digits",
+        ),
+        # IEA: 1 toe = 41.868 GJ; 41 868 MJ / 3.6 MJ per kWh = 11 630 kWh.
+        pytest.param(
+            "1", "toe", "11630", "kWh", id="one_tonne_of_oil_equivalent_is_11630_kilowatt_hours"
+        ),
+        pytest.param("2500", "L", "2.5", "m³", id="2500_litres_are_two_and_a_half_cubic_metres"),
+        pytest.param("2500", "l", "2.5", "m³", id="lower_case_l_is_also_a_litre"),
+        pytest.param(
+            "7.25",
+            "m3",
+            "7.25",
+            "m³",
+            id="m3_written_without_superscript_is_the_canonical_cubic_metre",
+        ),
+        pytest.param("1", "ML", "1000", "m³", id="one_megalitre_is_one_thousand_cubic_metres"),
+        pytest.param("1500", "kg", "1.5", "t", id="1500_kilograms_are_one_and_a_half_tonnes"),
+        pytest.param("3", "tonne", "3", "t", id="tonne_spelled_out_is_the_canonical_tonne"),
+        pytest.param(
+            "1500",
+            "kgCO2e",
+            "1.5",
+            "tCO2e",
+            id="1500_kilograms_co2e_are_one_and_a_half_tonnes_co2e",
+        ),
+        pytest.param("1234567", "VND", "1234567", "VND", id="vnd_stays_vnd_without_a_rate"),
+        pytest.param("12.5", "percent", "12.5", "%", id="percent_spelled_out_is_the_percent_sign"),
+        pytest.param("-1500", "kgCO2e", "-1.5", "tCO2e", id="negative_values_convert_too"),
+    ],
+)
+def test_quantities_are_stored_in_the_canonical_unit(value, unit, expected, canonical):
+    assert to_canonical(Decimal(value), unit) == (Decimal(expected), canonical)
 
 
 def test_converted_whole_numbers_are_written_without_exponent():
@@ -118,66 +163,33 @@ def test_converted_whole_numbers_are_written_without_exponent():
     assert str(value) == "1000"
 
 
-def test_one_gigawatt_hour_is_one_million_kilowatt_hours():
-    assert to_canonical(Decimal("1"), "GWh") == (Decimal("1000000"), "kWh")
-
-
-def test_one_gigajoule_is_277_point_7_recurring_kilowatt_hours_to_15_digits():
-    # 1 GJ / 3.6 MJ per kWh = 277.777... kWh, rounded to 15 significant digits.
-    assert to_canonical(Decimal("1"), "GJ") == (Decimal("277.777777777778"), "kWh")
-
-
-def test_one_megajoule_is_a_three_point_six_th_of_a_kilowatt_hour():
-    # 1 / 3.6 = 0.2777..., 15 significant digits.
-    assert convert(Decimal("1"), "MJ", "kWh") == Decimal("0.277777777777778")
-
-
-def test_thirty_six_terajoules_are_ten_gigawatt_hours():
-    assert convert(Decimal("36"), "TJ", "kWh") == Decimal("10000000")
-
-
-def test_one_tonne_of_oil_equivalent_is_11630_kilowatt_hours():
-    # IEA: 1 toe = 41.868 GJ; 41 868 MJ / 3.6 MJ per kWh = 11 630 kWh.
-    assert to_canonical(Decimal("1"), "toe") == (Decimal("11630"), "kWh")
-
-
-def test_one_tonne_of_oil_equivalent_is_41_868_gigajoules():
-    assert convert(Decimal("1"), "toe", "GJ") == Decimal("41.868")
-
-
-def test_conversion_out_of_the_canonical_unit_works_too():
-    assert convert(Decimal("2500"), "kWh", "MWh") == Decimal("2.5")
+@pytest.mark.parametrize(
+    "value, unit, to, expected",
+    [
+        # 1 / 3.6 = 0.2777..., 15 significant digits.
+        pytest.param(
+            "1",
+            "MJ",
+            "kWh",
+            "0.277777777777778",
+            id="one_megajoule_is_a_three_point_six_th_of_a_kilowatt_hour",
+        ),
+        pytest.param(
+            "36", "TJ", "kWh", "10000000", id="thirty_six_terajoules_are_ten_gigawatt_hours"
+        ),
+        pytest.param(
+            "1", "toe", "GJ", "41.868", id="one_tonne_of_oil_equivalent_is_41_868_gigajoules"
+        ),
+        pytest.param(
+            "2500", "kWh", "MWh", "2.5", id="conversion_out_of_the_canonical_unit_works_too"
+        ),
+    ],
+)
+def test_quantities_convert_between_units(value, unit, to, expected):
+    assert convert(Decimal(value), unit, to) == Decimal(expected)
 
 
 # --- volume, mass, emissions ---------------------------------------------------------------
-
-
-def test_2500_litres_are_two_and_a_half_cubic_metres():
-    assert to_canonical(Decimal("2500"), "L") == (Decimal("2.5"), "m³")
-
-
-def test_lower_case_l_is_also_a_litre():
-    assert to_canonical(Decimal("2500"), "l") == (Decimal("2.5"), "m³")
-
-
-def test_m3_written_without_superscript_is_the_canonical_cubic_metre():
-    assert to_canonical(Decimal("7.25"), "m3") == (Decimal("7.25"), "m³")
-
-
-def test_one_megalitre_is_one_thousand_cubic_metres():
-    assert to_canonical(Decimal("1"), "ML") == (Decimal("1000"), "m³")
-
-
-def test_1500_kilograms_are_one_and_a_half_tonnes():
-    assert to_canonical(Decimal("1500"), "kg") == (Decimal("1.5"), "t")
-
-
-def test_tonne_spelled_out_is_the_canonical_tonne():
-    assert to_canonical(Decimal("3"), "tonne") == (Decimal("3"), "t")
-
-
-def test_1500_kilograms_co2e_are_one_and_a_half_tonnes_co2e():
-    assert to_canonical(Decimal("1500"), "kgCO2e") == (Decimal("1.5"), "tCO2e")
 
 
 def test_emissions_are_not_interchangeable_with_plain_mass():
@@ -257,10 +269,6 @@ def test_dong_to_dollars_divides_by_the_rate():
     assert convert(Decimal("50000"), "VND", "USD", rate=Decimal("25000")) == Decimal("2")
 
 
-def test_vnd_stays_vnd_without_a_rate():
-    assert to_canonical(Decimal("1234567"), "VND") == (Decimal("1234567"), "VND")
-
-
 def test_a_zero_or_negative_exchange_rate_is_refused():
     for rate in (Decimal("0"), Decimal("-25000"), Decimal("NaN")):
         with pytest.raises(UnitError) as info:
@@ -273,10 +281,6 @@ def test_a_rate_is_ignored_where_no_currency_changes():
 
 
 # --- percent and count ---------------------------------------------------------------------
-
-
-def test_percent_spelled_out_is_the_percent_sign():
-    assert to_canonical(Decimal("12.5"), "percent") == (Decimal("12.5"), "%")
 
 
 def test_a_fraction_is_not_silently_turned_into_a_percentage():
@@ -306,10 +310,6 @@ def test_float_values_are_read_through_their_shortest_text():
 
 def test_int_values_are_accepted():
     assert to_canonical(1500, "kg") == (Decimal("1.5"), "t")
-
-
-def test_negative_values_convert_too():
-    assert to_canonical(Decimal("-1500"), "kgCO2e") == (Decimal("-1.5"), "tCO2e")
 
 
 def test_zero_converts_to_plain_zero():

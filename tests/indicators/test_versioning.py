@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
-from django.utils import translation
 
 from dashboards.models import CriterionResult, ScoreSnapshot
 from dashboards.services import park_recompute
@@ -31,14 +30,8 @@ from surveys.services import campaign_open
 
 from ..conftest import PASSWORD, make_user, open_dates
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are asserted in English (the source language); pages choose per request."""
-    with translation.override("en"):
-        yield
+# messages asserted in English (the source language); pages choose per request
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 COPIED_FIELDS = [
@@ -353,13 +346,6 @@ def test_the_diff_names_every_kind_of_change(catalogue):
     assert [c.code for c in version_diff(old=draft, new=v1()).added] == ["VN35-EIP-X1"]
 
 
-@pytest.fixture
-def amata_v1_response(personas, campaign_2025):
-    return Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
-
-
 def submit_park_response(client, response, data):
     payload = {"version": Response.objects.get(pk=response.pk).version, "action": "submit"}
     payload.update(data)
@@ -381,12 +367,12 @@ ANSWERS = {
 
 
 def test_a_campaign_on_version_1_keeps_its_scores_after_version_2_changes_a_threshold(
-    client, personas, campaign_2025, amata_v1_response, django_capture_on_commit_callbacks
+    client, personas, campaign_2025, amata_response, django_capture_on_commit_callbacks
 ):
     amata = personas.catalogue.amata
     client.login(username=personas.park_manager.username, password=PASSWORD)
     with django_capture_on_commit_callbacks(execute=True):
-        assert submit_park_response(client, amata_v1_response, ANSWERS).status_code == 302
+        assert submit_park_response(client, amata_response, ANSWERS).status_code == 302
     snap_before, before = park_states(campaign_2025, amata)
     assert before["VN35-EIP-E2"] == "met"  # 1 symbiosis >= 1 (Decree 35 Art. 37(2)(b))
 

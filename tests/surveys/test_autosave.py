@@ -16,13 +16,6 @@ from ..conftest import PASSWORD
 
 
 @pytest.fixture
-def amata_response(personas, campaign_2025):
-    return Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
-
-
-@pytest.fixture
 def manager(client, personas):
     assert client.login(username=personas.park_manager.username, password=PASSWORD)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

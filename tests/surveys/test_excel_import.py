@@ -103,6 +103,20 @@ def answers_of(campaign, enterprise) -> dict:
     return out
 
 
+def save_number(campaign, user, enterprise, code, number, raw):
+    """Save one number answer of ``enterprise``'s response (version 1) as ``user`` typed it."""
+    response_save_answers(
+        response=response_of(campaign, enterprise),
+        values={
+            DE.objects.get(version=campaign.framework_version, code=code): AnswerValue(
+                number=Decimal(number), raw=raw
+            )
+        },
+        user=user,
+        expected_version=1,
+    )
+
+
 def login(client, user, language=None):
     client.login(username=user.username, password=PASSWORD)
     if language:
@@ -140,13 +154,7 @@ def upload(client, campaign, park, content: bytes, name="filled.xlsx", number_fo
 
 
 def test_template_has_a_row_per_enterprise_a_column_per_element_and_dropdowns(client, personas, xl):
-    response_save_answers(
-        response=response_of(xl, personas.ent_a),
-        values={DE.objects.get(version=xl.framework_version, code="e_share"): AnswerValue(
-            number=Decimal("12.5"), raw="12,5")},
-        user=personas.enterprise_a,
-        expected_version=1,
-    )  # fmt: skip
+    save_number(xl, personas.enterprise_a, personas.ent_a, "e_share", "12.5", "12,5")
     login(client, personas.park_manager)  # Vietnamese
     ws = download_template(client, xl, personas.catalogue.amata).worksheets[0]
     codes = [c.value for c in ws[2]]
@@ -250,13 +258,7 @@ def test_english_text_numbers_dates_and_yes_are_read(client, personas, xl):
 
 
 def test_blank_rows_are_ignored_and_blank_cells_leave_answers_unchanged(client, personas, xl):
-    response_save_answers(
-        response=response_of(xl, personas.ent_b),
-        values={DE.objects.get(version=xl.framework_version, code="e_count"): AnswerValue(
-            number=Decimal("7"), raw="7")},
-        user=personas.enterprise_b,
-        expected_version=1,
-    )  # fmt: skip
+    save_number(xl, personas.enterprise_b, personas.ent_b, "e_count", "7", "7")
     login(client, personas.park_manager)
     amata = personas.catalogue.amata
     wb = download_template(client, xl, amata)
@@ -405,13 +407,7 @@ def test_a_response_saved_since_the_template_was_made_is_not_overwritten(client,
     login(client, personas.park_manager, "en")
     amata = personas.catalogue.amata
     wb = download_template(client, xl, amata)
-    response_save_answers(
-        response=response_of(xl, personas.ent_a),
-        values={DE.objects.get(version=xl.framework_version, code="e_water"): AnswerValue(
-            number=Decimal("10"), raw="10")},
-        user=personas.enterprise_a,
-        expected_version=1,
-    )  # fmt: skip
+    save_number(xl, personas.enterprise_a, personas.ent_a, "e_water", "10", "10")
     wb.worksheets[0]["E3"] = 99
     r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
     assert "Data!J3" in r.content.decode()

@@ -19,13 +19,6 @@ from ..conftest import PASSWORD
 pytestmark = pytest.mark.usefixtures("keep_language")
 
 
-@pytest.fixture
-def amata_response(personas, campaign_2025):
-    return Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
-
-
 def _form_values(html: str) -> dict[str, str]:
     """What the page's form would send untouched: every text input's value and every
     checked radio button and selected option (a browser's form submission)."""

@@ -1,19 +1,11 @@
 """The park survey: save draft, refuse unreadable numbers, submit → snapshot."""
 
-import pytest
 from django.urls import reverse
 
 from dashboards.models import CriterionResult, RecomputeState, ScoreSnapshot
 from surveys.models import Answer, Response
 
 from ..conftest import PASSWORD
-
-
-@pytest.fixture
-def amata_response(personas, campaign_2025):
-    return Response.objects.get(
-        campaign=campaign_2025, park=personas.catalogue.amata, enterprise__isnull=True
-    )
 
 
 def post(client, response, data, action="save"):

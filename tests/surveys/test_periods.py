@@ -19,7 +19,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
@@ -59,11 +58,8 @@ def d(month: int, day: int) -> datetime.date:
     return datetime.date(2026, month, day)
 
 
-@pytest.fixture(autouse=True)
-def in_english():
-    """Messages in English (the pages are asked for in English through the language cookie)."""
-    with translation.override("en"):
-        yield
+# messages in English (the pages are asked for in English through the language cookie)
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

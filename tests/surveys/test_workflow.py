@@ -86,10 +86,8 @@ def login(client, user):
 
 
 @pytest.fixture
-def english(client):
+def english(client, english_messages):
     client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 # --- the walk through the pages ---------------------------------------------------------------
