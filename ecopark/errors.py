@@ -7,16 +7,36 @@ DRF answers a refused request as a whole with ``{"detail": "…"}``; :func:`exce
 schema declares (``ecopark/schema.py``). A validation error naming no field (DRF's bare list,
 ``["…", "…"]``) becomes ``{"detail": "<the messages>", "code": "<the first one's code>"}``.
 Bodies naming fields are left as they are.
+
+Two of the messages DRF returns are not translatable where they are made, so the handler words
+them in the request's language: Django's ``get_object_or_404`` raises ``Http404("No Park
+matches the given query.")`` (an English f-string naming the model's class), which DRF passes on
+as the detail with code ``error``; it becomes "No <the model's verbose name> matches the given
+query." with code ``not_found``. DRF's ``JSONParser`` raises "JSON parse error - <Python's
+message>"; its prefix is translated (Python's own message stays as ``json`` wrote it). DRF's
+other messages are translated by our catalogue (``common/django_messages.py``).
 """
 
 from __future__ import annotations
 
+import re
+
+from django.apps import apps
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+#: ``django/shortcuts.py`` (Django 5.2): ``f"No {model._meta.object_name} matches the given query."``
+_NO_MATCH = re.compile(r"^No (?P<object_name>\w+) matches the given query\.$")
+#: ``rest_framework/parsers.py`` (DRF 3.18): ``"JSON parse error - %s" % exc``
+_JSON_PARSE_ERROR = "JSON parse error - "
 
 
 def exception_handler(exc, context):
     """DRF's handler, then every body that refuses the request as a whole shaped
     ``{"detail": str, "code": str}`` (see module)."""
+    exc = _translated(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return response
@@ -29,3 +49,35 @@ def exception_handler(exc, context):
         if "code" not in response.data:
             response.data["code"] = codes if isinstance(codes, str) else "error"
     return response
+
+
+def _translated(exc):
+    """``exc``, or a DRF exception with the same meaning worded in the active language: an
+    ``Http404`` becomes :class:`~rest_framework.exceptions.NotFound` (code ``not_found``), a
+    JSON parse error keeps Python's explanation after a translated prefix."""
+    if isinstance(exc, Http404):
+        message = str(exc.args[0]) if exc.args else ""
+        match = _NO_MATCH.match(message)
+        if match:
+            model = _model_named(match["object_name"])
+            message = (
+                _("No %(verbose_name)s matches the given query.")
+                % {"verbose_name": model._meta.verbose_name}
+                if model is not None
+                else ""
+            )
+        return exceptions.NotFound(message or None)
+    if isinstance(exc, exceptions.ParseError) and isinstance(exc.detail, str):
+        if exc.detail.startswith(_JSON_PARSE_ERROR):
+            detail = exc.detail[len(_JSON_PARSE_ERROR) :]
+            return exceptions.ParseError(
+                _("JSON parse error - %(detail)s") % {"detail": detail}, code=exc.detail.code
+            )
+    return exc
+
+
+def _model_named(object_name: str):
+    """The one installed model whose class is called ``object_name``; None when there is none
+    or more than one (then the 404 says only "Not found.")."""
+    models = [m for m in apps.get_models() if m._meta.object_name == object_name]
+    return models[0] if len(models) == 1 else None

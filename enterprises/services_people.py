@@ -300,18 +300,23 @@ def invitation_accept(
 
     A new person (no account with that e-mail) becomes a user named by the e-mail, with
     ``password`` (Django's password validators), names, ``phone`` and the invitation's
-    language as preferred language. A person who already has an account accepts while logged
-    in (``user``, whose e-mail must match); a deactivated account is reactivated with the new
-    password. Returns the user. Raises :class:`InvitationRefused` for a link that cannot be
-    used, ``PermissionDenied`` when ``user`` is someone else, ``ValidationError`` naming
-    ``password``."""
+    language as preferred language. A person who already has an account (:func:`existing_account`)
+    accepts while logged in as that account (``user``); a deactivated account is reactivated
+    with the new password, keeps its user name (which the login form asks for: it may differ
+    from the e-mail) and takes the names given (empty ones keep the old). Returns the user.
+    Raises :class:`InvitationRefused` for a link that cannot be used, ``PermissionDenied``
+    (naming the account's user name) when ``user`` is someone else or nobody,
+    ``ValidationError`` naming ``password``."""
     invitation = invitation_by_token(token, for_update=True)
     person = existing_account(invitation)
     if person is not None and person.is_active:
         if user is None or user.pk != person.pk:
             raise PermissionDenied(
-                _("An account with this e-mail exists: log in as %(email)s to accept.")
-                % {"email": invitation.email}
+                _(
+                    "An account with this e-mail exists: log in with its user name, "
+                    "%(username)s, to accept."
+                )
+                % {"username": person.get_username()}
             )
     else:
         try:
@@ -331,6 +336,8 @@ def invitation_accept(
         else:
             person.set_password(password)
             person.is_active = True
+            person.first_name = first_name.strip()[:150] or person.first_name
+            person.last_name = last_name.strip()[:150] or person.last_name
             person.save()
         Profile.objects.update_or_create(
             user=person, defaults={"phone": phone.strip()[:40], "language": invitation.language}

@@ -4,6 +4,8 @@ and change are Django's own views with the project's templates (``ecopark/urls.p
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +97,12 @@ def invitation_accept(request, token: str):
         )
     account = people.existing_account(invitation)
     needs_login = account is not None and account.is_active
-    form = AcceptForm()
+    # a deactivated account keeps its user name; the form shows its names to keep or correct
+    form = AcceptForm(
+        initial={"first_name": account.first_name, "last_name": account.last_name}
+        if account is not None
+        else None
+    )
     if request.method == "POST":
         if needs_login:
             try:
@@ -112,7 +119,7 @@ def invitation_accept(request, token: str):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    people.invitation_accept(
+                    person = people.invitation_accept(
                         token=token,
                         password=data["password1"],
                         first_name=data["first_name"],
@@ -130,12 +137,13 @@ def invitation_accept(request, token: str):
                         status=410,
                     )
                 else:
+                    username = person.get_username()
                     messages.success(
                         request,
-                        _("Your password is set. Log in with your e-mail %(email)s.")
-                        % {"email": invitation.email},
+                        _("Your password is set. Log in with your user name, %(username)s.")
+                        % {"username": username},
                     )
-                    return redirect(reverse("login") + f"?username={invitation.email}")
+                    return redirect(reverse("login") + "?" + urlencode({"username": username}))
     return render(
         request,
         "enterprises/invitation_accept.html",
@@ -143,6 +151,7 @@ def invitation_accept(request, token: str):
             "invitation": invitation,
             "form": form,
             "needs_login": needs_login,
+            "account": account,
             "logged_in_as_invitee": needs_login
             and request.user.is_authenticated
             and request.user.pk == account.pk,

@@ -461,6 +461,16 @@ class Criterion(models.Model):
         return self._text("notes")
 
     @property
+    def sources_text(self) -> list[str]:
+        """The source lines in the active language (``indicators/source_notes.py``: worded
+        notes have their Vietnamese in ``indicators/data/source-notes.yaml``; addresses stay
+        as they are)."""
+        from .source_notes import source_line_text
+
+        vietnamese = _vietnamese()
+        return [source_line_text(str(s), vietnamese=vietnamese) for s in self.sources or []]
+
+    @property
     def is_provisional(self) -> bool:
         """True when the research behind this row is secondary or unverified: shown as such."""
         return self.verification_status in {"secondary", "unverified"}

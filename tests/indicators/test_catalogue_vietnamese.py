@@ -105,3 +105,51 @@ def test_loading_the_frameworks_again_gives_an_older_database_the_vietnamese_wor
         assert e3.legal_source == "Nghị định 35/2022/NĐ-CP, Điều 37 khoản 2 điểm b"
     with translation.override("en"):
         assert e3.legal_source == "Decree 35/2022/ND-CP, Art. 37(2)(b)"
+
+
+S14_EN = (
+    "S14: a public software requirements specification that reproduces the Circular 05/2025 "
+    "reporting forms A.5 (park) and B5 (enterprise); secondary source"
+)
+S14_VI = (
+    "S14: một bản đặc tả yêu cầu phần mềm công khai có chép lại các mẫu báo cáo A.5 (khu công "
+    "nghiệp) và B5 (doanh nghiệp) của Thông tư 05/2025; nguồn thứ cấp"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"), [("vi", S14_VI, S14_EN), ("en", S14_EN, S14_VI)]
+)
+def test_a_criterions_source_note_shows_in_the_page_language(
+    client, personas, language, shown, hidden
+):
+    """VN35-EIP-I5's only source is S14's note: stored in English (the API keeps it), shown
+    in Vietnamese from indicators/data/source-notes.yaml; an address stays as it is."""
+    assert Criterion.objects.get(version=v1_version(), code="VN35-EIP-I5").sources == [S14_EN]
+    login(client, personas.enterprise_a, language)
+    html = client.get(version_url()).content.decode()
+    i5 = _text(row(html, "VN35-EIP-I5"))
+    assert shown in i5 and hidden not in i5
+    assert "lawnet.vn/thong-tin-phap-luat" in _text(row(html, "VN35-EIP-I2"))
+
+
+def test_every_worded_source_note_of_the_shipped_frameworks_has_its_vietnamese():
+    """A source line with words besides an address or a path (``S14: a public …``, not
+    ``S27: github:owner/repo src/….md``) has an entry in
+    indicators/data/source-notes.yaml, so no English note is left in the Vietnamese page."""
+    from indicators.source_notes import vietnamese_notes
+
+    worded = set()
+    for path in FRAMEWORKS_DIR.glob("*.yaml"):
+        for version in yaml.safe_load(path.read_text(encoding="utf-8"))["versions"]:
+            for c in version["criteria"]:
+                for line in c.get("sources") or []:
+                    # words (a token of letters only), not only an address or a file path
+                    if any(token.isalpha() for token in line.split(":", 1)[1].split()):
+                        worded.add(line)
+    assert worded and sorted(worded - set(vietnamese_notes())) == []
+    assert S14_EN in worded
+
+
+def v1_version():
+    return FrameworkVersion.objects.get(framework__code="VN-2022", number=1)

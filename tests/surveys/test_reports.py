@@ -4,6 +4,7 @@ in the services, with values worked by hand."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -365,6 +366,43 @@ def test_production_rows_are_checked_cell_by_cell_and_kept_all_or_nothing(
     assert len(table) == 1
     page = client.get(f"/surveys/responses/{response.pk}/").content.decode()
     assert f'id="{table[0].anchor}"' in page  # the link opens the table's section
+
+
+def assert_kept_as_typed(reply, typed: dict[str, str]) -> None:
+    """The refused page (400) holds each typed text in its one ``<input>``, a text input with
+    ``inputmode="decimal"``; no input on the page is ``type="number"``."""
+    assert reply.status_code == 400
+    html = reply.content.decode()
+    for input_name, text in typed.items():
+        tags = re.findall(rf'<input[^>]*\bname="{re.escape(input_name)}"[^>]*>', html)
+        assert len(tags) == 1, (input_name, tags)
+        assert 'type="text"' in tags[0] and 'inputmode="decimal"' in tags[0]
+        assert f'value="{text}"' in tags[0]
+    assert 'type="number"' not in html
+
+
+def test_numbers_that_cannot_be_read_come_back_as_typed_in_text_inputs(report_campaign, personas):
+    """A refused save re-renders the report forms with what was typed: number fields are text
+    inputs (``inputmode="decimal"``, read by ``common.parsing``, so 1.234,5 works), never
+    ``type="number"``, which cannot hold "12abc" and would come back blank."""
+    response = park_response(report_campaign, personas)
+    typed = {
+        name("A.4", "I.2.5.1"): "12abc",  # decimal
+        name("A.4", "III.1.1.1"): "mười hai",  # integer
+        name("A.4", "III.1.2.4"): "5,5%x",  # percentage
+        name("A.4", "III.1.2.3"): "1.234,5",  # a readable Vietnamese decimal, kept as typed
+    }
+    assert_kept_as_typed(post(client_for(personas.park_manager), response, typed), typed)
+    assert not ReportValue.objects.filter(response=response).exists()
+
+    ent_response = enterprise_response(report_campaign, personas.ent_a)
+    cells = {"prod-0-design_capacity": "một nghìn", "prod-0-revenue_million_vnd": "1.234,5"}
+    reply = post(
+        client_for(personas.enterprise_a),
+        ent_response,
+        {"prod-present": "1", "prod-0-product": "Vải", "prod-0-unit": "kg/năm", **cells},
+    )
+    assert_kept_as_typed(reply, cells)
 
 
 def test_b4_part_i_fills_what_the_registry_lacks_and_hides_personal_data_from_the_ministry(

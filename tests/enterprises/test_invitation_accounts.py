@@ -1,0 +1,99 @@
+"""An invitation to an e-mail that already has an account names the account's user name — the
+login form asks for it, and it may differ from the e-mail: a deactivated account keeps its user
+name when the link reactivates it, and the refusal to someone else logged in says which user
+name to log in with (``enterprises/services_people.py``, ``enterprises/views_accounts.py``,
+``templates/enterprises/invitation_accept.html``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from ..conftest import PASSWORD
+from .test_people import NEW_PASSWORD, invite_colleague_of_a
+
+TEXTS = {
+    "vi": {
+        "stays": "Tài khoản của bạn đã bị vô hiệu hóa; đặt mật khẩu mới sẽ kích hoạt lại tài"
+        " khoản. Tên đăng nhập của bạn vẫn là lan-nguyen. Hãy chọn mật khẩu.",
+        "will_be": "Tên đăng nhập của bạn sẽ là địa chỉ email",
+        "set": "Đã đặt mật khẩu. Hãy đăng nhập bằng tên đăng nhập lan-nguyen.",
+        "page_log_in": "Đã có tài khoản dùng email lan@a.example. Hãy đăng nhập bằng tên đăng"
+        " nhập lan-nguyen của tài khoản đó, rồi mở lại đường dẫn này để chấp nhận.",
+        "refused": "Đã có tài khoản dùng email này: hãy đăng nhập bằng tên đăng nhập"
+        " lan-nguyen để chấp nhận.",
+    },
+    "en": {
+        "stays": "Your account was deactivated; setting a new password reactivates it. Your"
+        " user name stays lan-nguyen. Choose a password.",
+        "will_be": "Your user name will be your e-mail address",
+        "set": "Your password is set. Log in with your user name, lan-nguyen.",
+        "page_log_in": "An account with the e-mail lan@a.example already exists. Log in with"
+        " its user name, lan-nguyen, then open this link again to accept.",
+        "refused": "An account with this e-mail exists: log in with its user name,"
+        " lan-nguyen, to accept.",
+    },
+}
+
+
+def text(reply) -> str:
+    return " ".join(reply.content.decode().split())
+
+
+def lan(*, is_active: bool):
+    return get_user_model().objects.create_user(
+        username="lan-nguyen",
+        email="lan@a.example",
+        password=PASSWORD,
+        first_name="Lan",
+        last_name="Nguyễn",
+        is_active=is_active,
+    )
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_deactivated_account_is_told_its_user_name_stays(client, personas, language):
+    person = lan(is_active=False)
+    _invitation, token = invite_colleague_of_a(personas, language=language)
+    client.cookies["django_language"] = language
+    page = client.get(f"/accounts/invitation/{token}/")
+    assert page.status_code == 200
+    assert TEXTS[language]["stays"] in text(page)
+    assert TEXTS[language]["will_be"] not in text(page)
+    assert page.context["form"]["first_name"].value() == "Lan"
+    reply = client.post(
+        f"/accounts/invitation/{token}/",
+        {
+            "first_name": "Lan",
+            "last_name": "Nguyễn Thị",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
+    assert reply.redirect_chain == [("/accounts/login/?username=lan-nguyen", 302)]
+    assert TEXTS[language]["set"] in text(reply)
+    person.refresh_from_db()
+    assert (person.username, person.is_active, person.last_name) == (
+        "lan-nguyen",
+        True,
+        "Nguyễn Thị",
+    )
+    # what the page said is what the login form takes
+    assert client.login(username="lan-nguyen", password=NEW_PASSWORD)
+    assert not client.login(username="lan@a.example", password=NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_someone_else_logged_in_is_told_the_accounts_user_name(client, personas, language):
+    lan(is_active=True)
+    _invitation, token = invite_colleague_of_a(personas, language=language)
+    client.cookies["django_language"] = language
+    assert client.login(username=personas.enterprise_b.username, password=PASSWORD)
+    page = client.get(f"/accounts/invitation/{token}/")
+    assert TEXTS[language]["page_log_in"] in text(page)
+    # its log-in button fills the user name in
+    assert f"?next=/accounts/invitation/{token}/&amp;username=lan-nguyen" in text(page)
+    refused = client.post(f"/accounts/invitation/{token}/")
+    assert TEXTS[language]["refused"] in text(refused)
+    assert "log in as lan@a.example" not in text(refused)
