@@ -79,26 +79,43 @@ def category_share_figure(categories) -> str:
         wrap_label(c.category.name_en if english else c.category.name_vi, 16) for c in categories
     ]
     shares = [None if c.share is None else round(100 * c.share, 1) for c in categories]
-    labels = [f"{c.met:g}/{c.applicable:g}" for c in categories]
     intended = [getattr(c, "share_intended", None) for c in categories]
+    with_intended = any(v is not None for v in intended)
+    # the chart without its bars from :func:`_category_skeleton`, the bars filled in here
+    fig = json.loads(_category_skeleton(get_language() or "vi", plotly_separators(), with_intended))
+    current = fig["data"][0]
+    current["x"] = [float(s) if s else 0 for s in shares]
+    current["y"] = names
+    current["text"] = [f"{c.met:g}/{c.applicable:g}" for c in categories]
+    if with_intended:
+        fig["data"][1]["x"] = [0 if v is None else float(round(100 * v, 1)) for v in intended]
+        fig["data"][1]["y"] = names
+    fig["layout"]["height"] = max(220, (80 if with_intended else 48) * len(names) + 80)
+    return json.dumps(fig, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _category_skeleton(language: str, separators: str, with_intended: bool) -> str:
+    """The chart of :func:`category_share_figure` without bars (``x``, ``y``, ``text`` empty,
+    ``height`` 220) as JSON, for the active ``language``, its number ``separators`` and
+    whether the intended performance is drawn (plotly's objects cost ~10 ms to build)."""
     fig = go.Figure(
         go.Bar(
-            x=[s or 0 for s in shares],
-            y=names,
+            x=[],
+            y=[],
             orientation="h",
             name=_("current"),
-            text=labels,
+            text=[],
             textposition="auto",
             marker_color=MET_COLOUR,
             hovertemplate="%{y}: %{x}%<extra></extra>",
         )
     )
-    with_intended = any(v is not None for v in intended)
     if with_intended:  # current against intended performance (UNIDO EIP assessment)
         fig.add_trace(
             go.Bar(
-                x=[0 if v is None else round(100 * v, 1) for v in intended],
-                y=names,
+                x=[],
+                y=[],
                 orientation="h",
                 name=_("intended"),
                 marker={"color": "#ffffff", "line": {"color": BLUE, "width": 2}},
@@ -116,7 +133,7 @@ def category_share_figure(categories) -> str:
             "fixedrange": True,
         },
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-        height=max(220, (80 if with_intended else 48) * len(names) + 80),
+        height=220,
         showlegend=with_intended,
         barmode="group",
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
