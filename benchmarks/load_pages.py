@@ -303,6 +303,8 @@ CACHED_PAGES = [
 #: on the second server, whose page caches store nothing
 UNCACHED_PAGES = [
     ("trivial_uncached_server", "/healthz", None, False),
+    # the bound of any logged-in page on this server: session, user, a small template
+    ("trivial_logged_in_uncached_server", "/accounts/login/", "ministry", False),
     ("national_uncached", "/parks/national/", "ministry", False),
     ("park_uncached", "{park}", "manager", False),
 ]
@@ -418,7 +420,24 @@ def main() -> None:
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
 
+    if "trivial" not in results:  # only uncached pages asked for: their server's trivial
+        results["trivial"] = results["trivial_uncached_server"]
     trivial = results["trivial"]["rps"]
+    bound = {}
+    if "trivial_logged_in_uncached_server" in results:
+        logged_in = results["trivial_logged_in_uncached_server"]["rps"]
+        bound = {
+            "logged_in_bound_ratio": round(
+                logged_in / results["trivial_uncached_server"]["rps"], 3
+            ),
+            "logged_in_bound": (
+                "the login page with a session / /healthz on the uncached server: the upper "
+                "bound any logged-in page can reach here"
+            ),
+        }
+        for name in ("national_uncached", "park_uncached"):
+            if name in results:
+                bound[f"{name}_share_of_bound"] = round(results[name]["rps"] / logged_in, 3)
     for name, figures in results.items():
         reference = results.get("trivial_uncached_server") if name.endswith("_uncached") else None
         if name.startswith("trivial"):
@@ -451,6 +470,7 @@ def main() -> None:
                 "warm_figures": "national, park, scores_api: cache hits (nothing changed)",
                 "uncached_figures": "national_uncached, park_uncached: page and body caches miss",
                 **ratios,
+                **bound,
                 **results,
                 "trivial_rps": trivial,
                 "targets": targets,

@@ -8,6 +8,9 @@ deficiencies (Okabe–Ito is qualitative and has no sequential scale).
 
 from __future__ import annotations
 
+import functools
+import json
+
 import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -76,26 +79,43 @@ def category_share_figure(categories) -> str:
         wrap_label(c.category.name_en if english else c.category.name_vi, 16) for c in categories
     ]
     shares = [None if c.share is None else round(100 * c.share, 1) for c in categories]
-    labels = [f"{c.met:g}/{c.applicable:g}" for c in categories]
     intended = [getattr(c, "share_intended", None) for c in categories]
+    with_intended = any(v is not None for v in intended)
+    # the chart without its bars from :func:`_category_skeleton`, the bars filled in here
+    fig = json.loads(_category_skeleton(get_language() or "vi", plotly_separators(), with_intended))
+    current = fig["data"][0]
+    current["x"] = [float(s) if s else 0 for s in shares]
+    current["y"] = names
+    current["text"] = [f"{c.met:g}/{c.applicable:g}" for c in categories]
+    if with_intended:
+        fig["data"][1]["x"] = [0 if v is None else float(round(100 * v, 1)) for v in intended]
+        fig["data"][1]["y"] = names
+    fig["layout"]["height"] = max(220, (80 if with_intended else 48) * len(names) + 80)
+    return json.dumps(fig, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _category_skeleton(language: str, separators: str, with_intended: bool) -> str:
+    """The chart of :func:`category_share_figure` without bars (``x``, ``y``, ``text`` empty,
+    ``height`` 220) as JSON, for the active ``language``, its number ``separators`` and
+    whether the intended performance is drawn (plotly's objects cost ~10 ms to build)."""
     fig = go.Figure(
         go.Bar(
-            x=[s or 0 for s in shares],
-            y=names,
+            x=[],
+            y=[],
             orientation="h",
             name=_("current"),
-            text=labels,
+            text=[],
             textposition="auto",
             marker_color=MET_COLOUR,
             hovertemplate="%{y}: %{x}%<extra></extra>",
         )
     )
-    with_intended = any(v is not None for v in intended)
     if with_intended:  # current against intended performance (UNIDO EIP assessment)
         fig.add_trace(
             go.Bar(
-                x=[0 if v is None else round(100 * v, 1) for v in intended],
-                y=names,
+                x=[],
+                y=[],
                 orientation="h",
                 name=_("intended"),
                 marker={"color": "#ffffff", "line": {"color": BLUE, "width": 2}},
@@ -113,7 +133,7 @@ def category_share_figure(categories) -> str:
             "fixedrange": True,
         },
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-        height=max(220, (80 if with_intended else 48) * len(names) + 80),
+        height=220,
         showlegend=with_intended,
         barmode="group",
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
@@ -132,6 +152,30 @@ def park_map_figure(rows) -> str:
     english = _english()
     scored = [r for r in rows if r.index is not None]
     unscored = [r for r in rows if r.index is None]
+    # the figure without its points is the same for every map in a language (plotly's
+    # objects cost ~20 ms to build and validate); the points are filled in here
+    fig = json.loads(_park_map_skeleton(get_language() or "vi", plotly_separators()))
+    unscored_trace, scored_trace = fig["data"][0], fig["data"][1]
+    unscored_trace["lat"] = [float(r.park.latitude) for r in unscored]
+    unscored_trace["lon"] = [float(r.park.longitude) for r in unscored]
+    unscored_trace["text"] = [r.park.name_en if english else r.park.name_vi for r in unscored]
+    indices = [float(r.index) for r in scored]
+    scored_trace["lat"] = [float(r.park.latitude) for r in scored]
+    scored_trace["lon"] = [float(r.park.longitude) for r in scored]
+    scored_trace["text"] = [r.park.name_en if english else r.park.name_vi for r in scored]
+    scored_trace["customdata"] = indices
+    scored_trace["marker"]["color"] = indices
+    return json.dumps(fig, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _park_map_skeleton(language: str, separators: str) -> str:
+    """The map of :func:`park_map_figure` without points (its traces' ``lat``, ``lon``,
+    ``text``, ``customdata`` and ``marker.color`` empty) as JSON, for the active ``language``
+    (the traces' names) and its number ``separators``: no park's data is kept here."""
+    rows: list = []
+    english = _english()
+    scored = unscored = rows
 
     def names(rs):
         return [r.park.name_en if english else r.park.name_vi for r in rs]
@@ -242,11 +286,26 @@ def index_histogram_figure(bins) -> str:
     """Bar chart of the number of parks per 10-point index bin. ``bins``:
     :class:`dashboards.selectors.HistogramBin`. Returns the figure as JSON."""
     top = max((b.parks for b in bins), default=0)
+    # the chart without its bars from :func:`_histogram_skeleton`, the bars filled in here
+    fig = json.loads(_histogram_skeleton(get_language() or "vi", plotly_separators()))
+    bar = fig["data"][0]
+    bar["x"] = [b.label for b in bins]
+    bar["y"] = [b.parks for b in bins]
+    bar["text"] = [str(b.parks) for b in bins]  # as plotly writes a bar's text
+    fig["layout"]["yaxis"]["dtick"] = max(1, -(-top // 5))
+    return json.dumps(fig, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _histogram_skeleton(language: str, separators: str) -> str:
+    """The chart of :func:`index_histogram_figure` without bars (``x``, ``y``, ``text`` empty,
+    ``yaxis.dtick`` 1) as JSON, for the active ``language`` (axis titles) and its number
+    ``separators`` (plotly's objects cost ~9 ms to build and validate)."""
     fig = go.Figure(
         go.Bar(
-            x=[b.label for b in bins],
-            y=[b.parks for b in bins],
-            text=[b.parks for b in bins],
+            x=[],
+            y=[],
+            text=[],
             textposition="auto",
             marker_color=BLUE,
             hovertemplate="%{x}: %{y}<extra></extra>",
@@ -260,7 +319,7 @@ def index_histogram_figure(bins) -> str:
             "title": _("parks"),
             "rangemode": "tozero",
             "tickformat": "d",
-            "dtick": max(1, -(-top // 5)),
+            "dtick": 1,
             "automargin": True,
         },
     )
@@ -270,14 +329,26 @@ def index_histogram_figure(bins) -> str:
 def index_trend_figure(history) -> str:
     """Line chart of the index over periods. ``history``: ``[(period, snapshot)]`` oldest
     first; periods without an index are gaps. Returns the figure as JSON."""
-    periods = [str(p) for p, _s in history]
     values = [None if s.index is None else float(s.index) for _p, s in history]
+    # the chart without its points from :func:`_trend_skeleton`, the points filled in here
+    fig = json.loads(_trend_skeleton(get_language() or "vi", plotly_separators()))
+    line = fig["data"][0]
+    line["x"] = [str(p) for p, _s in history]
+    line["y"] = values
+    line["text"] = ["" if v is None else format_fixed(v, 1) for v in values]
+    return json.dumps(fig, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _trend_skeleton(language: str, separators: str) -> str:
+    """The chart of :func:`index_trend_figure` without points (``x``, ``y``, ``text`` empty)
+    as JSON, for the active ``language`` (axis titles) and its number ``separators``."""
     fig = go.Figure(
         go.Scatter(
-            x=periods,
-            y=values,
+            x=[],
+            y=[],
             mode="lines+markers+text",
-            text=["" if v is None else format_fixed(v, 1) for v in values],
+            text=[],
             textposition="top center",
             line={"color": BLUE, "width": 2},
             marker={"size": 9, "color": BLUE},

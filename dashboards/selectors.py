@@ -383,7 +383,8 @@ def park_table(*, parks: QuerySet[Park], campaign: Campaign | None) -> ParkTable
     ).values("status")[:1]
     stale_q = RecomputeState.objects.filter(campaign=campaign, park=OuterRef("pk"), stale=True)
     park_list = list(
-        parks.select_related("province")
+        # the 34 provinces once, not one copy per park (577 model instances fewer)
+        parks.prefetch_related("province")
         .annotate(
             response_status=Subquery(status),
             is_stale=Exists(stale_q),
@@ -458,7 +459,14 @@ def _corrected_since(status: str | None, reopened_at) -> datetime.datetime | Non
 def _in_order(rows: list[ParkRow]) -> list[ParkRow]:
     """Rows in Vietnamese alphabetical order of province, then of the park's name in the
     active language (:mod:`common.collation`: Đ after D, Hải before Hưng)."""
-    return sorted(rows, key=lambda r: (vi_key(r.park.province.name_vi), vi_key(r.park.name)))
+    english = _english()  # once, not per row (``Park.name`` asks for the language)
+    return sorted(
+        rows,
+        key=lambda r: (
+            vi_key(r.park.province.name_vi),
+            vi_key(r.park.name_en if english else r.park.name_vi),
+        ),
+    )
 
 
 def _province_summaries(rows: list[ParkRow]) -> list[ProvinceSummary]:
@@ -485,7 +493,7 @@ def campaign_reporting(
 ) -> CampaignReporting | None:
     """The reporting rate of ``campaign`` over the responses of ``parks`` (already scoped and
     filtered, as the page's table): on time, late, not submitted, per province, per park and
-    in total (:func:`surveys.selectors.reporting_rates`, one query). None without a campaign.
+    in total (:func:`surveys.selectors.reporting_rates`, two queries). None without a campaign.
     It reads responses, not snapshots: a submission, a return and an extension move the
     dashboards' cache stamp (``dashboards.receivers.STAMPED_MODELS``), so a cached page never
     shows an old rate."""
@@ -614,7 +622,8 @@ class ParkDashboard:
     and evidence; ``categories``: CategoryScore rows with at least one applicable criterion (an
     empty category, 0/0, has no share to show); ``stale``: results are being recomputed;
     ``history``: ``[(period, snapshot)]`` of the same framework, oldest first (the index
-    trend); ``tenants``: None when the viewer may not see them (enterprises never do).
+    trend); ``tenants``: None when the viewer may not see them (enterprises never do); on the
+    park page (``dashboards.views.park_detail``) the shown page of the tenant table only.
     """
 
     park: Park
@@ -982,23 +991,61 @@ def park_dashboard(
     )
 
 
-def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
+@dataclass(frozen=True)
+class TenantKey:
+    """What the tenant table sorts and searches on, for one tenant: its primary key, name and
+    tax code (:func:`park_tenant_keys`)."""
+
+    pk: int
+    name: str
+    tax_code: str
+
+
+def _tenants_of(*, park: Park, campaign: Campaign) -> QuerySet[Enterprise]:
+    """The park's tenants in ``campaign``: the enterprises whose response in the campaign was
+    filed in this park (a tenant that moved since stays with the park it belonged to then),
+    and the park's active tenants without a response filed elsewhere."""
+    filed = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
+    return Enterprise.objects.filter(
+        Exists(filed.filter(park=park))
+        | (Q(park=park, is_active=True) & ~Exists(filed.exclude(park=park)))
+    )
+
+
+def park_tenant_keys(*, park: Park, campaign: Campaign) -> list[TenantKey]:
+    """Every tenant of the park in ``campaign`` (as :func:`park_tenants`) as a
+    :class:`TenantKey`, in Vietnamese alphabetical order of the names (then primary key): the
+    tenant table is sorted, searched and paged on these, and only the shown page's tenants are
+    loaded with their results (``park_tenants(..., pks=...)``). One query of three columns."""
+    keys = [
+        TenantKey(pk, name, tax_code)
+        for pk, name, tax_code in _tenants_of(park=park, campaign=campaign)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "tax_code")
+    ]
+    return vi_sorted(keys, key=lambda k: k.name)
+
+
+def park_tenants(*, park: Park, campaign: Campaign, pks: list[int] | None = None) -> list[Tenant]:
     """The park's enterprises with their result and response status in ``campaign``, in
     Vietnamese alphabetical order of their names: those whose response in the campaign was
     filed in this park (a tenant that moved since stays with the park it belonged to then),
-    and the park's active tenants without a response filed elsewhere. One query whatever the
-    number of enterprises. Shown to park managers and above only."""
+    and the park's active tenants without a response filed elsewhere. ``pks``: only these
+    tenants, in this order (the shown page of :func:`park_tenant_keys`). One query whatever
+    the number of enterprises. Shown to park managers and above only."""
     snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
     status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk")).values("status")[
         :1
     ]
-    filed = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
+    if pks is not None:
+        if not pks:
+            return []
+        # the keys were read from the same tenants; the page's rows only
+        ents = Enterprise.objects.filter(pk__in=pks)
+    else:
+        ents = _tenants_of(park=park, campaign=campaign)
     ents = (
-        Enterprise.objects.filter(
-            Exists(filed.filter(park=park))
-            | (Q(park=park, is_active=True) & ~Exists(filed.exclude(park=park)))
-        )
-        .select_related("sector")
+        ents.select_related("sector")
         .annotate(
             s_index=Subquery(snap.values("index")[:1]),
             s_met=Subquery(snap.values("criteria_met")[:1]),
@@ -1010,7 +1057,11 @@ def park_tenants(*, park: Park, campaign: Campaign) -> list[Tenant]:
         )
         .order_by("name", "pk")
     )
-    ents = vi_sorted(ents, key=lambda e: e.name)
+    if pks is not None:
+        position = {pk: i for i, pk in enumerate(pks)}
+        ents = sorted(ents, key=lambda e: position[e.pk])
+    else:
+        ents = vi_sorted(ents, key=lambda e: e.name)
     return [
         Tenant(
             enterprise=e,

@@ -57,6 +57,8 @@ from .selectors import (
     park_dashboard,
     park_stamp,
     park_table,
+    park_tenant_keys,
+    park_tenants,
     parks_filter,
     parks_with_latest_scores,
     province_stamp,
@@ -308,14 +310,23 @@ def _park_rows_page(request, rows: list) -> dict:
 TENANTS_PER_PAGE = 50
 
 
-def _tenant_rows_page(request, tenants: list) -> dict:
+def _tenant_rows_page(request, *, park: Park, campaign: Campaign) -> dict:
     """The page of the park's tenant table (:func:`_rows_page`, :data:`TENANTS_PER_PAGE`
-    rows) whose search finds an enterprise by its name or tax code."""
+    rows) whose search finds an enterprise by its name or tax code. It sorts, searches and
+    pages every tenant's name and tax code (:func:`dashboards.selectors.park_tenant_keys`),
+    then loads the results of the shown page's tenants only: ``rows_page`` holds
+    :class:`dashboards.selectors.Tenant` rows, ``listed`` the matching keys."""
 
     def matches(t, needle: str) -> bool:
-        return needle in _folded(t.enterprise.name) or needle in t.enterprise.tax_code
+        return needle in _folded(t.name) or needle in t.tax_code
 
-    return _rows_page(request, tenants, per_page=TENANTS_PER_PAGE, matches=matches)
+    keys = park_tenant_keys(park=park, campaign=campaign)
+    page = _rows_page(request, keys, per_page=TENANTS_PER_PAGE, matches=matches)
+    rows_page = page["rows_page"]
+    rows_page.object_list = park_tenants(
+        park=park, campaign=campaign, pks=[k.pk for k in rows_page.object_list]
+    )
+    return page
 
 
 def _table_body(
@@ -541,14 +552,16 @@ def park_detail(request, pk: int):
         campaigns = park_campaigns(park)
         campaign, campaign_error = _campaign_shown(request, campaigns)
         data = park_dashboard(
-            park=park,
-            campaign_id=campaign.pk if campaign else None,
-            campaigns=campaigns,
-            with_tenants=tenants,
+            park=park, campaign_id=campaign.pk if campaign else None, campaigns=campaigns
         )
+        tenant_page = {}
+        if tenants and data.campaign is not None:
+            # only the shown page's tenants are loaded with their results
+            tenant_page = _tenant_rows_page(request, park=park, campaign=data.campaign)
+            data.tenants = tenant_page["rows_page"].object_list
         return {
             "d": data,
-            **(_tenant_rows_page(request, data.tenants) if data.tenants is not None else {}),
+            **tenant_page,
             "campaign_error": campaign_error,
             "can_report": can(request.user, Action.REPORT, park),
             # the park's own report and its tenants': for those who follow the tenants

@@ -1010,25 +1010,43 @@ class CampaignReporting:
 def reporting_rates(*, campaign: Campaign, responses: QuerySet[Response]) -> CampaignReporting:
     """On time, late and not submitted (``surveys.periods``) among ``responses`` (already
     scoped: the caller's, or a dashboard's parks) of ``campaign``, per park, per province and
-    in total. A park counts its own response and its tenants'. One query (a count per park),
-    whatever the number of responses."""
-    rows = (
+    in total. A park counts its own response and its tenants'. Two queries whatever the
+    number of responses: a count per park (grouped by the park's key alone: grouping 25,000
+    responses by the park's and province's names as well took twice as long), then the
+    names of those parks and their provinces."""
+    counts = list(
         responses.filter(campaign=campaign)
         .order_by()
-        .values(
-            "park_id",
-            "park__name_vi",
-            "park__name_en",
-            "park__province_id",
-            "park__province__code",
-            "park__province__name_vi",
-        )
+        .values("park_id")
         .annotate(
             expected=Count("pk"),
             on_time=Count("pk", filter=Q(days_late=0)),
             late=Count("pk", filter=Q(days_late__gt=0)),
         )
     )
+    names = {
+        row[0]: row[1:]
+        for row in Park.objects.filter(pk__in=[c["park_id"] for c in counts]).values_list(
+            "pk", "name_vi", "name_en", "province_id", "province__code", "province__name_vi"
+        )
+    }
+    rows = [
+        dict(
+            zip(
+                (
+                    "park__name_vi",
+                    "park__name_en",
+                    "park__province_id",
+                    "park__province__code",
+                    "park__province__name_vi",
+                ),
+                names[c["park_id"]],
+                strict=True,
+            ),
+            **c,
+        )
+        for c in counts
+    ]
     parks: list[ParkReporting] = []
     provinces: dict[int, ProvinceReporting] = {}
     for row in rows:

@@ -86,3 +86,24 @@ def test_a_tenant_search_matching_nothing_says_so_and_page_minus_one_is_the_firs
     assert _tenants(html) == []
     first = _tenants(client.get(url).content.decode())
     assert _tenants(client.get(url, {"page": -1}).content.decode()) == first
+
+
+def test_the_pages_hold_every_tenant_in_the_full_lists_order(client, personas, crowded):
+    """Only the shown page's tenants are loaded with their results (the view sorts and pages
+    names and tax codes first): pages 1 and 2 together are the full list of
+    ``park_tenants`` (the exports' list), in its Vietnamese order, with the same figures."""
+    from dashboards.selectors import park_dashboard
+
+    amata = personas.catalogue.amata
+    full = park_dashboard(park=amata, campaign_id=None, with_tenants=True).tenants
+    assert len(full) == crowded
+    assert client.login(username=personas.park_manager.username, password=PASSWORD)
+    url = reverse("dashboards:park", args=[amata.pk])
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+    shown = _tenants(first.content.decode()) + _tenants(second.content.decode())
+    assert [int(pk) for pk in shown] == [t.enterprise.pk for t in full]
+    page = first.context["rows_page"].object_list
+    assert [(t.enterprise.pk, t.index, t.response_status) for t in page] == [
+        (t.enterprise.pk, t.index, t.response_status) for t in full[:50]
+    ]
