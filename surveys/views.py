@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -178,6 +178,11 @@ def _render_detail(
             }
         )
     report_errors = binding.error_list() if binding is not None and binding.errors else []
+    # a refused stale save is not the person's mistake: the page says what happened instead
+    # of "please correct" (the error itself names the version now saved)
+    stale = form is not None and any(
+        error.code == "stale_version" for error in form.errors.as_data().get(NON_FIELD_ERRORS, [])
+    )
     return render(
         request,
         "surveys/response_detail.html",
@@ -190,6 +195,7 @@ def _render_detail(
             "review_errors": review_errors,
             "can_act": can_act,
             "conflicts": conflicts,
+            "stale": stale,
             "return_step": response.return_step,
             "return_comments": response.return_comments,
             "transitions": transitions,

@@ -526,6 +526,12 @@ def test_a_stale_save_shows_both_values_per_field_and_keeps_what_was_typed(
     html = page.content.decode()
     assert page.status_code == 200
     assert "version 2" in html
+    # not the person's mistake: the page says what happened, not "please correct"
+    assert (
+        "<p>Nothing was saved: the report was changed by someone else while you were editing "
+        "it.</p>" in html
+    )
+    assert "Please correct" not in html
     assert '<tr data-code="symbioses_operating">' in html
     assert '<td class="yours">5</td><td class="saved">1</td>' in html
     assert "Your value: 5 — the value now saved: 1" in html
