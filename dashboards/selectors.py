@@ -609,9 +609,24 @@ class Tenant:
     @property
     def response_status_display(self) -> str:
         """The response status in words ("" when the enterprise has no response)."""
-        if self.response_status is None:
-            return ""
-        return str(dict(Response.Status.choices).get(self.response_status, self.response_status))
+        return status_display(self.response_status)
+
+
+def status_display(status: str | None) -> str:
+    """A response status (``surveys.models.Response.Status``) in words in the active
+    language; "" for None (no response)."""
+    if status is None:
+        return ""
+    return str(dict(Response.Status.choices).get(status, status))
+
+
+def _eco_enterprise(has: bool, index, eco: bool | None, eligible: bool | None) -> bool | None:
+    """A tenant's eco-enterprise status (:class:`Tenant`) from its snapshot's columns: None
+    without a snapshot or an index; the snapshot's ``eco_enterprise``, or its ``eligible``
+    when the former is empty."""
+    if not has or index is None:
+        return None
+    return bool(eco if eco is not None else eligible)
 
 
 @dataclass
@@ -1026,6 +1041,49 @@ def park_tenant_keys(*, park: Park, campaign: Campaign) -> list[TenantKey]:
     return vi_sorted(keys, key=lambda k: k.name)
 
 
+#: the tenant table's columns whose values :func:`park_tenant_sort_values` reads
+TENANT_VALUE_COLUMNS = ("sector", "response", "index", "met", "eco")
+
+
+def park_tenant_sort_values(*, park: Park, campaign: Campaign, column: str) -> dict[int, object]:
+    """One column of the tenant table for every tenant of the park in ``campaign`` (as
+    :func:`park_tenant_keys`), to sort the whole table before it is paged: ``{enterprise pk:
+    value}``, None where the table shows "—". ``column`` (one of
+    :data:`TENANT_VALUE_COLUMNS`): ``sector`` the VSIC code (str), ``response`` the response
+    status in words (:func:`status_display`), ``index`` the index 0–100 (``Decimal``),
+    ``met`` the share of applicable criteria met 0–1 (float; None without an index or with
+    0 applicable), ``eco`` the eco-enterprise status (bool, as :class:`Tenant`). One query of
+    that column only (the tenants' other results are not read); ``ValueError`` for another
+    column."""
+    tenants = _tenants_of(park=park, campaign=campaign)
+    snap = ScoreSnapshot.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
+    if column == "sector":
+        return dict(tenants.values_list("pk", "sector__code"))
+    if column == "response":
+        status = Response.objects.filter(campaign=campaign, enterprise=OuterRef("pk"))
+        rows = tenants.annotate(v=Subquery(status.values("status")[:1])).values_list("pk", "v")
+        return {pk: status_display(v) or None for pk, v in rows}
+    if column == "index":
+        rows = tenants.annotate(v=Subquery(snap.values("index")[:1])).values_list("pk", "v")
+        return dict(rows)
+    if column == "met":
+        rows = tenants.annotate(
+            i=Subquery(snap.values("index")[:1]),
+            m=Subquery(snap.values("criteria_met")[:1]),
+            a=Subquery(snap.values("criteria_applicable")[:1]),
+        ).values_list("pk", "i", "m", "a")
+        return {pk: (m or 0) / a if i is not None and a else None for pk, i, m, a in rows}
+    if column == "eco":
+        rows = tenants.annotate(
+            i=Subquery(snap.values("index")[:1]),
+            e=Subquery(snap.values("eco_enterprise")[:1]),
+            g=Subquery(snap.values("eligible")[:1]),
+            h=Exists(snap),
+        ).values_list("pk", "h", "i", "e", "g")
+        return {pk: _eco_enterprise(h, i, e, g) for pk, h, i, e, g in rows}
+    raise ValueError(f"not a tenant table column: {column!r}")
+
+
 def park_tenants(*, park: Park, campaign: Campaign, pks: list[int] | None = None) -> list[Tenant]:
     """The park's enterprises with their result and response status in ``campaign``, in
     Vietnamese alphabetical order of their names: those whose response in the campaign was
@@ -1068,11 +1126,7 @@ def park_tenants(*, park: Park, campaign: Campaign, pks: list[int] | None = None
             index=e.s_index,
             criteria_met=e.s_met,
             criteria_applicable=e.s_applicable,
-            eco_enterprise=(
-                None
-                if not e.s_has or e.s_index is None
-                else bool(e.s_eco if e.s_eco is not None else e.s_eligible)
-            ),
+            eco_enterprise=_eco_enterprise(e.s_has, e.s_index, e.s_eco, e.s_eligible),
             response_status=e.s_status,
         )
         for e in ents

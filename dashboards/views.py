@@ -12,12 +12,14 @@ carrying the stamp, or the stamp alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,9 +28,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum.vn import mst
 
-from common.collation import vi_sorted
-from enterprises.models import Enterprise, Park, Province
+from common.collation import vi_key, vi_sorted
+from enterprises.models import Enterprise, Park, Province, normalise_tax_code
 from enterprises.policy import (
     Action,
     can,
@@ -58,6 +61,7 @@ from .selectors import (
     park_stamp,
     park_table,
     park_tenant_keys,
+    park_tenant_sort_values,
     park_tenants,
     parks_filter,
     parks_with_latest_scores,
@@ -259,18 +263,87 @@ def _folded(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
+@dataclass(frozen=True)
+class SortColumn:
+    """A column of a paged table, in the order of the table's header cells: ``name`` is its
+    ``?sort=`` value, ``label`` its header, ``numeric`` whether it sorts as a number (first
+    click descending, as static/js/sortable.js does) or as text (first click ascending)."""
+
+    name: str
+    label: str
+    numeric: bool = False
+
+
+def _sorted_rows(rows: list, values: list, *, numeric: bool, descending: bool) -> list:
+    """``rows`` ordered by ``values`` (one per row), as static/js/sortable.js orders a table on
+    screen: numbers numerically, text in Vietnamese order (:func:`common.collation.vi_key`),
+    None or "" (the "—" cells) last in both directions; ties keep their order (stable)."""
+    present = [(v, r) for v, r in zip(values, rows, strict=True) if v is not None and v != ""]
+    missing = [r for v, r in zip(values, rows, strict=True) if v is None or v == ""]
+    present.sort(
+        key=(lambda p: p[0]) if numeric else (lambda p: vi_key(str(p[0]))), reverse=descending
+    )
+    return [r for _v, r in present] + missing
+
+
+def _sort_asked(request, columns: tuple[SortColumn, ...]) -> tuple[SortColumn | None, bool, str]:
+    """The column ``?sort=`` names among ``columns``, whether ``?dir=`` asks for descending
+    (``asc`` or ``desc``; anything else: the column's first direction) and, when ``sort``
+    names no column, the message that says it is ignored."""
+    raw = (request.GET.get("sort") or "").strip()
+    if not raw:
+        return None, False, ""
+    column = next((c for c in columns if c.name == raw), None)
+    if column is None:
+        return (
+            None,
+            False,
+            _(
+                "The address asks for sort=%(value)s, which is not a column of this table: the "
+                "table keeps its usual order."
+            )
+            % {"value": raw[:40]},
+        )
+    descending = {"asc": False, "desc": True}.get(request.GET.get("dir") or "", column.numeric)
+    return column, descending, ""
+
+
+def _rows_page(
+    request,
+    rows: list,
+    *,
+    per_page: int,
+    matches,
+    columns: tuple[SortColumn, ...] = (),
+    sort_values=None,
+) -> dict:
     """The page of a table that ``?q=`` (a search, marks optional: ``matches(row, folded
-    search)`` says whether a row matches) and ``?page=`` (a number, or ``all``; not a number or
-    below 1: the first page, beyond the last: the last) ask for,
-    ``per_page`` rows a page. Returns ``rows_page`` (a Django ``Page``), ``listed`` (rows
-    matching the search), ``q``, ``all_rows``, ``page_query`` (the query string without
-    ``page``, for the page links) and ``clear_query`` (without the search)."""
+    search)`` says whether a row matches), ``?sort=<column>&dir=asc|desc`` (one of
+    ``columns``; ``sort_values(column name, rows)`` gives each row's value, None for "—") and
+    ``?page=`` (a number, or ``all``; not a number or below 1: the first page, beyond the last:
+    the last) ask for, ``per_page`` rows a page. The sort covers every matching row before
+    the table is paged (:func:`_sorted_rows`). Returns ``rows_page`` (a Django ``Page``),
+    ``listed`` (rows matching the search, in the asked order), ``q``, ``all_rows``,
+    ``pageable`` (the rows take more than a page), ``page_query`` (the query string without
+    ``page``, for the page links), ``clear_query`` (without the search), ``headers`` (one
+    dict per column: ``label``, ``numeric``, ``aria_sort`` — "ascending", "descending" or ""
+    —, ``query``: the address of its sort link, page reset), ``server_sort`` (the table is
+    paged: its headers are links to the server; otherwise the script sorts the rows on
+    screen), ``sorted_by`` (the sentence saying the order covers every page, or "") and
+    ``sort_error`` (an unknown ``sort``, ignored)."""
     q = (request.GET.get("q") or "").strip()[:100]
     listed = rows
     if q:
         needle = _folded(q)
         listed = [r for r in rows if matches(r, needle)]
+    column, descending, sort_error = _sort_asked(request, columns)
+    if column is not None:
+        listed = _sorted_rows(
+            listed,
+            sort_values(column.name, listed),
+            numeric=column.numeric,
+            descending=descending,
+        )
     all_rows = request.GET.get("page") == "all"
     paginator = Paginator(listed, max(len(listed), 1) if all_rows else per_page)
     try:  # a page number below 1 is the first page (Django would give the last)
@@ -280,21 +353,90 @@ def _rows_page(request, rows: list, *, per_page: int, matches) -> dict:
     params = request.GET.copy()
     params.pop("page", None)
     page_query = params.urlencode()
+    headers = []
+    for c in columns:
+        asked = c is column
+        link = params.copy()
+        link["sort"] = c.name
+        link["dir"] = "asc" if (descending if asked else not c.numeric) else "desc"
+        headers.append(
+            {
+                "label": c.label,
+                "numeric": c.numeric,
+                "aria_sort": ("descending" if descending else "ascending") if asked else "",
+                "query": link.urlencode(),
+            }
+        )
+    server_sort = not all_rows and paginator.num_pages > 1
+    sorted_by = ""
+    if column is not None and server_sort:
+        sorted_by = (
+            _("Sorted by “%(column)s”, descending, across every page.")
+            if descending
+            else _("Sorted by “%(column)s”, ascending, across every page.")
+        ) % {"column": column.label}
     params.pop("q", None)
     return {
         "rows_page": paginator.get_page(1 if all_rows else number),
         "listed": listed,
         "q": q,
         "all_rows": all_rows,
+        "pageable": len(listed) > per_page,
         "page_query": page_query,
         "clear_query": params.urlencode(),
+        "headers": headers,
+        "server_sort": server_sort,
+        "sorted_by": sorted_by,
+        "sort_error": sort_error,
     }
+
+
+def _park_columns() -> tuple[SortColumn, ...]:
+    """The park table's columns (templates/dashboards/_parks_body.html), in the active
+    language."""
+    return (
+        SortColumn("name", _("Park")),
+        SortColumn("province", _("Province")),
+        SortColumn("index", _("Index"), numeric=True),
+        SortColumn("met", _("Criteria met"), numeric=True),
+        SortColumn("eligible", _("Eligible")),
+        SortColumn("trend", _("Trend"), numeric=True),
+        SortColumn("coverage", _("Tenant coverage"), numeric=True),
+        SortColumn("status", _("Status")),
+    )
+
+
+def _park_sort_value(name: str):
+    """``row → value`` of the park table's column ``name``, the value its cell shows or its
+    ``data-sort`` holds (templates/dashboards/_parks_body.html), None for "—"."""
+    english = (translation.get_language() or "vi").startswith("en")
+    yes, no = _("yes"), _("no")
+
+    def ratio(a, b):
+        return (a or 0) / b if b else None
+
+    return {
+        "name": lambda r: r.park.name_en if english else r.park.name_vi,
+        "province": lambda r: r.park.province.name_vi,
+        "index": lambda r: r.index,
+        "met": lambda r: (
+            None
+            if r.index is None
+            else ratio(r.snapshot.criteria_met, r.snapshot.criteria_applicable)
+        ),
+        "eligible": lambda r: None if r.index is None else (yes if r.snapshot.eligible else no),
+        "trend": lambda r: r.trend,
+        "coverage": lambda r: (
+            ratio(r.snapshot.reported, r.snapshot.population) if r.snapshot else None
+        ),
+        "status": lambda r: r.response_status_display or None,
+    }[name]
 
 
 def _park_rows_page(request, rows: list) -> dict:
     """The page of the park table (:func:`_rows_page`, :data:`PARKS_PER_PAGE` rows) whose
-    search finds a park by its name or its province; the summary, map and charts keep every
-    row."""
+    search finds a park by its name or its province, sorted by any column on request; the
+    summary, map and charts keep every row."""
 
     def matches(r, needle: str) -> bool:
         return (
@@ -303,25 +445,92 @@ def _park_rows_page(request, rows: list) -> dict:
             or needle in _folded(r.park.province.name_vi)
         )
 
-    return _rows_page(request, rows, per_page=PARKS_PER_PAGE, matches=matches)
+    def sort_values(name: str, listed: list) -> list:
+        value = _park_sort_value(name)
+        return [value(r) for r in listed]
+
+    return _rows_page(
+        request,
+        rows,
+        per_page=PARKS_PER_PAGE,
+        matches=matches,
+        columns=_park_columns(),
+        sort_values=sort_values,
+    )
 
 
 #: tenants per page of the park dashboard's tenant table (``?page=all`` lists every one)
 TENANTS_PER_PAGE = 50
 
 
+def _tenant_columns() -> tuple[SortColumn, ...]:
+    """The tenant table's columns (templates/dashboards/_park_body.html), in the active
+    language."""
+    return (
+        SortColumn("name", _("Enterprise")),
+        SortColumn("sector", _("Sector (VSIC)")),
+        SortColumn("response", _("Response")),
+        SortColumn("index", _("Index"), numeric=True),
+        SortColumn("met", _("Criteria met"), numeric=True),
+        SortColumn("eco", _("Eco-enterprise")),
+    )
+
+
+def _tax_code_digits(q: str) -> str:
+    """The digits of a tax code typed in a search, as the registry reads a tax code
+    (:func:`enterprises.models.normalise_tax_code`: spaces, dots and hyphens are separators),
+    without the hyphen of a branch's suffix: "3700-000-032" → "3700000032"; "" when ``q``
+    is not made of digits and separators. A part of a tax code is kept (a search by its
+    start)."""
+    if not q.strip():
+        return ""
+    try:
+        return normalise_tax_code(q).replace("-", "")
+    except ValidationError:
+        compact = mst.compact(q)  # what normalise_tax_code strips before checking
+    return compact if compact.isdigit() else ""
+
+
 def _tenant_rows_page(request, *, park: Park, campaign: Campaign) -> dict:
     """The page of the park's tenant table (:func:`_rows_page`, :data:`TENANTS_PER_PAGE`
-    rows) whose search finds an enterprise by its name or tax code. It sorts, searches and
-    pages every tenant's name and tax code (:func:`dashboards.selectors.park_tenant_keys`),
-    then loads the results of the shown page's tenants only: ``rows_page`` holds
-    :class:`dashboards.selectors.Tenant` rows, ``listed`` the matching keys."""
+    rows) whose search finds an enterprise by its name or tax code (separators ignored:
+    :func:`_tax_code_digits`). It sorts, searches and pages every tenant's name and tax code
+    (:func:`dashboards.selectors.park_tenant_keys`); a sort by another column reads that
+    column for every tenant in one more query
+    (:func:`dashboards.selectors.park_tenant_sort_values`); then it loads the results of the
+    shown page's tenants only: ``rows_page`` holds :class:`dashboards.selectors.Tenant` rows,
+    ``listed`` the matching keys."""
+
+    tax_code = _tax_code_digits(request.GET.get("q") or "")
 
     def matches(t, needle: str) -> bool:
-        return needle in _folded(t.name) or needle in t.tax_code
+        return (
+            needle in _folded(t.name)
+            or needle in t.tax_code
+            or bool(tax_code and tax_code in t.tax_code.replace("-", ""))
+        )
+
+    def sort_values(name: str, listed: list) -> list:
+        if name == "name":
+            return [k.name for k in listed]
+        # every tenant's value of this column alone, in one query
+        values = park_tenant_sort_values(park=park, campaign=campaign, column=name)
+        if name == "eco":
+            yes, not_yet = _("yes"), _("not yet")
+            values = {
+                pk: None if v is None else (yes if v else not_yet) for pk, v in values.items()
+            }
+        return [values.get(k.pk) for k in listed]
 
     keys = park_tenant_keys(park=park, campaign=campaign)
-    page = _rows_page(request, keys, per_page=TENANTS_PER_PAGE, matches=matches)
+    page = _rows_page(
+        request,
+        keys,
+        per_page=TENANTS_PER_PAGE,
+        matches=matches,
+        columns=_tenant_columns(),
+        sort_values=sort_values,
+    )
     rows_page = page["rows_page"]
     rows_page.object_list = park_tenants(
         park=park, campaign=campaign, pks=[k.pk for k in rows_page.object_list]

@@ -12,10 +12,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from common.collation import vi_key
-from enterprises.models import Park
+from enterprises.models import Enterprise, Park
 
 from .conftest import log_in
 from .dashboards.test_pages import make_snapshot, two_periods  # noqa: F401
+from .dashboards.test_tenant_paging import _tax_codes
 from .test_browser_dashboards import fits_the_phone, new_page
 
 pytestmark = [pytest.mark.browser]
@@ -253,3 +254,75 @@ def test_sortable_reads_english_numbers_with_a_decimal_point_and_thousands_comma
     )
     click(page, 1)
     assert ids(page) == ["v2", "v3", "v1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_paged_tenant_table_a_header_link_sorts_every_tenant_on_the_server(
+    browser,
+    live_server,
+    personas,
+    two_periods,  # noqa: F811
+):
+    """62 tenants, two pages: the headers are links (no script buttons) and a click sorts
+    all 62 on the server, so the lowest index and the last name, both on page 2 in the usual
+    order, come first; "every tenant" gives the script's table back, with a link to the
+    pages."""
+    c2024, c2025 = two_periods
+    amata = personas.catalogue.amata
+    codes = _tax_codes(60)
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(name=f"Công ty Đông {i:02d}", tax_code=code, park=amata)
+            for i, code in enumerate(codes[:59])
+        ]
+        + [Enterprise(name="Yên Bình Xanh", tax_code=codes[59], park=amata)]
+    )
+    last = Enterprise.objects.get(name="Yên Bình Xanh")
+    make_snapshot(c2025, amata, enterprise=personas.ent_a, index=20, met=2, applicable=2)
+    make_snapshot(c2025, amata, enterprise=last, index=5, met=1, applicable=5)
+    page = new_page(browser, live_server, personas.park_manager)
+    table = "#tenants-table"
+    assert len(column(page, table, 0)) == 50 and "Yên Bình Xanh" not in column(page, table, 0)
+    assert page.get_attribute(table, "data-sortable") is None
+    assert page.locator(f"{table} thead th > a.sort").count() == 6
+    assert page.locator(f"{table} thead button").count() == 0
+
+    def follow(n: int) -> None:
+        with page.expect_navigation():
+            page.locator(f"{table} thead th").nth(n).locator("a").click()
+
+    follow(3)  # index: highest first, over both pages; "—" last
+    assert "sort=index&dir=desc" in page.url
+    assert column(page, table, 3)[:3] == ["20,0", "5,0", "—"]
+    assert sort_states(page, table) == [None, None, None, "descending", None, None]
+    follow(3)  # the lowest first: Yên Bình Xanh, from page 2
+    assert column(page, table, 0)[:2] == ["Yên Bình Xanh", "Enterprise A (test)"]
+    assert column(page, table, 3)[:3] == ["5,0", "20,0", "—"]
+    assert sort_states(page, table)[3] == "ascending"
+    follow(0)
+    follow(0)  # names descending: the true last name on top of page 1
+    assert "sort=name&dir=desc" in page.url
+    assert column(page, table, 0)[:2] == ["Yên Bình Xanh", "Enterprise B (test)"]
+    assert page.locator("#tenants-sorted").inner_text() == (
+        "Sắp xếp theo “Doanh nghiệp”, giảm dần, trên mọi trang."
+    )
+    # page 2 keeps the order
+    with page.expect_navigation():
+        page.click("#tenant-pages a[rel=next]")
+    assert column(page, table, 0)[-1] == "Công ty Đông 00"
+    assert fits_the_phone(page)
+
+    # every tenant in one table: the script sorts on screen, a link goes back to the pages
+    with page.expect_navigation():
+        page.click("#all-tenants")
+    assert len(column(page, table, 0)) == 62
+    assert page.locator(f"{table} thead th > button.sort").count() == 6
+    assert sort_states(page, table)[0] == "descending"  # the server's order, still true
+    page.locator(f"{table} thead th").nth(0).locator("button").click()
+    assert column(page, table, 0)[:2] == ["Công ty Đông 00", "Công ty Đông 01"]
+    assert page.locator("nav#tenant-pages").count() == 0
+    with page.expect_navigation():
+        page.click("#paged-tenants")
+    assert len(column(page, table, 0)) == 50 and "page=all" not in page.url
+    assert fits_the_phone(page)
+    assert page.outside == []

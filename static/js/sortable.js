@@ -15,6 +15,12 @@
 // language), "a/b" reads as the ratio a ÷ b, and "—" or empty is missing. Missing values sort
 // last in both directions; text compares with localeCompare in the page's language
 // (<html lang>). The sort is stable: rows that tie keep the order they had before the click.
+//
+// This sorts the rows on screen only, so the dashboards mark a table data-sortable only when
+// every row is on screen (one page, or ?page=all). A paged table has no data-sortable: its
+// headers are links (?sort=<column>&dir=asc|desc) and the server sorts every row with the same
+// keys before paging (dashboards/views.py _rows_page). A header the server sorted by arrives
+// with its aria-sort, and a click on it reverses that order.
 (function () {
   "use strict";
 
