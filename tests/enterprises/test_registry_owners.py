@@ -376,18 +376,24 @@ def test_the_help_sheets_sector_examples_are_accepted_by_the_import(
     for row, example in enumerate(examples):
         data.append([["5260181597", "0830166139"][row], f"Công ty {row}", example])
     data.append(["1860913904", "Công ty Ba", "2410"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = "tenants.xlsx"
-    with translation.override(language):
-        outcome = tenants_import(user=personas.park_manager, park=amata, file=buffer)
+
+    def import_in(language):
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        buffer.seek(0)
+        buffer.name = "tenants.xlsx"
+        with translation.override(language):
+            return tenants_import(user=personas.park_manager, park=amata, file=buffer)
+
+    outcome = import_in(language)
     # only the class is refused, with the division to write
     assert [(e.row, e.column) for e in outcome.errors] == [(4, "C")]
     assert (
         outcome.errors[0].reason
         == {
-            "vi": "2410 là mã chi tiết hơn cấp 2 của VSIC2018; danh mục chỉ giữ mã cấp 2: hãy ghi 24.",
+            "vi": (
+                "2410 là mã chi tiết hơn cấp 2 của VSIC2018; danh mục chỉ giữ mã cấp 2: hãy ghi 24."
+            ),
             "en": (
                 "2410 is finer than a division of VSIC2018; the registry keeps the 2-digit "
                 "divisions: write 24."
@@ -395,12 +401,7 @@ def test_the_help_sheets_sector_examples_are_accepted_by_the_import(
         }[language]
     )
     data.delete_rows(4)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    buffer.name = "tenants.xlsx"
-    with translation.override(language):
-        outcome = tenants_import(user=personas.park_manager, park=amata, file=buffer)
+    outcome = import_in(language)
     assert outcome.errors == [] and outcome.created == 2
     assert sorted(
         Enterprise.objects.filter(tax_code__in=["5260181597", "0830166139"]).values_list(
