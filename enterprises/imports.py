@@ -45,6 +45,9 @@ COLUMNS = [
     ("contact_email", "Email liên hệ", "Contact e-mail", False),
     ("contact_phone", "Điện thoại liên hệ", "Contact phone", False),
 ]
+#: the sector codes the help sheet gives as examples (a VSIC2018 section and division the
+#: registry keeps, ``enterprises/data/vsic-2018.csv``)
+SECTOR_EXAMPLES = ("C", "24")
 #: the model fields a row sets (those whose column is in the file)
 FIELDS = ["name", "sector", "employees", "contact_name", "contact_email", "contact_phone"]
 
@@ -82,8 +85,11 @@ def tenants_template(*, file) -> None:
         "tax_code": _("10 digits, or 13 for a branch (e.g. 0100109106-001); spaces are removed."),
         "name": _("The enterprise's name; required."),
         "sector_code": _(
-            "A code of the VSIC edition of the next column (e.g. 2410); may be blank."
-        ),
+            "A section letter (e.g. %(section)s) or a 2-digit division (e.g. %(division)s) of "
+            "the VSIC edition of the next column: the registry keeps these two levels, not the "
+            "4- or 5-digit classes; may be blank."
+        )
+        % {"section": SECTOR_EXAMPLES[0], "division": SECTOR_EXAMPLES[1]},
         "sector_edition": _("%(editions)s; VSIC2018 when blank.")
         % {"editions": ", ".join(Sector.Edition.values)},
         "employees": _("A whole number ≥ 0; may be blank."),
@@ -189,7 +195,20 @@ def tenants_import(*, user, park: Park, file) -> TenantImport:
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     raw_code = str(int(value))  # Excel dropped a leading zero: 111 is 0111
                 sector = sectors.get((edition, raw_code)) or sectors.get((edition, "0" + raw_code))
-                if sector is None:
+                division = sectors.get((edition, raw_code[:2])) if len(raw_code) > 2 else None
+                if sector is None and division is not None and raw_code.isdigit():
+                    err(
+                        n,
+                        columns["sector_code"],
+                        headers["sector_code"],
+                        cells.get("sector_code"),
+                        _(
+                            "%(code)s is finer than a division of %(edition)s; the registry keeps "
+                            "the 2-digit divisions: write %(division)s."
+                        )
+                        % {"code": raw_code, "edition": edition, "division": division.code},
+                    )
+                elif sector is None:
                     err(
                         n,
                         columns["sector_code"],

@@ -66,6 +66,7 @@ __all__ = [
     "UnitError",
     "convert",
     "dimension_of",
+    "symbol_of",
     "to_canonical",
     "units_for",
 ]
@@ -277,6 +278,16 @@ def dimension_of(unit: str) -> str:
         UnitError: code ``"unknown_unit"`` if the symbol is not accepted.
     """
     return _lookup(unit).dimension
+
+
+def symbol_of(unit: str) -> str:
+    """Return the symbol shown to users for an accepted spelling: ``"m3"`` -> ``"m³"``,
+    ``"l"`` -> ``"L"``, ``"tonne"`` -> ``"t"``; a symbol is returned as it is.
+
+    Raises:
+        UnitError: code ``"unknown_unit"`` if the spelling is not accepted.
+    """
+    return _lookup(unit).symbol
 
 
 def units_for(dimension: str) -> list[str]:

@@ -36,8 +36,9 @@ Import (:func:`import_check` then :func:`import_save`)
       multiplied by 100; dates are ``dd/mm/yyyy`` text or date cells; yes/no is Có/Không or
       Yes/No (and the other spellings :func:`common.parsing.parse_yes_no` accepts); the
       minimum and maximum of each data element are enforced;
-    * a row whose response is no longer editable (submitted or approved) is an error when it
-      would change an answer; a row whose version column differs from the stored version (the
+    * a row whose response is no longer editable (submitted or approved) may only repeat what
+      it holds: each cell that would change it is an error naming that cell (products
+      included), unchanged rows are skipped; a row whose version column differs from the stored version (the
       response was saved since the template was downloaded) is an error, and so is a change of
       version between the check and the save (no silent overwrite).
 
@@ -106,6 +107,7 @@ from .codes import codes_display
 from .forms import AnswerValue, is_percent_0_100, percent_range_message
 from .models import Answer, Campaign, Evidence, ProductionLine, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
+from .reports import store_unit_choices
 from .services import response_report_import
 from .signals import scored_answers_changed
 from .validation import cross_field_errors
@@ -289,12 +291,23 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
     lists.sheet_state = "hidden"
     help_ws = wb.create_sheet(_("Instructions")[:31])
 
-    version_col = len(elements) + len(items) + 3
+    # the report fields' columns: (item, True) is the unit column after a quantity
+    item_columns = [
+        (item, unit) for item in items for unit in (False, True)
+        if not unit or reports_xl.has_unit_column(item)
+    ]  # fmt: skip
+    version_col = len(elements) + len(item_columns) + 3
     labels = [_("Tax code"), _("Enterprise")] + [header_text(e, language) for e in elements]
-    labels += [reports_xl.item_header(i, language) for i in items]
+    labels += [
+        reports_xl.unit_header(i, language) if unit else reports_xl.item_header(i, language)
+        for i, unit in item_columns
+    ]
     labels.append(_("Response version (do not change)"))
     codes = [TAX_CODE, ENTERPRISE_NAME] + [e.code for e in elements]
-    codes += [reports_xl.item_code(i) for i in items] + [RESPONSE_VERSION]
+    codes += [
+        reports_xl.item_code(i) + (reports_xl.UNIT_SUFFIX if unit else "")
+        for i, unit in item_columns
+    ] + [RESPONSE_VERSION]
     _header_row(ws, labels, codes)
     ws.row_dimensions[1].height = 75
     ws.freeze_panes = "C3"
@@ -323,10 +336,16 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
                 DataElement.ValueType.TEXT: TEXT_FORMAT,
                 DataElement.ValueType.CHOICE: TEXT_FORMAT,
             }.get(element.value_type, "General")
-        for col_idx, item in enumerate(items, start=len(elements) + 3):
-            value = reports_xl.cell_value(
-                item, stored_items.get((response.pk, reports_xl.item_code(item))), yes, no
-            )
+        for col_idx, (item, unit) in enumerate(item_columns, start=len(elements) + 3):
+            stored_value = stored_items.get((response.pk, reports_xl.item_code(item)))
+            if unit:
+                _put_cell(
+                    ws.cell(row=row_idx, column=col_idx),
+                    reports_xl.unit_text(stored_value) or None,
+                    TEXT_FORMAT,
+                )
+                continue
+            value = reports_xl.cell_value(item, stored_value, yes, no)
             _put_cell(ws.cell(row=row_idx, column=col_idx), value, reports_xl.number_format(item))
         ws.cell(row=row_idx, column=version_col, value=response.version)
 
@@ -337,14 +356,27 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
         if e.value_type == DataElement.ValueType.YES_NO
     ] + [
         get_column_letter(i)
-        for i, item in enumerate(items, start=len(elements) + 3)
-        if item.kind.value == "yes_no"
+        for i, (item, unit) in enumerate(item_columns, start=len(elements) + 3)
+        if item.kind.value == "yes_no" and not unit
     ]
     if yes_no_cols:
         dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
         dv.error = _("Choose %(yes)s or %(no)s.") % {"yes": yes, "no": no}
         dv.showErrorMessage = True
         for col in yes_no_cols:
+            dv.add(f"{col}3:{col}{last_row}")
+        ws.add_data_validation(dv)
+    unit_cols = {
+        get_column_letter(i): item
+        for i, (item, unit) in enumerate(item_columns, start=len(elements) + 3)
+        if unit
+    }
+    if unit_cols:  # the units of the response page's picker (every quantity offers the same)
+        offered = store_unit_choices(next(iter(unit_cols.values())))
+        dv = DataValidation(type="list", formula1='"' + ",".join(offered) + '"', allow_blank=True)
+        dv.error = _("Choose a value from the list.")
+        dv.showErrorMessage = True
+        for col in unit_cols:
             dv.add(f"{col}3:{col}{last_row}")
         ws.add_data_validation(dv)
     list_col = 0
@@ -390,6 +422,10 @@ def template_write(*, campaign: Campaign, park: Park, file, user=None) -> int:
                 "Part I (investor, representative, project) fills what the registry lacks; a "
                 "value the registry holds is changed on the registry page. ••• is personal "
                 "data you may not see: leave it."
+            ),
+            _(
+                "Fuels (B.4 P3.6, P4.10) are quantities with their own unit: the number in its "
+                "column, the unit (L, m³, t, kWh …) in the next one."
             ),
         ]
         _write_products_sheet(wb, responses, language)
@@ -752,6 +788,13 @@ def _header_map(head: list[tuple], elements: list[DataElement], items=()):
     }
     by_code = {**fixed, **{e.code: e for e in elements}}
     by_code.update({reports_xl.item_code(i): i for i in items})
+    by_code.update(
+        {
+            reports_xl.item_code(i) + reports_xl.UNIT_SUFFIX: reports_xl.UnitColumn(i)
+            for i in items
+            if reports_xl.has_unit_column(i)
+        }
+    )
     by_label: dict[str, object] = {}
     for lang in ("vi", "en"):
         with translation.override(lang):
@@ -763,6 +806,9 @@ def _header_map(head: list[tuple], elements: list[DataElement], items=()):
         for item in items:
             header = _UNIT_SUFFIX.sub("", reports_xl.item_header(item, lang))
             by_label.setdefault(_fold(header), item)
+            if reports_xl.has_unit_column(item):
+                unit_label = _fold(reports_xl.unit_header(item, lang))
+                by_label.setdefault(unit_label, reports_xl.UnitColumn(item))
 
     def texts(row) -> list[str]:
         return ["" if _is_blank(c.value) else str(c.value).strip() for c in row]
@@ -879,7 +925,14 @@ def _check_workbook(
     version_col = next((c for c, k in mapping.items() if k == RESPONSE_VERSION), None)
     element_cols = [(c, k) for c, k in mapping.items() if isinstance(k, DataElement)]
     element_pks = [(c, k, k.pk) for c, k in element_cols]
-    item_cols = [(c, k) for c, k in mapping.items() if not isinstance(k, DataElement | str)]
+    item_cols = [
+        (c, k)
+        for c, k in mapping.items()
+        if not isinstance(k, DataElement | str | reports_xl.UnitColumn)
+    ]
+    unit_col_of = {
+        k.item.ident: c for c, k in mapping.items() if isinstance(k, reports_xl.UnitColumn)
+    }
 
     responses = list(_enterprise_responses(campaign, park))
     stored_items = reports_xl.stored_values_bulk(responses, items, user) if item_cols else {}
@@ -966,6 +1019,7 @@ def _check_workbook(
             version_cell = cell_at(version_col)
             file_version = version_cell.value if version_cell is not None else None
         changes: dict[int, AnswerValue] = {}
+        changed_cells: list[tuple[int, object]] = []  # (column, cell value) of every change
         response_pk = response.pk
         for col, element, element_pk in element_pks:
             cell = cell_at(col)
@@ -990,6 +1044,7 @@ def _check_workbook(
             if value is None or _same(stored.get((response_pk, element_pk)), value):
                 continue
             changes[element_pk] = value
+            changed_cells.append((col, cell.value))
         report = reports_xl.ReportChanges()
         for col, item in item_cols:
             cell = cell_at(col)
@@ -1007,7 +1062,9 @@ def _check_workbook(
                     error(col, header, cell.value, problem)
                 elif value is not None:
                     report.registry[item.source.field] = value
+                    changed_cells.append((col, cell.value))
                 continue
+            unit_cell = cell_at(unit_col_of.get(item.ident))
             try:
                 value = reports_xl.read_cell(
                     item,
@@ -1017,6 +1074,7 @@ def _check_workbook(
                     tenants={k: v for k, v in tenants.items() if k != response.enterprise.tax_code}
                     if item.kind.value == "enterprises"
                     else {},
+                    unit=cell_text(unit_cell.value) if unit_cell is not None else "",
                 )
             except reports_xl.ItemError as exc:
                 error(col, header, cell.value, exc.message.split("»: ", 1)[-1])
@@ -1025,6 +1083,14 @@ def _check_workbook(
             if not value.is_blank and _same_item(before, value):
                 continue
             report.report[item.ident] = value
+            if (
+                isinstance(before, reports_xl.Quantity)
+                and value.number == before.number
+                and unit_cell is not None
+            ):  # only the unit differs: its cell is the change
+                changed_cells.append((unit_col_of[item.ident], unit_cell.value))
+            else:
+                changed_cells.append((col, cell.value))
         # a row that changes nothing conflicts with nothing, whatever its version (the same
         # file uploaded twice); one that changes answers saved since the file was made is
         # refused, so that nothing is overwritten
@@ -1064,20 +1130,9 @@ def _check_workbook(
         if broken:
             continue
         if (changes or report) and not response.is_editable:
-            error(
-                tax_col,
-                tax_header,
-                tax_value,
-                _(
-                    "The response of %(enterprise)s is %(status)s and can no longer be changed; "
-                    "this row changes %(n)s answer(s)."
-                )
-                % {
-                    "enterprise": response.enterprise.name,
-                    "status": response.get_status_display(),
-                    "n": len(changes),
-                },
-            )
+            # every changed cell is named; unchanged cells of a locked response are skipped
+            for col, value in changed_cells:
+                error(col, headers.get(col, ""), value, locked_reason(response))
             continue
         response.campaign = campaign  # loaded once for every row
         refusal = period_refusal(response) if (changes or report) else None
@@ -1108,10 +1163,21 @@ def _check_workbook(
     return result
 
 
+def locked_reason(response: Response) -> str:
+    """Why a cell that changes ``response`` (submitted or approved) is refused."""
+    return _(
+        "The response of %(enterprise)s is %(status)s and can no longer be changed: this cell "
+        "differs from what it holds."
+    ) % {"enterprise": response.enterprise.name, "status": response.get_status_display()}
+
+
 def _same_item(before, value: AnswerValue) -> bool:
-    """True when a report cell holds the value already stored."""
+    """True when a report cell holds the value already stored (a quantity: the same number
+    in the same unit)."""
     if before is None:
         return False
+    if isinstance(before, reports_xl.Quantity):
+        return value.number == before.number and value.unit == _unit_symbol(before.unit)
     if isinstance(before, bool):
         return value.flag is before
     if isinstance(before, Decimal):
@@ -1121,6 +1187,16 @@ def _same_item(before, value: AnswerValue) -> bool:
     if isinstance(before, datetime.date):
         return value.text == before.isoformat()
     return value.text == str(before)
+
+
+def _unit_symbol(unit: str) -> str:
+    """The symbol of a stored unit spelling (``m3`` → ``m³``); the text as it is when unknown."""
+    from indicators import units
+
+    try:
+        return units.symbol_of(unit)
+    except units.UnitError:
+        return unit
 
 
 def _find_sheet(wb, first_code: str):
@@ -1148,7 +1224,9 @@ def _row_for(result: ImportCheck, response: Response, row_number: int) -> Import
 
 def _check_products(wb, result: ImportCheck, responses: list[Response], language: str) -> None:
     """The products sheet (form B.4 Part II): rows by tax code; every enterprise with a row
-    gets exactly its rows. Errors by cell."""
+    gets exactly its rows. Errors by cell. An enterprise whose rows equal the stored ones
+    changes nothing; a submitted or approved response's rows may only be unchanged (each
+    differing cell, added row or the last row before removed ones is refused)."""
     from .forms_report import clean_production_row
 
     ws = _find_sheet(wb, "tax_code")
@@ -1160,6 +1238,7 @@ def _check_products(wb, result: ImportCheck, responses: list[Response], language
     header_row = None
     tables: dict[int, list] = {}
     first_row: dict[int, int] = {}
+    file_rows: dict[int, list] = {}  # (row number, cells, error) of each kept row
     for row_number, row in enumerate(ws.iter_rows(), start=1):
         values = [c.value for c in row]
         if header_row is None:
@@ -1197,14 +1276,6 @@ def _check_products(wb, result: ImportCheck, responses: list[Response], language
                 _("No enterprise of this park has this tax code."),
             )
             continue
-        if not response.is_editable:
-            error(
-                "tax_code",
-                cells.get("tax_code"),
-                _("The response of %(enterprise)s is %(status)s and can no longer be changed.")
-                % {"enterprise": response.enterprise.name, "status": response.get_status_display()},
-            )
-            continue
         typed = {}
         for name in columns[1:]:
             value = cells.get(name)
@@ -1218,11 +1289,35 @@ def _check_products(wb, result: ImportCheck, responses: list[Response], language
         if not problems:
             tables.setdefault(response.pk, []).append(cleaned)
             first_row.setdefault(response.pk, row_number)
+            file_rows.setdefault(response.pk, []).append((row_number, cells, error))
+    stored = reports_xl.products_by_enterprise(responses) if tables else {}
+    fields = list(ProductionLine.COLUMNS)
     for response in responses:
-        if response.pk in tables:
-            row = _row_for(result, response, first_row[response.pk])
-            row.report = row.report or reports_xl.ReportChanges()
-            row.report.production = tables[response.pk]
+        if response.pk not in tables:
+            continue
+        table, before = tables[response.pk], stored.get(response.pk, [])
+        differing = [
+            (position, [f for f in fields if getattr(line, f) != getattr(old, f)])
+            for position, (line, old) in enumerate(zip(table, before, strict=False))
+        ]
+        if len(table) == len(before) and not any(names for _p, names in differing):
+            continue  # the stored rows: nothing changes
+        if not response.is_editable:
+            reason = locked_reason(response)
+            typed_rows = file_rows[response.pk]
+            for position, names in differing:
+                _number, cells, row_error = typed_rows[position]
+                for name in names:
+                    row_error(name, cells.get(name), reason)
+            for _number, cells, row_error in typed_rows[len(before) :]:  # added rows
+                row_error("tax_code", cells.get("tax_code"), reason)
+            if len(table) < len(before):  # removed rows: named on the last row left
+                _number, cells, row_error = typed_rows[-1]
+                row_error("tax_code", cells.get("tax_code"), reason)
+            continue
+        row = _row_for(result, response, first_row[response.pk])
+        row.report = row.report or reports_xl.ReportChanges()
+        row.report.production = table
 
 
 def _check_park_sheet(wb, result: ImportCheck, campaign, park, language: str, user) -> None:

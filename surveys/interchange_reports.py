@@ -6,7 +6,10 @@ Template
       (those are columns already) nor computed, nor a table or a file: report fields (code row
       ``B.4:III.P3.2``) and the registry's Part I fields (``registry:investor_name``, once per
       registry field), prefilled; personal data the downloading user may not see is shown as
-      ``•••`` and left unchanged on import;
+      ``•••`` and left unchanged on import; a quantity whose unit is chosen per value (B.4
+      P3.6, P4.10: fuels, never converted) is followed by its unit column (code
+      ``B.4:III.P3.6:unit``, a drop-down of the units the page offers), prefilled with the
+      stored ``unit_entered``;
     - a products sheet (form B.4 Part II): one row per product, with the enterprise's tax
       code; every enterprise that has a row in it gets exactly those rows;
     - a park sheet (forms A.4 and A.5 of the park itself): one row per field, its value in
@@ -18,14 +21,15 @@ Import
     forms' ranges, 15 integer digits and 5 decimals, money in million VND unless the unit
     column says VND (a header ``[VND]`` is not needed: the stored unit is the form's), errors by
     cell. Registry fields fill what the registry lacks; a cell that differs from a value the
-    registry holds is an error (change it on the registry page). All or nothing, as the rest
-    of the import.
+    registry holds is an error (change it on the registry page). A quantity takes its unit
+    from its unit column, or from the cell itself (``24 m³``); the unit is stored as typed
+    (``unit_entered``, its symbol: ``m3`` → ``m³``). All or nothing, as the rest of the import.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -51,6 +55,42 @@ REGISTRY_PREFIX = "registry:"
 PRODUCTS_CODE = "products"
 PARK_CODE = "park_report"
 PRODUCT_COLUMNS = ("tax_code", *ProductionLine.COLUMNS)
+#: the code of a quantity's unit column is the quantity's code followed by this
+UNIT_SUFFIX = ":unit"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A stored quantity whose unit is chosen per value (``Kind.QUANTITY``): the number and
+    its unit as entered (``StoredValue.unit_entered``, e.g. ``Quantity(Decimal("24"), "m³")``)."""
+
+    number: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class UnitColumn:
+    """The template column holding the unit of the quantity ``item``."""
+
+    item: Item
+
+
+def has_unit_column(item: Item) -> bool:
+    """True when ``item`` is followed by a unit column in the template (a quantity)."""
+    return item.kind is Kind.QUANTITY
+
+
+def unit_header(item: Item, language: str) -> str:
+    """``"B.4 P3.6 Nhiên liệu năm [N-1] – đơn vị"``: the header of the item's unit column."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return _("%(field)s – unit") % {"field": item_header(item, language)}
+
+
+def unit_text(value) -> str:
+    """The unit column's cell of a stored value ('' unless a :class:`Quantity`)."""
+    return value.unit if isinstance(value, Quantity) else ""
 
 
 def campaign_forms(campaign: Campaign, subject: str):
@@ -107,6 +147,8 @@ def cell_value(item: Item, value, yes: str, no: str):
         return str(HIDDEN)
     if isinstance(value, bool):
         return yes if value else no
+    if isinstance(value, Quantity):
+        value = value.number
     if isinstance(value, Decimal):
         if item.kind is Kind.PERCENTAGE:
             return value / 100
@@ -149,11 +191,35 @@ def _split_unit(item: Item, text: str) -> tuple[str, str]:
     return text, ""
 
 
-def read_cell(item: Item, value, *, cell_format: str, language: str, tenants) -> AnswerValue:
+def _split_quantity(text: str) -> tuple[str, str]:
+    """``"1.234,5 m³"`` → ``("1.234,5", "m³")`` when the text ends with a unit a quantity
+    accepts (:data:`surveys.reports.QUANTITY_DIMENSIONS`, the longest first, with or without
+    a space); otherwise ``(text, "")``."""
+    from indicators import units
+
+    from .reports import QUANTITY_DIMENSIONS
+
+    for cut in range(1, len(text)):
+        tail = text[cut:].strip()
+        try:
+            if tail and units.dimension_of(tail) in QUANTITY_DIMENSIONS:
+                return text[:cut].strip(), tail
+        except units.UnitError:
+            continue
+    return text, ""
+
+
+def read_cell(
+    item: Item, value, *, cell_format: str, language: str, tenants, unit: str = ""
+) -> AnswerValue:
     """One cell for ``item``; raises :class:`~surveys.reports.ItemError` with the reason. A
     percentage cell formatted as a percentage holds the fraction (12,5 % is 0.125). A number
     typed with a unit the field accepts (``1.234.567.891 VND`` in a field kept in million VND,
-    ``12 MWh`` in one kept in kWh) is converted."""
+    ``12 MWh`` in one kept in kWh) is converted. A quantity (``Kind.QUANTITY``) is kept in
+    ``unit`` (its unit column's text) or else in the unit typed after the number
+    (``24 m³``); the returned value's ``unit`` is the unit's symbol (``m3`` → ``m³``)."""
+    from indicators import units
+
     if item.kind is Kind.PERCENTAGE and not isinstance(value, str) and value is not None:
         try:
             number = parse_percent(value, language=language)
@@ -173,8 +239,15 @@ def read_cell(item: Item, value, *, cell_format: str, language: str, tenants) ->
             value = f"{value:f}".replace(".", ",")
         else:
             value = f"{value:f}"
+    if item.kind is Kind.QUANTITY:
+        unit = (unit or "").strip()
+        if isinstance(value, str):
+            value, typed = _split_quantity(value.strip())
+            unit = typed or unit  # a unit typed after the number wins
+        cleaned = clean_item(item, value, language=language, tenants=tenants, unit=unit)
+        return replace(cleaned, unit=units.symbol_of(cleaned.unit)) if cleaned.unit else cleaned
     unit = ""
-    if isinstance(value, str) and item.kind.is_number and item.kind is not Kind.QUANTITY:
+    if isinstance(value, str) and item.kind.is_number:
         value, unit = _split_unit(item, value.strip())
     return clean_item(item, value, language=language, tenants=tenants, unit=unit)
 
@@ -280,7 +353,7 @@ def language_now() -> str:
 
 def stored_values_bulk(responses, items: list[Item], user) -> dict[tuple[int, str], object]:
     """``{(response id, item code): stored value}`` for many responses at once (three
-    queries): report values, registry fields (personal data hidden from who may not see it;
+    queries): report values (a quantity as a :class:`Quantity` with its unit), registry fields (personal data hidden from who may not see it;
     what the registry knows before anyone typed, e.g. the developer's name, included)."""
     from enterprises.selectors import project_defaults
 
@@ -292,7 +365,10 @@ def stored_values_bulk(responses, items: list[Item], user) -> dict[tuple[int, st
     ids = [r.pk for r in responses]
     for v in ReportValue.objects.filter(response_id__in=ids, item__in=list(by_ident)):
         item = by_ident[v.item]
-        out[(v.response_id, v.item)] = _stored(item, v.value_number, v.value_bool, v.value_text)
+        value = _stored(item, v.value_number, v.value_bool, v.value_text)
+        if item.kind is Kind.QUANTITY and value is not None:
+            value = Quantity(value, v.unit_entered)
+        out[(v.response_id, v.item)] = value
     registry_items = [i for i in items if i.source.kind is SourceKind.REGISTRY]
     if not registry_items:
         return out

@@ -350,3 +350,61 @@ def test_the_blank_workbook_help_sheet_is_in_the_language_of_the_request(
     assert list(got)[1:] == [c.value for c in data[1]]
     for column, text in rows:
         assert got[column].startswith(text)
+
+
+@pytest.mark.parametrize(("language", "example_words"), [("vi", "ví dụ"), ("en", "e.g.")])
+def test_the_help_sheets_sector_examples_are_accepted_by_the_import(
+    client, personas, language, example_words
+):
+    """The help of the VSIC code column gives codes the import takes (the registry keeps
+    sections and 2-digit divisions, ``enterprises/data/vsic-2018.csv``); a 4-digit class is
+    refused with the division to write instead."""
+    import re
+
+    from django.utils import translation
+
+    amata = personas.catalogue.amata
+    login(client, personas.park_manager)
+    client.cookies["django_language"] = language
+    answer = client.get(f"/registry/parks/{amata.pk}/template.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(answer.content))
+    data, help_sheet = wb.worksheets
+    code_header = data.cell(row=1, column=3).value  # "Mã ngành VSIC" / "VSIC code"
+    text = {r[0]: r[1] for r in help_sheet.iter_rows(values_only=True)}[code_header]
+    examples = re.findall(rf"\({re.escape(example_words)} ([^)]+)\)", text)
+    assert examples == ["C", "24"]
+    for row, example in enumerate(examples):
+        data.append([["5260181597", "0830166139"][row], f"Công ty {row}", example])
+    data.append(["1860913904", "Công ty Ba", "2410"])
+
+    def import_in(language):
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        buffer.seek(0)
+        buffer.name = "tenants.xlsx"
+        with translation.override(language):
+            return tenants_import(user=personas.park_manager, park=amata, file=buffer)
+
+    outcome = import_in(language)
+    # only the class is refused, with the division to write
+    assert [(e.row, e.column) for e in outcome.errors] == [(4, "C")]
+    assert (
+        outcome.errors[0].reason
+        == {
+            "vi": (
+                "2410 là mã chi tiết hơn cấp 2 của VSIC2018; danh mục chỉ giữ mã cấp 2: hãy ghi 24."
+            ),
+            "en": (
+                "2410 is finer than a division of VSIC2018; the registry keeps the 2-digit "
+                "divisions: write 24."
+            ),
+        }[language]
+    )
+    data.delete_rows(4)
+    outcome = import_in(language)
+    assert outcome.errors == [] and outcome.created == 2
+    assert sorted(
+        Enterprise.objects.filter(tax_code__in=["5260181597", "0830166139"]).values_list(
+            "sector__code", "sector__edition"
+        )
+    ) == [("24", "VSIC2018"), ("C", "VSIC2018")]

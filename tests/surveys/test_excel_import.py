@@ -396,8 +396,12 @@ def test_an_approved_response_is_not_changed_and_its_row_is_reported(client, per
     ws["C3"], ws["C4"] = "Yes", "No"
     r = upload(client, xl, amata, xlsx_bytes(wb), number_format="en")
     html = r.content.decode()
-    assert "Data!A4" in html
-    assert "The response of Enterprise B (test) is approved and can no longer be changed" in html
+    # the changed cell is named (C4: Enterprise B's yes/no), not the whole row
+    assert "Data!C4" in html and "Data!A4" not in html
+    assert (
+        "The response of Enterprise B (test) is approved and can no longer be changed: this "
+        "cell differs from what it holds." in html
+    )
     assert Answer.objects.filter(response__campaign=xl).count() == 0
     # the same template without changes is accepted: nothing would change the approved response
     assert upload(client, xl, amata, unchanged, number_format="en").status_code == 302

@@ -4,6 +4,7 @@ all or nothing, errors by cell."""
 
 from __future__ import annotations
 
+import html
 import io
 from decimal import Decimal
 
@@ -187,3 +188,169 @@ def test_a_cell_typed_with_a_unit_is_converted_to_the_forms_unit(report_campaign
     assert values["A.4:III.1.2.6"] == Decimal("1234.56789")
     assert values["A.4:III.1.2.3"] == Decimal("12500")
     assert values["A.4:III.1.3.3"] == Decimal("560")
+
+
+# --------------------------------------------------------------------------- the demo's case:
+# a park manager downloads the template of a campaign where one tenant's response is
+# submitted and fuels are quantities with their own unit (B.4 P3.6, P4.10), and uploads it
+
+
+def fuel_setup(report_campaign, personas) -> Response:
+    """Enterprise A (row 3): fuels 24 000 L and 1 166 666,66667 kWh, two products, then
+    submitted; Enterprise B (row 4) stays a draft, with fuel 12 t. Returns A's response."""
+    from surveys.forms import AnswerValue
+    from surveys.services import ProductionRowInput, response_save_report
+
+    def save(enterprise, user, report, production=None):
+        response = Response.objects.get(campaign=report_campaign, enterprise=enterprise)
+        return response_save_report(
+            response=response,
+            user=user,
+            expected_version=response.version,
+            report=report,
+            production=production,
+        )
+
+    a = save(
+        personas.ent_a,
+        personas.enterprise_a,
+        {
+            "B.4:III.P3.6": AnswerValue(number=Decimal("24000"), raw="24.000", unit="L"),
+            "B.4:IV.P4.10": AnswerValue(
+                number=Decimal("1166666.66667"), raw="1.166.666,66667", unit="kWh"
+            ),
+        },
+        [
+            ProductionRowInput("Vải", "m²/năm", Decimal(1200000), Decimal(950000),
+                               Decimal("0.35"), "electricity", Decimal(48500)),
+            ProductionRowInput("Sợi", "tấn/năm", Decimal(3000), Decimal(2650), Decimal(850),
+                               "gas", Decimal(95000)),
+        ],
+    )  # fmt: skip
+    Response.objects.filter(pk=a.pk).update(status=Response.Status.SUBMITTED)
+    save(
+        personas.ent_b,
+        personas.enterprise_b,
+        {"B.4:III.P3.6": AnswerValue(number=Decimal("12"), raw="12", unit="t")},
+    )
+    return Response.objects.get(pk=a.pk)
+
+
+def columns_of(ws) -> dict[str, str]:
+    return {c.value: c.column_letter for c in ws[2] if c.value}
+
+
+def test_an_unchanged_template_with_a_submitted_response_and_fuels_changes_nothing(
+    client, report_campaign, personas
+):
+    from django.urls import reverse
+
+    from ..conftest import PASSWORD
+
+    a = fuel_setup(report_campaign, personas)
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data = wb.worksheets[0]
+    col = columns_of(data)
+    # each fuel is followed by its unit column, prefilled with the unit it was entered in
+    p36, p410 = col["B.4:III.P3.6"], col["B.4:IV.P4.10"]
+    assert col["B.4:III.P3.6:unit"] == openpyxl.utils.get_column_letter(
+        openpyxl.utils.column_index_from_string(p36) + 1
+    )
+    assert data[f"{col['B.4:III.P3.6:unit']}1"].value == "B.4 P3.6 Nhiên liệu năm [N-1] – đơn vị"
+    assert (data[f"{p36}3"].value, data[f"{col['B.4:III.P3.6:unit']}3"].value) == (24000, "L")
+    assert str(data[f"{p410}3"].value) == "1166666.66667"  # a number cell (a float)
+    assert data[f"{col['B.4:IV.P4.10:unit']}3"].value == "kWh"
+    assert (data[f"{p36}4"].value, data[f"{col['B.4:III.P3.6:unit']}4"].value) == (12, "t")
+    assert [r[1].value for r in sheet(wb, "tax_code").iter_rows(min_row=3)] == ["Vải", "Sợi"]
+
+    check = upload(wb, report_campaign, amata, personas.park_manager)
+    assert (check.errors, check.rows, check.answers_changed) == ([], [], 0)
+    # the same through the pages, as the park manager does it
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    content = io.BytesIO(
+        b"".join(
+            client.get(
+                reverse("surveys:excel_template", args=[report_campaign.pk, amata.pk])
+            ).streaming_content
+        )
+    )
+    content.name = "mau.xlsx"
+    r = client.post(
+        reverse("surveys:excel_import", args=[report_campaign.pk, amata.pk]),
+        {"file": content, "number_format": "vi"},
+        follow=True,
+    )
+    assert r.redirect_chain[-1][1] == 302
+    assert (
+        "Đã đọc tệp (2 dòng): các câu trả lời trùng với dữ liệu đã lưu nên không có gì cần "
+        "thay đổi." in html.unescape(r.content.decode())
+    )
+    assert Response.objects.get(pk=a.pk).version == a.version
+
+
+def test_a_changed_cell_of_a_submitted_response_is_refused_by_name(report_campaign, personas):
+    fuel_setup(report_campaign, personas)
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data, products = wb.worksheets[0], sheet(wb, "tax_code")
+    col = columns_of(data)
+    data[f"{col['B.4:III.P3.6']}3"] = 25000  # a new number
+    data[f"{col['B.4:IV.P4.10:unit']}3"] = "MWh"  # the same number in another unit
+    data[f"{col['B.4:III.P3.6']}4"] = 13  # Enterprise B's draft may change
+    products["D4"] = 3100  # Sợi's design capacity
+    check = upload(wb, report_campaign, amata, personas.park_manager, language="en")
+    reason = (
+        "The response of Enterprise A (test) is submitted and can no longer be changed: this "
+        "cell differs from what it holds."
+    )
+    assert [(e.sheet, e.row, e.column, e.reason) for e in check.errors] == [
+        (data.title, 3, col["B.4:III.P3.6"], reason),
+        (data.title, 3, col["B.4:IV.P4.10:unit"], reason),
+        (products.title, 4, "D", reason),
+    ]
+    assert ReportValue.objects.get(
+        response__enterprise=personas.ent_b, item="B.4:III.P3.6"
+    ).value_number == Decimal("12")
+
+
+def test_a_fuel_typed_in_another_unit_is_stored_with_that_unit(report_campaign, personas):
+    fuel_setup(report_campaign, personas)
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data = wb.worksheets[0]
+    col = columns_of(data)
+    data[f"{col['B.4:III.P3.6']}4"] = "2,5"
+    data[f"{col['B.4:III.P3.6:unit']}4"] = "m3"  # another spelling of m³
+    data[f"{col['B.4:IV.P4.10']}4"] = "1.500 L"  # the unit typed after the number
+    check = upload(wb, report_campaign, amata, personas.park_manager)
+    assert check.errors == [] and check.answers_changed == 2
+    stored = {
+        v.item: (v.value_number, v.unit_entered)
+        for v in ReportValue.objects.filter(response__enterprise=personas.ent_b)
+        if v.item in ("B.4:III.P3.6", "B.4:IV.P4.10")
+    }
+    assert stored == {
+        "B.4:III.P3.6": (Decimal("2.5"), "m³"),
+        "B.4:IV.P4.10": (Decimal("1500"), "L"),
+    }
+    again = template(report_campaign, amata, personas.park_manager).worksheets[0]
+    assert (
+        again[f"{col['B.4:IV.P4.10']}4"].value,
+        again[f"{col['B.4:IV.P4.10:unit']}4"].value,
+    ) == (
+        1500,
+        "L",
+    )
+
+
+def test_a_fuel_without_a_unit_is_refused_naming_the_cell(report_campaign, personas):
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data = wb.worksheets[0]
+    col = columns_of(data)
+    data[f"{col['B.4:III.P3.6']}3"] = 24000  # the unit column left blank
+    check = upload(wb, report_campaign, amata, personas.park_manager, language="en")
+    assert [(e.row, e.column, e.reason) for e in check.errors] == [
+        (3, col["B.4:III.P3.6"], "choose the unit of the quantity (litre, m³, tonne, kWh …).")
+    ]
