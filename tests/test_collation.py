@@ -83,7 +83,7 @@ def test_the_national_pages_list_provinces_and_parks_in_vietnamese_order(client,
     table = re.search(r'<table class="data" id="province-table">.*?</table>', html, re.S).group(0)
     provinces = _order(table, r'<tr data-province="\d+">\s*<th scope="row">(.*?)</th>')
     assert provinces == vi_sorted(provinces) and "Đồng Nai" in provinces
-    parks = re.search(r'<table class="data" data-sortable id="parks-table">.*?</table>', html, re.S)
+    parks = re.search(r'<table class="data"[^>]*id="parks-table">.*?</table>', html, re.S)
     rows = re.findall(
         r'<tr data-park="\d+"><th scope="row" data-sort="([^"]+)">.*?<td>([^<]+)</td>',
         parks.group(0),
