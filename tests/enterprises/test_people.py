@@ -131,7 +131,11 @@ def test_the_link_sets_a_password_once_and_the_person_sees_only_its_enterprise(c
     assert invitation.state == Invitation.State.ACCEPTED and invitation.accepted_by == person
     # the same link again: refused with a message
     again = client.get(f"/accounts/invitation/{token}/")
-    assert again.status_code == 404  # the spent link no longer opens anything
+    assert again.status_code == 410  # the used link is refused, naming the user name
+    assert "Lời mời này đã được sử dụng. Hãy đăng nhập bằng tên đăng nhập lan@a.example." in (
+        " ".join(again.content.decode().split())
+    )
+    assert "password1" not in again.content.decode()
     assert client.login(username="lan@a.example", password=NEW_PASSWORD)
     listed = client.get("/api/v1/enterprises/").json()["results"]
     assert [e["id"] for e in listed] == [personas.ent_a.pk]
@@ -142,7 +146,7 @@ def test_a_used_link_is_refused_even_when_posted_twice_at_once(personas):
     invitation_accept(token=token, password=NEW_PASSWORD)
     with pytest.raises(Exception) as refused:
         invitation_accept(token=token, password=NEW_PASSWORD)
-    assert getattr(refused.value, "reason", None) == "unknown"
+    assert getattr(refused.value, "reason", None) == "accepted"
     assert get_user_model().objects.filter(email="lan@a.example").count() == 1
 
 
