@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from common.collation import vi_key
+
 from .models import (
     ROLE_SCOPE_FIELD,
     Enterprise,
@@ -29,7 +31,9 @@ def invitation_targets(user) -> list[tuple[str, str, object]]:
     """The memberships the user may invite someone to, as ``(value, label, target)``:
     ``value`` is ``"<role>:<id>"`` (``"ministry:"`` for the ministry), ``target`` the
     province, park or enterprise (None for the ministry). Boards see their province's parks, a
-    park manager its tenants, an enterprise user its enterprises."""
+    park manager its tenants, an enterprise user its enterprises. Roles in :class:`Role`'s
+    order, each role's scopes in Vietnamese alphabetical order (``common.collation.vi_key``) of
+    the name shown (a park's in the active language)."""
     roles = invitable_roles(user)
     out: list[tuple[str, str, object]] = []
     for role in Role:
@@ -44,9 +48,14 @@ def invitation_targets(user) -> list[tuple[str, str, object]]:
         rows = restrict(model._default_manager.all(), user, Action.VIEW)
         if model is Enterprise:
             rows = rows.filter(is_active=True).select_related("park")
-        for obj in rows:
-            if can(user, Action.INVITE, Invitation(role=role, **{field: obj})):
-                out.append((f"{role}:{obj.pk}", f"{role.label} – {obj}", obj))
+        allowed = [
+            (getattr(obj, "name", None) or str(obj), obj)
+            for obj in rows
+            if can(user, Action.INVITE, Invitation(role=role, **{field: obj}))
+        ]
+        # one role's scopes in Vietnamese alphabetical order of the names the page shows
+        for name, obj in sorted(allowed, key=lambda pair: vi_key(pair[0])):
+            out.append((f"{role}:{obj.pk}", f"{role.label} – {name}", obj))
     return out
 
 
