@@ -448,3 +448,18 @@ def test_the_invitation_email_tells_an_existing_account_to_log_in_with_it(
     second = " ".join(mail.outbox[1].body.split())
     assert existing_account in second and new_account not in second
     assert "lan@a.example" not in second
+
+
+# ------------------------------------------------------------------------ token lifetimes
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [("vi", ["30 ngày", "90 ngày", "365 ngày"]), ("en", ["30 days", "90 days", "365 days"])],
+)
+def test_the_token_lifetimes_are_in_the_page_language(client, personas, language, labels):
+    Profile.objects.create(user=personas.ministry, language=language)
+    login(client, personas.ministry)
+    page = client.get("/accounts/profile/").content.decode()
+    select = re.search(r'<select name="days".*?</select>', page, re.S).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == labels
