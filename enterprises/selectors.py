@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.collation import vi_key
@@ -107,6 +108,7 @@ _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
     rows = list(history_qs.select_related("history_user").order_by("-history_date")[:limit])
     out = []
+    names: dict = {}  # (model, pk) → name, shared by the rows
     for row in rows:
         changes = []
         previous = row.prev_record if row.history_type == "~" else None
@@ -114,7 +116,13 @@ def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
             delta = row.diff_against(previous)
             for change in delta.changes:
                 field = row.instance_type._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), _show(change.old), _show(change.new)))
+                changes.append(
+                    (
+                        str(field.verbose_name),
+                        _show(field, change.old, names),
+                        _show(field, change.new, names),
+                    )
+                )
         who = row.history_user
         out.append(
             AuditEntry(
@@ -129,9 +137,36 @@ def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
     return out
 
 
-def _show(value) -> str:
+def _show(field, value, names: dict) -> str:
+    """A recorded value as the page shows it: a dash for none; a date and time in local time
+    ``dd/mm/yyyy HH:MM`` (as the page's "when" column), a date ``dd/mm/yyyy``; a reference by
+    the object's name (a user by user name; "#<id>" when it no longer exists); a choice by its
+    label; yes/no in the active language; anything else as text. ``names`` caches the
+    references looked up (one query per distinct object)."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.is_relation and field.many_to_one:
+        model = field.related_model
+        key = (model, value)
+        if key not in names:
+            obj = model._default_manager.filter(pk=value).first()
+            if obj is None:
+                names[key] = f"#{value}"
+            elif model is get_user_model():
+                names[key] = obj.get_username()
+            else:
+                names[key] = str(obj)
+        return names[key]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 

@@ -463,3 +463,32 @@ def test_the_token_lifetimes_are_in_the_page_language(client, personas, language
     page = client.get("/accounts/profile/").content.decode()
     select = re.search(r'<select name="days".*?</select>', page, re.S).group(0)
     assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == labels
+
+
+# ------------------------------------------------------------------------------ the audit
+
+
+AUDIT_ACCEPTED = {
+    "vi": ["Đã chấp nhận: — → 03/03/2026 09:13", "Người chấp nhận: — → lan@a.example"],
+    "en": ["Accepted: — → 03/03/2026 09:13", "Accepted by: — → lan@a.example"],
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_audit_shows_local_times_and_names_not_raw_values(client, personas, language):
+    """Accepting an invitation records when (02:13:39.633661 UTC: 09:13 in Hà Nội, as the
+    "when" column) and by whom (the user id: shown as the user name)."""
+    with freeze_time("2026-03-02 03:00:00"):
+        _invitation, token = invite_colleague_of_a(personas)
+    with freeze_time("2026-03-03 02:13:39.633661"):
+        form = {"first_name": "Lan", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        assert client.post(f"/accounts/invitation/{token}/", form).status_code == 302
+    login(client, personas.park_manager)
+    client.cookies["django_language"] = language
+    page = client.get("/people/audit/").content.decode()
+    changed = re.findall(
+        r"<tr><td>03/03/2026 09:13</td><td>Lan</td><td>[^<]*</td>\s*<td>[^<]*"
+        r'<ul class="plain">(.*?)</ul>',
+        page,
+    )
+    assert [re.findall(r"<li>(.*?)</li>", items) for items in changed] == [AUDIT_ACCEPTED[language]]
