@@ -28,7 +28,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 #: the letters in order: the Vietnamese alphabet, with f, j, w, z in their Latin places
-ALPHABET = "aăâbcdđefghijklmnoôơpqrstuưvwxyz"
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _RANK = {letter: 20 + i for i, letter in enumerate(ALPHABET)}
 #: base letter + combining mark → the Vietnamese letter it forms (breve, circumflex, horn)
 _LETTERS = {

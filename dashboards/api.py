@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -178,7 +179,7 @@ def _campaign_param(request) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ValidationError({"campaign": ["A campaign id (integer) is required."]}) from None
+        raise ValidationError({"campaign": [_("A campaign id (integer) is required.")]}) from None
 
 
 def _campaign_data(c: Campaign | None) -> dict | None:
@@ -228,7 +229,7 @@ class ParkScoresView(APIView):
             try:
                 campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
             except Campaign.DoesNotExist:
-                raise NotFound("This park has no response in that campaign.") from None
+                raise NotFound(_("This park has no response in that campaign.")) from None
             data = park_dashboard(
                 park=park, campaign_id=campaign.pk if campaign else None, campaigns=campaigns
             )
@@ -331,7 +332,7 @@ class NationalScoresView(APIView):
                     parks=visible_parks(request.user),
                 )
             except Campaign.DoesNotExist:
-                raise NotFound("No such campaign.") from None
+                raise NotFound(_("No such campaign.")) from None
             table = park_table(parks=visible_parks(request.user), campaign=campaign)
             results = []
             for r in table.rows:

@@ -115,6 +115,8 @@ def _run_data(campaign: Campaign, run: CampaignRecompute | None) -> dict:
 class CampaignRecomputeAPIView(APIView):
     """Progress of "recompute everything" for a campaign (ministry staff only; 404 otherwise)."""
 
+    not_found_model = Campaign  # the 404 names it (ecopark/errors.py)
+
     def _campaign(self, request, pk: int) -> Campaign:
         if not can(request.user, Action.MANAGE, Campaign):
             raise NotFound

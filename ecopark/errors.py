@@ -12,7 +12,8 @@ Two of the messages DRF returns are not translatable where they are made, so the
 them in the request's language: Django's ``get_object_or_404`` raises ``Http404("No Park
 matches the given query.")`` (an English f-string naming the model's class), which DRF passes on
 as the detail with code ``error``; it becomes "No <the model's verbose name> matches the given
-query." with code ``not_found``. DRF's ``JSONParser`` raises "JSON parse error - <Python's
+query." with code ``not_found``. A bare 404 ("Not found.") says the same when the view knows
+its model (:func:`_named`). DRF's ``JSONParser`` raises "JSON parse error - <Python's
 message>"; its prefix is translated (Python's own message stays as ``json`` wrote it). DRF's
 other messages are translated by our catalogue (``common/django_messages.py``).
 """
@@ -37,6 +38,7 @@ def exception_handler(exc, context):
     """DRF's handler, then every body that refuses the request as a whole shaped
     ``{"detail": str, "code": str}`` (see module)."""
     exc = _translated(exc)
+    exc = _named(exc, context.get("view"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return response
@@ -74,6 +76,38 @@ def _translated(exc):
                 _("JSON parse error - %(detail)s") % {"detail": detail}, code=exc.detail.code
             )
     return exc
+
+
+def _named(exc, view):
+    """``exc``, or, for a bare 404 ("Not found.", e.g. ``/api/v1/parks/abc/``: DRF's
+    ``get_object`` raises ``Http404`` without a message for an id of the wrong type), one naming
+    the model the view serves: "No <verbose name> matches the given query." The model is the
+    view's ``not_found_model`` attribute, else its queryset's (DRF's generic views); a view
+    knowing neither keeps "Not found."."""
+    if not isinstance(exc, exceptions.NotFound) or exc.detail != str(
+        exceptions.NotFound.default_detail
+    ):
+        return exc
+    model = _view_model(view)
+    if model is None:
+        return exc
+    return exceptions.NotFound(
+        _("No %(verbose_name)s matches the given query.")
+        % {"verbose_name": model._meta.verbose_name}
+    )
+
+
+def _view_model(view):
+    """The model ``view`` answers about (see :func:`_named`), or None."""
+    model = getattr(view, "not_found_model", None)
+    if model is not None:
+        return model
+    if view is None or not hasattr(view, "get_queryset"):
+        return None
+    try:
+        return view.get_queryset().model
+    except Exception:  # a view whose queryset needs what this request lacks
+        return None
 
 
 def _model_named(object_name: str):

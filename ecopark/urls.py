@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -99,4 +99,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves its script as a file: the pages' CSP allows no inline script
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # last: any other address under /api/ (ending with a slash: CommonMiddleware still adds
+    # the slash to a known endpoint's address) answers the API's JSON 404
+    re_path(r"^api/(?:.*/)?$", views.UnknownAPIAddress.as_view(), name="api-not-found"),
 ]

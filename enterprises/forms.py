@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Enterprise, Park, Role, Sector
@@ -79,13 +81,22 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
 
 
+def _days_label(days: int) -> str:
+    """ "<days> days" in the active language (e.g. "90 ngày", "90 days")."""
+    return gettext("%(days)s days") % {"days": days}
+
+
+#: lazy: the labels are worded when the page is rendered, in its language, not at import
+_days_label_lazy = lazy(_days_label, str)
+
+
 class TokenForm(forms.Form):
     """How long a new personal API token stays valid."""
 
     days = forms.TypedChoiceField(
         label=_("Valid for"),
         coerce=int,
-        choices=[(d, _("%(days)s days") % {"days": d}) for d in TOKEN_LIFETIMES_DAYS],
+        choices=[(d, _days_label_lazy(d)) for d in TOKEN_LIFETIMES_DAYS],
         initial=90,
     )
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.collation import vi_key
 
 from .models import (
     ROLE_SCOPE_FIELD,
@@ -29,7 +32,9 @@ def invitation_targets(user) -> list[tuple[str, str, object]]:
     """The memberships the user may invite someone to, as ``(value, label, target)``:
     ``value`` is ``"<role>:<id>"`` (``"ministry:"`` for the ministry), ``target`` the
     province, park or enterprise (None for the ministry). Boards see their province's parks, a
-    park manager its tenants, an enterprise user its enterprises."""
+    park manager its tenants, an enterprise user its enterprises. Roles in :class:`Role`'s
+    order, each role's scopes in Vietnamese alphabetical order (``common.collation.vi_key``) of
+    the name shown (a park's in the active language)."""
     roles = invitable_roles(user)
     out: list[tuple[str, str, object]] = []
     for role in Role:
@@ -44,9 +49,14 @@ def invitation_targets(user) -> list[tuple[str, str, object]]:
         rows = restrict(model._default_manager.all(), user, Action.VIEW)
         if model is Enterprise:
             rows = rows.filter(is_active=True).select_related("park")
-        for obj in rows:
-            if can(user, Action.INVITE, Invitation(role=role, **{field: obj})):
-                out.append((f"{role}:{obj.pk}", f"{role.label} – {obj}", obj))
+        allowed = [
+            (getattr(obj, "name", None) or str(obj), obj)
+            for obj in rows
+            if can(user, Action.INVITE, Invitation(role=role, **{field: obj}))
+        ]
+        # one role's scopes in Vietnamese alphabetical order of the names the page shows
+        for name, obj in sorted(allowed, key=lambda pair: vi_key(pair[0])):
+            out.append((f"{role}:{obj.pk}", f"{role.label} – {name}", obj))
     return out
 
 
@@ -98,6 +108,7 @@ _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
     rows = list(history_qs.select_related("history_user").order_by("-history_date")[:limit])
     out = []
+    names: dict = {}  # (model, pk) → name, shared by the rows
     for row in rows:
         changes = []
         previous = row.prev_record if row.history_type == "~" else None
@@ -105,7 +116,13 @@ def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
             delta = row.diff_against(previous)
             for change in delta.changes:
                 field = row.instance_type._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), _show(change.old), _show(change.new)))
+                changes.append(
+                    (
+                        str(field.verbose_name),
+                        _show(field, change.old, names),
+                        _show(field, change.new, names),
+                    )
+                )
         who = row.history_user
         out.append(
             AuditEntry(
@@ -120,9 +137,36 @@ def _entries(history_qs, kind: str, limit: int) -> list[AuditEntry]:
     return out
 
 
-def _show(value) -> str:
+def _show(field, value, names: dict) -> str:
+    """A recorded value as the page shows it: a dash for none; a date and time in local time
+    ``dd/mm/yyyy HH:MM`` (as the page's "when" column), a date ``dd/mm/yyyy``; a reference by
+    the object's name (a user by user name; "#<id>" when it no longer exists); a choice by its
+    label; yes/no in the active language; anything else as text. ``names`` caches the
+    references looked up (one query per distinct object)."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.is_relation and field.many_to_one:
+        model = field.related_model
+        key = (model, value)
+        if key not in names:
+            obj = model._default_manager.filter(pk=value).first()
+            if obj is None:
+                names[key] = f"#{value}"
+            elif model is get_user_model():
+                names[key] = obj.get_username()
+            else:
+                names[key] = str(obj)
+        return names[key]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 

@@ -220,7 +220,9 @@ class InvitationRefused(Exception):
 def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
     """The invitation a link's ``token`` opens while it may be used; raises
     :class:`InvitationRefused` otherwise (unknown, already used, expired, revoked)."""
-    rows = Invitation.objects.select_related("province", "park", "enterprise", "invited_by")
+    rows = Invitation.objects.select_related(
+        "province", "park", "enterprise", "invited_by", "accepted_by"
+    )
     if for_update:
         rows = rows.select_for_update(of=("self",))
     invitation = rows.filter(token_digest=token_digest(token or "")).first()
@@ -234,9 +236,14 @@ def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
         )
     state = invitation.state
     if state == Invitation.State.ACCEPTED:
+        # the link keeps its digest once accepted, so that opening it again lands here
+        person = invitation.accepted_by
         raise InvitationRefused(
             "accepted",
-            _("This invitation has already been used. Log in with your e-mail and password."),
+            _("This invitation has already been used. Log in with the user name %(username)s.")
+            % {"username": person.get_username()}
+            if person is not None
+            else _("This invitation has already been used. Log in with your e-mail and password."),
         )
     if state == Invitation.State.REVOKED:
         raise InvitationRefused(
@@ -346,7 +353,8 @@ def invitation_accept(
     invitation._history_user = person
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = person
-    invitation.token_digest = token_digest(secrets.token_urlsafe(32))  # the link is spent
+    # the digest stays: the link opened again is refused as "already used" (naming the user
+    # name), and ``invitation_by_token`` refuses an accepted invitation, so it works once
     invitation.save()
     return person
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.collation import vi_key
 from common.xlsx import FileRefused
 
 from . import imports, services
@@ -86,10 +87,12 @@ def tenant_list(request, pk: int):
     """A park's tenants (active and deactivated) with their tax codes, sectors, head offices,
     contacts; add, edit, deactivate and import for those who keep them."""
     park = _park(request, pk)
-    tenants = (
-        restrict(Enterprise.objects.filter(park=park), request.user, Action.VIEW)
-        .select_related("sector", "parent")
-        .order_by("-is_active", "name")
+    # active ones first, each group in Vietnamese alphabetical order (common/collation.py)
+    tenants = sorted(
+        restrict(Enterprise.objects.filter(park=park), request.user, Action.VIEW).select_related(
+            "sector", "parent"
+        ),
+        key=lambda e: (not e.is_active, vi_key(e.name)),
     )
     return render(
         request,

@@ -168,3 +168,114 @@ def test_a_throttled_request_waits_in_vietnamese():
         "Yêu cầu bị từ chối vì gửi quá nhiều trong thời gian ngắn. Có thể gửi lại sau 1 giây.",
         "Yêu cầu bị từ chối vì gửi quá nhiều trong thời gian ngắn. Có thể gửi lại sau 43 giây.",
     ]
+
+
+# ---------------------------------------------------- the score API's own refusals, unknown addresses
+
+SCORE_VI = {
+    "campaign_not_integer": (400, {"campaign": ["Cần mã số của đợt báo cáo (một số nguyên)."]}),
+    "park_no_response": (
+        404,
+        {
+            "detail": "KCN này không có phiếu trả lời nào trong đợt báo cáo đó.",
+            "code": "not_found",
+        },
+    ),
+    "no_such_campaign": (404, {"detail": "Không có đợt báo cáo này.", "code": "not_found"}),
+    "recompute_unknown": (
+        404,
+        {"detail": "Không tìm thấy đợt báo cáo nào khớp với yêu cầu.", "code": "not_found"},
+    ),
+    "park_id_not_integer": (
+        404,
+        {"detail": "Không tìm thấy khu công nghiệp nào khớp với yêu cầu.", "code": "not_found"},
+    ),
+    "unknown_address": (404, {"detail": "Không tìm thấy.", "code": "not_found"}),
+    "unknown_deeper": (404, {"detail": "Không tìm thấy.", "code": "not_found"}),
+}
+SCORE_EN = {
+    "campaign_not_integer": (400, {"campaign": ["A campaign id (integer) is required."]}),
+    "park_no_response": (
+        404,
+        {"detail": "This park has no response in that campaign.", "code": "not_found"},
+    ),
+    "no_such_campaign": (404, {"detail": "No such campaign.", "code": "not_found"}),
+    "recompute_unknown": (
+        404,
+        {"detail": "No campaign matches the given query.", "code": "not_found"},
+    ),
+    "park_id_not_integer": (
+        404,
+        {"detail": "No park matches the given query.", "code": "not_found"},
+    ),
+    "unknown_address": (404, {"detail": "Not found.", "code": "not_found"}),
+    "unknown_deeper": (404, {"detail": "Not found.", "code": "not_found"}),
+}
+
+
+def basic(user) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+
+
+def score_refusals(client, personas, **headers) -> dict:
+    amata = personas.catalogue.amata.pk
+    paths = {
+        "campaign_not_integer": "/api/v1/scores/?campaign=abc",
+        "park_no_response": f"/api/v1/parks/{amata}/scores/?campaign=999999",
+        "no_such_campaign": "/api/v1/scores/?campaign=999999",
+        "recompute_unknown": "/api/v1/campaigns/999999/recompute/",
+        "park_id_not_integer": "/api/v1/parks/abc/",
+        "unknown_address": "/api/v1/nonexistent/",
+        "unknown_deeper": "/api/v2/some/thing/",
+    }
+    got = {}
+    for kind, path in paths.items():
+        r = client.get(path, **headers)
+        assert r["Content-Type"] == "application/json", (kind, r["Content-Type"])
+        got[kind] = (r.status_code, r.json())
+    return got
+
+
+@pytest.mark.parametrize("language, words", [("vi", SCORE_VI), ("en", SCORE_EN)])
+def test_the_score_api_and_unknown_addresses_answer_in_the_callers_language(
+    client, personas, settings, language, words
+):
+    """A ministry caller with basic authentication and no profile: Vietnamese without a
+    cookie, English with ``django_language=en``. With ``DEBUG`` on (``make run``) too: an
+    address under /api/ that no endpoint matches answers the API's JSON 404, not Django's
+    HTML page."""
+    settings.DEBUG = True
+    if language == "en":
+        client.cookies["django_language"] = "en"
+    assert score_refusals(client, personas, HTTP_AUTHORIZATION=basic(personas.ministry)) == words
+
+
+def test_the_profile_language_wins_over_the_cookie_on_the_api_as_on_the_pages(client, personas):
+    """README's rule: a person's profile language (set at invitation, changed by the language
+    switch) wins over the cookie; the cookie counts for someone without a profile."""
+    from enterprises.models import Profile
+
+    Profile.objects.create(user=personas.ministry, language="vi")
+    client.cookies["django_language"] = "en"
+    auth = {"HTTP_AUTHORIZATION": basic(personas.ministry)}
+    assert client.get("/api/v1/scores/?campaign=999999", **auth).json()["detail"] == (
+        "Không có đợt báo cáo này."
+    )
+    client.login(username=personas.ministry.username, password=PASSWORD)
+    page = client.get("/accounts/profile/")
+    assert page.context["LANGUAGE_CODE"] == "vi"
+    Profile.objects.filter(user=personas.ministry).update(language="en")
+    del client.cookies["django_language"]
+    assert client.get("/api/v1/scores/?campaign=999999", **auth).json()["detail"] == (
+        "No such campaign."
+    )
+
+
+def test_an_endpoint_without_its_slash_is_still_redirected_to_it(client, personas):
+    client.login(username=personas.ministry.username, password=PASSWORD)
+    r = client.get("/api/v1/parks")
+    assert (r.status_code, r["Location"]) == (301, "/api/v1/parks/")
+    r = client.get("/api/v1/nonexistent")
+    assert (r.status_code, r["Location"]) == (301, "/api/v1/nonexistent/")

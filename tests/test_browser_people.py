@@ -90,8 +90,11 @@ def test_a_park_manager_onboards_a_tenants_user_by_email(
     # the link a second time
     page.context.clear_cookies()
     answer = page.goto(link)
-    assert answer.status == 404
-    assert "Đường dẫn mời này không hợp lệ" in page.inner_text("#refused")
+    assert answer.status == 410
+    assert (
+        "Lời mời này đã được sử dụng. Hãy đăng nhập bằng tên đăng nhập lan.nguyen@a.example."
+        in page.inner_text("#refused")
+    )
 
     # an expired link
     expired, token = invitation_create(

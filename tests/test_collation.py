@@ -39,7 +39,15 @@ def test_hai_before_hung_and_the_vowel_letters_in_their_places():
         "Huế",
         "Hưng Yên",
     ]
-    # a < ă < â, o < ô < ơ, u < ư
+    # a < ă < â, e < ê (before f, i, n), o < ô < ơ, u < ư
+    assert vi_sorted(["Đình Vũ", "Bình Dương", "Điện Biên", "Bến Tre", "Bến Lức", "Ben"]) == [
+        "Ben",
+        "Bến Lức",
+        "Bến Tre",
+        "Bình Dương",
+        "Điện Biên",
+        "Đình Vũ",
+    ]
     assert vi_sorted(["ân", "an", "ăn", "ơn", "ôn", "on", "ưng", "ung"]) == [
         "an",
         "ăn",

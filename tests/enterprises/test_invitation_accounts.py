@@ -97,3 +97,36 @@ def test_someone_else_logged_in_is_told_the_accounts_user_name(client, personas,
     refused = client.post(f"/accounts/invitation/{token}/")
     assert TEXTS[language]["refused"] in text(refused)
     assert "log in as lan@a.example" not in text(refused)
+
+
+USED = {
+    "vi": "Lời mời này đã được sử dụng. Hãy đăng nhập bằng tên đăng nhập lan@a.example.",
+    "en": "This invitation has already been used. Log in with the user name lan@a.example.",
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_used_link_says_so_and_names_the_user_name_and_cannot_be_used_again(
+    client, personas, language
+):
+    invitation, token = invite_colleague_of_a(personas, language=language)
+    client.cookies["django_language"] = language
+    form = {"first_name": "Lan", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert client.post(f"/accounts/invitation/{token}/", form).status_code == 302
+    client.logout()
+    client.cookies["django_language"] = language
+    again = client.get(f"/accounts/invitation/{token}/")
+    assert again.status_code == 410
+    assert USED[language] in text(again)
+    # posted again (another password): refused the same way, nothing changes
+    other = {
+        "first_name": "X",
+        "password1": "Another-Lotus-2027",
+        "password2": "Another-Lotus-2027",
+    }
+    again = client.post(f"/accounts/invitation/{token}/", other)
+    assert again.status_code == 410 and USED[language] in text(again)
+    person = get_user_model().objects.get(username="lan@a.example")
+    assert person.check_password(NEW_PASSWORD) and person.first_name == "Lan"
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == person

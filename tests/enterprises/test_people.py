@@ -131,7 +131,11 @@ def test_the_link_sets_a_password_once_and_the_person_sees_only_its_enterprise(c
     assert invitation.state == Invitation.State.ACCEPTED and invitation.accepted_by == person
     # the same link again: refused with a message
     again = client.get(f"/accounts/invitation/{token}/")
-    assert again.status_code == 404  # the spent link no longer opens anything
+    assert again.status_code == 410  # the used link is refused, naming the user name
+    assert "Lời mời này đã được sử dụng. Hãy đăng nhập bằng tên đăng nhập lan@a.example." in (
+        " ".join(again.content.decode().split())
+    )
+    assert "password1" not in again.content.decode()
     assert client.login(username="lan@a.example", password=NEW_PASSWORD)
     listed = client.get("/api/v1/enterprises/").json()["results"]
     assert [e["id"] for e in listed] == [personas.ent_a.pk]
@@ -142,7 +146,7 @@ def test_a_used_link_is_refused_even_when_posted_twice_at_once(personas):
     invitation_accept(token=token, password=NEW_PASSWORD)
     with pytest.raises(Exception) as refused:
         invitation_accept(token=token, password=NEW_PASSWORD)
-    assert getattr(refused.value, "reason", None) == "unknown"
+    assert getattr(refused.value, "reason", None) == "accepted"
     assert get_user_model().objects.filter(email="lan@a.example").count() == 1
 
 
@@ -444,3 +448,47 @@ def test_the_invitation_email_tells_an_existing_account_to_log_in_with_it(
     second = " ".join(mail.outbox[1].body.split())
     assert existing_account in second and new_account not in second
     assert "lan@a.example" not in second
+
+
+# ------------------------------------------------------------------------ token lifetimes
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [("vi", ["30 ngày", "90 ngày", "365 ngày"]), ("en", ["30 days", "90 days", "365 days"])],
+)
+def test_the_token_lifetimes_are_in_the_page_language(client, personas, language, labels):
+    Profile.objects.create(user=personas.ministry, language=language)
+    login(client, personas.ministry)
+    page = client.get("/accounts/profile/").content.decode()
+    select = re.search(r'<select name="days".*?</select>', page, re.S).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == labels
+
+
+# ------------------------------------------------------------------------------ the audit
+
+
+AUDIT_ACCEPTED = {
+    "vi": ["Đã chấp nhận: — → 03/03/2026 09:13", "Người chấp nhận: — → lan@a.example"],
+    "en": ["Accepted: — → 03/03/2026 09:13", "Accepted by: — → lan@a.example"],
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_audit_shows_local_times_and_names_not_raw_values(client, personas, language):
+    """Accepting an invitation records when (02:13:39.633661 UTC: 09:13 in Hà Nội, as the
+    "when" column) and by whom (the user id: shown as the user name)."""
+    with freeze_time("2026-03-02 03:00:00"):
+        _invitation, token = invite_colleague_of_a(personas)
+    with freeze_time("2026-03-03 02:13:39.633661"):
+        form = {"first_name": "Lan", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        assert client.post(f"/accounts/invitation/{token}/", form).status_code == 302
+    login(client, personas.park_manager)
+    client.cookies["django_language"] = language
+    page = client.get("/people/audit/").content.decode()
+    changed = re.findall(
+        r"<tr><td>03/03/2026 09:13</td><td>Lan</td><td>[^<]*</td>\s*<td>[^<]*"
+        r'<ul class="plain">(.*?)</ul>',
+        page,
+    )
+    assert [re.findall(r"<li>(.*?)</li>", items) for items in changed] == [AUDIT_ACCEPTED[language]]
