@@ -624,7 +624,8 @@ class BulkApproveSerializer(serializers.Serializer):
 
 
 class AnswerConflictSerializer(serializers.Serializer):
-    """A field on which the stale request differs from what is stored now."""
+    """A field on which the stale request differs from what is stored now: ``data_element``
+    is the data element's code or, for a report form field, its ``"<form>:<key>"``."""
 
     data_element = serializers.CharField()
     yours = serializers.CharField()
@@ -955,7 +956,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 "code": "stale_version",
                 "current_version": exc.current_version,
                 "conflicts": [
-                    {"data_element": c.element.code, "yours": c.yours, "saved": c.saved}
+                    {"data_element": c.code, "yours": c.yours, "saved": c.saved}
                     for c in exc.conflicts
                 ],
                 "answers": _current_answers(response),

@@ -39,6 +39,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Park, Province
@@ -84,9 +85,19 @@ class Conflict:
     when blank).
     """
 
-    element: DataElement
+    element: DataElement | None
     yours: str
     saved: str
+    #: for a report form field (``element`` None): its ident ``"<form>:<key>"``, its label in
+    #: the active language and the HTML id of its row (``indicators.official_forms.Item``)
+    item: str = ""
+    label: str = ""
+    anchor: str = ""
+
+    @property
+    def code(self) -> str:
+        """The data element's code, or the report field's ident (``"B.4:P3.7"``)."""
+        return self.element.code if self.element is not None else self.item
 
 
 class StaleVersionError(ValidationError):
@@ -332,22 +343,55 @@ def _conflicts(
         answer = existing.get(element.pk)
         if _same(answer, value):
             continue
-        yours = format_answer(
-            number=value.number, flag=value.flag, text=value.text, raw=value.raw, unit=value.unit
-        )
-        saved = (
-            format_answer(
-                number=answer.value_number,
-                flag=answer.value_bool,
-                text=answer.value_text,
-                raw=answer.raw,
-                unit=answer.unit_entered,
-            )
-            if answer
-            else ""
-        )
+        yours, saved = _both_values(value, answer)
         conflicts.append(Conflict(element=element, yours=yours, saved=saved))
     return conflicts
+
+
+def _report_conflicts(response: Response, values: Mapping[str, AnswerValue]) -> list[Conflict]:
+    """The report form fields (``{"<form>:<key>": AnswerValue}``) whose sent value differs
+    from the value stored now in ``response``, as :class:`Conflict` with the field's label
+    and row anchor (``surveys.reports.find_form_item``)."""
+    from .reports import find_form_item
+
+    existing = {v.item: v for v in ReportValue.objects.filter(response=response)}
+    language = get_language() or "vi"
+    conflicts = []
+    for ident, value in values.items():
+        stored = existing.get(ident)
+        if _same(stored, value):
+            continue
+        yours, saved = _both_values(value, stored)
+        item = find_form_item(response, ident)
+        conflicts.append(
+            Conflict(
+                element=None,
+                yours=yours,
+                saved=saved,
+                item=ident,
+                label=f"{item.no} {item.label(language)}".strip() if item else ident,
+                anchor=item.anchor if item else "",
+            )
+        )
+    return conflicts
+
+
+def _both_values(value: AnswerValue, answer) -> tuple[str, str]:
+    """``(what was sent, what is stored)`` as display strings ("" when blank); ``answer`` is
+    an :class:`Answer` or a ``ReportValue`` (the same value fields) or None."""
+    yours = format_answer(
+        number=value.number, flag=value.flag, text=value.text, raw=value.raw, unit=value.unit
+    )
+    if answer is None:
+        return yours, ""
+    saved = format_answer(
+        number=answer.value_number,
+        flag=answer.value_bool,
+        text=answer.value_text,
+        raw=answer.raw,
+        unit=answer.unit_entered,
+    )
+    return yours, saved
 
 
 #: the stored value's fields a save compares and writes (Answer and ReportValue)
@@ -620,7 +664,12 @@ def response_save_report(
     answers = dict(answers or {})
     report = dict(report or {})
     origins = dict(origins or {})
-    locked = _lock_for_edit(response, user, expected_version, answers)
+    try:
+        locked = _lock_for_edit(response, user, expected_version, answers)
+    except StaleVersionError as exc:
+        # the report's own fields conflict too: list them beside the data elements'
+        exc.conflicts.extend(_report_conflicts(response, report))
+        raise
     claimed = [k for k, v in origins.items() if v == Origin.REGISTERS]
     if claimed:
         from registers.selectors import report_rollups

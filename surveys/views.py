@@ -153,7 +153,7 @@ def _render_detail(
     transitions = response_transitions(response=response)
     history = response_answer_history(response=response)
     comments = response_latest_comments(response=response)
-    conflict_by_code = {c.element.code: c for c in conflicts}
+    conflict_by_code = {c.code: c for c in conflicts}
     in_forms = set()
     blocks = []
     if binding is not None:
@@ -241,8 +241,18 @@ def _report_detail(request, response, elements, editable):
         except StaleVersionError as exc:
             conflicts = exc.conflicts
             binding.element_form.add_error(None, exc)
-            binding.element_form.data = binding.element_form.data.copy()
-            binding.element_form.data["version"] = exc.current_version
+            if conflicts:
+                binding.element_form.add_error(
+                    None,
+                    _(
+                        "Compare the values below: the form still holds yours. "
+                        "Saving again stores the values in the form."
+                    ),
+                )
+                # the person has now seen both values: a second save is deliberate; with no
+                # differing field listed the version stays, so a second save is refused again
+                binding.element_form.data = binding.element_form.data.copy()
+                binding.element_form.data["version"] = exc.current_version
             status = 409
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

@@ -613,3 +613,41 @@ def test_b4_part_iv_applies_only_when_the_enterprise_counts_symbioses(report_cam
         html.index('id="item-B4-IV-P4-2"') - 400 : html.index('id="item-B4-IV-P4-2"') + 400
     ]
     assert 'data-show-if="symbioses_participating" data-show-above="0"' in p42_field
+
+
+def test_a_stale_save_of_report_fields_shows_both_values_and_overwrites_nothing(
+    report_campaign, personas
+):
+    response = park_response(report_campaign, personas)
+    area = name("A.4", "I.2.5.1")
+    colleague, person = client_for(personas.park_manager), client_for(personas.park_manager)
+    assert post(colleague, response, {area: "250"}).status_code == 302  # version 1 → 2
+    url = f"/surveys/responses/{response.pk}/"
+    with translation.override("vi"):
+        reply = person.post(url, {"version": 1, "action": "save", area: "300"})
+    html = reply.content.decode()
+    assert reply.status_code == 409
+    assert "báo cáo đã được người khác thay đổi trong lúc bạn đang sửa" in html
+    row = re.search(r'<tr data-code="A\.4:I\.2\.5\.1">.*?</tr>', html, re.S).group(0)
+    item = official_form("A.4").item("I.2.5.1")
+    assert f'href="#{item.anchor}"' in row and item.label_vi in row
+    assert '<td class="yours">300</td><td class="saved">250</td>' in row
+    assert 'value="300"' in html  # what was typed stays in the form
+    assert stored(response, "A.4:I.2.5.1").value_number == 250
+    # both values seen: saving the form again is deliberate and stores the person's value
+    assert person.post(url, {"version": 2, "action": "save", area: "300"}).status_code == 302
+    assert stored(response, "A.4:I.2.5.1").value_number == 300
+
+
+def test_a_stale_save_listing_no_differing_field_keeps_the_old_version(report_campaign, personas):
+    response = park_response(report_campaign, personas)
+    area, other = name("A.4", "I.2.5.1"), name("A.4", "I.2.5.2")
+    client = client_for(personas.park_manager)
+    assert post(client, response, {area: "250", other: "20"}).status_code == 302  # 1 → 2
+    url = f"/surveys/responses/{response.pk}/"
+    # a stale form that sends the value now stored: nothing to compare, refused again
+    reply = client.post(url, {"version": 1, "action": "save", area: "250"})
+    assert reply.status_code == 409
+    html = reply.content.decode()
+    assert 'id="conflicts"' not in html
+    assert re.search(r'name="version" value="1"', html)
