@@ -1463,11 +1463,19 @@ def _check_park_sheet(wb, result: ImportCheck, campaign, park, language: str, us
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What :func:`import_save` wrote: responses changed, answers created and updated."""
+    """What :func:`import_save` wrote: responses changed, answers created and updated, and the
+    report rows changed (report fields, production rows, calculations computed again:
+    ``surveys.services.response_report_import``)."""
 
     responses_changed: int
     answers_created: int
     answers_updated: int
+    report_changed: int = 0
+
+    @property
+    def changed(self) -> int:
+        """Answers and report rows written: what the person is told changed."""
+        return self.answers_created + self.answers_updated + self.report_changed
 
 
 def _has_history(model) -> bool:
@@ -1600,9 +1608,10 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
         c, u = _save_chunk(rows[start : start + SAVE_CHUNK_ROWS], user=user, now=now)
         created += c
         updated += u
+    report_changed = 0
     for r in rows:
         if r.report:
-            response_report_import(
+            report_changed += response_report_import(
                 response=locked[r.response_id],
                 user=user,
                 report=r.report.report,
@@ -1617,7 +1626,7 @@ def import_save(*, check: ImportCheck, user) -> ImportResult:
             park_ids=[check.park.pk],
             reason="import",
         )
-    return ImportResult(len(ids), created, updated)
+    return ImportResult(len(ids), created, updated, report_changed)
 
 
 # --------------------------------------------------------------------------- error report

@@ -625,13 +625,14 @@ def response_report_import(
     report: Mapping[str, AnswerValue],
     registry: Mapping[str, object],
     production: Sequence[ProductionRowInput] | None,
-) -> None:
+) -> int:
     """Write the report part of an Excel import into ``response``, which the caller
     (``surveys.interchange.import_save``) holds locked inside its transaction and has checked
     (editable, same version, the user may import). Registry fields fill what the registry
     lacks (``project_update`` with ``only_blank``: the user must be allowed to change the
-    project); calculations are computed again. Values are recorded as typed."""
-    _store_report_parts(response, user, report, {}, registry, production)
+    project); calculations are computed again. Values are recorded as typed. Returns how many
+    of the response's report rows changed (fields, production rows, calculations)."""
+    return _store_report_parts(response, user, report, {}, registry, production)
 
 
 @transaction.atomic

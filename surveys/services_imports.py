@@ -115,7 +115,7 @@ def import_job_run(*, job_id: int) -> str:
         job.rows_read = min(check.rows_read, job.rows_total)
         if check.ok:
             result = interchange.import_save(check=check, user=job.requested_by)
-            job.answers_changed = result.answers_created + result.answers_updated
+            job.answers_changed = result.changed
             job.responses_changed = result.responses_changed
             job.status = ImportJob.Status.DONE
         else:

@@ -321,12 +321,12 @@ def excel_import(request, campaign_id: int, park_id: int):
                         messages.success(
                             request,
                             _(
-                                "Import saved: %(rows)s rows read, %(answers)s answers changed "
-                                "in %(responses)s responses."
+                                "Import saved. Rows read: %(rows)s; answers changed: "
+                                "%(answers)s; responses changed: %(responses)s."
                             )
                             % {
                                 "rows": check.rows_read,
-                                "answers": result.answers_created + result.answers_updated,
+                                "answers": result.changed,
                                 "responses": result.responses_changed,
                             },
                         )

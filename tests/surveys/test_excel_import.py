@@ -631,7 +631,10 @@ def test_a_file_too_long_for_a_request_is_imported_by_a_background_job_with_prog
     assert not job.file  # the upload is not kept
     page = client.get(r.url)
     assert b"http-equiv" not in page.content
-    assert "Import saved: 2 rows read, 2 answers changed in 1 responses." in page.content.decode()
+    assert (
+        "Import saved. Rows read: 2; answers changed: 2; responses changed: 1."
+        in page.content.decode()
+    )
     assert answers_of(xl, personas.ent_a)["e_water"] == Decimal("100")
     # the job is its requester's: the board of the province gets 404
     login(client, personas.board, "en")

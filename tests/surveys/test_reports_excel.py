@@ -354,3 +354,32 @@ def test_a_fuel_without_a_unit_is_refused_naming_the_cell(report_campaign, perso
     assert [(e.row, e.column, e.reason) for e in check.errors] == [
         (3, col["B.4:III.P3.6"], "choose the unit of the quantity (litre, m³, tonne, kWh …).")
     ]
+
+
+def test_a_unit_changed_alone_counts_as_one_changed_answer(client, report_campaign, personas):
+    from django.urls import reverse
+
+    from ..conftest import PASSWORD
+
+    fuel_setup(report_campaign, personas)
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data = wb.worksheets[0]
+    col = columns_of(data)
+    data[f"{col['B.4:III.P3.6:unit']}4"] = "kg"  # Enterprise B's draft: 12 t → 12 kg
+    out = io.BytesIO()
+    wb.save(out)
+    out.name = "mau.xlsx"
+    out.seek(0)
+    client.login(username=personas.park_manager.username, password=PASSWORD)
+    r = client.post(
+        reverse("surveys:excel_import", args=[report_campaign.pk, amata.pk]),
+        {"file": out, "number_format": "vi", "language": "en"},
+        follow=True,
+    )
+    assert (
+        "Đã lưu dữ liệu nhập. Số dòng đã đọc: 2; số câu trả lời thay đổi: 1; số phiếu trả lời "
+        "thay đổi: 1." in html.unescape(r.content.decode())
+    )
+    value = ReportValue.objects.get(response__enterprise=personas.ent_b, item="B.4:III.P3.6")
+    assert (value.value_number, value.unit_entered) == (Decimal("12"), "kg")
