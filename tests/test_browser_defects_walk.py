@@ -150,3 +150,24 @@ def test_the_category_chart_keeps_its_bars_wide_on_a_phone(
     ticks = page.locator("#category-chart .xaxislayer-above .xtick text").all_text_contents()
     assert ticks[-1] == "100", ticks  # the axis reaches 100 %
     assert "Chưa xác minh" not in page.locator("#category-chart").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_registry_facts_and_a_new_token_fit_a_phone(live_server, personas, browser):
+    amata = personas.catalogue.amata
+    Park.objects.filter(pk=amata.pk).update(
+        operator="Amata Bien Hoa Urban JSC (JV of Amata Corporation PCL, Thailand, and Sonadezi)"
+    )
+    page = _login(browser, live_server, personas.park_manager)
+    page.goto(f"{live_server.url}/registry/parks/{amata.pk}/")
+    # on a phone each value stands under its label, over the page's width, not in a narrow column
+    label = page.locator("dl.facts dt").last.bounding_box()
+    value = page.locator("dl.facts dd").last.bounding_box()
+    assert value["y"] > label["y"] and value["x"] == label["x"]
+    assert value["width"] > 300, value
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    # a new personal token (one long word) wraps instead of widening the page
+    page.goto(f"{live_server.url}/accounts/profile/")
+    page.click("#token-form button[type=submit]")
+    assert len(page.locator("#new-token code").inner_text()) >= 40
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
