@@ -1,0 +1,49 @@
+"""The response page of the official reports in each language: a field's note ("Về trường
+này" / "About this field") and the units next to the labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.surveys.test_reports import client_for, enterprise_response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_factors")]
+
+
+def field_html(page: str, anchor: str) -> str:
+    """The HTML of the field whose id is ``anchor``, up to the next field."""
+    start = page.index(f'id="{anchor}"')
+    end = page.find('class="field report-field', start)
+    return page[start : end if end != -1 else len(page)]
+
+
+def note_of(page: str, anchor: str) -> str:
+    found = re.search(r'<details class="note">.*?<p>(.*?)</p>', field_html(page, anchor), re.S)
+    assert found, anchor
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    "language, note",
+    [
+        (
+            "vi",
+            "Một khối lượng kèm đơn vị (lít, m³, tấn, …): các loại nhiên liệu không bao giờ "
+            "được quy đổi sang nhau.",
+        ),
+        (
+            "en",
+            "A quantity with its unit (litre, m³, tonne, …): fuels are never converted into "
+            "one another.",
+        ),
+    ],
+)
+def test_the_fuel_note_is_in_the_pages_language(report_campaign, personas, language, note):
+    response = enterprise_response(report_campaign, personas.ent_a)
+    page = client_for(personas.enterprise_a, language).get(f"/surveys/responses/{response.pk}/")
+    html = page.content.decode()
+    assert note_of(html, "item-B4-III-P3-6") == note
+    summary = "Về trường này" if language == "vi" else "About this field"
+    assert f"<summary>{summary}</summary>" in field_html(html, "item-B4-III-P3-6")
