@@ -160,6 +160,34 @@ for _symbol, _dimension, _pint_name, _aliases in _TABLE:
 CANONICAL: dict[str, str] = {dimension: symbols[0] for dimension, symbols in _OFFERED.items()}
 
 
+#: A unit as the Circular 05/2025 forms write it (``docs/forms.md``; the ``unit`` of the items
+#: in ``indicators/data/forms/*.yaml`` and the production units of
+#: ``surveys.models.ProductionLine.Unit``) -> its English label. Labels only: the stored unit
+#: and the Vietnamese display stay as the Circular writes them. A unit not listed (``kWh``,
+#: ``m³``, ``ha``, ``%``, the ecopark symbols) reads the same in both languages.
+UNIT_LABELS_EN: dict[str, str] = {
+    "tấn/năm": "tonnes/year",
+    "triệu đồng": "million VND",
+    "m³/năm": "m³/year",
+    "m/năm": "m/year",
+    "m²/năm": "m²/year",
+    "m³/giờ": "m³/hour",
+    "cộng sinh": "symbioses",
+    "doanh nghiệp": "enterprises",
+    "giải pháp": "solutions",
+    "mạng lưới": "networks",
+}
+
+
+def unit_label(unit: str, language: str = "vi") -> str:
+    """The label of ``unit`` shown on a page or document in ``language`` (``"vi"`` or
+    ``"en"``): ``unit_label("tấn/năm", "en") == "tonnes/year"``; in Vietnamese, or for a unit
+    :data:`UNIT_LABELS_EN` does not list, the unit as it is (``""`` stays ``""``)."""
+    if language.startswith("en"):
+        return UNIT_LABELS_EN.get(unit, unit)
+    return unit
+
+
 def _show(symbol: str) -> str:
     """Quote a unit symbol for a message; the count unit "" reads as "(no unit)"."""
     return f'"{symbol}"' if symbol else "(no unit)"

@@ -134,9 +134,13 @@ def item_code(item: Item) -> str:
 
 
 def item_header(item: Item, language: str) -> str:
-    """``"B.4 P3.2 Tiết kiệm điện năng [kWh]"``: form, number, label and unit as written."""
+    """``"B.4 P3.2 Tiết kiệm điện năng [kWh]"``: form, number, label and unit in ``language``
+    (the unit as the form writes it in Vietnamese, its ``indicators.units.unit_label`` in
+    English: ``"[tấn/năm]"`` / ``"[tonnes/year]"``)."""
+    from indicators import units
+
     text = f"{item.form} {item.number()} {item.label(language)}".replace("  ", " ")
-    return f"{text} [{item.unit}]" if item.unit else text
+    return f"{text} [{units.unit_label(item.unit, language)}]" if item.unit else text
 
 
 def cell_value(item: Item, value, yes: str, no: str):

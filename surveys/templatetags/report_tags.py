@@ -38,6 +38,16 @@ def label(obj) -> str:
 
 
 @register.filter
+def unit_label(unit: str) -> str:
+    """A form's unit in the active language (``"tấn/năm"`` -> ``"tonnes/year"`` in English):
+    see ``indicators.units.unit_label``."""
+    from common.formats import active_language
+    from indicators.units import unit_label as label_of
+
+    return label_of(unit or "", active_language())
+
+
+@register.filter
 def show_value(value) -> str:
     """A condition's value as the inputs hold it (``yes``/``no`` for booleans)."""
     if value is True:

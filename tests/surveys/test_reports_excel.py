@@ -383,3 +383,32 @@ def test_a_unit_changed_alone_counts_as_one_changed_answer(client, report_campai
     )
     value = ReportValue.objects.get(response__enterprise=personas.ent_b, item="B.4:III.P3.6")
     assert (value.value_number, value.unit_entered) == (Decimal("12"), "kg")
+
+
+def test_the_english_template_writes_the_units_in_english(report_campaign, personas):
+    b4 = official_form("B.4")
+    headers = {}
+    for language in ("vi", "en"):
+        out = io.BytesIO()
+        with translation.override(language):
+            interchange.template_write(
+                campaign=report_campaign,
+                park=personas.catalogue.amata,
+                file=out,
+                user=personas.park_manager,
+            )
+        out.seek(0)
+        data = openpyxl.load_workbook(out).worksheets[0]
+        by_code = {str(c.value): c.column for c in data[2] if c.value}
+        headers[language] = [
+            data.cell(row=1, column=by_code[item_code(b4.item(k))]).value
+            for k in ("III.P3.3", "III.P3.4")
+        ]
+    assert headers["vi"] == [
+        "B.4 P3.3 Giảm phát thải CO2 từ tiết kiệm điện [tấn/năm]",
+        "B.4 P3.4 Tiết kiệm chi phí điện [triệu đồng]",
+    ]
+    assert headers["en"] == [
+        "B.4 P3.3 CO2 emission reduction from electricity saving [tonnes/year]",
+        "B.4 P3.4 Cost saving on electricity [million VND]",
+    ]

@@ -47,3 +47,21 @@ def test_the_fuel_note_is_in_the_pages_language(report_campaign, personas, langu
     assert note_of(html, "item-B4-III-P3-6") == note
     summary = "Về trường này" if language == "vi" else "About this field"
     assert f"<summary>{summary}</summary>" in field_html(html, "item-B4-III-P3-6")
+
+
+@pytest.mark.parametrize(
+    "language, co2, money",
+    [("vi", "(tấn/năm)", "(triệu đồng)"), ("en", "(tonnes/year)", "(million VND)")],
+)
+def test_the_units_next_to_the_labels_are_in_the_pages_language(
+    report_campaign, personas, language, co2, money
+):
+    response = enterprise_response(report_campaign, personas.ent_a)
+    page = client_for(personas.enterprise_a, language).get(f"/surveys/responses/{response.pk}/")
+    html = page.content.decode()
+    # B.4 P3.3 is written in tấn/năm, P3.4 in triệu đồng (indicators/data/forms/B4.yaml)
+    assert f'<span class="unit">{co2}</span>' in field_html(html, "item-B4-III-P3-3")
+    assert f'<span class="unit">{money}</span>' in field_html(html, "item-B4-III-P3-4")
+    if language == "en":
+        assert "tấn/năm" not in field_html(html, "item-B4-III-P3-3")
+        assert "triệu đồng" not in field_html(html, "item-B4-III-P3-4")
