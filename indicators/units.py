@@ -188,6 +188,34 @@ def unit_label(unit: str, language: str = "vi") -> str:
     return unit
 
 
+#: (a form's unit, another unit its field's picker offers) -> the label of that unit in
+#: Vietnamese and English, written like the form's unit. The picker of a field the form writes
+#: in "tấn/năm" (stored in tCO2e or t) offers kgCO2e or kg: the same yearly quantity, so it
+#: reads "kg/năm" beside "tấn/năm", not the bare symbol "kgCO2e".
+PICKER_LABELS: dict[tuple[str, str], tuple[str, str]] = {
+    ("tấn/năm", "kgCO2e"): ("kg/năm", "kg/year"),
+    ("tấn/năm", "kg"): ("kg/năm", "kg/year"),
+    ("m³/năm", "L"): ("L/năm", "L/year"),
+    ("m³/năm", "ML"): ("ML/năm", "ML/year"),
+    ("triệu đồng", "VND"): ("đồng", "VND"),
+}
+
+
+def picker_label(unit: str, form_unit: str, store_unit: str, language: str = "vi") -> str:
+    """The label of ``unit`` (a symbol of :func:`units_for`) in the unit picker of a field the
+    form writes in ``form_unit`` and ecopark stores in ``store_unit``, in ``language``: the
+    stored unit reads as the form's unit (:func:`unit_label`), another unit as
+    :data:`PICKER_LABELS` writes it, else its symbol. E.g. ``picker_label("kgCO2e", "tấn/năm",
+    "tCO2e") == "kg/năm"``, ``picker_label("tCO2e", "tấn/năm", "tCO2e", "en") ==
+    "tonnes/year"``, ``picker_label("MWh", "kWh", "kWh") == "MWh"``."""
+    if unit == store_unit and form_unit:
+        return unit_label(form_unit, language)
+    labels = PICKER_LABELS.get((form_unit, unit))
+    if labels is None:
+        return unit
+    return labels[1] if language.startswith("en") else labels[0]
+
+
 def _show(symbol: str) -> str:
     """Quote a unit symbol for a message; the count unit "" reads as "(no unit)"."""
     return f'"{symbol}"' if symbol else "(no unit)"

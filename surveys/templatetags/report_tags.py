@@ -48,6 +48,16 @@ def unit_label(unit: str) -> str:
 
 
 @register.filter
+def unit_option(item: Item, unit: str) -> str:
+    """The label of ``unit`` in the item's unit picker, in the active language ("tấn/năm",
+    "kg/năm" for a CO2 field): see ``indicators.units.picker_label``."""
+    from common.formats import active_language
+    from indicators.units import picker_label
+
+    return picker_label(unit, item.unit, item.store_unit, active_language())
+
+
+@register.filter
 def show_value(value) -> str:
     """A condition's value as the inputs hold it (``yes``/``no`` for booleans)."""
     if value is True:

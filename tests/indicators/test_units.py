@@ -372,3 +372,15 @@ def test_every_unit_the_forms_write_has_an_english_label_or_reads_the_same():
     written = {i.unit for f in official_forms() for i in f.data_items() if i.unit}
     same = {"kWh", "m³", "ha", "%"}
     assert written - same == set(UNIT_LABELS_EN) - {"m/năm", "m²/năm", "m³/giờ"}
+
+
+def test_a_pickers_units_are_labelled_like_the_forms_unit():
+    from indicators.units import picker_label
+
+    assert picker_label("tCO2e", "tấn/năm", "tCO2e") == "tấn/năm"
+    assert picker_label("kgCO2e", "tấn/năm", "tCO2e") == "kg/năm"
+    assert picker_label("kgCO2e", "tấn/năm", "tCO2e", "en") == "kg/year"
+    assert picker_label("tCO2e", "tấn/năm", "tCO2e", "en") == "tonnes/year"
+    assert picker_label("VND", "triệu đồng", "million VND") == "đồng"
+    assert picker_label("MWh", "kWh", "kWh", "en") == "MWh"
+    assert picker_label("kWh", "", "") == "kWh"

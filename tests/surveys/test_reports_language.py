@@ -4,10 +4,12 @@ này" / "About this field") and the units next to the labels."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
-from tests.surveys.test_reports import client_for, enterprise_response
+from tests.surveys.test_reports import client_for, enterprise_response, name, post, stored
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grid_factors")]
 
@@ -65,3 +67,31 @@ def test_the_units_next_to_the_labels_are_in_the_pages_language(
     if language == "en":
         assert "tấn/năm" not in field_html(html, "item-B4-III-P3-3")
         assert "triệu đồng" not in field_html(html, "item-B4-III-P3-4")
+
+
+def options_of(page: str, anchor: str) -> list[tuple[str, str]]:
+    select = re.search(r"<select name=\"[^\"]*__unit\".*?</select>", field_html(page, anchor), re.S)
+    assert select, anchor
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
+
+
+@pytest.mark.parametrize(
+    "language, labels",
+    [("vi", ["tấn/năm", "kg/năm"]), ("en", ["tonnes/year", "kg/year"])],
+)
+def test_the_co2_of_fuel_saving_is_offered_in_tonnes_or_kg_a_year_and_kg_is_converted(
+    report_campaign, personas, language, labels
+):
+    # B.4 P3.7: the reference writes "tấn/năm" (of CO2), kept in tCO2e; kgCO2e is its
+    # only conversion in indicators/units.py, labelled like the form's unit
+    response = enterprise_response(report_campaign, personas.ent_a)
+    client = client_for(personas.enterprise_a, language)
+    page = client.get(f"/surveys/responses/{response.pk}/").content.decode()
+    assert options_of(page, "item-B4-III-P3-7") == list(
+        zip(["tCO2e", "kgCO2e"], labels, strict=True)
+    )
+    item = name("B.4", "III.P3.7")
+    with translation.override(language):
+        post(client, response, {item: "2500", f"{item}__unit": "kgCO2e"})
+    value = stored(response, "B.4:III.P3.7")
+    assert (value.value_number, value.unit_entered) == (Decimal("2.5"), "kgCO2e")
