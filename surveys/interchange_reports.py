@@ -46,6 +46,7 @@ from .forms import AnswerValue
 from .models import Campaign, ProductionLine, Response
 from .reports import (
     ItemError,
+    QuantityUnitError,
     clean_item,
     report_context,
     report_values,
@@ -211,6 +212,20 @@ def _split_quantity(text: str) -> tuple[str, str]:
         except units.UnitError:
             continue
     return text, ""
+
+
+def unit_cell_reason(unit: str, value) -> str:
+    """Why a quantity's unit cell is refused (:class:`~surveys.reports.QuantityUnitError`):
+    ``unit`` the cell's text (``""`` when empty), ``value`` the quantity's cell beside it."""
+    if not unit:
+        return _(
+            "the unit is empty while the quantity is filled (%(value)s): choose the unit of "
+            "the quantity (litre, m³, tonne, kWh …)."
+        ) % {"value": cell_text(value)}
+    return _(
+        "“%(unit)s” is not a unit of a quantity: choose the unit of the quantity (litre, m³, "
+        "tonne, kWh …)."
+    ) % {"unit": unit}
 
 
 def read_cell(
