@@ -46,7 +46,6 @@ from .forms import AnswerValue
 from .models import Campaign, ProductionLine, Response
 from .reports import (
     ItemError,
-    QuantityUnitError,
     clean_item,
     report_context,
     report_values,
