@@ -175,10 +175,12 @@ def test_a_condition_above_a_number_holds_only_for_a_greater_number():
     assert Condition(item="x", equals=True).holds(True)
 
 
-def test_a_condition_above_a_word_is_refused_naming_the_item():
-    data = yaml.safe_load(
-        """
-code: X.2
+def one_section_form(code: str, section: str) -> dict:
+    """A form definition ``code`` with one part holding one section (``section``: YAML of
+    the section's keys after ``key: S``, indented by four spaces)."""
+    return yaml.safe_load(
+        f"""
+code: {code}
 subject: park
 framework: VN-2022
 title_vi: x
@@ -193,13 +195,21 @@ parts:
   - key: S
     title_vi: x
     title_en: x
+{section}"""
+    )
+
+
+def test_a_condition_above_a_word_is_refused_naming_the_item():
+    data = one_section_form(
+        "X.2",
+        """\
     items:
     - {key: a, 'no': '1', label_vi: a, label_en: a, kind: integer, source: {kind: entered}}
     - {key: b, 'no': '2', label_vi: b, label_en: b, kind: text, source: {kind: entered},
        show_if: {item: a, above: some}}
     - {key: c, 'no': '3', label_vi: c, label_en: c, kind: text, source: {kind: entered},
        show_if: {item: a, above: 1, equals: 2}}
-"""
+""",
     )
     with pytest.raises(FormDefinitionError) as exc:
         form_from_dict(data)
@@ -250,30 +260,16 @@ def test_every_note_is_written_in_vietnamese_and_english():
 
 
 def test_a_note_in_one_language_or_under_the_old_key_is_refused():
-    data = yaml.safe_load(
-        """
-code: X.3
-subject: park
-framework: VN-2022
-title_vi: x
-title_en: x
-instrument_vi: x
-instrument_en: x
-parts:
-- number: I
-  title_vi: x
-  title_en: x
-  sections:
-  - key: S
-    title_vi: x
-    title_en: x
+    data = one_section_form(
+        "X.3",
+        """\
     note_en: only English
     items:
     - {key: a, 'no': '1', label_vi: a, label_en: a, kind: text, source: {kind: entered},
        note: old}
     - {key: b, 'no': '2', label_vi: b, label_en: b, kind: text, source: {kind: entered},
        note_vi: chỉ tiếng Việt}
-"""
+""",
     )
     with pytest.raises(FormDefinitionError) as exc:
         form_from_dict(data)
