@@ -217,7 +217,8 @@ class Item:
     decimals: int = MAX_DECIMALS
     show_if: Condition | None = None
     supporting: bool = False
-    note: str = ""
+    note_vi: str = ""
+    note_en: str = ""
     carrier_column: str = ""
 
     @property
@@ -255,6 +256,10 @@ class Item:
         """The label in ``language`` (``vi`` or ``en``)."""
         return self.label_en if language.startswith("en") else self.label_vi
 
+    def note(self, language: str = "vi") -> str:
+        """Why ecopark departs from the reference here, in ``language`` (``""`` when it does not)."""
+        return self.note_en if language.startswith("en") else self.note_vi
+
     def choice_label(self, value: str, language: str = "vi") -> str:
         """The label of choice ``value`` (the value itself when the item has no such choice)."""
         for choice in self.choices:
@@ -282,11 +287,16 @@ class Section:
     show_if: Condition | None = None
     table: str = ""
     min_rows: int = 0
-    note: str = ""
+    note_vi: str = ""
+    note_en: str = ""
 
     def title(self, language: str = "vi") -> str:
         """The title in ``language``."""
         return self.title_en if language.startswith("en") else self.title_vi
+
+    def note(self, language: str = "vi") -> str:
+        """The section's note in ``language`` (``""`` when it has none)."""
+        return self.note_en if language.startswith("en") else self.note_vi
 
     @property
     def anchor(self) -> str:
@@ -382,7 +392,8 @@ _ITEM_KEYS = {
     "decimals",
     "show_if",
     "supporting",
-    "note",
+    "note_vi",
+    "note_en",
     "column",
     "carrier_column",
 }
@@ -455,11 +466,20 @@ def _source(raw, kind: Kind, table: str, where: str, errors: list[str]) -> Sourc
     )
 
 
+def _check_note(raw: dict, where: str, errors: list[str]) -> None:
+    """A note is written in both languages (``note_vi`` and ``note_en``) or not at all."""
+    if "note" in raw:
+        errors.append(f"{where}: 'note' is written as 'note_vi' and 'note_en'")
+    if bool(raw.get("note_vi")) != bool(raw.get("note_en")):
+        errors.append(f"{where}: a note needs both 'note_vi' and 'note_en'")
+
+
 def _item(raw: dict, form: str, table: str, errors: list[str]) -> Item | None:
     where = f"{form} {raw.get('key', '?')}"
-    unknown = set(raw) - _ITEM_KEYS
+    unknown = set(raw) - _ITEM_KEYS - {"note"}
     if unknown:
         errors.append(f"{where}: unknown keys {sorted(unknown)}")
+    _check_note(raw, where, errors)
     for name in ("key", "no", "label_vi", "label_en", "kind"):
         if name not in raw:
             errors.append(f"{where}: '{name}' is missing")
@@ -498,7 +518,8 @@ def _item(raw: dict, form: str, table: str, errors: list[str]) -> Item | None:
         decimals=decimals,
         show_if=_condition(raw.get("show_if"), where, errors),
         supporting=bool(raw.get("supporting", False)),
-        note=str(raw.get("note") or ""),
+        note_vi=str(raw.get("note_vi") or ""),
+        note_en=str(raw.get("note_en") or ""),
         carrier_column=str(raw.get("carrier_column") or ""),
     )
 
@@ -531,6 +552,7 @@ def form_from_dict(data: dict) -> OfficialForm:
         sections = []
         for raw_section in raw_part.get("sections") or []:
             table = str(raw_section.get("table") or "")
+            _check_note(raw_section, f"{code} {raw_section.get('key', '?')}", errors)
             items = []
             for raw_item in raw_section.get("items") or []:
                 item = _item(raw_item, code, table, errors)
@@ -546,7 +568,8 @@ def form_from_dict(data: dict) -> OfficialForm:
                     show_if=_condition(raw_section.get("show_if"), f"{code} section", errors),
                     table=table,
                     min_rows=int(raw_section.get("min_rows") or 0),
-                    note=str(raw_section.get("note") or ""),
+                    note_vi=str(raw_section.get("note_vi") or ""),
+                    note_en=str(raw_section.get("note_en") or ""),
                 )
             )
         parts.append(

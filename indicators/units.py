@@ -160,6 +160,62 @@ for _symbol, _dimension, _pint_name, _aliases in _TABLE:
 CANONICAL: dict[str, str] = {dimension: symbols[0] for dimension, symbols in _OFFERED.items()}
 
 
+#: A unit as the Circular 05/2025 forms write it (``docs/forms.md``; the ``unit`` of the items
+#: in ``indicators/data/forms/*.yaml`` and the production units of
+#: ``surveys.models.ProductionLine.Unit``) -> its English label. Labels only: the stored unit
+#: and the Vietnamese display stay as the Circular writes them. A unit not listed (``kWh``,
+#: ``m³``, ``ha``, ``%``, the ecopark symbols) reads the same in both languages.
+UNIT_LABELS_EN: dict[str, str] = {
+    "tấn/năm": "tonnes/year",
+    "triệu đồng": "million VND",
+    "m³/năm": "m³/year",
+    "m/năm": "m/year",
+    "m²/năm": "m²/year",
+    "m³/giờ": "m³/hour",
+    "cộng sinh": "symbioses",
+    "doanh nghiệp": "enterprises",
+    "giải pháp": "solutions",
+    "mạng lưới": "networks",
+}
+
+
+def unit_label(unit: str, language: str = "vi") -> str:
+    """The label of ``unit`` shown on a page or document in ``language`` (``"vi"`` or
+    ``"en"``): ``unit_label("tấn/năm", "en") == "tonnes/year"``; in Vietnamese, or for a unit
+    :data:`UNIT_LABELS_EN` does not list, the unit as it is (``""`` stays ``""``)."""
+    if language.startswith("en"):
+        return UNIT_LABELS_EN.get(unit, unit)
+    return unit
+
+
+#: (a form's unit, another unit its field's picker offers) -> the label of that unit in
+#: Vietnamese and English, written like the form's unit. The picker of a field the form writes
+#: in "tấn/năm" (stored in tCO2e or t) offers kgCO2e or kg: the same yearly quantity, so it
+#: reads "kg/năm" beside "tấn/năm", not the bare symbol "kgCO2e".
+PICKER_LABELS: dict[tuple[str, str], tuple[str, str]] = {
+    ("tấn/năm", "kgCO2e"): ("kg/năm", "kg/year"),
+    ("tấn/năm", "kg"): ("kg/năm", "kg/year"),
+    ("m³/năm", "L"): ("L/năm", "L/year"),
+    ("m³/năm", "ML"): ("ML/năm", "ML/year"),
+    ("triệu đồng", "VND"): ("đồng", "VND"),
+}
+
+
+def picker_label(unit: str, form_unit: str, store_unit: str, language: str = "vi") -> str:
+    """The label of ``unit`` (a symbol of :func:`units_for`) in the unit picker of a field the
+    form writes in ``form_unit`` and ecopark stores in ``store_unit``, in ``language``: the
+    stored unit reads as the form's unit (:func:`unit_label`), another unit as
+    :data:`PICKER_LABELS` writes it, else its symbol. E.g. ``picker_label("kgCO2e", "tấn/năm",
+    "tCO2e") == "kg/năm"``, ``picker_label("tCO2e", "tấn/năm", "tCO2e", "en") ==
+    "tonnes/year"``, ``picker_label("MWh", "kWh", "kWh") == "MWh"``."""
+    if unit == store_unit and form_unit:
+        return unit_label(form_unit, language)
+    labels = PICKER_LABELS.get((form_unit, unit))
+    if labels is None:
+        return unit
+    return labels[1] if language.startswith("en") else labels[0]
+
+
 def _show(symbol: str) -> str:
     """Quote a unit symbol for a message; the count unit "" reads as "(no unit)"."""
     return f'"{symbol}"' if symbol else "(no unit)"

@@ -31,6 +31,7 @@ from django.utils.translation import pgettext
 
 from common.formats import format_amount
 from enterprises.policy import Action, restrict
+from indicators import units
 from indicators.official_forms import Kind
 
 from .codes import report_code
@@ -198,7 +199,7 @@ def _section(section, fv: FormValues, language: str) -> DocSection:
             lines.append(Line(item.no, label, heading=True))
             continue
         value = f.text if f.shown else _("(not applicable)")
-        lines.append(Line(item.no, label, item.unit, value))
+        lines.append(Line(item.no, label, units.unit_label(item.unit, language), value))
     return DocSection(section.number, title, lines=tuple(lines))
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from common.formats import active_language, format_number
 from enterprises.models import InvestmentProject
 from enterprises.policy import Action, can
+from indicators import units
 from indicators.official_forms import Item, Kind, SourceKind
 
 from .forms import ResponseForm
@@ -585,5 +586,5 @@ def _suggestion_text(item: Item, rollup, tenants) -> str:
         value = Decimal(value)
     text = value_text(item, value, tenants=tenants, unit=rollup.unit)
     if item.kind.is_number and item.kind is not Kind.QUANTITY and item.unit:
-        text = f"{text} {item.unit}"
+        text = f"{text} {units.unit_label(item.unit, active_language())}"
     return text

@@ -107,7 +107,7 @@ from .codes import codes_display
 from .forms import AnswerValue, is_percent_0_100, percent_range_message
 from .models import Answer, Campaign, Evidence, ProductionLine, Response
 from .periods import PeriodState, campaign_state, format_date, period_refusal
-from .reports import store_unit_choices
+from .reports import QuantityUnitError, store_unit_choices
 from .services import response_report_import
 from .signals import scored_answers_changed
 from .validation import cross_field_errors
@@ -1076,6 +1076,18 @@ def _check_workbook(
                     else {},
                     unit=cell_text(unit_cell.value) if unit_cell is not None else "",
                 )
+            except QuantityUnitError as exc:
+                unit_col = unit_col_of.get(item.ident)
+                if unit_col is None:  # no unit column: the value's cell is at fault
+                    error(col, header, cell.value, exc.message.split("»: ", 1)[-1])
+                else:  # the unit's own cell, quoted as found (empty or unknown)
+                    error(
+                        unit_col,
+                        headers.get(unit_col, reports_xl.unit_header(item, language)),
+                        unit_cell.value if unit_cell is not None else None,
+                        reports_xl.unit_cell_reason(exc.unit, cell.value),
+                    )
+                continue
             except reports_xl.ItemError as exc:
                 error(col, header, cell.value, exc.message.split("»: ", 1)[-1])
                 continue

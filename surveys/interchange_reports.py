@@ -134,9 +134,13 @@ def item_code(item: Item) -> str:
 
 
 def item_header(item: Item, language: str) -> str:
-    """``"B.4 P3.2 Tiết kiệm điện năng [kWh]"``: form, number, label and unit as written."""
+    """``"B.4 P3.2 Tiết kiệm điện năng [kWh]"``: form, number, label and unit in ``language``
+    (the unit as the form writes it in Vietnamese, its ``indicators.units.unit_label`` in
+    English: ``"[tấn/năm]"`` / ``"[tonnes/year]"``)."""
+    from indicators import units
+
     text = f"{item.form} {item.number()} {item.label(language)}".replace("  ", " ")
-    return f"{text} [{item.unit}]" if item.unit else text
+    return f"{text} [{units.unit_label(item.unit, language)}]" if item.unit else text
 
 
 def cell_value(item: Item, value, yes: str, no: str):
@@ -207,6 +211,20 @@ def _split_quantity(text: str) -> tuple[str, str]:
         except units.UnitError:
             continue
     return text, ""
+
+
+def unit_cell_reason(unit: str, value) -> str:
+    """Why a quantity's unit cell is refused (:class:`~surveys.reports.QuantityUnitError`):
+    ``unit`` the cell's text (``""`` when empty), ``value`` the quantity's cell beside it."""
+    if not unit:
+        return _(
+            "the unit is empty while the quantity is filled (%(value)s): choose the unit of "
+            "the quantity (litre, m³, tonne, kWh …)."
+        ) % {"value": cell_text(value)}
+    return _(
+        "“%(unit)s” is not a unit of a quantity: choose the unit of the quantity (litre, m³, "
+        "tonne, kWh …)."
+    ) % {"unit": unit}
 
 
 def read_cell(

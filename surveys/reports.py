@@ -98,6 +98,16 @@ class ItemError(ValueError):
         super().__init__(message)
 
 
+class QuantityUnitError(ItemError):
+    """A quantity (``Kind.QUANTITY``, a fuel) whose number is read but whose ``unit`` (as
+    given, stripped; ``""`` when none) is missing or not a unit of a quantity, so that an
+    import can name the unit's own cell (``surveys.interchange``)."""
+
+    def __init__(self, message: str, unit: str):
+        self.unit = unit
+        super().__init__(message)
+
+
 def item_title(item: Item, language: str | None = None) -> str:
     """``"1.2.3 Điện năng tiết kiệm"``: the item's number and label, as errors name it, in
     ``language`` (``"vi"``/``"en"``; None: the active language, as an error message needs)."""
@@ -157,9 +167,10 @@ def clean_number(item: Item, raw, *, language: str, unit: str = "") -> AnswerVal
             if units.dimension_of(unit) not in QUANTITY_DIMENSIONS or not unit:
                 raise units.UnitError("wrong_dimension", "")
         except units.UnitError:
-            raise ItemError(
+            raise QuantityUnitError(
                 _("«%(label)s»: choose the unit of the quantity (litre, m³, tonne, kWh …).")
-                % {"label": title}
+                % {"label": title},
+                unit,
             ) from None
         return AnswerValue(number=number.normalize() + 0, raw=raw_text, unit=unit)
     typed_unit = ""

@@ -38,6 +38,26 @@ def label(obj) -> str:
 
 
 @register.filter
+def unit_label(unit: str) -> str:
+    """A form's unit in the active language (``"tấn/năm"`` -> ``"tonnes/year"`` in English):
+    see ``indicators.units.unit_label``."""
+    from common.formats import active_language
+    from indicators.units import unit_label as label_of
+
+    return label_of(unit or "", active_language())
+
+
+@register.filter
+def unit_option(item: Item, unit: str) -> str:
+    """The label of ``unit`` in the item's unit picker, in the active language ("tấn/năm",
+    "kg/năm" for a CO2 field): see ``indicators.units.picker_label``."""
+    from common.formats import active_language
+    from indicators.units import picker_label
+
+    return picker_label(unit, item.unit, item.store_unit, active_language())
+
+
+@register.filter
 def show_value(value) -> str:
     """A condition's value as the inputs hold it (``yes``/``no`` for booleans)."""
     if value is True:

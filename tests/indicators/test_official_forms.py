@@ -175,10 +175,12 @@ def test_a_condition_above_a_number_holds_only_for_a_greater_number():
     assert Condition(item="x", equals=True).holds(True)
 
 
-def test_a_condition_above_a_word_is_refused_naming_the_item():
-    data = yaml.safe_load(
-        """
-code: X.2
+def one_section_form(code: str, section: str) -> dict:
+    """A form definition ``code`` with one part holding one section (``section``: YAML of
+    the section's keys after ``key: S``, indented by four spaces)."""
+    return yaml.safe_load(
+        f"""
+code: {code}
 subject: park
 framework: VN-2022
 title_vi: x
@@ -193,13 +195,21 @@ parts:
   - key: S
     title_vi: x
     title_en: x
+{section}"""
+    )
+
+
+def test_a_condition_above_a_word_is_refused_naming_the_item():
+    data = one_section_form(
+        "X.2",
+        """\
     items:
     - {key: a, 'no': '1', label_vi: a, label_en: a, kind: integer, source: {kind: entered}}
     - {key: b, 'no': '2', label_vi: b, label_en: b, kind: text, source: {kind: entered},
        show_if: {item: a, above: some}}
     - {key: c, 'no': '3', label_vi: c, label_en: c, kind: text, source: {kind: entered},
        show_if: {item: a, above: 1, equals: 2}}
-"""
+""",
     )
     with pytest.raises(FormDefinitionError) as exc:
         form_from_dict(data)
@@ -222,3 +232,49 @@ def test_every_data_element_a_form_names_is_in_vn2022_for_the_forms_subject(cata
                 elif item.kind is Kind.PERCENTAGE:
                     assert element.value_type == "percentage", item.key
                     assert (element.min_value, element.max_value) == (0, 100), item.key
+
+
+def test_every_note_is_written_in_vietnamese_and_english():
+    notes = []
+    for form in official_forms():
+        for part in form.parts:
+            for section in part.sections:
+                for thing in (section, *section.items):
+                    if thing.note_vi or thing.note_en:
+                        notes.append((form.code, thing.key, thing.note("vi"), thing.note("en")))
+    assert len(notes) == 29  # A.4 10 (one a section's), A.5 3, B.4 11, B.5 5
+    assert all(vi and en and vi != en for _, _, vi, en in notes)
+    b4 = official_form("B.4")
+    assert b4.item("III.P3.6").note("vi") == (
+        "Một khối lượng kèm đơn vị (lít, m³, tấn, …): các loại nhiên liệu không bao giờ được "
+        "quy đổi sang nhau."
+    )
+    assert b4.item("III.P3.6").note("en") == (
+        "A quantity with its unit (litre, m³, tonne, …): fuels are never converted into one "
+        "another."
+    )
+    assert (
+        official_form("A.5").item("ENV.4").note("vi")
+        == "Mã trong tài liệu tham chiếu ghi là 'EVN.4'."
+    )
+
+
+def test_a_note_in_one_language_or_under_the_old_key_is_refused():
+    data = one_section_form(
+        "X.3",
+        """\
+    note_en: only English
+    items:
+    - {key: a, 'no': '1', label_vi: a, label_en: a, kind: text, source: {kind: entered},
+       note: old}
+    - {key: b, 'no': '2', label_vi: b, label_en: b, kind: text, source: {kind: entered},
+       note_vi: chỉ tiếng Việt}
+""",
+    )
+    with pytest.raises(FormDefinitionError) as exc:
+        form_from_dict(data)
+    assert exc.value.errors == [
+        "X.3 S: a note needs both 'note_vi' and 'note_en'",
+        "X.3 a: 'note' is written as 'note_vi' and 'note_en'",
+        "X.3 b: a note needs both 'note_vi' and 'note_en'",
+    ]

@@ -351,3 +351,36 @@ def test_million_vnd_converts_to_vnd_without_a_rate_and_to_usd_only_with_one():
         convert(Decimal("1"), "million VND", "USD")
     assert info.value.code == "no_rate"
     assert convert(Decimal("25"), "million VND", "USD", rate=Decimal("25000")) == Decimal("1000")
+
+
+def test_a_forms_unit_is_labelled_in_english_and_kept_as_written_in_vietnamese():
+    from indicators.units import unit_label
+
+    assert unit_label("tấn/năm", "en") == "tonnes/year"
+    assert unit_label("triệu đồng", "en") == "million VND"
+    assert unit_label("m³/năm", "en") == "m³/year"
+    assert unit_label("m³/giờ", "en-gb") == "m³/hour"
+    assert unit_label("tấn/năm", "vi") == "tấn/năm"
+    assert unit_label("triệu đồng") == "triệu đồng"
+    assert [unit_label(u, "en") for u in ("kWh", "ha", "%", "")] == ["kWh", "ha", "%", ""]
+
+
+def test_every_unit_the_forms_write_has_an_english_label_or_reads_the_same():
+    from indicators.official_forms import official_forms
+    from indicators.units import UNIT_LABELS_EN
+
+    written = {i.unit for f in official_forms() for i in f.data_items() if i.unit}
+    same = {"kWh", "m³", "ha", "%"}
+    assert written - same == set(UNIT_LABELS_EN) - {"m/năm", "m²/năm", "m³/giờ"}
+
+
+def test_a_pickers_units_are_labelled_like_the_forms_unit():
+    from indicators.units import picker_label
+
+    assert picker_label("tCO2e", "tấn/năm", "tCO2e") == "tấn/năm"
+    assert picker_label("kgCO2e", "tấn/năm", "tCO2e") == "kg/năm"
+    assert picker_label("kgCO2e", "tấn/năm", "tCO2e", "en") == "kg/year"
+    assert picker_label("tCO2e", "tấn/năm", "tCO2e", "en") == "tonnes/year"
+    assert picker_label("VND", "triệu đồng", "million VND") == "đồng"
+    assert picker_label("MWh", "kWh", "kWh", "en") == "MWh"
+    assert picker_label("kWh", "", "") == "kWh"

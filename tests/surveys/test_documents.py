@@ -386,3 +386,17 @@ def test_a_pdf_leaves_no_info_line_of_the_pdf_libraries_in_the_log(demo, caplog)
     assert not logging.getLogger("weasyprint.progress").isEnabledFor(logging.INFO)
     assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
     assert logging.getLogger("surveys.documents").isEnabledFor(logging.INFO)  # ours unchanged
+
+
+@pytest.mark.django_db
+def test_the_english_document_writes_the_units_in_english(demo):
+    _campaign, amata = demo
+    tenant = Response.objects.filter(campaign=amata.campaign, enterprise__isnull=False).first()
+
+    def units(language):
+        [b4] = report_documents(tenant, AnonymousUser(), language=language, forms=["B4"])
+        lines = [line for p in b4.parts for s in p.sections for line in s.lines]
+        return {line.number: line.unit for line in lines if line.number in ("P3.3", "P3.4")}
+
+    assert units("en") == {"P3.3": "tonnes/year", "P3.4": "million VND"}
+    assert units("vi") == {"P3.3": "tấn/năm", "P3.4": "triệu đồng"}

@@ -351,9 +351,56 @@ def test_a_fuel_without_a_unit_is_refused_naming_the_cell(report_campaign, perso
     col = columns_of(data)
     data[f"{col['B.4:III.P3.6']}3"] = 24000  # the unit column left blank
     check = upload(wb, report_campaign, amata, personas.park_manager, language="en")
-    assert [(e.row, e.column, e.reason) for e in check.errors] == [
-        (3, col["B.4:III.P3.6"], "choose the unit of the quantity (litre, m³, tonne, kWh …).")
+    # the unit's own cell is at fault, the column right after the value's
+    assert col["B.4:III.P3.6:unit"] == openpyxl.utils.get_column_letter(
+        openpyxl.utils.column_index_from_string(col["B.4:III.P3.6"]) + 1
+    )
+    assert [(e.row, e.column, e.header, e.value, e.reason) for e in check.errors] == [
+        (
+            3,
+            col["B.4:III.P3.6:unit"],
+            data[f"{col['B.4:III.P3.6:unit']}1"].value,
+            "",
+            "the unit is empty while the quantity is filled (24000): choose the unit of the "
+            "quantity (litre, m³, tonne, kWh …).",
+        )
     ]
+    assert not ReportValue.objects.filter(item="B.4:III.P3.6").exists()
+
+
+def test_an_unknown_fuel_unit_is_refused_quoting_its_cell_and_nothing_is_saved(
+    report_campaign, personas
+):
+    amata = personas.catalogue.amata
+    wb = template(report_campaign, amata, personas.park_manager)
+    data = wb.worksheets[0]
+    col = columns_of(data)
+    data[f"{col['B.4:III.P3.6']}3"] = 24
+    data[f"{col['B.4:III.P3.6:unit']}3"] = "xyz"
+    data[f"{col['B.4:IV.P4.10']}3"] = 1500  # a good fuel on the same row: not saved either
+    data[f"{col['B.4:IV.P4.10:unit']}3"] = "L"
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    with translation.override("vi"):  # the messages in Vietnamese
+        check = interchange.import_check(
+            campaign=report_campaign,
+            park=amata,
+            file=out,
+            language="vi",
+            user=personas.park_manager,
+        )
+    assert not check.ok
+    cells = [(e.cell, e.value, e.reason) for e in check.errors]
+    assert cells == [
+        (
+            f"'{data.title}'!{col['B.4:III.P3.6:unit']}3",
+            "xyz",
+            "“xyz” không phải là đơn vị của khối lượng: hãy chọn đơn vị của khối lượng (lít, "
+            "m³, tấn, kWh …).",
+        )
+    ]
+    assert not ReportValue.objects.filter(item__in=["B.4:III.P3.6", "B.4:IV.P4.10"]).exists()
 
 
 def test_a_unit_changed_alone_counts_as_one_changed_answer(client, report_campaign, personas):
@@ -383,3 +430,32 @@ def test_a_unit_changed_alone_counts_as_one_changed_answer(client, report_campai
     )
     value = ReportValue.objects.get(response__enterprise=personas.ent_b, item="B.4:III.P3.6")
     assert (value.value_number, value.unit_entered) == (Decimal("12"), "kg")
+
+
+def test_the_english_template_writes_the_units_in_english(report_campaign, personas):
+    b4 = official_form("B.4")
+    headers = {}
+    for language in ("vi", "en"):
+        out = io.BytesIO()
+        with translation.override(language):
+            interchange.template_write(
+                campaign=report_campaign,
+                park=personas.catalogue.amata,
+                file=out,
+                user=personas.park_manager,
+            )
+        out.seek(0)
+        data = openpyxl.load_workbook(out).worksheets[0]
+        by_code = {str(c.value): c.column for c in data[2] if c.value}
+        headers[language] = [
+            data.cell(row=1, column=by_code[item_code(b4.item(k))]).value
+            for k in ("III.P3.3", "III.P3.4")
+        ]
+    assert headers["vi"] == [
+        "B.4 P3.3 Giảm phát thải CO2 từ tiết kiệm điện [tấn/năm]",
+        "B.4 P3.4 Tiết kiệm chi phí điện [triệu đồng]",
+    ]
+    assert headers["en"] == [
+        "B.4 P3.3 CO2 emission reduction from electricity saving [tonnes/year]",
+        "B.4 P3.4 Cost saving on electricity [million VND]",
+    ]
