@@ -61,7 +61,7 @@ def refusals(client, personas, language: str) -> dict[str, object]:
         {"name_vi": "x" * 201, "kind": "zzz"},
         content_type="application/json",
     )
-    body = r.json()
+    body = r.json()["errors"]
     got["required"] = (r.status_code, "province_code", body["province_code"][0])
     got["too_long"] = (r.status_code, "name_vi", body["name_vi"][0])
     got["choice"] = (r.status_code, "kind", body["kind"][0])
@@ -70,7 +70,7 @@ def refusals(client, personas, language: str) -> dict[str, object]:
     r = client.post(
         "/api/v1/parks/", {"established_year": "năm 2000"}, content_type="application/json"
     )
-    got["integer"] = (r.status_code, "established_year", r.json()["established_year"][0])
+    got["integer"] = (r.status_code, "established_year", r.json()["errors"]["established_year"][0])
     r = client.get("/api/v1/parks/", {"page": 999})
     got["page"] = (r.status_code, r.json()["code"], r.json()["detail"])
     r = client.post("/api/v1/parks/", "{bad", content_type="application/json")
@@ -173,7 +173,14 @@ def test_a_throttled_request_waits_in_vietnamese():
 # ---------------------------------------------------- the score API's own refusals, unknown addresses
 
 SCORE_VI = {
-    "campaign_not_integer": (400, {"campaign": ["Cần mã số của đợt báo cáo (một số nguyên)."]}),
+    "campaign_not_integer": (
+        400,
+        {
+            "detail": "Cần mã số của đợt báo cáo (một số nguyên).",
+            "code": "invalid",
+            "errors": {"campaign": ["Cần mã số của đợt báo cáo (một số nguyên)."]},
+        },
+    ),
     "park_no_response": (
         404,
         {
@@ -194,7 +201,14 @@ SCORE_VI = {
     "unknown_deeper": (404, {"detail": "Không tìm thấy.", "code": "not_found"}),
 }
 SCORE_EN = {
-    "campaign_not_integer": (400, {"campaign": ["A campaign id (integer) is required."]}),
+    "campaign_not_integer": (
+        400,
+        {
+            "detail": "A campaign id (integer) is required.",
+            "code": "invalid",
+            "errors": {"campaign": ["A campaign id (integer) is required."]},
+        },
+    ),
     "park_no_response": (
         404,
         {"detail": "This park has no response in that campaign.", "code": "not_found"},
