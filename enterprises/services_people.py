@@ -270,18 +270,20 @@ def _deactivated_message(invitation: Invitation, person) -> str:
     """What the used link of ``invitation`` says once its account (``person``) was deactivated
     (:func:`user_deactivate`): that it cannot log in, and who may invite the person again — a
     new invitation is what reactivates a deactivated account (:func:`invitation_accept`). The
-    inviters are those of ``enterprises.policy.INVITERS`` for the invitation's role: ministry
-    staff for the ministry and the boards, the province's board for a park manager, the park's
-    manager or a colleague for an enterprise user."""
+    inviters are those of ``enterprises.policy.INVITERS`` for the invitation's role, told by
+    the object of its scope (``enterprises.models.ROLE_SCOPE_FIELD``, which a database
+    constraint ties to the role): an enterprise (enterprise user) → its park's manager or a
+    colleague; a park (park manager) → the board of the park's province; a province (board)
+    or nothing (ministry) → ministry staff."""
     username = person.get_username()
-    if invitation.role == Role.ENTERPRISE and invitation.enterprise is not None:
+    if invitation.enterprise is not None:
         enterprise = invitation.enterprise
         return _(
             "This invitation was accepted, but the account %(username)s has since been "
             "deactivated and can no longer log in. Only a new invitation reactivates it: ask "
             "the park manager of %(park)s or a colleague at %(enterprise)s to invite you again."
         ) % {"username": username, "park": enterprise.park.name, "enterprise": enterprise.name}
-    if invitation.role == Role.PARK_MANAGER and invitation.park is not None:
+    if invitation.park is not None:
         return _(
             "This invitation was accepted, but the account %(username)s has since been "
             "deactivated and can no longer log in. Only a new invitation reactivates it: ask "
