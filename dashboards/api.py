@@ -5,7 +5,9 @@ board → its province's, park manager → its park, enterprise → its own park
 national table beyond it). A park outside the caller's scope answers 404. ``campaign`` (query
 parameter) is a campaign id; default: the newest campaign (of the park, for the park
 endpoint). A campaign id that is not an integer answers 400 naming the parameter; an unknown
-one 404.
+one (or, for the park endpoint, one outside the caller's campaigns, ``surveys.selectors.
+campaigns_visible``) 404 "No such campaign."; for the park endpoint, a campaign the caller
+sees without the park's response 404 "This park has no response in that campaign.".
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rest_framework.views import APIView
 from ecopark.schema import ERROR
 from enterprises.policy import scope_key, visible_parks
 from surveys.models import Campaign
+from surveys.selectors import campaigns_visible
 
 from .pagecache import cache_key, compress, compressed
 from .selectors import (
@@ -226,9 +229,12 @@ class ParkScoresView(APIView):
         def build():
             park = get_object_or_404(visible_parks(request.user).select_related("province"), pk=pk)
             campaigns = park_campaigns(park)
+            campaign_id = _campaign_param(request)
             try:
-                campaign = campaign_pick(campaigns, campaign_id=_campaign_param(request))
+                campaign = campaign_pick(campaigns, campaign_id=campaign_id)
             except Campaign.DoesNotExist:
+                if not campaigns_visible(request.user).filter(pk=campaign_id).exists():
+                    raise NotFound(_("No such campaign.")) from None
                 raise NotFound(_("This park has no response in that campaign.")) from None
             data = park_dashboard(
                 park=park, campaign_id=campaign.pk if campaign else None, campaigns=campaigns

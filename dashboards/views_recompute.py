@@ -1,8 +1,11 @@
 """ "Recompute everything" for a campaign: the ministry's page with a progress bar, and the same
 through the API (``GET``/``POST /api/v1/campaigns/{id}/recompute/``).
 
-Only ministry staff (national scope, see :mod:`enterprises.policy`) may start or watch a run;
-for anyone else the campaign is simply not found (404, default deny). Thin views: the run is
+Only ministry staff (national scope, see :mod:`enterprises.policy`) may start or watch a run.
+As everywhere (README, docs/architecture.md §5): a campaign the user cannot read
+(:func:`surveys.selectors.campaigns_visible`) or that does not exist answers 404; one the user
+reads (``/api/v1/campaigns/{id}/`` answers 200) answers 403 "Only ministry staff may recompute
+a whole campaign.", on the page and through the API. Thin views: the run is
 started by :func:`dashboards.services.campaign_recompute_start` and executed by the Celery task
 :func:`dashboards.tasks.recompute_campaign`; a request never recomputes itself (with an eager
 queue — no broker configured — the task runs right after the request's commit).
@@ -12,28 +15,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enterprises.policy import Action, can
 from surveys.models import Campaign
+from surveys.selectors import campaigns_visible
 
 from .models import CampaignRecompute
 from .services import campaign_recompute_start
 
 
 def _campaign_for_ministry(user, pk: int) -> Campaign:
-    """The campaign when ``user`` is ministry staff; raises ``Http404`` otherwise."""
+    """The campaign ``pk`` when ``user`` is ministry staff. Raises ``Http404`` when ``user``
+    cannot read it (or it does not exist), Django's ``PermissionDenied`` (with the message of
+    :func:`dashboards.services.campaign_recompute_start`) when ``user`` reads it without being
+    ministry staff."""
+    campaign = get_object_or_404(campaigns_visible(user), pk=pk)
     if not can(user, Action.MANAGE, Campaign):
-        raise Http404
-    return get_object_or_404(Campaign.objects.select_related("framework_version__framework"), pk=pk)
+        raise PermissionDenied(_("Only ministry staff may recompute a whole campaign."))
+    return campaign
 
 
 @login_required
@@ -113,16 +120,19 @@ def _run_data(campaign: Campaign, run: CampaignRecompute | None) -> dict:
 
 
 class CampaignRecomputeAPIView(APIView):
-    """Progress of "recompute everything" for a campaign (ministry staff only; 404 otherwise)."""
+    """Progress of "recompute everything" for a campaign (ministry staff only): 404 for a
+    campaign the caller cannot read, 403 for one it reads (see module)."""
 
     not_found_model = Campaign  # the 404 names it (ecopark/errors.py)
 
     def _campaign(self, request, pk: int) -> Campaign:
-        if not can(request.user, Action.MANAGE, Campaign):
-            raise NotFound
-        campaign = Campaign.objects.filter(pk=pk).first()
+        campaign = campaigns_visible(request.user).filter(pk=pk).first()
         if campaign is None:
-            raise NotFound
+            raise exceptions.NotFound
+        if not can(request.user, Action.MANAGE, Campaign):
+            raise exceptions.PermissionDenied(
+                _("Only ministry staff may recompute a whole campaign.")
+            )
         return campaign
 
     @extend_schema(responses=CampaignRecomputeSerializer)

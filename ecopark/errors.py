@@ -6,7 +6,11 @@ DRF answers a refused request as a whole with ``{"detail": "…"}``; :func:`exce
 ``unsupported_media_type``, ``throttled``…), so every error of the API carries one, as the
 schema declares (``ecopark/schema.py``). A validation error naming no field (DRF's bare list,
 ``["…", "…"]``) becomes ``{"detail": "<the messages>", "code": "<the first one's code>"}``.
-Bodies naming fields are left as they are.
+One naming fields or query parameters (``{"campaign": ["…"]}``: a serializer's field, a
+filter's parameter, ``dashboards/api.py``'s ``campaign``) becomes the shape the survey
+workflow already answers (``surveys/api.py``): ``{"detail": "<every message>", "code": "<the
+first one's code>", "errors": {"campaign": ["…"]}}`` — so a field named ``code`` or ``detail``
+(``responses/?code=``) cannot clash with the error's own keys.
 
 Two of the messages DRF returns are not translatable where they are made, so the handler words
 them in the request's language: Django's ``get_object_or_404`` raises ``Http404("No Park
@@ -50,7 +54,23 @@ def exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" in response.data:
         if "code" not in response.data:
             response.data["code"] = codes if isinstance(codes, str) else "error"
+    elif isinstance(response.data, dict) and isinstance(exc, exceptions.ValidationError):
+        errors = response.data
+        response.data = {
+            "detail": " ".join(_leaves(errors)),
+            "code": next(iter(_leaves(codes)), "invalid"),
+            "errors": errors,
+        }
     return response
+
+
+def _leaves(errors) -> list[str]:
+    """Every message (or code) of DRF's possibly nested error structure, in order."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _leaves(value)]
+    if isinstance(errors, list | tuple):
+        return [m for value in errors for m in _leaves(value)]
+    return [] if errors is None else [str(errors)]
 
 
 def _translated(exc):

@@ -19,8 +19,8 @@ An operation without a request body (``request=None``) reads none: a body sent a
 ignored, so neither 400 nor 415 can answer it for its body.
 
 The bodies: :data:`ERROR` (``{"detail": "…", "code": "…"}``, ``ecopark/errors.py`` adds the
-code) for a refusal of the request as a whole, ``{"<field or parameter>": ["…"]}`` for a 400
-naming what was refused.
+code) for a refusal of the request as a whole; a 400 naming what was refused has the same two
+and ``errors``: ``{"<field or parameter>": ["…"]}``.
 """
 
 from __future__ import annotations
@@ -47,16 +47,25 @@ def _field_errors_schema() -> dict:
     return {
         "type": "object",
         "description": (
-            "The refused fields or query parameters, each with its reasons; or ``detail`` "
-            "(and ``code``) for a refusal of the request as a whole."
+            "A refused request: ``detail`` (every message) and ``code``; ``errors`` names the "
+            "refused fields or query parameters, each with its reasons (absent when the request "
+            "is refused as a whole)."
         ),
-        "additionalProperties": {
-            "oneOf": [
-                {"type": "array", "items": {}},
-                {"type": "string"},
-                {"type": "object"},
-            ]
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "array", "items": {}},
+                        {"type": "string"},
+                        {"type": "object"},
+                    ]
+                },
+            },
         },
+        "required": ["detail", "code"],
     }
 
 

@@ -208,8 +208,9 @@ def invitation_revoke(*, user, invitation: Invitation) -> Invitation:
 
 
 class InvitationRefused(Exception):
-    """The link cannot be used: ``reason`` is ``"unknown"``, ``"accepted"``, ``"expired"`` or
-    ``"revoked"``; ``message`` says so in the active language."""
+    """The link cannot be used: ``reason`` is ``"unknown"``, ``"accepted"``, ``"deactivated"``
+    (accepted, and the account deactivated since), ``"expired"`` or ``"revoked"``; ``message``
+    says so in the active language."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
@@ -238,6 +239,8 @@ def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
     if state == Invitation.State.ACCEPTED:
         # the link keeps its digest once accepted, so that opening it again lands here
         person = invitation.accepted_by
+        if person is not None and not person.is_active:
+            raise InvitationRefused("deactivated", _deactivated_message(invitation, person))
         raise InvitationRefused(
             "accepted",
             _("This invitation has already been used. Log in with the user name %(username)s.")
@@ -261,6 +264,36 @@ def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation:
             },
         )
     return invitation
+
+
+def _deactivated_message(invitation: Invitation, person) -> str:
+    """What the used link of ``invitation`` says once its account (``person``) was deactivated
+    (:func:`user_deactivate`): that it cannot log in, and who may invite the person again — a
+    new invitation is what reactivates a deactivated account (:func:`invitation_accept`). The
+    inviters are those of ``enterprises.policy.INVITERS`` for the invitation's role, told by
+    the object of its scope (``enterprises.models.ROLE_SCOPE_FIELD``, which a database
+    constraint ties to the role): an enterprise (enterprise user) → its park's manager or a
+    colleague; a park (park manager) → the board of the park's province; a province (board)
+    or nothing (ministry) → ministry staff."""
+    username = person.get_username()
+    if invitation.enterprise is not None:
+        enterprise = invitation.enterprise
+        return _(
+            "This invitation was accepted, but the account %(username)s has since been "
+            "deactivated and can no longer log in. Only a new invitation reactivates it: ask "
+            "the park manager of %(park)s or a colleague at %(enterprise)s to invite you again."
+        ) % {"username": username, "park": enterprise.park.name, "enterprise": enterprise.name}
+    if invitation.park is not None:
+        return _(
+            "This invitation was accepted, but the account %(username)s has since been "
+            "deactivated and can no longer log in. Only a new invitation reactivates it: ask "
+            "the provincial management board of %(province)s to invite you again."
+        ) % {"username": username, "province": invitation.park.province.name_vi}
+    return _(
+        "This invitation was accepted, but the account %(username)s has since been "
+        "deactivated and can no longer log in. Only a new invitation reactivates it: ask "
+        "ministry staff to invite you again."
+    ) % {"username": username}
 
 
 def existing_account(invitation: Invitation):

@@ -61,7 +61,7 @@ def refusals(client, personas, language: str) -> dict[str, object]:
         {"name_vi": "x" * 201, "kind": "zzz"},
         content_type="application/json",
     )
-    body = r.json()
+    body = r.json()["errors"]
     got["required"] = (r.status_code, "province_code", body["province_code"][0])
     got["too_long"] = (r.status_code, "name_vi", body["name_vi"][0])
     got["choice"] = (r.status_code, "kind", body["kind"][0])
@@ -70,7 +70,7 @@ def refusals(client, personas, language: str) -> dict[str, object]:
     r = client.post(
         "/api/v1/parks/", {"established_year": "năm 2000"}, content_type="application/json"
     )
-    got["integer"] = (r.status_code, "established_year", r.json()["established_year"][0])
+    got["integer"] = (r.status_code, "established_year", r.json()["errors"]["established_year"][0])
     r = client.get("/api/v1/parks/", {"page": 999})
     got["page"] = (r.status_code, r.json()["code"], r.json()["detail"])
     r = client.post("/api/v1/parks/", "{bad", content_type="application/json")
@@ -173,13 +173,24 @@ def test_a_throttled_request_waits_in_vietnamese():
 # ---------------------------------------------------- the score API's own refusals, unknown addresses
 
 SCORE_VI = {
-    "campaign_not_integer": (400, {"campaign": ["Cần mã số của đợt báo cáo (một số nguyên)."]}),
+    "campaign_not_integer": (
+        400,
+        {
+            "detail": "Cần mã số của đợt báo cáo (một số nguyên).",
+            "code": "invalid",
+            "errors": {"campaign": ["Cần mã số của đợt báo cáo (một số nguyên)."]},
+        },
+    ),
     "park_no_response": (
         404,
         {
             "detail": "KCN này không có phiếu trả lời nào trong đợt báo cáo đó.",
             "code": "not_found",
         },
+    ),
+    "park_no_such_campaign": (
+        404,
+        {"detail": "Không có đợt báo cáo này.", "code": "not_found"},
     ),
     "no_such_campaign": (404, {"detail": "Không có đợt báo cáo này.", "code": "not_found"}),
     "recompute_unknown": (
@@ -194,11 +205,19 @@ SCORE_VI = {
     "unknown_deeper": (404, {"detail": "Không tìm thấy.", "code": "not_found"}),
 }
 SCORE_EN = {
-    "campaign_not_integer": (400, {"campaign": ["A campaign id (integer) is required."]}),
+    "campaign_not_integer": (
+        400,
+        {
+            "detail": "A campaign id (integer) is required.",
+            "code": "invalid",
+            "errors": {"campaign": ["A campaign id (integer) is required."]},
+        },
+    ),
     "park_no_response": (
         404,
         {"detail": "This park has no response in that campaign.", "code": "not_found"},
     ),
+    "park_no_such_campaign": (404, {"detail": "No such campaign.", "code": "not_found"}),
     "no_such_campaign": (404, {"detail": "No such campaign.", "code": "not_found"}),
     "recompute_unknown": (
         404,
@@ -220,10 +239,22 @@ def basic(user) -> str:
 
 
 def score_refusals(client, personas, **headers) -> dict:
-    amata = personas.catalogue.amata.pk
+    """The score API's refusals; "park_no_response" asks Amata's scores in a real campaign
+    opened for Đình Vũ only, "park_no_such_campaign" in a campaign that does not exist."""
+    from surveys.services import campaign_open
+
+    from .conftest import open_dates
+
+    c = personas.catalogue
+    dinh_vu_only = campaign_open(
+        name="Đình Vũ 2025", period=2025, framework_version=c.vn2022, parks=[c.dinh_vu],
+        **open_dates(),
+    )  # fmt: skip
+    amata = c.amata.pk
     paths = {
         "campaign_not_integer": "/api/v1/scores/?campaign=abc",
-        "park_no_response": f"/api/v1/parks/{amata}/scores/?campaign=999999",
+        "park_no_response": f"/api/v1/parks/{amata}/scores/?campaign={dinh_vu_only.pk}",
+        "park_no_such_campaign": f"/api/v1/parks/{amata}/scores/?campaign=999999",
         "no_such_campaign": "/api/v1/scores/?campaign=999999",
         "recompute_unknown": "/api/v1/campaigns/999999/recompute/",
         "park_id_not_integer": "/api/v1/parks/abc/",
@@ -279,3 +310,33 @@ def test_an_endpoint_without_its_slash_is_still_redirected_to_it(client, persona
     assert (r.status_code, r["Location"]) == (301, "/api/v1/parks/")
     r = client.get("/api/v1/nonexistent")
     assert (r.status_code, r["Location"]) == (301, "/api/v1/nonexistent/")
+
+
+def test_a_campaign_outside_the_callers_campaigns_is_no_such_campaign_for_a_parks_scores(
+    client, personas
+):
+    """Enterprise A (Amata) asking Amata's scores in a campaign opened for Đình Vũ only: it
+    cannot see that campaign (``surveys.selectors.campaigns_visible``), so the answer is the
+    one of a campaign that does not exist, not the park's; the ministry, who sees it, is told
+    Amata has no response in it."""
+    from surveys.services import campaign_open
+
+    from .conftest import open_dates
+
+    c = personas.catalogue
+    dinh_vu_only = campaign_open(
+        name="Đình Vũ 2025", period=2025, framework_version=c.vn2022, parks=[c.dinh_vu],
+        **open_dates(),
+    )  # fmt: skip
+    path = f"/api/v1/parks/{c.amata.pk}/scores/?campaign={dinh_vu_only.pk}"
+    got = {
+        who: client.get(path, HTTP_AUTHORIZATION=basic(getattr(personas, who))).json()
+        for who in ("enterprise_a", "ministry")
+    }
+    assert got == {
+        "enterprise_a": {"detail": "Không có đợt báo cáo này.", "code": "not_found"},
+        "ministry": {
+            "detail": "KCN này không có phiếu trả lời nào trong đợt báo cáo đó.",
+            "code": "not_found",
+        },
+    }

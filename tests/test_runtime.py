@@ -231,7 +231,8 @@ def test_gunicorn_s_timeout_is_set_in_the_dockerfile_and_compose():
 @pytest.mark.parametrize(
     "query, parameter",
     [("/api/v1/campaigns/?period=0.5", "period"), ("/api/v1/responses/?status=", "status"),
-     ("/api/v1/parks/?eip_pilot=null", "eip_pilot"), ("/api/v1/responses/?park=1.5", "park")],
+     ("/api/v1/parks/?eip_pilot=null", "eip_pilot"), ("/api/v1/responses/?park=1.5", "park"),
+     ("/api/v1/responses/?code=", "code")],
 )  # fmt: skip
 def test_an_invalid_filter_value_answers_400_naming_the_parameter(
     client, personas, query, parameter
@@ -239,7 +240,10 @@ def test_an_invalid_filter_value_answers_400_naming_the_parameter(
     client.login(username=personas.ministry.username, password="test-password-1")
     reply = client.get(query)
     assert reply.status_code == 400
-    assert list(reply.json()) == [parameter]
+    body = reply.json()
+    assert list(body) == ["detail", "code", "errors"]
+    assert list(body["errors"]) == [parameter]
+    assert body["detail"] == " ".join(body["errors"][parameter]) and body["code"]
 
 
 def test_valid_filter_values_still_filter(client, personas):

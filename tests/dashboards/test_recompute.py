@@ -505,12 +505,60 @@ def test_progress_api_answers_ministry_and_starts_a_run(
     )
 
 
+FORBIDDEN = {
+    "vi": {
+        "detail": "Chỉ cán bộ Bộ mới được tính lại toàn bộ một đợt báo cáo.",
+        "code": "permission_denied",
+    },
+    "en": {
+        "detail": "Only ministry staff may recompute a whole campaign.",
+        "code": "permission_denied",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("who", ["board", "park_manager", "enterprise_a"])
-def test_progress_api_and_page_are_not_found_outside_ministry(client, personas, amata_filled, who):
+def test_progress_api_and_page_refuse_with_403_a_campaign_the_user_reads(
+    client, personas, amata_filled, who, language
+):
+    """README's rule: inside the user's scope without the right, 403 (the campaign itself
+    answers 200 to the same user); the API says who may recompute, in the cookie's language
+    (the personas have no stored profile language)."""
     client.login(username=getattr(personas, who).username, password=PASSWORD)
-    assert client.get(f"/api/v1/campaigns/{amata_filled.pk}/recompute/").status_code == 404
-    assert client.post(f"/api/v1/campaigns/{amata_filled.pk}/recompute/").status_code == 404
+    client.cookies["django_language"] = language
+    api = f"/api/v1/campaigns/{amata_filled.pk}/recompute/"
+    assert client.get(f"/api/v1/campaigns/{amata_filled.pk}/").status_code == 200
+    for reply in (client.get(api), client.post(api)):
+        assert (reply.status_code, reply.json()) == (403, FORBIDDEN[language])
     page = reverse("dashboards:campaign-recompute", args=[amata_filled.pk])
+    assert client.get(page).status_code == 403
+    assert client.post(page).status_code == 403
+    assert not CampaignRecompute.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["board", "park_manager", "enterprise_a"])
+def test_progress_api_and_page_are_not_found_for_a_campaign_outside_the_users_scope(
+    client, personas, who
+):
+    """A campaign of Đình Vũ (Hải Phòng) only: the Đồng Nai personas cannot read it (the
+    campaign itself answers 404), so its recompute is not found either."""
+    from surveys.services import campaign_open
+
+    c = personas.catalogue
+    dinh_vu_only = campaign_open(
+        name="Đình Vũ 2025", period=2025, framework_version=c.vn2022, parks=[c.dinh_vu],
+        **open_dates(),
+    )  # fmt: skip
+    client.login(username=getattr(personas, who).username, password=PASSWORD)
+    assert client.get(f"/api/v1/campaigns/{dinh_vu_only.pk}/").status_code == 404
+    api = f"/api/v1/campaigns/{dinh_vu_only.pk}/recompute/"
+    for reply in (client.get(api), client.post(api)):
+        assert (reply.status_code, reply.json()) == (
+            404,
+            {"detail": "Không tìm thấy đợt báo cáo nào khớp với yêu cầu.", "code": "not_found"},
+        )
+    page = reverse("dashboards:campaign-recompute", args=[dinh_vu_only.pk])
     assert client.get(page).status_code == 404
     assert client.post(page).status_code == 404
     assert not CampaignRecompute.objects.exists()

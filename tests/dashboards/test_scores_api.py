@@ -52,7 +52,7 @@ def test_park_scores_default_to_the_newest_campaign_and_check_the_parameter(
     login(client, personas.board)
     assert client.get(f"/api/v1/parks/{amata.pk}/scores/").json()["campaign"]["period"] == 2025
     bad = client.get(f"/api/v1/parks/{amata.pk}/scores/", {"campaign": "2025a"})
-    assert bad.status_code == 400 and "campaign" in bad.json()
+    assert bad.status_code == 400 and "campaign" in bad.json()["errors"]
     assert client.get(f"/api/v1/parks/{amata.pk}/scores/", {"campaign": 999999}).status_code == 404
 
 

@@ -130,3 +130,78 @@ def test_a_used_link_says_so_and_names_the_user_name_and_cannot_be_used_again(
     assert person.check_password(NEW_PASSWORD) and person.first_name == "Lan"
     invitation.refresh_from_db()
     assert invitation.accepted_by == person
+
+
+DEACTIVATED = {
+    "vi": "Lời mời này đã được chấp nhận, nhưng sau đó tài khoản lan@a.example đã bị vô hiệu"
+    " hóa nên không thể đăng nhập nữa. Tài khoản chỉ được kích hoạt lại bằng một lời mời mới:"
+    " hãy đề nghị nhà đầu tư hạ tầng của Khu công nghiệp Amata hoặc một đồng nghiệp ở"
+    " Enterprise A (test) mời lại bạn.",
+    "en": "This invitation was accepted, but the account lan@a.example has since been"
+    " deactivated and can no longer log in. Only a new invitation reactivates it: ask the park"
+    " manager of Amata City Bien Hoa Industrial Park or a colleague at Enterprise A (test) to"
+    " invite you again.",
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_used_link_of_an_account_deactivated_since_says_so_and_who_may_invite_again(
+    client, personas, language
+):
+    """docs/people.md: a deactivated account cannot log in, and a new invitation from who
+    manages the membership (here Amata's park manager, or a colleague at Enterprise A) is
+    what reactivates it — so the old link no longer says "log in with …"."""
+    from enterprises.services_people import user_deactivate
+
+    _invitation, token = invite_colleague_of_a(personas, language=language)
+    form = {"first_name": "Lan", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert client.post(f"/accounts/invitation/{token}/", form).status_code == 302
+    person = get_user_model().objects.get(username="lan@a.example")
+    assert user_deactivate(user=personas.park_manager, person=person).account_deactivated
+    client.logout()
+    client.cookies["django_language"] = language
+    again = client.get(f"/accounts/invitation/{token}/")
+    assert again.status_code == 410
+    assert DEACTIVATED[language] in text(again)
+    assert USED[language] not in text(again)
+    assert not client.login(username="lan@a.example", password=NEW_PASSWORD)
+
+
+def test_a_park_managers_deactivated_account_is_sent_to_the_provinces_board(personas):
+    """A park manager's membership is given by the board of the park's province
+    (``enterprises.policy.INVITERS``): the used link names that board."""
+    from django.utils.translation import override
+
+    from enterprises.models import Role
+    from enterprises.services_people import (
+        InvitationRefused,
+        invitation_accept,
+        invitation_by_token,
+        invitation_create,
+        user_deactivate,
+    )
+
+    _invitation, token = invitation_create(
+        user=personas.board,
+        email="minh@amata.example",
+        role=Role.PARK_MANAGER,
+        target=personas.catalogue.amata,
+        language="vi",
+    )
+    person = invitation_accept(token=token, first_name="Minh", password=NEW_PASSWORD)
+    user_deactivate(user=personas.board, person=person)
+    with override("en"), pytest.raises(InvitationRefused) as refused:
+        invitation_by_token(token)
+    assert refused.value.reason == "deactivated"
+    assert refused.value.message == (
+        "This invitation was accepted, but the account minh@amata.example has since been"
+        " deactivated and can no longer log in. Only a new invitation reactivates it: ask the"
+        " provincial management board of Đồng Nai to invite you again."
+    )
+    with override("vi"), pytest.raises(InvitationRefused) as refused:
+        invitation_by_token(token)
+    assert refused.value.message == (
+        "Lời mời này đã được chấp nhận, nhưng sau đó tài khoản minh@amata.example đã bị vô hiệu"
+        " hóa nên không thể đăng nhập nữa. Tài khoản chỉ được kích hoạt lại bằng một lời mời mới:"
+        " hãy đề nghị Ban Quản lý các KCN Đồng Nai mời lại bạn."
+    )

@@ -89,7 +89,7 @@ def test_the_api_lets_a_board_edit_its_park_and_names_the_field_of_a_bad_value(p
     assert ok.status_code == 200 and ok.json()["status"] == "operating"
     bad = api.patch(f"/api/v1/parks/{amata.pk}/", {"area_ha": "-3"}, format="json")
     assert bad.status_code == 400
-    assert list(bad.json()) == ["area_ha"]
+    assert list(bad.json()["errors"]) == ["area_ha"]
 
 
 # ---------------------------------------------------------------------------- tenants

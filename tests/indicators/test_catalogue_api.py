@@ -93,7 +93,11 @@ def test_an_unknown_version_is_404_and_a_non_integer_version_is_400(client, pers
     bad = api(client, personas.board, "frameworks/VN-2022/criteria/", version="two")
     assert bad.status_code == 400
     # Vietnamese first: the message is in the default language
-    assert bad.json() == {"version": ["“two” không phải là số nguyên."]}
+    assert bad.json() == {
+        "detail": "“two” không phải là số nguyên.",
+        "code": "invalid",
+        "errors": {"version": ["“two” không phải là số nguyên."]},
+    }
     assert api(client, personas.board, "frameworks/VN-1999/criteria/").status_code == 404
 
 

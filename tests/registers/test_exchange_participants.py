@@ -43,7 +43,7 @@ def test_amatas_manager_cannot_name_a_park_outside_its_scope_as_developer_partic
         ],
     )
     assert r.status_code == 400, r.json()
-    assert "participants" in r.json()
+    assert "participants" in r.json()["errors"]
     assert not SymbiosisExchange.objects.exists()
     # its own park's developer is fine
     r = _post(

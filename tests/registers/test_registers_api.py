@@ -75,7 +75,7 @@ def test_enterprise_b_cannot_see_or_edit_enterprise_a_measures_or_streams(person
         },
         format="json",
     )
-    assert created.status_code == 400 and "enterprise" in created.json()
+    assert created.status_code == 400 and "enterprise" in created.json()["errors"]
     # and the pages answer 404 too
     client = pytest.importorskip("django.test").Client()
     client.login(username=personas.enterprise_b.username, password=PASSWORD)
@@ -118,7 +118,7 @@ def test_an_update_with_a_stale_version_answers_409_and_saves_nothing(personas, 
     )
     assert stale.status_code == 409
     missing = a.patch(f"/api/v1/recp-measures/{measure.pk}/", {"title": "Other"}, format="json")
-    assert missing.status_code == 400 and "version" in missing.json()
+    assert missing.status_code == 400 and "version" in missing.json()["errors"]
     measure.refresh_from_db()
     assert measure.title == "Cooling water reuse"
 
@@ -157,7 +157,7 @@ def test_a_measure_created_through_the_api_gets_its_co2e_from_the_grid_factor(pe
         },
         format="json",
     )
-    assert wrong.status_code == 400 and "saving_value" in wrong.json()
+    assert wrong.status_code == 400 and "saving_value" in wrong.json()["errors"]
 
 
 def test_an_exchange_is_seen_by_its_participants_and_its_park_only(personas):
@@ -197,7 +197,7 @@ def test_an_exchange_is_seen_by_its_participants_and_its_park_only(personas):
         },
         format="json",
     )
-    assert b.status_code == 400 and "participants" in b.json()
+    assert b.status_code == 400 and "participants" in b.json()["errors"]
 
 
 # ------------------------------------------------------------------------------ import
@@ -395,7 +395,7 @@ def test_an_entry_never_moves_to_another_enterprise_and_is_deleted_by_its_keeper
         format="json",
     )
     assert moved.status_code == 400
-    assert moved.json() == {
+    assert moved.json()["errors"] == {
         "enterprise": ["Không thể chuyển dòng vật chất/năng lượng sang doanh nghiệp khác."]
     }
     stream.refresh_from_db()
