@@ -113,7 +113,7 @@ class StaleVersionError(ValidationError):
         super().__init__(
             _(
                 "Someone else saved this response while you were editing it (it is now at "
-                "version %(version)s). Your changes were not saved; reload to see theirs."
+                "version %(version)s). Your changes were not saved."
             )
             % {"version": current_version},
             code="stale_version",

@@ -105,6 +105,35 @@ def _period_note(response) -> str:
     return refusal.messages[0] if refusal is not None else ""
 
 
+def _show_stale(form, exc: StaleVersionError) -> None:
+    """Put a refused stale save (``exc``) on ``form``, which keeps what was typed.
+
+    With differing fields listed (``exc.conflicts``, shown side by side on the page) the form
+    moves to the version now saved: the person has seen both values, so saving again is
+    deliberate and stores every value of the form. With none listed the version stays, so a
+    second save is refused again rather than overwriting a change the person has not seen.
+    """
+    form.add_error(None, exc)
+    if exc.conflicts:
+        form.add_error(
+            None,
+            _(
+                "Compare the values below: the form holds what you sent, including fields you "
+                "did not change. Saving again stores every value of the form."
+            ),
+        )
+        form.data = form.data.copy()
+        form.data["version"] = exc.current_version
+    else:
+        form.add_error(
+            None,
+            _(
+                "None of the values you sent differs from what is saved now: reload the page "
+                "to go on from the saved version."
+            ),
+        )
+
+
 def _render_detail(
     request,
     response,
@@ -240,19 +269,7 @@ def _report_detail(request, response, elements, editable):
             saved = binding.save(expected_version=binding.element_form.cleaned_data["version"])
         except StaleVersionError as exc:
             conflicts = exc.conflicts
-            binding.element_form.add_error(None, exc)
-            if conflicts:
-                binding.element_form.add_error(
-                    None,
-                    _(
-                        "Compare the values below: the form still holds yours. "
-                        "Saving again stores the values in the form."
-                    ),
-                )
-                # the person has now seen both values: a second save is deliberate; with no
-                # differing field listed the version stays, so a second save is refused again
-                binding.element_form.data = binding.element_form.data.copy()
-                binding.element_form.data["version"] = exc.current_version
+            _show_stale(binding.element_form, exc)
             status = 409
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -349,18 +366,7 @@ def response_detail(request, pk: int):
                 return redirect("surveys:response", pk=response.pk)
             except StaleVersionError as exc:
                 conflicts = exc.conflicts
-                form.add_error(None, exc)
-                if conflicts:
-                    form.add_error(
-                        None,
-                        _(
-                            "Compare the values below: the form still holds yours. "
-                            "Saving again stores the values in the form."
-                        ),
-                    )
-                    # the person has now seen both values: a second save is deliberate
-                    form.data = form.data.copy()
-                    form.data["version"] = exc.current_version
+                _show_stale(form, exc)
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)

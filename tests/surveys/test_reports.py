@@ -628,6 +628,9 @@ def test_a_stale_save_of_report_fields_shows_both_values_and_overwrites_nothing(
     html = reply.content.decode()
     assert reply.status_code == 409
     assert "báo cáo đã được người khác thay đổi trong lúc bạn đang sửa" in html
+    # one instruction, not "reload" beside "the form still holds yours"
+    assert "tải lại trang" not in html
+    assert "kể cả các trường bạn không sửa. Lưu lại lần nữa sẽ ghi mọi giá trị" in html
     row = re.search(r'<tr data-code="A\.4:I\.2\.5\.1">.*?</tr>', html, re.S).group(0)
     item = official_form("A.4").item("I.2.5.1")
     assert f'href="#{item.anchor}"' in row and item.label_vi in row
@@ -650,4 +653,8 @@ def test_a_stale_save_listing_no_differing_field_keeps_the_old_version(report_ca
     assert reply.status_code == 409
     html = reply.content.decode()
     assert 'id="conflicts"' not in html
+    assert (
+        "Không giá trị nào bạn gửi khác với dữ liệu đang lưu: hãy tải lại trang để tiếp tục "
+        "từ phiên bản đã lưu." in html
+    )
     assert re.search(r'name="version" value="1"', html)
