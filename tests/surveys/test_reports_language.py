@@ -64,6 +64,9 @@ def test_the_units_next_to_the_labels_are_in_the_pages_language(
     # B.4 P3.3 is written in tấn/năm, P3.4 in triệu đồng (indicators/data/forms/B4.yaml)
     assert f'<span class="unit">{co2}</span>' in field_html(html, "item-B4-III-P3-3")
     assert f'<span class="unit">{money}</span>' in field_html(html, "item-B4-III-P3-4")
+    # B.4 P2.6, the production table's revenue column (a new row's template included)
+    revenue = re.findall(r'<label for="id_prod-[^"]*-revenue_million_vnd">([^<]*)', html)
+    assert revenue and all(label.strip().endswith(money) for label in revenue), revenue
     if language == "en":
         assert "tấn/năm" not in field_html(html, "item-B4-III-P3-3")
         assert "triệu đồng" not in field_html(html, "item-B4-III-P3-4")
