@@ -670,6 +670,19 @@ def format_answer(*, number, flag, text: str, raw: str, unit: str = "") -> str:
     return text or ""
 
 
+def format_stored(record) -> str:
+    """:func:`format_answer` of a stored value: ``record`` is an ``Answer``, a
+    ``ReportValue`` or a history row of either (``value_number``, ``value_bool``,
+    ``value_text``, ``raw``, ``unit_entered``)."""
+    return format_answer(
+        number=record.value_number,
+        flag=record.value_bool,
+        text=record.value_text,
+        raw=record.raw,
+        unit=record.unit_entered,
+    )
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One change of one answer: ``kind`` is ``"+"`` (first value), ``"~"`` (changed) or
@@ -699,13 +712,7 @@ def response_answer_history(*, response: Response) -> dict[int, list[HistoryEntr
         if rec.history_type == "-":
             new = ""
         else:
-            new = format_answer(
-                number=rec.value_number,
-                flag=rec.value_bool,
-                text=rec.value_text,
-                raw=rec.raw,
-                unit=rec.unit_entered,
-            )
+            new = format_stored(rec)
         kind = "-" if rec.history_type == "-" else ("~" if old else "+")
         history[element_id].append(
             HistoryEntry(at=rec.history_date, by=rec.history_user, kind=kind, old=old, new=new)

@@ -72,6 +72,7 @@ from .selectors import (
     can_reopen,
     can_review,
     format_answer,
+    format_stored,
     responses_visible,
 )
 from .signals import scored_answers_changed
@@ -382,16 +383,7 @@ def _both_values(value: AnswerValue, answer) -> tuple[str, str]:
     yours = format_answer(
         number=value.number, flag=value.flag, text=value.text, raw=value.raw, unit=value.unit
     )
-    if answer is None:
-        return yours, ""
-    saved = format_answer(
-        number=answer.value_number,
-        flag=answer.value_bool,
-        text=answer.value_text,
-        raw=answer.raw,
-        unit=answer.unit_entered,
-    )
-    return yours, saved
+    return yours, format_stored(answer) if answer is not None else ""
 
 
 #: the stored value's fields a save compares and writes (Answer and ReportValue)
